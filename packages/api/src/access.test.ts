@@ -1,0 +1,102 @@
+import type { OrgRole, Principal } from "@consentry/auth";
+import { createTestDatabase } from "@consentry/db/testing";
+import { TRPCError } from "@trpc/server";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { appRouter } from "./root";
+import { callerFor, makeOrganization, makePrincipal, unique } from "./testing";
+
+/**
+ * Who may call what. Every procedure in the router must have a row here: a new procedure
+ * without one fails this test, so nobody ships an endpoint whose access was never decided.
+ */
+type Access = "public" | "signed-in" | OrgRole | "regulator" | "admin";
+type Fixture = { orgId: string; siteId: string };
+const site = () => ({
+  name: unique("Site"),
+  address: "1 Century Avenue",
+  regionCode: "310115",
+  kind: "office" as const,
+  templateRetentionDays: 365,
+});
+const accessMatrix: Record<string, { access: Access; input?: (f: Fixture) => unknown }> = {
+  "viewer.session": { access: "public" },
+  "viewer.me": { access: "signed-in" },
+  "sites.list": { access: "auditor", input: (f) => ({ orgId: f.orgId }) },
+  "sites.byId": { access: "auditor", input: (f) => ({ orgId: f.orgId, siteId: f.siteId }) },
+  "sites.create": { access: "manager", input: (f) => ({ orgId: f.orgId, ...site() }) },
+  "sites.update": { access: "manager", input: (f) => ({ orgId: f.orgId, siteId: f.siteId, ...site() }) },
+  "sites.archive": { access: "manager", input: (f) => ({ orgId: f.orgId, siteId: f.siteId }) },
+  "sites.restore": { access: "manager", input: (f) => ({ orgId: f.orgId, siteId: f.siteId }) },
+  "cameras.list": { access: "auditor", input: (f) => ({ orgId: f.orgId }) },
+  "requests.list": { access: "operator", input: (f) => ({ orgId: f.orgId }) },
+  "audit.list": { access: "auditor", input: (f) => ({ orgId: f.orgId }) },
+  "audit.verifyChain": { access: "admin" },
+  "regulator.overview": { access: "regulator" },
+  "admin.organizations": { access: "admin" },
+  "admin.createOrganization": { access: "admin", input: () => ({ name: "New Org", slug: unique("org") }) },
+};
+
+type CallerName = "anonymous" | "admin" | OrgRole | "otherOrgOwner" | "regulator";
+const ORG_ROLES: OrgRole[] = ["owner", "manager", "operator", "auditor"];
+
+function expectedAllowed(caller: CallerName, access: Access): boolean {
+  if (access === "public") return true;
+  if (caller === "anonymous") return false;
+  if (access === "signed-in") return true;
+  if (access === "admin") return caller === "admin";
+  if (access === "regulator") return caller === "regulator";
+  return ORG_ROLES.includes(caller as OrgRole) && ORG_ROLES.indexOf(caller as OrgRole) <= ORG_ROLES.indexOf(access);
+}
+
+let testDb: Awaited<ReturnType<typeof createTestDatabase>>;
+let fixture: Fixture;
+const principals = {} as Record<CallerName, Principal | null>;
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+  const { db } = testDb;
+  const orgA = await makeOrganization(db);
+  const orgB = await makeOrganization(db);
+  principals.anonymous = null;
+  principals.admin = await makePrincipal(db, { platformAdmin: true });
+  for (const role of ORG_ROLES) principals[role] = await makePrincipal(db, { memberships: [[orgA.id, role]] });
+  principals.otherOrgOwner = await makePrincipal(db, { memberships: [[orgB.id, "owner"]] });
+  principals.regulator = await makePrincipal(db, { jurisdictionCodes: ["310000"] });
+  const created = await callerFor(db, principals.owner).sites.create({ orgId: orgA.id, ...site() });
+  fixture = { orgId: orgA.id, siteId: created.id };
+});
+afterAll(async () => {
+  await testDb?.drop();
+});
+
+describe("access matrix", () => {
+  it("covers every procedure in the router, and nothing else", () => {
+    expect(Object.keys(appRouter._def.procedures).sort()).toEqual(Object.keys(accessMatrix).sort());
+  });
+
+  const callers = ["anonymous", "admin", ...ORG_ROLES, "otherOrgOwner", "regulator"] as CallerName[];
+  for (const [path, { access, input }] of Object.entries(accessMatrix)) {
+    it(`${path} is open to ${access}`, async () => {
+      for (const callerName of callers) {
+        const caller = callerFor(testDb.db, principals[callerName]) as unknown as Record<string, unknown>;
+        const procedure = path
+          .split(".")
+          .reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], caller);
+        const outcome = await (procedure as (i: unknown) => Promise<unknown>)(input?.(fixture)).then(
+          () => "allowed",
+          (error: unknown) => {
+            if (error instanceof TRPCError && (error.code === "UNAUTHORIZED" || error.code === "FORBIDDEN")) {
+              return "denied";
+            }
+            throw new Error(`${path} as ${callerName} failed unexpectedly: ${String(error)}`);
+          },
+        );
+        expect({ path, callerName, outcome }).toEqual({
+          path,
+          callerName,
+          outcome: expectedAllowed(callerName, access) ? "allowed" : "denied",
+        });
+      }
+    });
+  }
+});

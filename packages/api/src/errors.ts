@@ -1,0 +1,21 @@
+import { TRPCError } from "@trpc/server";
+
+/** The PostgreSQL error behind a drizzle error, if any. */
+function postgresError(error: unknown): { code?: string; constraint_name?: string } | undefined {
+  for (let e = error; e && typeof e === "object"; e = (e as { cause?: unknown }).cause) {
+    if ("code" in e && typeof (e as { code: unknown }).code === "string" && "severity" in e) {
+      return e as { code?: string; constraint_name?: string };
+    }
+  }
+  return undefined;
+}
+
+export function isUniqueViolation(error: unknown, constraint: string): boolean {
+  const pg = postgresError(error);
+  return pg?.code === "23505" && pg.constraint_name === constraint;
+}
+
+/** A CONFLICT that forms show beside the field it is about. */
+export function fieldConflict(field: string, message: string): TRPCError {
+  return new TRPCError({ code: "CONFLICT", message, cause: Object.assign(new Error(message), { field }) });
+}

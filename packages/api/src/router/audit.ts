@@ -1,0 +1,32 @@
+import { desc, eq, schema, verifyAuditChain } from "@consentry/db";
+import { adminProcedure, orgProcedure, router } from "../trpc";
+import { pageInput } from "../validators";
+
+const { auditLog } = schema;
+
+export const auditRouter = router({
+  /** The organisation's own entries, newest first. */
+  list: orgProcedure("auditor")
+    .input(pageInput)
+    .query(async ({ ctx, input }) => {
+      const items = await ctx.db
+        .select({
+          id: auditLog.id,
+          at: auditLog.at,
+          actorLabel: auditLog.actorLabel,
+          action: auditLog.action,
+          targetType: auditLog.targetType,
+          targetId: auditLog.targetId,
+          details: auditLog.details,
+        })
+        .from(auditLog)
+        .where(eq(auditLog.orgId, ctx.org.id))
+        .orderBy(desc(auditLog.id))
+        .limit(input.pageSize + 1)
+        .offset((input.page - 1) * input.pageSize);
+      return { items: items.slice(0, input.pageSize), hasMore: items.length > input.pageSize };
+    }),
+
+  /** The chain spans all organisations, so only platform administrators verify it. */
+  verifyChain: adminProcedure.query(({ ctx }) => verifyAuditChain(ctx.db)),
+});

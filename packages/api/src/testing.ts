@@ -1,0 +1,41 @@
+import { createUserWithPassword, loadPrincipal, type OrgRole, type Principal } from "@consentry/auth";
+import { type Database, schema } from "@consentry/db";
+import { createCaller } from "./root";
+import { createContext } from "./trpc";
+
+let sequence = 0;
+const unique = (label: string) => `${label}-${Date.now().toString(36)}-${(++sequence).toString(36)}`;
+
+/** A user with the given memberships and powers, as the API will see them. */
+export async function makePrincipal(
+  db: Database,
+  options: {
+    memberships?: [orgId: string, role: OrgRole][];
+    platformAdmin?: boolean;
+    jurisdictionCodes?: string[];
+  } = {},
+): Promise<Principal> {
+  const email = `${unique("user")}@test.consentry.local`;
+  const userId = await createUserWithPassword(db, { email, name: email, password: "correct horse battery" });
+  for (const [orgId, role] of options.memberships ?? []) {
+    await db.insert(schema.memberships).values({ orgId, userId, role });
+  }
+  if (options.platformAdmin) await db.insert(schema.platformAdmins).values({ userId });
+  if (options.jurisdictionCodes) {
+    await db
+      .insert(schema.regulators)
+      .values({ userId, authority: "Test Cyberspace Office", jurisdictionCodes: options.jurisdictionCodes });
+  }
+  return (await loadPrincipal(db, userId)) as Principal;
+}
+
+export async function makeOrganization(db: Database, name = unique("org")) {
+  const [org] = await db.insert(schema.organizations).values({ name, slug: name.toLowerCase() }).returning();
+  return org as NonNullable<typeof org>;
+}
+
+export function callerFor(db: Database, principal: Principal | null) {
+  return createCaller(createContext({ db, principal }));
+}
+
+export { unique };

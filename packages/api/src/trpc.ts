@@ -1,0 +1,85 @@
+import { type OrgRole, type Principal, roleAtLeast } from "@consentry/auth";
+import { type AuditInput, type Database, type Executor, writeAudit } from "@consentry/db";
+import { initTRPC, TRPCError } from "@trpc/server";
+import superjson from "superjson";
+import { ZodError, z } from "zod";
+
+export type Context = {
+  db: Database;
+  principal: Principal | null;
+  requestId: string;
+};
+
+export function createContext(input: { db: Database; principal: Principal | null; requestId?: string }): Context {
+  return { db: input.db, principal: input.principal, requestId: input.requestId ?? crypto.randomUUID() };
+}
+
+const t = initTRPC.context<Context>().create({
+  transformer: superjson,
+  errorFormatter: ({ shape, error }) => ({
+    ...shape,
+    data: {
+      ...shape.data,
+      // Field-level issues for forms; the client turns codes into translated messages.
+      zodIssues: error.cause instanceof ZodError ? error.cause.issues : null,
+    },
+  }),
+});
+
+export const createCallerFactory = t.createCallerFactory;
+export const router = t.router;
+
+export const publicProcedure = t.procedure;
+
+export const protectedProcedure = t.procedure.use(({ ctx, next }) => {
+  if (!ctx.principal) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in first." });
+  const principal = ctx.principal;
+  return next({ ctx: { principal, actor: { userId: principal.userId, label: principal.email } } });
+});
+
+/**
+ * Procedures on one organisation's data. The organisation comes in the input, the caller's
+ * role in it is checked here, and routers filter every query by `ctx.org.id`.
+ * Non-members are told FORBIDDEN whether or not the organisation exists, so nothing leaks.
+ */
+export function orgProcedure(minimumRole: OrgRole) {
+  return protectedProcedure.input(z.object({ orgId: z.uuid() })).use(({ ctx, input, next }) => {
+    const membership = ctx.principal.memberships.find((m) => m.orgId === input.orgId);
+    if (!membership) {
+      throw new TRPCError({ code: "FORBIDDEN", message: "You are not a member of this organisation." });
+    }
+    if (!roleAtLeast(membership.role, minimumRole)) {
+      throw new TRPCError({
+        code: "FORBIDDEN",
+        message: `This needs the ${minimumRole} role or higher; you are ${membership.role}.`,
+      });
+    }
+    return next({ ctx: { org: { id: membership.orgId, role: membership.role } } });
+  });
+}
+
+export const regulatorProcedure = protectedProcedure.use(({ ctx, next }) => {
+  const regulator = ctx.principal.regulator;
+  if (!regulator) throw new TRPCError({ code: "FORBIDDEN", message: "Only regulators can see this." });
+  return next({ ctx: { regulator } });
+});
+
+export const adminProcedure = protectedProcedure.use(({ ctx, next }) => {
+  if (!ctx.principal.isPlatformAdmin) {
+    throw new TRPCError({ code: "FORBIDDEN", message: "Only platform administrators can do this." });
+  }
+  return next();
+});
+
+/** Writes the audit entry for a mutation, in the mutation's own transaction. */
+export function audit(
+  tx: Executor,
+  ctx: { actor: AuditInput["actor"]; org?: { id: string } },
+  entry: Omit<AuditInput, "actor" | "orgId">,
+) {
+  return writeAudit(tx, { ...entry, actor: ctx.actor, orgId: ctx.org?.id ?? null });
+}
+
+export function notFound(what: string): never {
+  throw new TRPCError({ code: "NOT_FOUND", message: `${what} not found.` });
+}

@@ -1,0 +1,37 @@
+import { z } from "zod";
+
+// Shared by the forms in apps/web and the procedures: one definition of what is valid.
+
+export const SITE_KINDS = ["residential", "hotel", "office", "retail", "other"] as const;
+
+export const pageInput = z.object({
+  page: z.int().min(1).max(10_000).default(1),
+  pageSize: z.int().min(1).max(100).default(20),
+});
+
+export const siteFields = z.object({
+  name: z.string().trim().min(2).max(120),
+  address: z.string().trim().min(2).max(300),
+  /** GB/T 2260 administrative-division code, six digits, e.g. 310104. */
+  regionCode: z
+    .string()
+    .trim()
+    .regex(/^[1-8]\d{5}$/, { error: "regionCode" }),
+  kind: z.enum(SITE_KINDS),
+  templateRetentionDays: z.int().min(1).max(3650),
+});
+export type SiteFields = z.infer<typeof siteFields>;
+
+export const siteListFilter = pageInput.extend({
+  search: z.string().trim().max(120).optional(),
+  status: z.enum(["active", "archived", "all"]).default("active"),
+});
+
+export const organizationFields = z.object({
+  name: z.string().trim().min(2).max(120),
+  slug: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/, { error: "slug" }),
+  jurisdictionProfile: z.enum(["CN", "EU", "US-IL"]).default("CN"),
+});

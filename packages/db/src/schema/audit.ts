@@ -1,0 +1,24 @@
+import { bigserial, index, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+
+/**
+ * Append-only audit log. Each row's hash covers its content and the previous row's hash,
+ * so editing or deleting any row breaks the chain (see packages/db/src/audit.ts).
+ * No foreign keys: entries must outlive what they describe.
+ */
+export const auditLog = pgTable(
+  "audit_log",
+  {
+    id: bigserial({ mode: "number" }).primaryKey(),
+    at: timestamp({ withTimezone: true }).notNull(),
+    actorUserId: text(),
+    actorLabel: text().notNull(),
+    orgId: uuid(),
+    action: text().notNull(),
+    targetType: text().notNull(),
+    targetId: text(),
+    details: jsonb().notNull(),
+    prevHash: text().notNull(),
+    hash: text().notNull().unique(),
+  },
+  (table) => [index().on(table.orgId, table.id), index().on(table.targetType, table.targetId)],
+);

@@ -1,0 +1,98 @@
+import { sql } from "drizzle-orm";
+import { index, integer, jsonb, pgTable, real, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { assessmentKind, requestStatus, requestType } from "./enums";
+import { organizations } from "./organizations";
+import { sites } from "./sites";
+import { subjects } from "./subjects";
+
+/** Data-subject requests from the public portal. */
+export const dsrRequests = pgTable(
+  "dsr_requests",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    orgId: uuid()
+      .notNull()
+      .references(() => organizations.id, { onDelete: "restrict" }),
+    siteId: uuid()
+      .notNull()
+      .references(() => sites.id, { onDelete: "restrict" }),
+    subjectId: uuid().references(() => subjects.id, { onDelete: "set null" }),
+    type: requestType().notNull(),
+    referenceCode: text().notNull().unique(),
+    contactEnc: text().notNull(),
+    /** Keyed hash of the normalised contact, for rate limits and matching without decrypting. */
+    contactHash: text().notNull(),
+    verificationCodeHash: text(),
+    verificationExpiresAt: timestamp({ withTimezone: true }),
+    verificationAttempts: integer().notNull().default(0),
+    verifiedAt: timestamp({ withTimezone: true }),
+    submittedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    dueAt: timestamp({ withTimezone: true }),
+    status: requestStatus().notNull().default("pending_verification"),
+    assignedUserId: text(),
+    refusalReason: text(),
+    outcome: text(),
+    certificate: jsonb(),
+    certificateSha256: text(),
+    closedAt: timestamp({ withTimezone: true }),
+  },
+  (table) => [index().on(table.orgId, table.status, table.dueAt), index().on(table.contactHash)],
+);
+
+/** Personal-information impact assessments (PIPIA, CN-FR-08); kept at least 3 years. */
+export const assessments = pgTable(
+  "assessments",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    orgId: uuid()
+      .notNull()
+      .references(() => organizations.id, { onDelete: "restrict" }),
+    siteId: uuid()
+      .notNull()
+      .references(() => sites.id, { onDelete: "restrict" }),
+    kind: assessmentKind().notNull().default("pipia"),
+    scope: text().notNull(),
+    approver: text().notNull(),
+    documentSha256: text().notNull(),
+    completedAt: timestamp({ withTimezone: true }).notNull(),
+    nextReviewAt: timestamp({ withTimezone: true }),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [index().on(table.siteId, table.completedAt)],
+);
+
+/** Filings with the provincial cyberspace office (CN-FR-15). */
+export const filings = pgTable(
+  "filings",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    orgId: uuid()
+      .notNull()
+      .references(() => organizations.id, { onDelete: "restrict" }),
+    thresholdReachedAt: timestamp({ withTimezone: true }),
+    filedAt: timestamp({ withTimezone: true }),
+    authority: text(),
+    reference: text(),
+    deregisteredAt: timestamp({ withTimezone: true }),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [index().on(table.orgId)],
+);
+
+export const complianceSnapshots = pgTable(
+  "compliance_snapshots",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    orgId: uuid()
+      .notNull()
+      .references(() => organizations.id, { onDelete: "restrict" }),
+    siteId: uuid()
+      .notNull()
+      .references(() => sites.id, { onDelete: "cascade" }),
+    at: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    score: real().notNull(),
+    coverage: jsonb().notNull().default(sql`'{}'::jsonb`),
+    findings: jsonb().notNull().default(sql`'[]'::jsonb`),
+  },
+  (table) => [index().on(table.siteId, table.at), index().on(table.orgId, table.at)],
+);

@@ -1,0 +1,56 @@
+import { sql } from "drizzle-orm";
+import { index, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { users } from "./auth";
+import { jurisdictionProfile, membershipRole } from "./enums";
+
+export const organizations = pgTable("organizations", {
+  id: uuid().primaryKey().defaultRandom(),
+  name: text().notNull(),
+  slug: text().notNull().unique(),
+  jurisdictionProfile: jurisdictionProfile().notNull().default("CN"),
+  createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  archivedAt: timestamp({ withTimezone: true }),
+});
+
+export const memberships = pgTable(
+  "memberships",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    orgId: uuid()
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    userId: text()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    role: membershipRole().notNull(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [uniqueIndex().on(table.orgId, table.userId), index().on(table.userId)],
+);
+
+/** Operators of the Consentry installation itself (organisations, users, workers, queues). */
+export const platformAdmins = pgTable("platform_admins", {
+  userId: text()
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+});
+
+/**
+ * Regulator accounts: read-only, scoped to administrative-division codes (GB/T 2260).
+ * "310000" covers all of Shanghai, "310100" a city, "310104" one district.
+ */
+export const regulators = pgTable(
+  "regulators",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    userId: text()
+      .notNull()
+      .unique()
+      .references(() => users.id, { onDelete: "cascade" }),
+    authority: text().notNull(),
+    jurisdictionCodes: text().array().notNull().default(sql`'{}'::text[]`),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [index().using("gin", table.jurisdictionCodes)],
+);

@@ -1,0 +1,154 @@
+import { sql } from "drizzle-orm";
+import {
+  boolean,
+  index,
+  integer,
+  pgTable,
+  primaryKey,
+  real,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+import { alternativeMethod, cameraLocationType, cameraStatus, entryPurpose, siteKind } from "./enums";
+import { organizations } from "./organizations";
+
+export const sites = pgTable(
+  "sites",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    orgId: uuid()
+      .notNull()
+      .references(() => organizations.id, { onDelete: "restrict" }),
+    /** Short public code printed on signs; data subjects use it in the portal. */
+    code: text().notNull().unique(),
+    name: text().notNull(),
+    address: text().notNull(),
+    /** Administrative-division code (GB/T 2260), e.g. 310104; regulators are scoped by it. */
+    regionCode: text().notNull(),
+    kind: siteKind().notNull(),
+    templateRetentionDays: integer().notNull().default(365),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    archivedAt: timestamp({ withTimezone: true }),
+  },
+  (table) => [
+    index().on(table.orgId, table.archivedAt, table.name),
+    index().on(table.regionCode),
+    // Two active sites of one organisation may not share a name; archived ones may.
+    uniqueIndex("sites_org_active_name_unique")
+      .on(table.orgId, sql`lower(${table.name})`)
+      .where(sql`${table.archivedAt} is null`),
+  ],
+);
+
+export const entryPoints = pgTable(
+  "entry_points",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    orgId: uuid()
+      .notNull()
+      .references(() => organizations.id, { onDelete: "restrict" }),
+    siteId: uuid()
+      .notNull()
+      .references(() => sites.id, { onDelete: "cascade" }),
+    name: text().notNull(),
+    purpose: entryPurpose(),
+    necessityNote: text(),
+    faceRecognition: boolean().notNull().default(false),
+    /** Face is pre-selected rather than offered beside the alternatives (CN-FR-11). */
+    faceIsDefault: boolean().notNull().default(false),
+    isPublicPlace: boolean().notNull().default(false),
+    alternatives: alternativeMethod().array().notNull().default(sql`'{}'::alternative_method[]`),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [index().on(table.siteId), index().on(table.orgId)],
+);
+
+export const cameras = pgTable(
+  "cameras",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    orgId: uuid()
+      .notNull()
+      .references(() => organizations.id, { onDelete: "restrict" }),
+    siteId: uuid()
+      .notNull()
+      .references(() => sites.id, { onDelete: "restrict" }),
+    entryPointId: uuid().references(() => entryPoints.id, { onDelete: "set null" }),
+    name: text().notNull(),
+    /** Full RTSP URL, credentials included, envelope-encrypted (packages/crypto). */
+    rtspUrlEnc: text().notNull(),
+    /** The same URL with the password replaced by ***, safe to show and log. */
+    rtspUrlMasked: text().notNull(),
+    locationType: cameraLocationType().notNull(),
+    frEnabled: boolean().notNull().default(false),
+    analysisFps: real().notNull().default(5),
+    status: cameraStatus().notNull().default("unknown"),
+    lastSeenAt: timestamp({ withTimezone: true }),
+    lastProbedAt: timestamp({ withTimezone: true }),
+    probeCodec: text(),
+    probeWidth: integer(),
+    probeHeight: integer(),
+    probeFps: real(),
+    probeLatencyMs: integer(),
+    disabledAt: timestamp({ withTimezone: true }),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    index().on(table.orgId, table.siteId),
+    index().on(table.orgId, table.status),
+    index().on(table.entryPointId),
+  ],
+);
+
+export const signs = pgTable(
+  "signs",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    orgId: uuid()
+      .notNull()
+      .references(() => organizations.id, { onDelete: "restrict" }),
+    siteId: uuid()
+      .notNull()
+      .references(() => sites.id, { onDelete: "cascade" }),
+    location: text().notNull(),
+    text: text().notNull(),
+    languages: text().array().notNull().default(sql`'{}'::text[]`),
+    evidencePhotoPath: text(),
+    evidenceSha256: text(),
+    installedAt: timestamp({ withTimezone: true }).notNull(),
+    verifiedAt: timestamp({ withTimezone: true }),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [index().on(table.siteId)],
+);
+
+export const signCameras = pgTable(
+  "sign_cameras",
+  {
+    signId: uuid()
+      .notNull()
+      .references(() => signs.id, { onDelete: "cascade" }),
+    cameraId: uuid()
+      .notNull()
+      .references(() => cameras.id, { onDelete: "cascade" }),
+  },
+  (table) => [primaryKey({ columns: [table.signId, table.cameraId] }), index().on(table.cameraId)],
+);
+
+export const signEntryPoints = pgTable(
+  "sign_entry_points",
+  {
+    signId: uuid()
+      .notNull()
+      .references(() => signs.id, { onDelete: "cascade" }),
+    entryPointId: uuid()
+      .notNull()
+      .references(() => entryPoints.id, { onDelete: "cascade" }),
+  },
+  (table) => [primaryKey({ columns: [table.signId, table.entryPointId] }), index().on(table.entryPointId)],
+);

@@ -1,0 +1,149 @@
+import { sql } from "drizzle-orm";
+import {
+  bigserial,
+  boolean,
+  index,
+  integer,
+  pgTable,
+  primaryKey,
+  real,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+import { consentMethod, consentScope, entryPurpose, templateStorage } from "./enums";
+import { organizations } from "./organizations";
+import { cameras, sites } from "./sites";
+
+/** A person known to an organisation, under a pseudonym; name and contact are encrypted. */
+export const subjects = pgTable(
+  "subjects",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    orgId: uuid()
+      .notNull()
+      .references(() => organizations.id, { onDelete: "restrict" }),
+    pseudonym: text().notNull(),
+    displayNameEnc: text(),
+    contactEnc: text(),
+    isMinor: boolean().notNull().default(false),
+    birthYear: integer(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    erasedAt: timestamp({ withTimezone: true }),
+  },
+  (table) => [uniqueIndex().on(table.orgId, table.pseudonym)],
+);
+
+/** Versioned privacy notice per site, with the fields CN-FR-03 requires. */
+export const notices = pgTable(
+  "notices",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    orgId: uuid()
+      .notNull()
+      .references(() => organizations.id, { onDelete: "restrict" }),
+    siteId: uuid()
+      .notNull()
+      .references(() => sites.id, { onDelete: "cascade" }),
+    version: integer().notNull(),
+    controller: text().notNull(),
+    purpose: text().notNull(),
+    method: text().notNull(),
+    retention: text().notNull(),
+    rights: text().notNull(),
+    contact: text().notNull(),
+    publishedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [uniqueIndex().on(table.siteId, table.version)],
+);
+
+export const consents = pgTable(
+  "consents",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    orgId: uuid()
+      .notNull()
+      .references(() => organizations.id, { onDelete: "restrict" }),
+    subjectId: uuid()
+      .notNull()
+      .references(() => subjects.id, { onDelete: "cascade" }),
+    siteId: uuid()
+      .notNull()
+      .references(() => sites.id, { onDelete: "cascade" }),
+    purpose: entryPurpose().notNull(),
+    scopes: consentScope().array().notNull().default(sql`'{recognition}'::consent_scope[]`),
+    method: consentMethod().notNull(),
+    /** Given separately from other terms (CN-FR-04); bundled consent is not valid consent. */
+    isSeparate: boolean().notNull().default(true),
+    isBundled: boolean().notNull().default(false),
+    noticeId: uuid().references(() => notices.id, { onDelete: "set null" }),
+    evidenceSha256: text(),
+    /** For subjects under 14 (CN-FR-05): who consented on their behalf. */
+    guardianNameEnc: text(),
+    guardianRelation: text(),
+    guardianConsentAt: timestamp({ withTimezone: true }),
+    givenAt: timestamp({ withTimezone: true }).notNull(),
+    withdrawnAt: timestamp({ withTimezone: true }),
+    withdrawalReason: text(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [index().on(table.subjectId), index().on(table.siteId, table.withdrawnAt), index().on(table.orgId)],
+);
+
+/** Face embeddings, encrypted; kept only while a consent covering them is active. */
+export const faceTemplates = pgTable(
+  "face_templates",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    orgId: uuid()
+      .notNull()
+      .references(() => organizations.id, { onDelete: "restrict" }),
+    subjectId: uuid()
+      .notNull()
+      .references(() => subjects.id, { onDelete: "cascade" }),
+    siteId: uuid()
+      .notNull()
+      .references(() => sites.id, { onDelete: "cascade" }),
+    consentId: uuid().references(() => consents.id, { onDelete: "set null" }),
+    modelId: text().notNull(),
+    modelVersion: text().notNull(),
+    embeddingEnc: text().notNull(),
+    storage: templateStorage().notNull().default("central"),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    lastUsedAt: timestamp({ withTimezone: true }),
+    deletionQueuedAt: timestamp({ withTimezone: true }),
+  },
+  (table) => [index().on(table.subjectId), index().on(table.siteId), index().on(table.orgId)],
+);
+
+/** Matches of consenting subjects only. Unknown faces never get a row (see unknownFaceCounts). */
+export const recognitionEvents = pgTable(
+  "recognition_events",
+  {
+    id: bigserial({ mode: "number" }).primaryKey(),
+    orgId: uuid()
+      .notNull()
+      .references(() => organizations.id, { onDelete: "restrict" }),
+    cameraId: uuid()
+      .notNull()
+      .references(() => cameras.id, { onDelete: "cascade" }),
+    subjectId: uuid().references(() => subjects.id, { onDelete: "set null" }),
+    at: timestamp({ withTimezone: true }).notNull(),
+    score: real().notNull(),
+  },
+  (table) => [index().on(table.cameraId, table.at), index().on(table.subjectId)],
+);
+
+/** Per camera and minute, how many faces matched nobody: a count, never a face. */
+export const unknownFaceCounts = pgTable(
+  "unknown_face_counts",
+  {
+    cameraId: uuid()
+      .notNull()
+      .references(() => cameras.id, { onDelete: "cascade" }),
+    minute: timestamp({ withTimezone: true }).notNull(),
+    count: integer().notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.cameraId, table.minute] })],
+);

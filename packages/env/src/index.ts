@@ -1,0 +1,29 @@
+import { createEnv } from "@t3-oss/env-core";
+import { z } from "zod";
+
+// Development keys are public and only used when APP_ENV is not "production", so a fresh
+// clone runs without setup; production refuses to start without real secrets.
+const DEV_AUTH_SECRET = "consentry-development-secret-not-for-production-use";
+const DEV_ENCRYPTION_KEYS = "dev1:ZGV2LWtleS0zMi1ieXRlcy1ub3QtZm9yLXByb2QhISE=";
+
+const appEnv = z.enum(["development", "test", "production"]).default("development");
+const isProduction = appEnv.safeParse(process.env.APP_ENV).data === "production";
+
+/** Validated environment. The only place in the code base that reads process.env. */
+export const env = createEnv({
+  server: {
+    APP_ENV: appEnv,
+    DATABASE_URL: z.url().default("postgres://postgres@127.0.0.1:5432/consentry"),
+    REDIS_URL: z.url().default("redis://127.0.0.1:6379"),
+    BETTER_AUTH_SECRET: isProduction ? z.string().min(32) : z.string().min(32).default(DEV_AUTH_SECRET),
+    BETTER_AUTH_URL: z.url().default("http://localhost:3000"),
+    /** Comma-separated `keyId:base64key` pairs (32-byte AES keys); older ids stay for decryption. */
+    CONSENTRY_ENCRYPTION_KEYS: isProduction ? z.string().min(1) : z.string().min(1).default(DEV_ENCRYPTION_KEYS),
+    /** Key id that new ciphertexts are written with; defaults to the last key listed. */
+    CONSENTRY_ACTIVE_KEY_ID: z.string().optional(),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    CONSENTRY_VERSION: z.string().default("0.1.0"),
+  },
+  runtimeEnv: process.env,
+  emptyStringAsUndefined: true,
+});

@@ -1,0 +1,59 @@
+import { Queue, type QueueOptions, type WorkerOptions } from "bullmq";
+import { z } from "zod";
+
+/** Every queue the system uses; workers and producers import names from here only. */
+export const QUEUE_NAMES = {
+  /** Repeatable maintenance jobs: audit-chain verification now; probes, retention later. */
+  ops: "ops",
+} as const;
+
+export const opsJobSchemas = {
+  "audit-chain-verify": z.object({}).strict(),
+} as const;
+export type OpsJobName = keyof typeof opsJobSchemas;
+
+/** Connection options from a redis:// URL (BullMQ creates and owns the ioredis clients). */
+export function redisConnection(redisUrl: string) {
+  const url = new URL(redisUrl);
+  return {
+    host: url.hostname,
+    port: Number(url.port || 6379),
+    username: url.username || undefined,
+    password: url.password ? decodeURIComponent(url.password) : undefined,
+    db: url.pathname.length > 1 ? Number(url.pathname.slice(1)) : 0,
+    tls: url.protocol === "rediss:" ? {} : undefined,
+  };
+}
+
+/** Producer side (web app): fail fast instead of queueing commands while Redis is away. */
+export function producerOptions(redisUrl: string, prefix?: string): QueueOptions {
+  return {
+    connection: { ...redisConnection(redisUrl), enableOfflineQueue: false },
+    prefix,
+    defaultJobOptions: {
+      attempts: 3,
+      backoff: { type: "exponential", delay: 1000 },
+      removeOnComplete: 1000,
+      removeOnFail: 5000,
+    },
+  };
+}
+
+/** Worker side: blocking commands must never time out (BullMQ requirement). */
+export function workerOptions(redisUrl: string, prefix?: string): WorkerOptions {
+  return { connection: { ...redisConnection(redisUrl), maxRetriesPerRequest: null }, prefix };
+}
+
+/** How many worker processes are attached to each queue (for /api/health and the Workers page). */
+export async function countWorkers(redisUrl: string, prefix?: string): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const name of Object.values(QUEUE_NAMES)) {
+    const queue = new Queue(name, producerOptions(redisUrl, prefix));
+    try {
+      counts[name] = await queue.getWorkersCount();
+    } finally {
+      await queue.close();
+    }
+  }
+  return counts;
+}
