@@ -15,7 +15,18 @@ export function isUniqueViolation(error: unknown, constraint: string): boolean {
   return pg?.code === "23505" && pg.constraint_name === constraint;
 }
 
+export class FieldConflict extends Error {
+  constructor(
+    readonly field: string,
+    /** A message key the web app translates (apps/web/messages, "validation" namespace). */
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /** A CONFLICT that forms show beside the field it is about. */
-export function fieldConflict(field: string, message: string): TRPCError {
-  return new TRPCError({ code: "CONFLICT", message, cause: Object.assign(new Error(message), { field }) });
+export function fieldConflict(field: string, reason: string, message: string): TRPCError {
+  return new TRPCError({ code: "CONFLICT", message, cause: new FieldConflict(field, reason, message) });
 }

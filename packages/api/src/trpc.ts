@@ -3,6 +3,7 @@ import { type AuditInput, type Database, type Executor, writeAudit } from "@cons
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError, z } from "zod";
+import { FieldConflict } from "./errors";
 
 export type Context = {
   db: Database;
@@ -22,6 +23,7 @@ const t = initTRPC.context<Context>().create({
       ...shape.data,
       // Field-level issues for forms; the client turns codes into translated messages.
       zodIssues: error.cause instanceof ZodError ? error.cause.issues : null,
+      conflict: error.cause instanceof FieldConflict ? { field: error.cause.field, reason: error.cause.reason } : null,
     },
   }),
 });

@@ -41,7 +41,7 @@ export const adminRouter = router({
       });
     } catch (error) {
       if (isUniqueViolation(error, "organizations_slug_unique")) {
-        throw fieldConflict("slug", "This short name is taken.");
+        throw fieldConflict("slug", "slugTaken", "This short name is taken.");
       }
       throw error;
     }

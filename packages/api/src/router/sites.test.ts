@@ -37,8 +37,19 @@ describe("sites", () => {
     const created = await api.sites.create({ orgId: orgA, ...fields });
     expect(created.code).toMatch(/^S-[2-9A-Z]{6}$/);
 
+    await testDb.db.insert(schema.cameras).values(
+      (["online", "offline"] as const).map((status) => ({
+        orgId: orgA,
+        siteId: created.id,
+        name: `Gate ${status}`,
+        rtspUrlEnc: "v1.test",
+        rtspUrlMasked: "rtsp://127.0.0.1/cam",
+        locationType: "entrance" as const,
+        status,
+      })),
+    );
     const listed = await api.sites.list({ orgId: orgA, search: "lujiazui" });
-    expect(listed.items.map((s) => s.name)).toEqual(["Lujiazui Tower"]);
+    expect(listed.items.map((s) => [s.name, s.cameraCount, s.offlineCameraCount])).toEqual([["Lujiazui Tower", 2, 1]]);
     expect(listed.total).toBe(1);
 
     await api.sites.update({ orgId: orgA, siteId: created.id, ...fields, name: "Lujiazui Tower B" });

@@ -8,7 +8,7 @@ const { sites, cameras } = schema;
 const siteId = z.object({ siteId: z.uuid() });
 
 const DUPLICATE_NAME = "sites_org_active_name_unique";
-const duplicateName = () => fieldConflict("name", "An active site with this name already exists.");
+const duplicateName = () => fieldConflict("name", "duplicateName", "An active site with this name already exists.");
 
 function escapeLike(text: string) {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -25,8 +25,9 @@ const siteColumns = {
   createdAt: sites.createdAt,
   updatedAt: sites.updatedAt,
   archivedAt: sites.archivedAt,
-  cameraCount: sql<number>`(select count(*)::int from ${cameras} where ${cameras.siteId} = ${sites.id})`,
-  offlineCameraCount: sql<number>`(select count(*)::int from ${cameras} where ${cameras.siteId} = ${sites.id} and ${cameras.status} in ('offline', 'unreachable', 'auth_failed'))`,
+  // Table-qualified on purpose: drizzle renders bare column names inside raw subqueries.
+  cameraCount: sql<number>`(select count(*)::int from ${cameras} where ${cameras}.site_id = ${sites}.id)`,
+  offlineCameraCount: sql<number>`(select count(*)::int from ${cameras} where ${cameras}.site_id = ${sites}.id and ${cameras}.status in ('offline', 'unreachable', 'auth_failed'))`,
 };
 
 export const sitesRouter = router({

@@ -1,0 +1,24 @@
+import { fileURLToPath } from "node:url";
+import type { NextConfig } from "next";
+import createNextIntlPlugin from "next-intl/plugin";
+
+const withNextIntl = createNextIntlPlugin("./src/i18n/request.ts");
+const monorepoRoot = fileURLToPath(new URL("../..", import.meta.url));
+
+const config: NextConfig = {
+  // Internal packages ship TypeScript source; Next compiles them (no per-package build).
+  transpilePackages: [
+    "@consentry/api",
+    "@consentry/auth",
+    "@consentry/crypto",
+    "@consentry/db",
+    "@consentry/env",
+    "@consentry/queue",
+  ],
+  serverExternalPackages: ["bullmq", "ioredis", "postgres", "pino"],
+  turbopack: { root: monorepoRoot },
+  outputFileTracingRoot: monorepoRoot,
+  poweredByHeader: false,
+};
+
+export default withNextIntl(config);

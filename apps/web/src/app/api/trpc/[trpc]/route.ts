@@ -1,0 +1,23 @@
+import { appRouter, createContext } from "@consentry/api";
+import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import { logger } from "~/server/logger";
+import { principalFromHeaders } from "~/server/principal";
+import { db } from "~/server/services";
+
+function handler(request: Request) {
+  const requestId = request.headers.get("x-request-id") ?? crypto.randomUUID();
+  return fetchRequestHandler({
+    endpoint: "/api/trpc",
+    req: request,
+    router: appRouter,
+    createContext: async () => createContext({ db, principal: await principalFromHeaders(request.headers), requestId }),
+    onError: ({ path, error }) => {
+      if (error.code === "INTERNAL_SERVER_ERROR") {
+        // The input is never logged: it may hold personal data.
+        logger.error({ requestId, path, err: error.cause ?? error }, "tRPC procedure failed");
+      }
+    },
+  });
+}
+
+export { handler as GET, handler as POST };

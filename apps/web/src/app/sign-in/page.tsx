@@ -1,0 +1,28 @@
+import { redirect } from "next/navigation";
+import { getTranslations } from "next-intl/server";
+import { LanguageSwitch } from "~/components/language-switch";
+import { currentPrincipal } from "~/server/principal";
+import { SignInForm } from "./sign-in-form";
+
+export const dynamic = "force-dynamic";
+
+export default async function SignInPage() {
+  if (await currentPrincipal()) redirect("/");
+  const t = await getTranslations();
+  return (
+    <div className="flex min-h-screen flex-col items-center justify-center px-4">
+      <div className="absolute top-4 right-4">
+        <LanguageSwitch />
+      </div>
+      <div className="w-full max-w-sm">
+        <p className="text-center text-xl font-semibold text-brand-700">Consentry</p>
+        <p className="mb-6 text-center text-sm text-slate-500">{t("common.tagline")}</p>
+        <div className="rounded-lg border border-slate-200 bg-white p-6 shadow-xs">
+          <h1 className="text-lg font-semibold">{t("signIn.title")}</h1>
+          <p className="mb-5 text-sm text-slate-500">{t("signIn.subtitle")}</p>
+          <SignInForm />
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,123 @@
+"use client";
+
+import { authClient } from "@consentry/auth/client";
+import type { Principal } from "@consentry/auth/roles";
+import { useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
+import { usePathname, useRouter } from "next/navigation";
+import { useTranslations } from "next-intl";
+import type { ReactNode } from "react";
+import { chooseOrganization } from "~/server/preferences";
+import { LanguageSwitch } from "./language-switch";
+import { OrgProvider } from "./org-context";
+import { Button } from "./ui";
+
+type NavItem = {
+  href: string;
+  label: "sites" | "cameras" | "compliance" | "requests" | "workers" | "regulator" | "organizations";
+};
+
+function navItems(principal: Principal): NavItem[] {
+  const items: NavItem[] = [];
+  if (principal.memberships.length > 0) {
+    items.push(
+      { href: "/sites", label: "sites" },
+      { href: "/cameras", label: "cameras" },
+      { href: "/compliance", label: "compliance" },
+      { href: "/requests", label: "requests" },
+    );
+  }
+  if (principal.regulator) items.push({ href: "/regulator", label: "regulator" });
+  if (principal.isPlatformAdmin)
+    items.push({ href: "/organizations", label: "organizations" }, { href: "/workers", label: "workers" });
+  return items;
+}
+
+export function Shell({
+  principal,
+  activeOrgId,
+  children,
+}: {
+  principal: Principal;
+  activeOrgId: string | null;
+  children: ReactNode;
+}) {
+  const t = useTranslations();
+  const pathname = usePathname();
+  const router = useRouter();
+  const queryClient = useQueryClient();
+  const active = principal.memberships.find((m) => m.orgId === activeOrgId) ?? null;
+
+  async function signOut() {
+    await authClient.signOut();
+    queryClient.clear();
+    router.replace("/sign-in");
+    router.refresh();
+  }
+
+  return (
+    <div className="flex min-h-screen">
+      <aside className="hidden w-56 shrink-0 border-r border-slate-200 bg-white md:block">
+        <div className="px-5 py-5">
+          <Link href="/" className="text-lg font-semibold text-brand-700">
+            Consentry
+          </Link>
+          <p className="mt-0.5 text-xs text-slate-500">{t("common.tagline")}</p>
+        </div>
+        <nav className="space-y-0.5 px-3" aria-label="main">
+          {navItems(principal).map((item) => {
+            const current = pathname === item.href || pathname.startsWith(`${item.href}/`);
+            return (
+              <Link
+                key={item.href}
+                href={item.href}
+                aria-current={current ? "page" : undefined}
+                className={`block rounded-md px-3 py-2 text-sm ${current ? "bg-brand-50 font-medium text-brand-700" : "text-slate-700 hover:bg-slate-100"}`}
+              >
+                {t(`nav.${item.label}`)}
+              </Link>
+            );
+          })}
+        </nav>
+      </aside>
+      <div className="flex min-w-0 flex-1 flex-col">
+        <header className="flex flex-wrap items-center justify-between gap-3 border-b border-slate-200 bg-white px-6 py-3">
+          <div className="flex items-center gap-2">
+            {principal.memberships.length > 0 && (
+              <label className="flex items-center gap-2 text-sm text-slate-600">
+                {t("common.organization")}
+                <select
+                  aria-label={t("common.organization")}
+                  value={active?.orgId ?? ""}
+                  className="rounded-md border border-slate-300 bg-white px-2 py-1 text-sm text-slate-900"
+                  onChange={async (event) => {
+                    await chooseOrganization(event.target.value);
+                    router.refresh();
+                  }}
+                >
+                  {principal.memberships.map((m) => (
+                    <option key={m.orgId} value={m.orgId}>
+                      {m.orgName} · {m.role}
+                    </option>
+                  ))}
+                </select>
+              </label>
+            )}
+          </div>
+          <div className="flex items-center gap-3">
+            <LanguageSwitch />
+            <span className="text-sm text-slate-600" data-testid="signed-in-as">
+              {principal.email}
+            </span>
+            <Button variant="ghost" onClick={signOut}>
+              {t("common.signOut")}
+            </Button>
+          </div>
+        </header>
+        <main className="mx-auto w-full max-w-6xl flex-1 px-6 py-8">
+          <OrgProvider value={active}>{children}</OrgProvider>
+        </main>
+      </div>
+    </div>
+  );
+}

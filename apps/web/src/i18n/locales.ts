@@ -1,0 +1,16 @@
+export const LOCALES = ["zh-CN", "en"] as const;
+export type Locale = (typeof LOCALES)[number];
+export const DEFAULT_LOCALE: Locale = "zh-CN";
+export const LOCALE_COOKIE = "NEXT_LOCALE";
+export const TIME_ZONE = "Asia/Shanghai";
+
+/** The saved choice, else the browser's first supported language, else Chinese. */
+export function pickLocale(saved: string | undefined, acceptLanguage: string | null): Locale {
+  if (saved && (LOCALES as readonly string[]).includes(saved)) return saved as Locale;
+  for (const part of (acceptLanguage ?? "").split(",")) {
+    const tag = part.split(";")[0]?.trim().toLowerCase() ?? "";
+    if (tag.startsWith("zh")) return "zh-CN";
+    if (tag.startsWith("en")) return "en";
+  }
+  return DEFAULT_LOCALE;
+}

@@ -1,0 +1,30 @@
+import "server-only";
+import { createAuth } from "@consentry/auth";
+import { createDatabase } from "@consentry/db";
+import { env } from "@consentry/env";
+import { Redis } from "ioredis";
+
+// One pool and one auth instance per server process, kept across dev-server reloads.
+const cache = globalThis as unknown as Record<string, unknown>;
+function once<T>(key: string, create: () => T): T {
+  if (!(key in cache)) cache[key] = create();
+  return cache[key] as T;
+}
+
+export const database = once("consentryDatabase", () =>
+  createDatabase(env.DATABASE_URL, { applicationName: "consentry-web" }),
+);
+export const db = database.db;
+export const auth = once("consentryAuth", () => createAuth(db));
+
+/** For health checks: fails fast instead of queueing commands while Redis is away. */
+export const redis = once(
+  "consentryRedis",
+  () =>
+    new Redis(env.REDIS_URL, {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      connectTimeout: 1500,
+      maxRetriesPerRequest: 1,
+    }),
+);

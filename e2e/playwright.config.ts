@@ -1,0 +1,51 @@
+import { defineConfig, devices } from "@playwright/test";
+
+// Run through `npm test` or `npm run e2e` (e2e/run.ts), which prepares a private database and port.
+const baseURL = process.env.E2E_BASE_URL ?? "http://127.0.0.1:3210";
+const port = new URL(baseURL).port;
+
+export default defineConfig({
+  testDir: "./tests",
+  fullyParallel: true,
+  workers: 2,
+  retries: process.env.CI ? 1 : 0,
+  reporter: [["list"]],
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  use: {
+    baseURL,
+    locale: "en-US",
+    timezoneId: "Asia/Shanghai",
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+  },
+  projects: [
+    {
+      name: "chromium",
+      use: {
+        ...devices["Desktop Chrome"],
+        // Debian's Chromium; Playwright never downloads a browser here.
+        launchOptions: {
+          executablePath: "/usr/bin/chromium",
+          args: ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        },
+      },
+    },
+  ],
+  webServer: {
+    command: `npm run start -w @consentry/web -- -p ${port} -H 127.0.0.1`,
+    cwd: "..",
+    url: `${baseURL}/api/health`,
+    timeout: 120_000,
+    reuseExistingServer: false,
+    stdout: "pipe",
+    env: {
+      DATABASE_URL: process.env.E2E_DATABASE_URL ?? "",
+      REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
+      BETTER_AUTH_URL: baseURL,
+      APP_ENV: "test",
+      NEXT_TELEMETRY_DISABLED: "1",
+      LOG_LEVEL: "warn",
+    },
+  },
+});

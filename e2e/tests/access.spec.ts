@@ -1,0 +1,43 @@
+import { expect, test } from "@playwright/test";
+import { makeOrganization, makeSite, makeUser, signIn } from "./support";
+
+test("a regulator sees their jurisdiction and gets no access to manager pages", async ({ page }) => {
+  const org = await makeOrganization();
+  await makeSite(org.id, "Shanghai Site In Scope", "310104");
+  await makeSite(org.id, "Hangzhou Site Out Of Scope", "330106");
+  await signIn(page, (await makeUser({ jurisdictionCodes: ["310000"] })).email);
+
+  await page.goto("/");
+  await expect(page).toHaveURL(/\/regulator$/);
+  await expect(page.getByText("Shanghai Site In Scope")).toBeVisible();
+  await expect(page.getByText("Hangzhou Site Out Of Scope")).toHaveCount(0);
+  await expect(page.getByRole("navigation", { name: "main" }).getByRole("link")).toHaveText(["Regulator"]);
+
+  for (const path of ["/sites", "/cameras", "/requests", "/workers"]) {
+    await page.goto(path);
+    await expect(page.getByText("No access")).toBeVisible();
+  }
+  const api = await page.request.get(
+    `/api/trpc/sites.list?input=${encodeURIComponent(JSON.stringify({ json: { orgId: org.id } }))}`,
+  );
+  expect(api.status()).toBe(403);
+});
+
+test("the dashboard speaks Chinese after the language switch, with dates in Shanghai time", async ({ page }) => {
+  const org = await makeOrganization();
+  await makeSite(org.id, "Language Test Tower");
+  await signIn(page, (await makeUser({ orgId: org.id })).email);
+  await page.goto("/sites");
+  await expect(page.getByRole("heading", { name: "Sites" })).toBeVisible();
+  await page.getByLabel("Language").selectOption("zh-CN");
+  await expect(page.getByRole("heading", { name: "场所" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "摄像头" })).toBeVisible();
+  await expect(page.getByTestId("site-row")).toContainText("办公");
+  await expect(page.locator("html")).toHaveAttribute("lang", "zh-CN");
+});
+
+test("health reports its dependencies", async ({ request }) => {
+  const response = await request.get("/api/health");
+  expect(response.status()).toBe(200);
+  expect(await response.json()).toMatchObject({ status: "ok", db: "up", redis: "up", version: expect.any(String) });
+});

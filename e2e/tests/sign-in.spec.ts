@@ -1,0 +1,33 @@
+import { expect, test } from "@playwright/test";
+import { makeOrganization, makeUser, PASSWORD } from "./support";
+
+test("a wrong password gets a clear error and no session", async ({ page }) => {
+  const { email } = await makeUser({ orgId: (await makeOrganization()).id });
+  await page.goto("/sign-in");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill("not-the-password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "Wrong email" })).toHaveText(
+    "Wrong email or password. Check both and try again.",
+  );
+  await page.goto("/sites");
+  await expect(page).toHaveURL(/\/sign-in$/);
+});
+
+test("a manager signs in through the form and lands on their sites", async ({ page }) => {
+  const org = await makeOrganization();
+  const { email } = await makeUser({ orgId: org.id, role: "manager" });
+  await page.goto("/sign-in");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/sites$/);
+  await expect(page.getByRole("heading", { name: "Sites" })).toBeVisible();
+  await expect(page.getByTestId("signed-in-as")).toHaveText(email);
+  await expect(page.getByLabel("Organisation")).toContainText(org.name);
+});
+
+test("signed-out visitors are sent to the sign-in page", async ({ page }) => {
+  await page.goto("/cameras");
+  await expect(page).toHaveURL(/\/sign-in$/);
+});

@@ -1,0 +1,54 @@
+import { randomBytes } from "node:crypto";
+import { createUserWithPassword, type OrgRole } from "@consentry/auth";
+import { createDatabase, schema } from "@consentry/db";
+import { expect, type Page } from "@playwright/test";
+
+// Each test makes its own organisations and users with unique names, so tests never collide
+// and the database needs no reset between them.
+
+export const PASSWORD = "e2e-password-long-enough";
+const { db } = createDatabase(process.env.E2E_DATABASE_URL as string, { applicationName: "consentry-e2e", max: 2 });
+const unique = () => randomBytes(4).toString("hex");
+
+export async function makeOrganization(name = `E2E Org ${unique()}`) {
+  const [org] = await db
+    .insert(schema.organizations)
+    .values({ name, slug: `e2e-${unique()}` })
+    .returning();
+  return org as NonNullable<typeof org>;
+}
+
+export async function makeUser(options: { orgId?: string; role?: OrgRole; jurisdictionCodes?: string[] } = {}) {
+  const email = `e2e-${unique()}@test.consentry.local`;
+  const userId = await createUserWithPassword(db, { email, name: email, password: PASSWORD });
+  if (options.orgId)
+    await db.insert(schema.memberships).values({ orgId: options.orgId, userId, role: options.role ?? "manager" });
+  if (options.jurisdictionCodes) {
+    await db
+      .insert(schema.regulators)
+      .values({ userId, authority: "E2E Cyberspace Office", jurisdictionCodes: options.jurisdictionCodes });
+  }
+  return { email, userId };
+}
+
+export async function makeSite(orgId: string, name: string, regionCode = "310101") {
+  await db.insert(schema.sites).values({
+    orgId,
+    name,
+    code: `S-E${unique().slice(0, 5).toUpperCase()}`,
+    address: "1 Test Road",
+    regionCode,
+    kind: "office",
+  });
+}
+
+/** Signs in over HTTP (the form itself has its own test). */
+export async function signIn(page: Page, email: string) {
+  const response = await page.request.post("/api/auth/sign-in/email", {
+    data: { email, password: PASSWORD },
+    headers: {
+      origin: new URL(page.url() === "about:blank" ? (process.env.E2E_BASE_URL as string) : page.url()).origin,
+    },
+  });
+  expect(response.ok(), await response.text()).toBe(true);
+}

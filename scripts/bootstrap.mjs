@@ -1,0 +1,35 @@
+// Entry of `npm run demo` and `npm test` on a fresh clone: plain Node, no dependencies.
+// Installs what is missing, then hands over to the TypeScript script of the same name.
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, statSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const [task, ...args] = process.argv.slice(2);
+if (task !== "demo" && task !== "test") {
+  console.error("usage: node scripts/bootstrap.mjs demo|test [args]");
+  process.exit(2);
+}
+
+const installed = `${root}/node_modules/.package-lock.json`;
+const stale = !existsSync(installed) || statSync(installed).mtimeMs < statSync(`${root}/package-lock.json`).mtimeMs;
+if (stale) {
+  console.log("› installing dependencies (npm ci)…");
+  const result = spawnSync("npm", ["ci", "--no-audit", "--no-fund"], {
+    cwd: root,
+    stdio: "inherit",
+    // onnxruntime-node ships its CPU binaries; never let it download anything.
+    env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: "skip", ONNXRUNTIME_NODE_INSTALL_CUDA: "skip" },
+  });
+  if (result.status !== 0) {
+    console.error("npm ci failed; see the messages above.");
+    process.exit(result.status ?? 1);
+  }
+}
+
+const child = spawn(`${root}/node_modules/.bin/tsx`, [`${root}/scripts/${task}.ts`, ...args], {
+  cwd: root,
+  stdio: "inherit",
+});
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
+child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
