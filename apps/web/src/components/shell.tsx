@@ -114,6 +114,20 @@ export function Shell({
             </Button>
           </div>
         </header>
+        <nav
+          className="flex gap-1 overflow-x-auto border-b border-slate-200 bg-white px-4 py-2 md:hidden"
+          aria-label="mobile"
+        >
+          {navItems(principal).map((item) => (
+            <Link
+              key={item.href}
+              href={item.href}
+              className="rounded-md px-3 py-1.5 text-sm whitespace-nowrap text-slate-700 hover:bg-slate-100"
+            >
+              {t(`nav.${item.label}`)}
+            </Link>
+          ))}
+        </nav>
         <main className="mx-auto w-full max-w-6xl flex-1 px-6 py-8">
           <OrgProvider value={active}>{children}</OrgProvider>
         </main>

@@ -1,42 +1,49 @@
-import "server-only";
-import { sql } from "@consentry/db";
-import { env } from "@consentry/env";
+import { type Database, sql } from "@consentry/db";
 import { countWorkers } from "@consentry/queue";
-import { db, redis } from "./services";
+import type { Redis } from "ioredis";
 
 type Check = "up" | "down";
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms)),
-  ]);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-async function check(probe: () => Promise<unknown>): Promise<Check> {
+async function check(probe: () => Promise<unknown>, timeoutMs: number): Promise<Check> {
   try {
-    await withTimeout(probe(), 2000);
+    await withTimeout(probe(), timeoutMs);
     return "up";
   } catch {
     return "down";
   }
 }
 
-export async function healthReport() {
+/** State of PostgreSQL, Redis and the workers, for /api/health and the Workers page. */
+export async function healthReport(deps: {
+  db: Database;
+  redis: Redis;
+  redisUrl: string;
+  version: string;
+  timeoutMs?: number;
+}) {
+  const timeoutMs = deps.timeoutMs ?? 2000;
   const [database, cache] = await Promise.all([
-    check(() => db.execute(sql`select 1`)),
+    check(() => deps.db.execute(sql`select 1`), timeoutMs),
     check(async () => {
-      if (redis.status === "wait" || redis.status === "end") await redis.connect().catch(() => {});
-      return redis.ping();
-    }),
+      if (deps.redis.status === "wait" || deps.redis.status === "end") await deps.redis.connect().catch(() => {});
+      return deps.redis.ping();
+    }, timeoutMs),
   ]);
-  const workers = cache === "up" ? await withTimeout(countWorkers(env.REDIS_URL), 2000).catch(() => null) : null;
-  const down = [database === "down" && "db", cache === "down" && "redis"].filter(Boolean) as string[];
+  const workers = cache === "up" ? await withTimeout(countWorkers(deps.redisUrl), timeoutMs).catch(() => null) : null;
+  const down = [database === "down" && "db", cache === "down" && "redis"].filter((name): name is string => !!name);
   return {
     status: down.length === 0 ? ("ok" as const) : ("down" as const),
     db: database,
     redis: cache,
-    version: env.CONSENTRY_VERSION,
+    version: deps.version,
     workers,
     ...(down.length > 0 && { down }),
   };

@@ -3,6 +3,7 @@ import { createAuth } from "@consentry/auth";
 import { createDatabase } from "@consentry/db";
 import { env } from "@consentry/env";
 import { Redis } from "ioredis";
+import { logger } from "./logger";
 
 // One pool and one auth instance per server process, kept across dev-server reloads.
 const cache = globalThis as unknown as Record<string, unknown>;
@@ -18,13 +19,14 @@ export const db = database.db;
 export const auth = once("consentryAuth", () => createAuth(db));
 
 /** For health checks: fails fast instead of queueing commands while Redis is away. */
-export const redis = once(
-  "consentryRedis",
-  () =>
-    new Redis(env.REDIS_URL, {
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      connectTimeout: 1500,
-      maxRetriesPerRequest: 1,
-    }),
-);
+export const redis = once("consentryRedis", () => {
+  const client = new Redis(env.REDIS_URL, {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    connectTimeout: 1500,
+    maxRetriesPerRequest: 1,
+  });
+  // An outage is reported by /api/health; without a listener ioredis prints every retry.
+  client.on("error", (err) => logger.debug({ err: err.message }, "redis connection error"));
+  return client;
+});

@@ -1,11 +1,11 @@
 import { getTranslations } from "next-intl/server";
 import { Alert, Badge, Card, PageHeader, Table, Td } from "~/components/ui";
+import { currentHealth } from "~/server/current-health";
 import { AreaGuard } from "~/server/guard";
-import { healthReport } from "~/server/health";
 
 async function WorkerList() {
   const t = await getTranslations("workers");
-  const { workers } = await healthReport();
+  const { workers } = await currentHealth();
   return (
     <>
       <PageHeader title={t("title")} subtitle={t("subtitle")} />

@@ -1,0 +1,6 @@
+import "server-only";
+import { env } from "@consentry/env";
+import { healthReport } from "./health";
+import { db, redis } from "./services";
+
+export const currentHealth = () => healthReport({ db, redis, redisUrl: env.REDIS_URL, version: env.CONSENTRY_VERSION });
