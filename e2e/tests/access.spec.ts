@@ -3,8 +3,8 @@ import { makeOrganization, makeSite, makeUser, signIn } from "./support";
 
 test("a regulator sees their jurisdiction and gets no access to manager pages", async ({ page }) => {
   const org = await makeOrganization();
-  await makeSite(org.id, "Shanghai Site In Scope", "310104");
-  await makeSite(org.id, "Hangzhou Site Out Of Scope", "330106");
+  await makeSite(org.id, "Shanghai Site In Scope", { regionCode: "310104" });
+  await makeSite(org.id, "Hangzhou Site Out Of Scope", { regionCode: "330106" });
   await signIn(page, (await makeUser({ jurisdictionCodes: ["310000"] })).email);
 
   await page.goto("/");
@@ -25,14 +25,17 @@ test("a regulator sees their jurisdiction and gets no access to manager pages", 
 
 test("the dashboard speaks Chinese after the language switch, with dates in Shanghai time", async ({ page }) => {
   const org = await makeOrganization();
-  await makeSite(org.id, "Language Test Tower");
+  // 20:30 UTC on 1 March is already 2 March in Shanghai.
+  await makeSite(org.id, "Language Test Tower", { createdAt: new Date("2026-03-01T20:30:00Z") });
   await signIn(page, (await makeUser({ orgId: org.id })).email);
   await page.goto("/sites");
   await expect(page.getByRole("heading", { name: "Sites" })).toBeVisible();
+  await expect(page.getByTestId("site-row")).toContainText("Mar 2, 2026");
   await page.getByLabel("Language").selectOption("zh-CN");
   await expect(page.getByRole("heading", { name: "场所" })).toBeVisible();
   await expect(page.getByRole("link", { name: "摄像头" })).toBeVisible();
   await expect(page.getByTestId("site-row")).toContainText("办公");
+  await expect(page.getByTestId("site-row")).toContainText("2026年3月2日");
   await expect(page.locator("html")).toHaveAttribute("lang", "zh-CN");
 });
 

@@ -31,14 +31,15 @@ export async function makeUser(options: { orgId?: string; role?: OrgRole; jurisd
   return { email, userId };
 }
 
-export async function makeSite(orgId: string, name: string, regionCode = "310101") {
+export async function makeSite(orgId: string, name: string, options: { regionCode?: string; createdAt?: Date } = {}) {
   await db.insert(schema.sites).values({
     orgId,
     name,
     code: `S-E${unique().slice(0, 5).toUpperCase()}`,
     address: "1 Test Road",
-    regionCode,
+    regionCode: options.regionCode ?? "310101",
     kind: "office",
+    createdAt: options.createdAt,
   });
 }
 

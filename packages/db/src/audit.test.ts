@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { canonicalJson, verifyAuditChain, writeAudit } from "./audit";
 import { auditLog } from "./schema";
-import { createTestDatabase } from "./testing";
+import { appendAuditEntries, createTestDatabase, tamperWithAuditLog } from "./testing";
 
 let testDb: Awaited<ReturnType<typeof createTestDatabase>>;
 const actor = { userId: null, label: "test" };
@@ -14,30 +14,6 @@ afterAll(async () => {
   await testDb?.drop();
 });
 
-async function appendEntries(count: number) {
-  for (let i = 0; i < count; i++) {
-    await testDb.db.transaction((tx) =>
-      writeAudit(tx, {
-        actor,
-        orgId: null,
-        action: "site.create",
-        targetType: "site",
-        targetId: `site-${i}`,
-        details: { name: `Site ${i}`, nested: { b: 2, a: [1, "二"] } },
-      }),
-    );
-  }
-}
-
-/** Tampering as a superuser would: with the append-only trigger switched off. */
-async function tamper(statement: ReturnType<typeof sql>) {
-  await testDb.db.transaction(async (tx) => {
-    await tx.execute(sql`alter table audit_log disable trigger audit_log_append_only`);
-    await tx.execute(statement);
-    await tx.execute(sql`alter table audit_log enable trigger audit_log_append_only`);
-  });
-}
-
 describe("audit hash chain", () => {
   it("canonical JSON ignores key order", () => {
     expect(canonicalJson({ b: 1, a: { d: [1, { y: 2, x: 1 }], c: null } })).toBe(
@@ -46,7 +22,7 @@ describe("audit hash chain", () => {
   });
 
   it("verifies an intact chain, including concurrent appends", async () => {
-    await appendEntries(5);
+    await appendAuditEntries(testDb.db, 5);
     await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
         testDb.db.transaction((tx) =>
@@ -78,7 +54,10 @@ describe("audit hash chain", () => {
 
   it("catches an edited entry and names it", async () => {
     const [third] = await testDb.db.select().from(auditLog).orderBy(auditLog.id).offset(2).limit(1);
-    await tamper(sql`update audit_log set details = '{"name":"Forged"}' where id = ${third?.id}`);
+    await tamperWithAuditLog(
+      testDb.db,
+      sql`update audit_log set details = '{"name":"Forged"}' where id = ${third?.id}`,
+    );
     expect(await verifyAuditChain(testDb.db)).toMatchObject({
       ok: false,
       brokenAtId: third?.id,
@@ -88,12 +67,13 @@ describe("audit hash chain", () => {
   });
 
   it("catches a deleted entry at its successor", async () => {
-    await tamper(
+    await tamperWithAuditLog(
+      testDb.db,
       sql`update audit_log set details = '{"name":"Site 2","nested":{"a":[1,"二"],"b":2}}' where action = 'site.create' and target_id = 'site-2'`,
     );
     expect(await verifyAuditChain(testDb.db)).toMatchObject({ ok: true });
     const rows = await testDb.db.select().from(auditLog).orderBy(auditLog.id);
-    await tamper(sql`delete from audit_log where id = ${rows[5]?.id}`);
+    await tamperWithAuditLog(testDb.db, sql`delete from audit_log where id = ${rows[5]?.id}`);
     expect(await verifyAuditChain(testDb.db)).toMatchObject({
       ok: false,
       brokenAtId: rows[6]?.id,

@@ -2,8 +2,10 @@ import { createHash, randomBytes } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { env } from "@consentry/env";
+import { type SQL, sql } from "drizzle-orm";
 import postgres from "postgres";
-import { createDatabase } from "./client";
+import { writeAudit } from "./audit";
+import { createDatabase, type Database } from "./client";
 import { migrationsFolder, runMigrations } from "./migrate";
 
 // Tests get a private database cloned from a template that has the real migrations applied.
@@ -94,5 +96,35 @@ export async function dropStaleTestDatabases(baseUrl = env.DATABASE_URL, maxAgeS
         : Number.isFinite(created) && now - created > maxAgeSeconds;
       if (stale) await sql.unsafe(`drop database if exists "${datname}" with (force)`);
     }
+  });
+}
+
+/** Appends `count` audit entries, each in its own transaction, as mutations would. */
+export async function appendAuditEntries(db: Database, count: number) {
+  const written: { id: number; hash: string }[] = [];
+  for (let i = 0; i < count; i++) {
+    const details = { name: `Site ${i}`, nested: { b: 2, a: [1, "二"] } };
+    written.push(
+      await db.transaction((tx) =>
+        writeAudit(tx, {
+          actor: { userId: null, label: "test" },
+          orgId: null,
+          action: "site.create",
+          targetType: "site",
+          targetId: `site-${i}`,
+          details,
+        }),
+      ),
+    );
+  }
+  return written;
+}
+
+/** Edits the audit log as a database superuser could: with the append-only trigger off. */
+export async function tamperWithAuditLog(db: Database, statement: SQL) {
+  await db.transaction(async (tx) => {
+    await tx.execute(sql`alter table audit_log disable trigger audit_log_append_only`);
+    await tx.execute(statement);
+    await tx.execute(sql`alter table audit_log enable trigger audit_log_append_only`);
   });
 }

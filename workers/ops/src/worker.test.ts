@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { sql, writeAudit } from "@consentry/db";
-import { createTestDatabase } from "@consentry/db/testing";
+import { sql } from "@consentry/db";
+import { appendAuditEntries, createTestDatabase, tamperWithAuditLog } from "@consentry/db/testing";
 import { env } from "@consentry/env";
 import { countWorkers, producerOptions, QUEUE_NAMES, redisConnection } from "@consentry/queue";
 import { Queue, QueueEvents } from "bullmq";
@@ -13,7 +13,6 @@ import { AUDIT_CHAIN_VERIFY_EVERY_MS, AUDIT_CHAIN_VERIFY_SCHEDULER_ID, type OpsW
 const redisUrl = env.REDIS_URL;
 const prefix = `test-ops-${randomBytes(6).toString("hex")}`;
 const JOB_TIMEOUT_MS = 10_000;
-const actor = { userId: null, label: "ops-worker-test" };
 
 type LogLine = { level: number; msg: string; jobId?: string; [key: string]: unknown };
 const logs: LogLine[] = [];
@@ -46,25 +45,6 @@ afterAll(async () => {
   if (errors.length) throw errors[0];
 }, 30_000);
 
-async function appendEntries(count: number) {
-  const written: { id: number; hash: string }[] = [];
-  for (let i = 0; i < count; i++) {
-    written.push(
-      await testDb.db.transaction((tx) =>
-        writeAudit(tx, {
-          actor,
-          orgId: null,
-          action: "site.create",
-          targetType: "site",
-          targetId: `site-${i}`,
-          details: { name: `Site ${i}` },
-        }),
-      ),
-    );
-  }
-  return written;
-}
-
 describe("ops worker", { timeout: 20_000 }, () => {
   it("registers as one worker on the ops queue", async () => {
     expect(await countWorkers(redisUrl, prefix)).toEqual({ [QUEUE_NAMES.ops]: 1 });
@@ -81,7 +61,7 @@ describe("ops worker", { timeout: 20_000 }, () => {
   });
 
   it("verifies an intact chain and returns the verdict", async () => {
-    const written = await appendEntries(5);
+    const written = await appendAuditEntries(testDb.db, 5);
     const job = await queue.add(AUDIT_CHAIN_VERIFY, {});
     await expect(job.waitUntilFinished(queueEvents, JOB_TIMEOUT_MS)).resolves.toEqual({
       ok: true,
@@ -97,11 +77,10 @@ describe("ops worker", { timeout: 20_000 }, () => {
   it("names the tampered row when the chain is broken, and logs it as an error", async () => {
     const [, , third] = await testDb.db.execute<{ id: string }>(sql`select id from audit_log order by id`);
     const tamperedId = Number(third?.id);
-    await testDb.db.transaction(async (tx) => {
-      await tx.execute(sql`alter table audit_log disable trigger audit_log_append_only`);
-      await tx.execute(sql`update audit_log set details = '{"name":"Forged"}' where id = ${tamperedId}`);
-      await tx.execute(sql`alter table audit_log enable trigger audit_log_append_only`);
-    });
+    await tamperWithAuditLog(
+      testDb.db,
+      sql`update audit_log set details = '{"name":"Forged"}' where id = ${tamperedId}`,
+    );
 
     const job = await queue.add(AUDIT_CHAIN_VERIFY, {});
     await expect(job.waitUntilFinished(queueEvents, JOB_TIMEOUT_MS)).resolves.toEqual({

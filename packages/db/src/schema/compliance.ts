@@ -1,7 +1,8 @@
 import { sql } from "drizzle-orm";
-import { index, integer, jsonb, pgTable, real, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { index, integer, jsonb, pgTable, real, text, uuid } from "drizzle-orm/pg-core";
+import { createdAt, timestamptz } from "./columns";
 import { assessmentKind, requestStatus, requestType } from "./enums";
-import { organizations } from "./organizations";
+import { orgReference } from "./organizations";
 import { sites } from "./sites";
 import { subjects } from "./subjects";
 
@@ -10,9 +11,7 @@ export const dsrRequests = pgTable(
   "dsr_requests",
   {
     id: uuid().primaryKey().defaultRandom(),
-    orgId: uuid()
-      .notNull()
-      .references(() => organizations.id, { onDelete: "restrict" }),
+    orgId: orgReference(),
     siteId: uuid()
       .notNull()
       .references(() => sites.id, { onDelete: "restrict" }),
@@ -23,18 +22,18 @@ export const dsrRequests = pgTable(
     /** Keyed hash of the normalised contact, for rate limits and matching without decrypting. */
     contactHash: text().notNull(),
     verificationCodeHash: text(),
-    verificationExpiresAt: timestamp({ withTimezone: true }),
+    verificationExpiresAt: timestamptz(),
     verificationAttempts: integer().notNull().default(0),
-    verifiedAt: timestamp({ withTimezone: true }),
-    submittedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
-    dueAt: timestamp({ withTimezone: true }),
+    verifiedAt: timestamptz(),
+    submittedAt: timestamptz().notNull().defaultNow(),
+    dueAt: timestamptz(),
     status: requestStatus().notNull().default("pending_verification"),
     assignedUserId: text(),
     refusalReason: text(),
     outcome: text(),
     certificate: jsonb(),
     certificateSha256: text(),
-    closedAt: timestamp({ withTimezone: true }),
+    closedAt: timestamptz(),
   },
   (table) => [index().on(table.orgId, table.status, table.dueAt), index().on(table.contactHash)],
 );
@@ -44,9 +43,7 @@ export const assessments = pgTable(
   "assessments",
   {
     id: uuid().primaryKey().defaultRandom(),
-    orgId: uuid()
-      .notNull()
-      .references(() => organizations.id, { onDelete: "restrict" }),
+    orgId: orgReference(),
     siteId: uuid()
       .notNull()
       .references(() => sites.id, { onDelete: "restrict" }),
@@ -54,9 +51,9 @@ export const assessments = pgTable(
     scope: text().notNull(),
     approver: text().notNull(),
     documentSha256: text().notNull(),
-    completedAt: timestamp({ withTimezone: true }).notNull(),
-    nextReviewAt: timestamp({ withTimezone: true }),
-    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    completedAt: timestamptz().notNull(),
+    nextReviewAt: timestamptz(),
+    createdAt: createdAt(),
   },
   (table) => [index().on(table.siteId, table.completedAt)],
 );
@@ -66,15 +63,13 @@ export const filings = pgTable(
   "filings",
   {
     id: uuid().primaryKey().defaultRandom(),
-    orgId: uuid()
-      .notNull()
-      .references(() => organizations.id, { onDelete: "restrict" }),
-    thresholdReachedAt: timestamp({ withTimezone: true }),
-    filedAt: timestamp({ withTimezone: true }),
+    orgId: orgReference(),
+    thresholdReachedAt: timestamptz(),
+    filedAt: timestamptz(),
     authority: text(),
     reference: text(),
-    deregisteredAt: timestamp({ withTimezone: true }),
-    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    deregisteredAt: timestamptz(),
+    createdAt: createdAt(),
   },
   (table) => [index().on(table.orgId)],
 );
@@ -83,13 +78,11 @@ export const complianceSnapshots = pgTable(
   "compliance_snapshots",
   {
     id: uuid().primaryKey().defaultRandom(),
-    orgId: uuid()
-      .notNull()
-      .references(() => organizations.id, { onDelete: "restrict" }),
+    orgId: orgReference(),
     siteId: uuid()
       .notNull()
       .references(() => sites.id, { onDelete: "cascade" }),
-    at: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    at: timestamptz().notNull().defaultNow(),
     score: real().notNull(),
     coverage: jsonb().notNull().default(sql`'{}'::jsonb`),
     findings: jsonb().notNull().default(sql`'[]'::jsonb`),

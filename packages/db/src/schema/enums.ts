@@ -12,8 +12,7 @@ export const alternativeMethod = pgEnum("alternative_method", [
   "id_document",
   "other",
 ]);
-/** Camera placement. The private spaces (CN-CAM-01, CN-FR-13) are listed in packages/db `PRIVATE_LOCATION_TYPES`. */
-export const cameraLocationType = pgEnum("camera_location_type", [
+export const PUBLIC_LOCATION_TYPES = [
   "entrance",
   "lobby",
   "corridor",
@@ -23,6 +22,9 @@ export const cameraLocationType = pgEnum("camera_location_type", [
   "reception",
   "checkout",
   "public_area",
+] as const;
+/** Private spaces of public venues: no camera at all (CN-CAM-01), no face recognition (CN-FR-13). */
+export const PRIVATE_LOCATION_TYPES = [
   "hotel_room",
   "public_bath",
   "changing_room",
@@ -31,7 +33,8 @@ export const cameraLocationType = pgEnum("camera_location_type", [
   "nursing_room",
   "dormitory_room",
   "staff_rest_room",
-]);
+] as const;
+export const cameraLocationType = pgEnum("camera_location_type", [...PUBLIC_LOCATION_TYPES, ...PRIVATE_LOCATION_TYPES]);
 export const cameraStatus = pgEnum("camera_status", [
   "unknown",
   "online",

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
-import { index, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { index, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { users } from "./auth";
+import { createdAt, timestamptz } from "./columns";
 import { jurisdictionProfile, membershipRole } from "./enums";
 
 export const organizations = pgTable("organizations", {
@@ -8,8 +9,8 @@ export const organizations = pgTable("organizations", {
   name: text().notNull(),
   slug: text().notNull().unique(),
   jurisdictionProfile: jurisdictionProfile().notNull().default("CN"),
-  createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
-  archivedAt: timestamp({ withTimezone: true }),
+  createdAt: createdAt(),
+  archivedAt: timestamptz(),
 });
 
 export const memberships = pgTable(
@@ -23,7 +24,7 @@ export const memberships = pgTable(
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
     role: membershipRole().notNull(),
-    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    createdAt: createdAt(),
   },
   (table) => [uniqueIndex().on(table.orgId, table.userId), index().on(table.userId)],
 );
@@ -33,7 +34,7 @@ export const platformAdmins = pgTable("platform_admins", {
   userId: text()
     .primaryKey()
     .references(() => users.id, { onDelete: "cascade" }),
-  createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  createdAt: createdAt(),
 });
 
 /**
@@ -50,7 +51,13 @@ export const regulators = pgTable(
       .references(() => users.id, { onDelete: "cascade" }),
     authority: text().notNull(),
     jurisdictionCodes: text().array().notNull().default(sql`'{}'::text[]`),
-    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    createdAt: createdAt(),
   },
   (table) => [index().using("gin", table.jurisdictionCodes)],
 );
+
+/** The owning organisation of a tenant row; organisations with data are never deleted. */
+export const orgReference = () =>
+  uuid()
+    .notNull()
+    .references(() => organizations.id, { onDelete: "restrict" });

@@ -1,26 +1,14 @@
 import { sql } from "drizzle-orm";
-import {
-  boolean,
-  index,
-  integer,
-  pgTable,
-  primaryKey,
-  real,
-  text,
-  timestamp,
-  uniqueIndex,
-  uuid,
-} from "drizzle-orm/pg-core";
+import { boolean, index, integer, pgTable, primaryKey, real, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { createdAt, timestamptz, updatedAt } from "./columns";
 import { alternativeMethod, cameraLocationType, cameraStatus, entryPurpose, siteKind } from "./enums";
-import { organizations } from "./organizations";
+import { orgReference } from "./organizations";
 
 export const sites = pgTable(
   "sites",
   {
     id: uuid().primaryKey().defaultRandom(),
-    orgId: uuid()
-      .notNull()
-      .references(() => organizations.id, { onDelete: "restrict" }),
+    orgId: orgReference(),
     /** Short public code printed on signs; data subjects use it in the portal. */
     code: text().notNull().unique(),
     name: text().notNull(),
@@ -29,9 +17,9 @@ export const sites = pgTable(
     regionCode: text().notNull(),
     kind: siteKind().notNull(),
     templateRetentionDays: integer().notNull().default(365),
-    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
-    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
-    archivedAt: timestamp({ withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    archivedAt: timestamptz(),
   },
   (table) => [
     index().on(table.orgId, table.archivedAt, table.name),
@@ -47,9 +35,7 @@ export const entryPoints = pgTable(
   "entry_points",
   {
     id: uuid().primaryKey().defaultRandom(),
-    orgId: uuid()
-      .notNull()
-      .references(() => organizations.id, { onDelete: "restrict" }),
+    orgId: orgReference(),
     siteId: uuid()
       .notNull()
       .references(() => sites.id, { onDelete: "cascade" }),
@@ -61,8 +47,8 @@ export const entryPoints = pgTable(
     faceIsDefault: boolean().notNull().default(false),
     isPublicPlace: boolean().notNull().default(false),
     alternatives: alternativeMethod().array().notNull().default(sql`'{}'::alternative_method[]`),
-    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
-    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
   },
   (table) => [index().on(table.siteId), index().on(table.orgId)],
 );
@@ -71,9 +57,7 @@ export const cameras = pgTable(
   "cameras",
   {
     id: uuid().primaryKey().defaultRandom(),
-    orgId: uuid()
-      .notNull()
-      .references(() => organizations.id, { onDelete: "restrict" }),
+    orgId: orgReference(),
     siteId: uuid()
       .notNull()
       .references(() => sites.id, { onDelete: "restrict" }),
@@ -87,16 +71,16 @@ export const cameras = pgTable(
     frEnabled: boolean().notNull().default(false),
     analysisFps: real().notNull().default(5),
     status: cameraStatus().notNull().default("unknown"),
-    lastSeenAt: timestamp({ withTimezone: true }),
-    lastProbedAt: timestamp({ withTimezone: true }),
+    lastSeenAt: timestamptz(),
+    lastProbedAt: timestamptz(),
     probeCodec: text(),
     probeWidth: integer(),
     probeHeight: integer(),
     probeFps: real(),
     probeLatencyMs: integer(),
-    disabledAt: timestamp({ withTimezone: true }),
-    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
-    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    disabledAt: timestamptz(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
   },
   (table) => [
     index().on(table.orgId, table.siteId),
@@ -109,9 +93,7 @@ export const signs = pgTable(
   "signs",
   {
     id: uuid().primaryKey().defaultRandom(),
-    orgId: uuid()
-      .notNull()
-      .references(() => organizations.id, { onDelete: "restrict" }),
+    orgId: orgReference(),
     siteId: uuid()
       .notNull()
       .references(() => sites.id, { onDelete: "cascade" }),
@@ -120,9 +102,9 @@ export const signs = pgTable(
     languages: text().array().notNull().default(sql`'{}'::text[]`),
     evidencePhotoPath: text(),
     evidenceSha256: text(),
-    installedAt: timestamp({ withTimezone: true }).notNull(),
-    verifiedAt: timestamp({ withTimezone: true }),
-    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    installedAt: timestamptz().notNull(),
+    verifiedAt: timestamptz(),
+    createdAt: createdAt(),
   },
   (table) => [index().on(table.siteId)],
 );

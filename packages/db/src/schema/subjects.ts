@@ -8,12 +8,12 @@ import {
   primaryKey,
   real,
   text,
-  timestamp,
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
+import { createdAt, timestamptz } from "./columns";
 import { consentMethod, consentScope, entryPurpose, templateStorage } from "./enums";
-import { organizations } from "./organizations";
+import { orgReference } from "./organizations";
 import { cameras, sites } from "./sites";
 
 /** A person known to an organisation, under a pseudonym; name and contact are encrypted. */
@@ -21,16 +21,14 @@ export const subjects = pgTable(
   "subjects",
   {
     id: uuid().primaryKey().defaultRandom(),
-    orgId: uuid()
-      .notNull()
-      .references(() => organizations.id, { onDelete: "restrict" }),
+    orgId: orgReference(),
     pseudonym: text().notNull(),
     displayNameEnc: text(),
     contactEnc: text(),
     isMinor: boolean().notNull().default(false),
     birthYear: integer(),
-    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
-    erasedAt: timestamp({ withTimezone: true }),
+    createdAt: createdAt(),
+    erasedAt: timestamptz(),
   },
   (table) => [uniqueIndex().on(table.orgId, table.pseudonym)],
 );
@@ -40,9 +38,7 @@ export const notices = pgTable(
   "notices",
   {
     id: uuid().primaryKey().defaultRandom(),
-    orgId: uuid()
-      .notNull()
-      .references(() => organizations.id, { onDelete: "restrict" }),
+    orgId: orgReference(),
     siteId: uuid()
       .notNull()
       .references(() => sites.id, { onDelete: "cascade" }),
@@ -53,7 +49,7 @@ export const notices = pgTable(
     retention: text().notNull(),
     rights: text().notNull(),
     contact: text().notNull(),
-    publishedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    publishedAt: timestamptz().notNull().defaultNow(),
   },
   (table) => [uniqueIndex().on(table.siteId, table.version)],
 );
@@ -62,9 +58,7 @@ export const consents = pgTable(
   "consents",
   {
     id: uuid().primaryKey().defaultRandom(),
-    orgId: uuid()
-      .notNull()
-      .references(() => organizations.id, { onDelete: "restrict" }),
+    orgId: orgReference(),
     subjectId: uuid()
       .notNull()
       .references(() => subjects.id, { onDelete: "cascade" }),
@@ -82,11 +76,11 @@ export const consents = pgTable(
     /** For subjects under 14 (CN-FR-05): who consented on their behalf. */
     guardianNameEnc: text(),
     guardianRelation: text(),
-    guardianConsentAt: timestamp({ withTimezone: true }),
-    givenAt: timestamp({ withTimezone: true }).notNull(),
-    withdrawnAt: timestamp({ withTimezone: true }),
+    guardianConsentAt: timestamptz(),
+    givenAt: timestamptz().notNull(),
+    withdrawnAt: timestamptz(),
     withdrawalReason: text(),
-    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    createdAt: createdAt(),
   },
   (table) => [index().on(table.subjectId), index().on(table.siteId, table.withdrawnAt), index().on(table.orgId)],
 );
@@ -96,9 +90,7 @@ export const faceTemplates = pgTable(
   "face_templates",
   {
     id: uuid().primaryKey().defaultRandom(),
-    orgId: uuid()
-      .notNull()
-      .references(() => organizations.id, { onDelete: "restrict" }),
+    orgId: orgReference(),
     subjectId: uuid()
       .notNull()
       .references(() => subjects.id, { onDelete: "cascade" }),
@@ -110,9 +102,9 @@ export const faceTemplates = pgTable(
     modelVersion: text().notNull(),
     embeddingEnc: text().notNull(),
     storage: templateStorage().notNull().default("central"),
-    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
-    lastUsedAt: timestamp({ withTimezone: true }),
-    deletionQueuedAt: timestamp({ withTimezone: true }),
+    createdAt: createdAt(),
+    lastUsedAt: timestamptz(),
+    deletionQueuedAt: timestamptz(),
   },
   (table) => [index().on(table.subjectId), index().on(table.siteId), index().on(table.orgId)],
 );
@@ -122,14 +114,12 @@ export const recognitionEvents = pgTable(
   "recognition_events",
   {
     id: bigserial({ mode: "number" }).primaryKey(),
-    orgId: uuid()
-      .notNull()
-      .references(() => organizations.id, { onDelete: "restrict" }),
+    orgId: orgReference(),
     cameraId: uuid()
       .notNull()
       .references(() => cameras.id, { onDelete: "cascade" }),
     subjectId: uuid().references(() => subjects.id, { onDelete: "set null" }),
-    at: timestamp({ withTimezone: true }).notNull(),
+    at: timestamptz().notNull(),
     score: real().notNull(),
   },
   (table) => [index().on(table.cameraId, table.at), index().on(table.subjectId)],
@@ -142,7 +132,7 @@ export const unknownFaceCounts = pgTable(
     cameraId: uuid()
       .notNull()
       .references(() => cameras.id, { onDelete: "cascade" }),
-    minute: timestamp({ withTimezone: true }).notNull(),
+    minute: timestamptz().notNull(),
     count: integer().notNull(),
   },
   (table) => [primaryKey({ columns: [table.cameraId, table.minute] })],
