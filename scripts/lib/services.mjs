@@ -196,19 +196,15 @@ function cannotRunEmbedded(binaries, reason) {
 }
 
 // As root, PostgreSQL runs as the `postgres` user, who must be able to enter every directory above its
-// data and its binaries. dataDir is ours to open up; directories above it are not, so those only fail loudly.
+// data and its binaries. We add only the traverse bit (o+x, no read) and say so: a checkout in a
+// private temporary folder (as CI and fresh-clone checks make) would otherwise never start.
 async function letPostgresUserIn(dataDir, binDir, log) {
-  const { mode } = await stat(dataDir);
-  if ((mode & 0o001) === 0) {
-    log(`postgres: chmod o+x ${dataDir} so that the postgres user can reach its data`);
-    await chmod(dataDir, mode | 0o001);
-  }
-  for (const dir of [...ancestors(path.dirname(dataDir)), ...ancestors(binDir)]) {
-    if ((statSync(dir).mode & 0o001) === 0) {
-      throw new Error(
-        `postgres: PostgreSQL must run as the postgres user (not root), who cannot enter ${dir}: ` +
-          `run chmod o+x ${dir}, or use a dataDir and node_modules outside it`,
-      );
+  const dirs = new Set([...ancestors(dataDir), ...ancestors(binDir)]);
+  for (const dir of dirs) {
+    const { mode } = await stat(dir);
+    if ((mode & 0o001) === 0) {
+      log(`postgres: chmod o+x ${dir} so that the postgres user can reach its data and binaries`);
+      await chmod(dir, mode | 0o001);
     }
   }
 }
