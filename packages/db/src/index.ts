@@ -2,6 +2,5 @@ export * from "drizzle-orm";
 export * from "./audit";
 export * from "./client";
 export * from "./ids";
-export * from "./locations";
 export * as schema from "./schema";
 export * from "./users";

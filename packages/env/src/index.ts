@@ -21,6 +21,15 @@ export const env = createEnv({
     CONSENTRY_ENCRYPTION_KEYS: isProduction ? z.string().min(1) : z.string().min(1).default(DEV_ENCRYPTION_KEYS),
     /** Key id that new ciphertexts are written with; defaults to the last key listed. */
     CONSENTRY_ACTIVE_KEY_ID: z.string().optional(),
+    /** Signs live-view tickets that the gateway checks; shared by web and gateway. */
+    CONSENTRY_LIVE_VIEW_SECRET: isProduction
+      ? z.string().min(32)
+      : z.string().min(32).default("consentry-live-view-development-secret-000"),
+    /** Public URL of the live-view gateway (WebSocket), as the browser reaches it. */
+    CONSENTRY_GATEWAY_URL: z.url().default("ws://localhost:3001"),
+    GATEWAY_PORT: z.coerce.number().int().min(1).max(65535).default(3001),
+    /** The camera simulator's RTSP port (`npm run cameras:sim`, demo). */
+    CAMERA_SIM_PORT: z.coerce.number().int().min(1).max(65535).default(8554),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     CONSENTRY_VERSION: z.string().default("0.1.0"),
   },

@@ -1,5 +1,16 @@
 import { sql } from "drizzle-orm";
-import { boolean, index, integer, pgTable, primaryKey, real, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import {
+  bigserial,
+  boolean,
+  index,
+  integer,
+  pgTable,
+  primaryKey,
+  real,
+  text,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
 import { createdAt, timestamptz, updatedAt } from "./columns";
 import { alternativeMethod, cameraLocationType, cameraStatus, entryPurpose, siteKind } from "./enums";
 import { orgReference } from "./organizations";
@@ -67,6 +78,8 @@ export const cameras = pgTable(
     rtspUrlEnc: text().notNull(),
     /** The same URL with the password replaced by ***, safe to show and log. */
     rtspUrlMasked: text().notNull(),
+    /** Master key the URL is encrypted under, so rotation can find what is left on an old key. */
+    rtspKeyId: text(),
     locationType: cameraLocationType().notNull(),
     frEnabled: boolean().notNull().default(false),
     analysisFps: real().notNull().default(5),
@@ -83,10 +96,28 @@ export const cameras = pgTable(
     updatedAt: updatedAt(),
   },
   (table) => [
+    index().on(table.orgId, table.name),
     index().on(table.orgId, table.siteId),
     index().on(table.orgId, table.status),
     index().on(table.entryPointId),
   ],
+);
+
+/** Every change of a camera's health status, as the probes saw it. */
+export const cameraStatusEvents = pgTable(
+  "camera_status_events",
+  {
+    id: bigserial({ mode: "number" }).primaryKey(),
+    cameraId: uuid()
+      .notNull()
+      .references(() => cameras.id, { onDelete: "cascade" }),
+    at: timestamptz().notNull().defaultNow(),
+    status: cameraStatus().notNull(),
+    /** Why, in a few words (never a URL or credentials). */
+    detail: text(),
+    probeLatencyMs: integer(),
+  },
+  (table) => [index().on(table.cameraId, table.at)],
 );
 
 export const signs = pgTable(

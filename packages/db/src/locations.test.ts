@@ -1,0 +1,9 @@
+import { PRIVATE_SPACES } from "@consentry/compliance";
+import { describe, expect, it } from "vitest";
+import { PRIVATE_LOCATION_TYPES } from "./schema/enums";
+
+describe("location types", () => {
+  it("the database's private locations are exactly the rules' private spaces", () => {
+    expect([...PRIVATE_LOCATION_TYPES].sort()).toEqual([...PRIVATE_SPACES].sort());
+  });
+});
