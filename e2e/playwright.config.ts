@@ -44,6 +44,8 @@ export default defineConfig({
       REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
       BETTER_AUTH_URL: baseURL,
       APP_ENV: "test",
+      QUEUE_PREFIX: process.env.QUEUE_PREFIX ?? "e2e",
+      CONSENTRY_GATEWAY_URL: process.env.CONSENTRY_GATEWAY_URL ?? "ws://127.0.0.1:3001",
       NEXT_TELEMETRY_DISABLED: "1",
       LOG_LEVEL: "warn",
     },

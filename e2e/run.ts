@@ -1,8 +1,11 @@
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { createServer } from "node:net";
+import { startCameraSimulator } from "@consentry/camera-sim";
 import { createTestDatabase } from "@consentry/db/testing";
 
-// Runs the Playwright suite against its own fresh database and a free port, then cleans up.
+// Runs the Playwright suite against its own database, queue prefix and ports, with the real
+// camera simulator, ops worker (probes) and live-view gateway beside the web app.
 // The web app must be built first (`npm run build -w @consentry/web`; `npm test` does it).
 
 function freePort(): Promise<number> {
@@ -17,17 +20,34 @@ function freePort(): Promise<number> {
 }
 
 const database = await createTestDatabase();
+const sim = await startCameraSimulator({ count: 2, port: 0, log: () => {} });
+const [webPort, gatewayPort] = [await freePort(), await freePort()];
+const env = {
+  ...process.env,
+  DATABASE_URL: database.url,
+  E2E_DATABASE_URL: database.url,
+  E2E_BASE_URL: `http://127.0.0.1:${webPort}`,
+  E2E_CAMERA_URL: sim.urlOf(1),
+  QUEUE_PREFIX: `e2e-${randomBytes(4).toString("hex")}`,
+  GATEWAY_PORT: String(gatewayPort),
+  CONSENTRY_GATEWAY_URL: `ws://127.0.0.1:${gatewayPort}`,
+  CAMERA_PROBE_INTERVAL_MS: "3000",
+  LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
+};
+const services: ChildProcess[] = [
+  spawn("npm", ["start", "-w", "@consentry/ops-worker"], { cwd: "..", stdio: "inherit", env, detached: true }),
+  spawn("npm", ["start", "-w", "@consentry/gateway"], { cwd: "..", stdio: "inherit", env, detached: true }),
+];
+
 let exitCode = 1;
 try {
-  const port = await freePort();
   exitCode = await new Promise<number>((resolve) => {
-    const child = spawn("npx", ["playwright", "test", ...process.argv.slice(2)], {
-      stdio: "inherit",
-      env: { ...process.env, E2E_DATABASE_URL: database.url, E2E_BASE_URL: `http://127.0.0.1:${port}` },
-    });
+    const child = spawn("npx", ["playwright", "test", ...process.argv.slice(2)], { stdio: "inherit", env });
     child.on("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0)));
   });
 } finally {
+  for (const service of services) if (service.pid) process.kill(-service.pid, "SIGTERM");
+  await sim.stop();
   await database.drop();
 }
 process.exit(exitCode);

@@ -2,10 +2,12 @@
 import type { ChildProcess } from "node:child_process";
 import { createDatabase } from "@consentry/db";
 import { runMigrations } from "@consentry/db/migrate";
-import { DEMO_LOGINS, DEMO_PASSWORD, seedDemo } from "@consentry/db/seed";
+import { DEMO_CAMERA_COUNT, DEMO_LOGINS, DEMO_PASSWORD, seedDemo } from "@consentry/db/seed";
 import { run, services, start, stopGroup } from "./lib/run";
 
 const port = Number(process.env.PORT ?? 3000);
+const gatewayPort = Number(process.env.GATEWAY_PORT ?? port + 1);
+const cameraSimPort = Number(process.env.CAMERA_SIM_PORT ?? 8554);
 const baseUrl = `http://localhost:${port}`;
 const children: ChildProcess[] = [];
 let svc: Awaited<ReturnType<typeof services>> | undefined;
@@ -34,6 +36,9 @@ try {
     DATABASE_URL: svc.databaseUrl,
     REDIS_URL: svc.redisUrl,
     PORT: String(port),
+    GATEWAY_PORT: String(gatewayPort),
+    CONSENTRY_GATEWAY_URL: process.env.CONSENTRY_GATEWAY_URL ?? `ws://localhost:${gatewayPort}`,
+    CAMERA_SIM_PORT: String(cameraSimPort),
     BETTER_AUTH_URL: process.env.BETTER_AUTH_URL ?? baseUrl,
     NEXT_TELEMETRY_DISABLED: "1",
     TURBO_TELEMETRY_DISABLED: "1",
@@ -55,6 +60,27 @@ try {
 
   children.push(start("npm", ["run", "start", "-w", "@consentry/web", "--", "-p", String(port)], env));
   children.push(start("npm", ["start", "-w", "@consentry/ops-worker"], env));
+  children.push(start("npm", ["start", "-w", "@consentry/gateway"], env));
+  // The seeded cameras point at the simulator; camera 7 drops out and comes back now and then.
+  children.push(
+    start(
+      "npm",
+      [
+        "run",
+        "sim",
+        "-w",
+        "@consentry/camera-sim",
+        "--",
+        "--count",
+        String(DEMO_CAMERA_COUNT),
+        "--port",
+        String(cameraSimPort),
+        "--flaky",
+        "7:30:90",
+      ],
+      env,
+    ),
+  );
   for (const child of children) child.on("exit", (code) => !stopping && void shutdown(code ?? 1));
 
   await waitForHealth(`${baseUrl}/api/health`);
@@ -62,6 +88,8 @@ try {
 ━━ Consentry demo is running ━━
   Dashboard     ${baseUrl}
   Health        ${baseUrl}/api/health
+  Live view     ws://localhost:${gatewayPort} (gateway)
+  Cameras       rtsp://127.0.0.1:${cameraSimPort}/cam1 … /cam${DEMO_CAMERA_COUNT} (simulator)
   PostgreSQL    ${mask(svc.databaseUrl)}${svc.started.includes("postgres") ? " (private, data in .data/postgres)" : ""}
   Redis         ${mask(svc.redisUrl)}${svc.started.includes("redis") ? " (private)" : ""}
 

@@ -31,16 +31,19 @@ export async function makeUser(options: { orgId?: string; role?: OrgRole; jurisd
   return { email, userId };
 }
 
+/** Creates a site and returns its public code. */
 export async function makeSite(orgId: string, name: string, options: { regionCode?: string; createdAt?: Date } = {}) {
+  const code = `S-E${unique().slice(0, 5).toUpperCase()}`;
   await db.insert(schema.sites).values({
     orgId,
     name,
-    code: `S-E${unique().slice(0, 5).toUpperCase()}`,
+    code,
     address: "1 Test Road",
     regionCode: options.regionCode ?? "310101",
     kind: "office",
     createdAt: options.createdAt,
   });
+  return code;
 }
 
 /** Signs in over HTTP (the form itself has its own test). */

@@ -10,7 +10,13 @@ import { callerFor, makeOrganization, makePrincipal, unique } from "./testing";
  * without one fails this test, so nobody ships an endpoint whose access was never decided.
  */
 type Access = "public" | "signed-in" | OrgRole | "regulator" | "admin";
-type Fixture = { orgId: string; siteId: string };
+type Fixture = {
+  orgId: string;
+  siteId: string;
+  siteCode: string;
+  cameraId: string;
+  newCameraId: () => Promise<string>;
+};
 const site = () => ({
   name: unique("Site"),
   address: "1 Century Avenue",
@@ -18,6 +24,18 @@ const site = () => ({
   kind: "office" as const,
   templateRetentionDays: 365,
 });
+const camera = (f: Fixture) => ({
+  orgId: f.orgId,
+  name: unique("Cam"),
+  siteId: f.siteId,
+  entryPointId: null,
+  locationType: "entrance" as const,
+  frEnabled: false,
+  analysisFps: 5,
+  rtspUrl: "rtsp://viewer:secret@127.0.0.1:8554/cam1",
+});
+const csv = (f: Fixture) =>
+  `name,site_code,entry_point,location_type,fr_enabled,analysis_fps,rtsp_url\n${unique("Cam")},${f.siteCode},,lobby,false,5,rtsp://127.0.0.1:8554/cam2\n`;
 const accessMatrix: Record<string, { access: Access; input?: (f: Fixture) => unknown }> = {
   "viewer.session": { access: "public" },
   "viewer.me": { access: "signed-in" },
@@ -28,6 +46,16 @@ const accessMatrix: Record<string, { access: Access; input?: (f: Fixture) => unk
   "sites.archive": { access: "manager", input: (f) => ({ orgId: f.orgId, siteId: f.siteId }) },
   "sites.restore": { access: "manager", input: (f) => ({ orgId: f.orgId, siteId: f.siteId }) },
   "cameras.list": { access: "auditor", input: (f) => ({ orgId: f.orgId }) },
+  "cameras.byId": { access: "auditor", input: (f) => ({ orgId: f.orgId, cameraId: f.cameraId }) },
+  "cameras.placements": { access: "auditor", input: (f) => ({ orgId: f.orgId }) },
+  "cameras.create": { access: "manager", input: camera },
+  "cameras.update": { access: "manager", input: (f) => ({ ...camera(f), cameraId: f.cameraId }) },
+  "cameras.setEnabled": { access: "manager", input: (f) => ({ orgId: f.orgId, cameraId: f.cameraId, enabled: true }) },
+  "cameras.delete": { access: "manager", input: async (f) => ({ orgId: f.orgId, cameraId: await f.newCameraId() }) },
+  "cameras.liveViewToken": { access: "operator", input: (f) => ({ orgId: f.orgId, cameraId: f.cameraId }) },
+  "cameras.exportCsv": { access: "auditor", input: (f) => ({ orgId: f.orgId }) },
+  "cameras.importPreview": { access: "manager", input: (f) => ({ orgId: f.orgId, csv: csv(f) }) },
+  "cameras.importCommit": { access: "manager", input: (f) => ({ orgId: f.orgId, csv: csv(f) }) },
   "requests.list": { access: "operator", input: (f) => ({ orgId: f.orgId }) },
   "audit.list": { access: "auditor", input: (f) => ({ orgId: f.orgId }) },
   "audit.verifyChain": { access: "admin" },
@@ -62,8 +90,12 @@ beforeAll(async () => {
   for (const role of ORG_ROLES) principals[role] = await makePrincipal(db, { memberships: [[orgA.id, role]] });
   principals.otherOrgOwner = await makePrincipal(db, { memberships: [[orgB.id, "owner"]] });
   principals.regulator = await makePrincipal(db, { jurisdictionCodes: ["310000"] });
-  const created = await callerFor(db, principals.owner).sites.create({ orgId: orgA.id, ...site() });
-  fixture = { orgId: orgA.id, siteId: created.id };
+  const owner = callerFor(db, principals.owner);
+  const created = await owner.sites.create({ orgId: orgA.id, ...site() });
+  const partial = { orgId: orgA.id, siteId: created.id, siteCode: created.code };
+  const newCameraId = async () => (await owner.cameras.create(camera({ ...partial, cameraId: "", newCameraId }))).id;
+  fixture = { ...partial, cameraId: "", newCameraId };
+  fixture.cameraId = await newCameraId();
 });
 afterAll(async () => {
   await testDb?.drop();
@@ -82,7 +114,7 @@ describe("access matrix", () => {
         const procedure = path
           .split(".")
           .reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], caller);
-        const outcome = await (procedure as (i: unknown) => Promise<unknown>)(input?.(fixture)).then(
+        const outcome = await (procedure as (i: unknown) => Promise<unknown>)(await input?.(fixture)).then(
           () => "allowed",
           (error: unknown) => {
             if (error instanceof TRPCError && (error.code === "UNAUTHORIZED" || error.code === "FORBIDDEN")) {

@@ -1,5 +1,7 @@
 import { TRPCError } from "@trpc/server";
 
+type ErrorCode = ConstructorParameters<typeof TRPCError>[0]["code"];
+
 /** The PostgreSQL error behind a drizzle error, if any. */
 function postgresError(error: unknown): { code?: string; constraint_name?: string } | undefined {
   for (let e = error; e && typeof e === "object"; e = (e as { cause?: unknown }).cause) {
@@ -15,7 +17,8 @@ export function isUniqueViolation(error: unknown, constraint: string): boolean {
   return pg?.code === "23505" && pg.constraint_name === constraint;
 }
 
-export class FieldConflict extends Error {
+/** An error about one input field; forms show it beside that field. */
+export class FieldError extends Error {
   constructor(
     readonly field: string,
     /** A message key the web app translates (apps/web/messages, "validation" namespace). */
@@ -26,7 +29,6 @@ export class FieldConflict extends Error {
   }
 }
 
-/** A CONFLICT that forms show beside the field it is about. */
-export function fieldConflict(field: string, reason: string, message: string): TRPCError {
-  return new TRPCError({ code: "CONFLICT", message, cause: new FieldConflict(field, reason, message) });
+export function fieldError(code: ErrorCode, field: string, reason: string, message: string): TRPCError {
+  return new TRPCError({ code, message, cause: new FieldError(field, reason, message) });
 }

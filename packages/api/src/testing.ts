@@ -1,5 +1,6 @@
 import { createUserWithPassword, loadPrincipal, type OrgRole, type Principal } from "@consentry/auth";
 import { type Database, schema } from "@consentry/db";
+import type { JobProducer } from "@consentry/queue";
 import { createCaller } from "./root";
 import { createContext } from "./trpc";
 
@@ -34,8 +35,21 @@ export async function makeOrganization(db: Database, name = unique("org")) {
   return org as NonNullable<typeof org>;
 }
 
-export function callerFor(db: Database, principal: Principal | null) {
-  return createCaller(createContext({ db, principal }));
+/** Records the jobs the API starts, for tests that do not run the workers. */
+export function recordingJobs() {
+  const probed: string[] = [];
+  const jobs: JobProducer & { probed: string[] } = {
+    probed,
+    probeCamera: async (cameraId) => {
+      probed.push(cameraId);
+    },
+    close: async () => {},
+  };
+  return jobs;
+}
+
+export function callerFor(db: Database, principal: Principal | null, jobs: JobProducer = recordingJobs()) {
+  return createCaller(createContext({ db, principal, jobs }));
 }
 
 export { unique };

@@ -1,18 +1,26 @@
 import { type OrgRole, type Principal, roleAtLeast } from "@consentry/auth";
 import { type AuditInput, type Database, type Executor, writeAudit } from "@consentry/db";
+import type { JobProducer } from "@consentry/queue";
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError, z } from "zod";
-import { FieldConflict } from "./errors";
+import { FieldError } from "./errors";
 
 export type Context = {
   db: Database;
   principal: Principal | null;
+  /** Background jobs the API starts (BullMQ). */
+  jobs: JobProducer;
   requestId: string;
 };
 
-export function createContext(input: { db: Database; principal: Principal | null; requestId?: string }): Context {
-  return { db: input.db, principal: input.principal, requestId: input.requestId ?? crypto.randomUUID() };
+export function createContext(input: {
+  db: Database;
+  principal: Principal | null;
+  jobs: JobProducer;
+  requestId?: string;
+}): Context {
+  return { ...input, requestId: input.requestId ?? crypto.randomUUID() };
 }
 
 const t = initTRPC.context<Context>().create({
@@ -23,7 +31,7 @@ const t = initTRPC.context<Context>().create({
       ...shape.data,
       // Field-level issues for forms; the client turns codes into translated messages.
       zodIssues: error.cause instanceof ZodError ? error.cause.issues : null,
-      conflict: error.cause instanceof FieldConflict ? { field: error.cause.field, reason: error.cause.reason } : null,
+      fieldError: error.cause instanceof FieldError ? { field: error.cause.field, reason: error.cause.reason } : null,
     },
   }),
 });

@@ -3,7 +3,7 @@ import { and, eq, isNotNull, isNull } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyAuditChain } from "./audit";
 import * as s from "./schema";
-import { seedDemo } from "./seed";
+import { DEMO_CAMERA_COUNT, seedDemo } from "./seed";
 import { createTestDatabase } from "./testing";
 
 let testDb: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -23,7 +23,8 @@ describe("demo seed", () => {
     const sites = await db.select().from(s.sites);
     expect(sites.length).toBeGreaterThanOrEqual(5);
     expect(new Set(sites.map((site) => site.kind)).size).toBeGreaterThanOrEqual(4);
-    expect(await db.$count(s.cameras)).toBeGreaterThanOrEqual(30);
+    expect(await db.$count(s.cameras)).toBe(DEMO_CAMERA_COUNT);
+    expect(DEMO_CAMERA_COUNT).toBeGreaterThanOrEqual(30);
     const entries = await db.select().from(s.entryPoints);
     expect(entries.some((e) => e.alternatives.length > 0)).toBe(true);
     expect(entries.some((e) => e.faceRecognition && e.alternatives.length === 0)).toBe(true);

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import { encryptString } from "@consentry/crypto";
+import { encryptString, keyIdOf } from "@consentry/crypto";
+import { env } from "@consentry/env";
 import { eq } from "drizzle-orm";
 import { writeAudit } from "./audit";
 import type { Database } from "./client";
@@ -22,7 +23,8 @@ export const DEMO_LOGINS = [
 const SEED_ACTOR = { userId: null, label: "system:seed" };
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000);
-const CAMERA_SIM = "rtsp://127.0.0.1:8554";
+/** How many simulated cameras the demo seed points at (rtsp://127.0.0.1:<CAMERA_SIM_PORT>/camN). */
+export const DEMO_CAMERA_COUNT = 30;
 
 type SiteSpec = {
   name: string;
@@ -263,7 +265,7 @@ export async function seedDemo(db: Database): Promise<{ created: boolean }> {
         const cameraIds: string[] = [];
         for (const camera of siteSpec.cameras) {
           cameraNumber++;
-          const url = `${CAMERA_SIM}/cam${cameraNumber}`;
+          const url = `rtsp://127.0.0.1:${env.CAMERA_SIM_PORT}/cam${cameraNumber}`;
           const [row] = await tx
             .insert(s.cameras)
             .values({
@@ -271,7 +273,7 @@ export async function seedDemo(db: Database): Promise<{ created: boolean }> {
               siteId: site.id,
               entryPointId: camera.entry === undefined ? null : entryIds[camera.entry],
               name: camera.name,
-              rtspUrlEnc: encryptString(url, "cameras.rtsp_url"),
+              ...sealedUrl(url),
               rtspUrlMasked: url,
               locationType: camera.locationType,
               frEnabled: camera.fr,
@@ -395,6 +397,11 @@ export async function seedDemo(db: Database): Promise<{ created: boolean }> {
     });
   }
   return { created: true };
+}
+
+function sealedUrl(url: string) {
+  const rtspUrlEnc = encryptString(url, "cameras.rtsp_url");
+  return { rtspUrlEnc, rtspKeyId: keyIdOf(rtspUrlEnc) ?? null };
 }
 
 function randomUnitVector(length: number): number[] {

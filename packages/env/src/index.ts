@@ -30,6 +30,13 @@ export const env = createEnv({
     GATEWAY_PORT: z.coerce.number().int().min(1).max(65535).default(3001),
     /** The camera simulator's RTSP port (`npm run cameras:sim`, demo). */
     CAMERA_SIM_PORT: z.coerce.number().int().min(1).max(65535).default(8554),
+    /** BullMQ key prefix; separate installations (or test runs) sharing a Redis use different ones. */
+    QUEUE_PREFIX: z
+      .string()
+      .regex(/^[a-z0-9:_-]{1,40}$/)
+      .default("consentry"),
+    /** How often every camera is probed (ffprobe). */
+    CAMERA_PROBE_INTERVAL_MS: z.coerce.number().int().min(1000).default(60_000),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     CONSENTRY_VERSION: z.string().default("0.1.0"),
   },

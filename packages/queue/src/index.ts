@@ -3,14 +3,20 @@ import { z } from "zod";
 
 /** Every queue the system uses; workers and producers import names from here only. */
 export const QUEUE_NAMES = {
-  /** Repeatable maintenance jobs: audit-chain verification now; probes, retention later. */
+  /** Repeatable maintenance jobs: audit-chain verification, the camera probe sweep. */
   ops: "ops",
+  /** One short job per camera health probe (ffprobe), many in parallel. */
+  cameraProbe: "camera-probe",
 } as const;
 
 export const opsJobSchemas = {
   "audit-chain-verify": z.object({}).strict(),
+  "camera-probe-sweep": z.object({}).strict(),
 } as const;
 export type OpsJobName = keyof typeof opsJobSchemas;
+
+export const cameraProbeJobSchema = z.object({ cameraId: z.uuid() }).strict();
+export type CameraProbeJob = z.infer<typeof cameraProbeJobSchema>;
 
 /** Connection options from a redis:// URL (BullMQ creates and owns the ioredis clients). */
 export function redisConnection(redisUrl: string) {
@@ -56,4 +62,29 @@ export async function countWorkers(redisUrl: string, prefix?: string): Promise<R
     }
   }
   return counts;
+}
+
+/** Enqueues a health probe for one camera; a probe already waiting for it absorbs the new one. */
+export function enqueueCameraProbe(queue: Queue, cameraId: string) {
+  const data: CameraProbeJob = { cameraId };
+  return queue.add("probe", data, {
+    deduplication: { id: cameraId },
+    attempts: 1,
+    removeOnComplete: true,
+    removeOnFail: 100,
+  });
+}
+
+/** The jobs the API may start, behind one small interface (tests pass a queue with its own prefix). */
+export type JobProducer = { probeCamera(cameraId: string): Promise<void>; close(): Promise<void> };
+
+export function createJobProducer(redisUrl: string, prefix?: string): JobProducer {
+  const probes = new Queue(QUEUE_NAMES.cameraProbe, producerOptions(redisUrl, prefix));
+  probes.on("error", () => {}); // reported by /api/health; callers see the failed add
+  return {
+    probeCamera: async (cameraId) => {
+      await enqueueCameraProbe(probes, cameraId);
+    },
+    close: () => probes.close(),
+  };
 }

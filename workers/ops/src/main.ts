@@ -25,6 +25,8 @@ const database = createDatabase(env.DATABASE_URL, { applicationName: "consentry-
 const ops = startOpsWorker({
   db: database.db,
   redisUrl: env.REDIS_URL,
+  prefix: env.QUEUE_PREFIX,
+  probeIntervalMs: env.CAMERA_PROBE_INTERVAL_MS,
   logger,
   closeTimeoutMs: WORKER_CLOSE_TIMEOUT_MS,
 });

@@ -7,7 +7,14 @@ import { Queue, QueueEvents } from "bullmq";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AUDIT_CHAIN_VERIFY } from "./processors/audit-chain-verify";
-import { AUDIT_CHAIN_VERIFY_EVERY_MS, AUDIT_CHAIN_VERIFY_SCHEDULER_ID, type OpsWorker, startOpsWorker } from "./worker";
+import {
+  AUDIT_CHAIN_VERIFY_EVERY_MS,
+  AUDIT_CHAIN_VERIFY_SCHEDULER_ID,
+  CAMERA_PROBE_SWEEP,
+  CAMERA_PROBE_SWEEP_SCHEDULER_ID,
+  type OpsWorker,
+  startOpsWorker,
+} from "./worker";
 
 // Real Redis and Postgres. A private key prefix keeps parallel or crashed runs apart.
 const redisUrl = env.REDIS_URL;
@@ -47,17 +54,22 @@ afterAll(async () => {
 
 describe("ops worker", { timeout: 20_000 }, () => {
   it("registers as one worker on the ops queue", async () => {
-    expect(await countWorkers(redisUrl, prefix)).toEqual({ [QUEUE_NAMES.ops]: 1 });
+    expect(await countWorkers(redisUrl, prefix)).toEqual({ [QUEUE_NAMES.ops]: 1, [QUEUE_NAMES.cameraProbe]: 1 });
   });
 
-  it("registers the hourly audit-chain-verify job scheduler", async () => {
+  it("registers the hourly audit-chain verification and the camera probe sweep", async () => {
     const schedulers = await queue.getJobSchedulers();
-    expect(schedulers).toHaveLength(1);
-    expect(schedulers[0]).toMatchObject({
-      key: AUDIT_CHAIN_VERIFY_SCHEDULER_ID,
-      name: AUDIT_CHAIN_VERIFY,
-      every: AUDIT_CHAIN_VERIFY_EVERY_MS,
-    });
+    expect(schedulers).toHaveLength(2);
+    expect(schedulers).toContainEqual(
+      expect.objectContaining({
+        key: AUDIT_CHAIN_VERIFY_SCHEDULER_ID,
+        name: AUDIT_CHAIN_VERIFY,
+        every: AUDIT_CHAIN_VERIFY_EVERY_MS,
+      }),
+    );
+    expect(schedulers).toContainEqual(
+      expect.objectContaining({ key: CAMERA_PROBE_SWEEP_SCHEDULER_ID, name: CAMERA_PROBE_SWEEP }),
+    );
   });
 
   it("verifies an intact chain and returns the verdict", async () => {
@@ -116,6 +128,6 @@ describe("ops worker", { timeout: 20_000 }, () => {
   it("close() detaches the worker", async () => {
     await ops.close();
     expect(ops.worker.isRunning()).toBe(false);
-    expect(await countWorkers(redisUrl, prefix)).toEqual({ [QUEUE_NAMES.ops]: 0 });
+    expect(await countWorkers(redisUrl, prefix)).toEqual({ [QUEUE_NAMES.ops]: 0, [QUEUE_NAMES.cameraProbe]: 0 });
   });
 });

@@ -3,9 +3,12 @@ import { type OpsJobName, producerOptions, QUEUE_NAMES, workerOptions } from "@c
 import { type Job, Queue, UnrecoverableError, Worker } from "bullmq";
 import type { Logger } from "pino";
 import { AUDIT_CHAIN_VERIFY, auditChainVerifyProcessor } from "./processors/audit-chain-verify";
+import { cameraProbeProcessor, cameraProbeSweepProcessor } from "./processors/camera-probe";
 
 export const AUDIT_CHAIN_VERIFY_SCHEDULER_ID = "audit-chain-verify-hourly";
 export const AUDIT_CHAIN_VERIFY_EVERY_MS = 3600_000;
+export const CAMERA_PROBE_SWEEP = "camera-probe-sweep" as const;
+export const CAMERA_PROBE_SWEEP_SCHEDULER_ID = "camera-probe-sweep";
 /** Upper bound for `close()`: after this the connections are dropped even if a job is still running. */
 export const CLOSE_TIMEOUT_MS = 10_000;
 
@@ -16,13 +19,19 @@ export type StartOpsWorkerOptions = {
   prefix?: string;
   logger: Logger;
   closeTimeoutMs?: number;
+  /** How often every enabled camera is probed. */
+  probeIntervalMs?: number;
+  /** Probes run side by side: each is an ffprobe process waiting on the network. */
+  probeConcurrency?: number;
+  probeTimeoutMs?: number;
 };
 
 export type OpsWorker = {
   worker: Worker;
-  /** Settles once the worker is connected and the repeatable schedule is registered. */
+  probeWorker: Worker;
+  /** Settles once the workers are connected and the repeatable schedules are registered. */
   ready: Promise<void>;
-  /** Closes the worker (letting a running job finish) and the queue, capped at `closeTimeoutMs`. */
+  /** Closes the workers (letting running jobs finish) and the queues, capped at `closeTimeoutMs`. */
   close(): Promise<void>;
 };
 
@@ -34,10 +43,17 @@ export function startOpsWorker({
   prefix,
   logger,
   closeTimeoutMs = CLOSE_TIMEOUT_MS,
+  probeIntervalMs = 60_000,
+  probeConcurrency = 4,
+  probeTimeoutMs,
 }: StartOpsWorkerOptions): OpsWorker {
   const log = logger.child({ queue: QUEUE_NAMES.ops });
+  // Producers: the ops queue registers the schedules; the probe queue receives the sweep's jobs.
+  const queue = new Queue(QUEUE_NAMES.ops, producerOptions(redisUrl, prefix));
+  const probeQueue = new Queue(QUEUE_NAMES.cameraProbe, producerOptions(redisUrl, prefix));
   const processors: Record<OpsJobName, OpsProcessor> = {
     [AUDIT_CHAIN_VERIFY]: auditChainVerifyProcessor({ db, logger: log }),
+    [CAMERA_PROBE_SWEEP]: cameraProbeSweepProcessor({ db, probeQueue }),
   };
   const isOpsJobName = (name: string): name is OpsJobName => Object.hasOwn(processors, name);
 
@@ -51,30 +67,38 @@ export function startOpsWorker({
     },
     { ...workerOptions(redisUrl, prefix), name: "ops-worker" },
   );
-  // Only used to register the schedule; its default job options (retries, retention) apply to scheduled jobs.
-  const queue = new Queue(QUEUE_NAMES.ops, producerOptions(redisUrl, prefix));
+  const probeWorker = new Worker(
+    QUEUE_NAMES.cameraProbe,
+    cameraProbeProcessor({ db, logger: logger.child({ queue: QUEUE_NAMES.cameraProbe }), timeoutMs: probeTimeoutMs }),
+    { ...workerOptions(redisUrl, prefix), name: "ops-worker", concurrency: probeConcurrency },
+  );
 
   // Without listeners an "error" event would crash the process; connection errors are retried by ioredis.
-  worker.on("error", (err) => log.error({ err }, "ops worker error"));
-  queue.on("error", (err) => log.error({ err }, "ops queue error"));
-  worker.on("failed", (job, err) => {
-    log.warn(
-      { jobId: job?.id, jobName: job?.name, attemptsMade: job?.attemptsMade, err: err.message },
-      "ops job failed",
-    );
-  });
+  const logConnectionError = (err: Error) => log.error({ err }, "queue connection error");
+  for (const w of [worker, probeWorker]) w.on("error", logConnectionError);
+  for (const q of [queue, probeQueue]) q.on("error", logConnectionError);
+  for (const w of [worker, probeWorker]) {
+    w.on("failed", (job, err) => {
+      log.warn(
+        { jobId: job?.id, jobName: job?.name, attemptsMade: job?.attemptsMade, err: err.message },
+        "ops job failed",
+      );
+    });
+  }
 
   const ready = (async () => {
-    await worker.waitUntilReady();
+    await Promise.all([worker.waitUntilReady(), probeWorker.waitUntilReady()]);
     await queue.upsertJobScheduler(
       AUDIT_CHAIN_VERIFY_SCHEDULER_ID,
       { every: AUDIT_CHAIN_VERIFY_EVERY_MS },
       { name: AUDIT_CHAIN_VERIFY, data: {} },
     );
-    log.info(
-      { schedulerId: AUDIT_CHAIN_VERIFY_SCHEDULER_ID, everyMs: AUDIT_CHAIN_VERIFY_EVERY_MS },
-      "job scheduler registered",
+    await queue.upsertJobScheduler(
+      CAMERA_PROBE_SWEEP_SCHEDULER_ID,
+      { every: probeIntervalMs },
+      { name: CAMERA_PROBE_SWEEP, data: {} },
     );
+    log.info({ auditEveryMs: AUDIT_CHAIN_VERIFY_EVERY_MS, probeEveryMs: probeIntervalMs }, "job schedulers registered");
   })();
   // Callers await `ready`; this only keeps an ignored failure from becoming an unhandled rejection.
   ready.catch((err) => log.error({ err }, "ops worker failed to start"));
@@ -82,16 +106,17 @@ export function startOpsWorker({
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
+      const everything = [worker, probeWorker, queue, probeQueue];
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<"timeout">((resolve) => {
         timer = setTimeout(() => resolve("timeout"), closeTimeoutMs);
       });
-      const shutdown = Promise.allSettled([worker.close(), queue.close()]);
+      const shutdown = Promise.allSettled(everything.map((part) => part.close()));
       const outcome = await Promise.race([shutdown, timeout]);
       clearTimeout(timer);
       if (outcome === "timeout") {
         log.warn({ closeTimeoutMs }, "ops worker did not close in time; dropping connections");
-        await Promise.allSettled([worker.disconnect(), queue.disconnect()]);
+        await Promise.allSettled(everything.map((part) => part.disconnect()));
         return;
       }
       for (const result of outcome) {
@@ -101,5 +126,5 @@ export function startOpsWorker({
     return closing;
   };
 
-  return { worker, ready, close };
+  return { worker, probeWorker, ready, close };
 }

@@ -3,18 +3,18 @@ import type { useTranslations } from "next-intl";
 import type { z } from "zod";
 
 type Translate = ReturnType<typeof useTranslations<"validation">>;
-type Issue = Pick<z.core.$ZodIssue, "code" | "path" | "message"> & {
+/** A zod issue, or an issue shaped like one (the API's CSV row problems). */
+type Issue = Pick<z.core.$ZodIssue, "path" | "message"> & {
+  code: string;
   minimum?: number | bigint;
   maximum?: number | bigint;
   origin?: string;
 };
 
-// Custom messages set in the shared schemas (`{ error: "regionCode" }`) are message keys.
-const MESSAGE_KEYS = new Set(["regionCode", "slug"]);
-
 /** A translated, human message for one zod issue (the same on client and server). */
 export function describeIssue(issue: Issue, t: Translate): string {
-  if (MESSAGE_KEYS.has(issue.message)) return t(issue.message as "regionCode" | "slug");
+  // Custom messages from the shared schemas and the API (`{ error: "regionCode" }`) are message keys.
+  if (t.has(issue.message as "invalid")) return t(issue.message as "invalid");
   const isText = issue.origin === "string";
   switch (issue.code) {
     case "too_small":
@@ -46,8 +46,8 @@ export function fieldErrorsFromServer(error: unknown, t: Translate): FieldErrors
   if (error instanceof TRPCClientError) {
     const issues = error.data?.zodIssues as Issue[] | null | undefined;
     if (issues?.length) return fieldErrorsFromIssues(issues, t);
-    const conflict = error.data?.conflict as { field: string; reason: string } | null | undefined;
-    if (conflict) return { [conflict.field]: t(conflict.reason as "duplicateName") };
+    const fieldError = error.data?.fieldError as { field: string; reason: string } | null | undefined;
+    if (fieldError) return { [fieldError.field]: t(fieldError.reason as "duplicateName") };
     return { form: error.message };
   }
   return { form: error instanceof Error ? error.message : String(error) };

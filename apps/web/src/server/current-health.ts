@@ -3,4 +3,5 @@ import { env } from "@consentry/env";
 import { healthReport } from "./health";
 import { db, redis } from "./services";
 
-export const currentHealth = () => healthReport({ db, redis, redisUrl: env.REDIS_URL, version: env.CONSENTRY_VERSION });
+export const currentHealth = () =>
+  healthReport({ db, redis, redisUrl: env.REDIS_URL, queuePrefix: env.QUEUE_PREFIX, version: env.CONSENTRY_VERSION });

@@ -26,6 +26,7 @@ export async function healthReport(deps: {
   db: Database;
   redis: Redis;
   redisUrl: string;
+  queuePrefix?: string;
   version: string;
   timeoutMs?: number;
 }) {
@@ -37,7 +38,10 @@ export async function healthReport(deps: {
       return deps.redis.ping();
     }, timeoutMs),
   ]);
-  const workers = cache === "up" ? await withTimeout(countWorkers(deps.redisUrl), timeoutMs).catch(() => null) : null;
+  const workers =
+    cache === "up"
+      ? await withTimeout(countWorkers(deps.redisUrl, deps.queuePrefix), timeoutMs).catch(() => null)
+      : null;
   const down = [database === "down" && "db", cache === "down" && "redis"].filter((name): name is string => !!name);
   return {
     status: down.length === 0 ? ("ok" as const) : ("down" as const),

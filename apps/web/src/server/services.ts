@@ -2,6 +2,7 @@ import "server-only";
 import { createAuth } from "@consentry/auth";
 import { createDatabase } from "@consentry/db";
 import { env } from "@consentry/env";
+import { createJobProducer } from "@consentry/queue";
 import { Redis } from "ioredis";
 import { logger } from "./logger";
 
@@ -30,3 +31,6 @@ export const redis = once("consentryRedis", () => {
   client.on("error", (err) => logger.debug({ err: err.message }, "redis connection error"));
   return client;
 });
+
+/** Enqueues background jobs (camera probes) for the API. */
+export const jobs = once("consentryJobs", () => createJobProducer(env.REDIS_URL, env.QUEUE_PREFIX));

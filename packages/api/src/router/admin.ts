@@ -1,5 +1,5 @@
 import { asc, count, eq, schema } from "@consentry/db";
-import { fieldConflict, isUniqueViolation } from "../errors";
+import { fieldError, isUniqueViolation } from "../errors";
 import { adminProcedure, audit, router } from "../trpc";
 import { organizationFields } from "../validators";
 
@@ -41,7 +41,7 @@ export const adminRouter = router({
       });
     } catch (error) {
       if (isUniqueViolation(error, "organizations_slug_unique")) {
-        throw fieldConflict("slug", "slugTaken", "This short name is taken.");
+        throw fieldError("CONFLICT", "slug", "slugTaken", "This short name is taken.");
       }
       throw error;
     }

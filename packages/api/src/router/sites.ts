@@ -1,6 +1,6 @@
 import { and, asc, count, eq, ilike, isNotNull, isNull, newSiteCode, type SQL, schema, sql } from "@consentry/db";
 import { z } from "zod";
-import { fieldConflict, isUniqueViolation } from "../errors";
+import { fieldError, isUniqueViolation } from "../errors";
 import { audit, notFound, orgProcedure, router } from "../trpc";
 import { siteFields, siteListFilter } from "../validators";
 
@@ -8,7 +8,8 @@ const { sites, cameras } = schema;
 const siteId = z.object({ siteId: z.uuid() });
 
 const DUPLICATE_NAME = "sites_org_active_name_unique";
-const duplicateName = () => fieldConflict("name", "duplicateName", "An active site with this name already exists.");
+const duplicateName = () =>
+  fieldError("CONFLICT", "name", "duplicateName", "An active site with this name already exists.");
 
 function escapeLike(text: string) {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);

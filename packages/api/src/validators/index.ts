@@ -1,13 +1,13 @@
+import { SITE_KINDS } from "@consentry/db/values";
 import { z } from "zod";
+import { pageInput } from "./common";
+
+export * from "./cameras";
+export * from "./common";
 
 // Shared by the forms in apps/web and the procedures: one definition of what is valid.
 
-export const SITE_KINDS = ["residential", "hotel", "office", "retail", "other"] as const;
-
-export const pageInput = z.object({
-  page: z.int().min(1).max(10_000).default(1),
-  pageSize: z.int().min(1).max(100).default(20),
-});
+export { SITE_KINDS };
 
 export const siteFields = z.object({
   name: z.string().trim().min(2).max(120),

@@ -1,70 +1,70 @@
 "use client";
 
-import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { useFormatter, useTranslations } from "next-intl";
+import { roleAtLeast } from "@consentry/auth/roles";
+import { useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
+import { useTranslations } from "next-intl";
 import { useState } from "react";
 import { useActiveOrg } from "~/components/org-context";
-import { Pagination } from "~/components/pagination";
-import { Alert, Badge, Card, EmptyState, PageHeader, SkeletonRows, Table, Td } from "~/components/ui";
+import { Button, Card, EmptyState, PageHeader } from "~/components/ui";
 import { useTRPC } from "~/trpc/react";
+import { CameraFormDialog } from "./camera-form";
+import { CamerasTable } from "./cameras-table";
 
-const PAGE_SIZE = 25;
-const STATUS_TONE = {
-  online: "green",
-  degraded: "amber",
-  offline: "red",
-  auth_failed: "red",
-  unreachable: "red",
-  unknown: "neutral",
-} as const;
+/** Saves text as a file in the browser. */
+function download(filename: string, text: string, type: string) {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const link = Object.assign(document.createElement("a"), { href: url, download: filename });
+  link.click();
+  URL.revokeObjectURL(url);
+}
 
 export function CamerasView() {
   const t = useTranslations("cameras");
-  const tc = useTranslations("common");
-  const format = useFormatter();
   const trpc = useTRPC();
-  const { orgId } = useActiveOrg();
-  const [page, setPage] = useState(1);
-  const cameras = useQuery({
-    ...trpc.cameras.list.queryOptions({ orgId, page, pageSize: PAGE_SIZE }),
-    placeholderData: keepPreviousData,
-  });
+  const queryClient = useQueryClient();
+  const org = useActiveOrg();
+  const canEdit = roleAtLeast(org.role, "manager");
+  const [adding, setAdding] = useState(false);
+  const [exporting, setExporting] = useState(false);
 
+  async function exportCsv() {
+    setExporting(true);
+    try {
+      const { filename, csv } = await queryClient.fetchQuery(trpc.cameras.exportCsv.queryOptions({ orgId: org.orgId }));
+      download(filename, csv, "text/csv;charset=utf-8");
+    } finally {
+      setExporting(false);
+    }
+  }
+
+  const addButton = canEdit && <Button onClick={() => setAdding(true)}>{t("add")}</Button>;
   return (
     <>
-      <PageHeader title={t("title")} subtitle={t("subtitle")} />
-      <Card>
-        {cameras.isError ? (
-          <div className="p-4">
-            <Alert>{tc("loadFailed", { message: cameras.error.message })}</Alert>
-          </div>
-        ) : cameras.data?.items.length === 0 ? (
-          <EmptyState title={t("emptyTitle")} body={t("emptyBody")} />
-        ) : (
-          <Table head={[t("name"), t("site"), t("location"), t("fr"), t("status"), t("lastSeen"), t("url")]}>
-            {!cameras.data ? (
-              <SkeletonRows columns={7} />
-            ) : (
-              cameras.data.items.map((camera) => (
-                <tr key={camera.id}>
-                  <Td className="font-medium">{camera.name}</Td>
-                  <Td>{camera.siteName}</Td>
-                  <Td className="text-slate-600">{camera.locationType}</Td>
-                  <Td>{camera.frEnabled ? <Badge tone="blue">{t("frOn")}</Badge> : <Badge>{t("frOff")}</Badge>}</Td>
-                  <Td>
-                    <Badge tone={STATUS_TONE[camera.status]}>{t(`statuses.${camera.status}`)}</Badge>
-                  </Td>
-                  <Td className="whitespace-nowrap text-slate-600">
-                    {camera.lastSeenAt ? format.relativeTime(camera.lastSeenAt) : tc("never")}
-                  </Td>
-                  <Td className="font-mono text-xs text-slate-500">{camera.rtspUrlMasked}</Td>
-                </tr>
-              ))
+      <PageHeader
+        title={t("title")}
+        subtitle={t("subtitle")}
+        actions={
+          <div className="flex gap-2">
+            <Button variant="secondary" onClick={exportCsv} disabled={exporting}>
+              {t("export")}
+            </Button>
+            {canEdit && (
+              <Link
+                href="/cameras/import"
+                className="inline-flex items-center rounded-md border border-slate-300 bg-white px-3.5 py-2 text-sm font-medium text-slate-800 hover:bg-slate-50"
+              >
+                {t("import")}
+              </Link>
             )}
-          </Table>
-        )}
-        {cameras.data && <Pagination page={page} pageSize={PAGE_SIZE} total={cameras.data.total} onPage={setPage} />}
+            {addButton}
+          </div>
+        }
+      />
+      <Card>
+        <CamerasTable empty={<EmptyState title={t("emptyTitle")} body={t("emptyFleetBody")} action={addButton} />} />
       </Card>
+      {adding && <CameraFormDialog onClose={() => setAdding(false)} />}
     </>
   );
 }

@@ -4,8 +4,9 @@ import type { RouterOutputs } from "@consentry/api";
 import { SITE_KINDS, siteFields } from "@consentry/api/validators";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
-import { type FormEvent, useEffect, useRef, useState } from "react";
+import { type FormEvent, useState } from "react";
 import { type FieldErrors, fieldErrorsFromIssues, fieldErrorsFromServer } from "~/components/form-errors";
+import { Modal } from "~/components/modal";
 import { useActiveOrg } from "~/components/org-context";
 import { Alert, Button, Field, Input, Select } from "~/components/ui";
 import { useTRPC } from "~/trpc/react";
@@ -21,14 +22,6 @@ export function SiteFormDialog({ site, onClose }: { site?: Site; onClose: () => 
   const queryClient = useQueryClient();
   const { orgId } = useActiveOrg();
   const [errors, setErrors] = useState<FieldErrors>({});
-  const firstField = useRef<HTMLInputElement>(null);
-
-  useEffect(() => {
-    firstField.current?.focus();
-    const onKey = (event: KeyboardEvent) => event.key === "Escape" && onClose();
-    window.addEventListener("keydown", onKey);
-    return () => window.removeEventListener("keydown", onKey);
-  }, [onClose]);
 
   const options = {
     onSuccess: async () => {
@@ -64,78 +57,61 @@ export function SiteFormDialog({ site, onClose }: { site?: Site; onClose: () => 
     errors[field] ? { "aria-invalid": true, "aria-describedby": `${field}-error` } : {};
 
   return (
-    <div className="fixed inset-0 z-50 flex items-center justify-center bg-slate-900/40 p-4">
-      <div
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="site-form-title"
-        className="w-full max-w-lg rounded-lg bg-white p-6 shadow-xl"
-      >
-        <h2 id="site-form-title" className="mb-4 text-lg font-semibold">
-          {site ? t("editTitle") : t("newTitle")}
-        </h2>
-        <form onSubmit={onSubmit} className="space-y-4" noValidate>
-          {errors.form && <Alert>{errors.form}</Alert>}
-          <Field id="name" label={t("name")} error={errors.name}>
+    <Modal title={site ? t("editTitle") : t("newTitle")} onClose={onClose}>
+      <form onSubmit={onSubmit} className="space-y-4" noValidate>
+        {errors.form && <Alert>{errors.form}</Alert>}
+        <Field id="name" label={t("name")} error={errors.name}>
+          <Input autoFocus id="name" name="name" defaultValue={site?.name} maxLength={120} {...invalid("name")} />
+        </Field>
+        <Field id="address" label={t("address")} error={errors.address}>
+          <Input id="address" name="address" defaultValue={site?.address} maxLength={300} {...invalid("address")} />
+        </Field>
+        <div className="grid grid-cols-2 gap-4">
+          <Field id="regionCode" label={t("regionCode")} hint={t("regionHint")} error={errors.regionCode}>
             <Input
-              ref={firstField}
-              id="name"
-              name="name"
-              defaultValue={site?.name}
-              maxLength={120}
-              {...invalid("name")}
+              id="regionCode"
+              name="regionCode"
+              inputMode="numeric"
+              defaultValue={site?.regionCode}
+              maxLength={6}
+              {...invalid("regionCode")}
             />
           </Field>
-          <Field id="address" label={t("address")} error={errors.address}>
-            <Input id="address" name="address" defaultValue={site?.address} maxLength={300} {...invalid("address")} />
+          <Field id="kind" label={t("kind")} error={errors.kind}>
+            <Select id="kind" name="kind" defaultValue={site?.kind ?? "residential"} {...invalid("kind")}>
+              {SITE_KINDS.map((kind) => (
+                <option key={kind} value={kind}>
+                  {t(`kinds.${kind}`)}
+                </option>
+              ))}
+            </Select>
           </Field>
-          <div className="grid grid-cols-2 gap-4">
-            <Field id="regionCode" label={t("regionCode")} hint={t("regionHint")} error={errors.regionCode}>
-              <Input
-                id="regionCode"
-                name="regionCode"
-                inputMode="numeric"
-                defaultValue={site?.regionCode}
-                maxLength={6}
-                {...invalid("regionCode")}
-              />
-            </Field>
-            <Field id="kind" label={t("kind")} error={errors.kind}>
-              <Select id="kind" name="kind" defaultValue={site?.kind ?? "residential"} {...invalid("kind")}>
-                {SITE_KINDS.map((kind) => (
-                  <option key={kind} value={kind}>
-                    {t(`kinds.${kind}`)}
-                  </option>
-                ))}
-              </Select>
-            </Field>
-          </div>
-          <Field
+        </div>
+        <Field
+          id="templateRetentionDays"
+          label={t("retention")}
+          hint={t("retentionHint")}
+          error={errors.templateRetentionDays}
+        >
+          <Input
             id="templateRetentionDays"
-            label={t("retention")}
-            hint={t("retentionHint")}
-            error={errors.templateRetentionDays}
-          >
-            <Input
-              id="templateRetentionDays"
-              name="templateRetentionDays"
-              type="number"
-              min={1}
-              max={3650}
-              defaultValue={site?.templateRetentionDays ?? 365}
-              {...invalid("templateRetentionDays")}
-            />
-          </Field>
-          <div className="flex justify-end gap-2 pt-2">
-            <Button variant="secondary" onClick={onClose}>
-              {tc("cancel")}
-            </Button>
-            <Button type="submit" disabled={pending}>
-              {pending ? tc("saving") : tc("save")}
-            </Button>
-          </div>
-        </form>
-      </div>
-    </div>
+            name="templateRetentionDays"
+            type="number"
+            min={1}
+            max={3650}
+            defaultValue={site?.templateRetentionDays ?? 365}
+            {...invalid("templateRetentionDays")}
+          />
+        </Field>
+        <div className="flex justify-end gap-2 pt-2">
+          <Button variant="secondary" onClick={onClose}>
+            {tc("cancel")}
+          </Button>
+          <Button type="submit" disabled={pending}>
+            {pending ? tc("saving") : tc("save")}
+          </Button>
+        </div>
+      </form>
+    </Modal>
   );
 }

@@ -3,6 +3,7 @@
 import type { RouterOutputs } from "@consentry/api";
 import { roleAtLeast } from "@consentry/auth/roles";
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
 import { useFormatter, useTranslations } from "next-intl";
 import { useDeferredValue, useState } from "react";
 import { useActiveOrg } from "~/components/org-context";
@@ -128,7 +129,9 @@ export function SitesView() {
               sites.data.items.map((site) => (
                 <tr key={site.id} data-testid="site-row">
                   <Td>
-                    <div className="font-medium text-slate-900">{site.name}</div>
+                    <Link href={`/sites/${site.id}`} className="font-medium text-brand-700 hover:underline">
+                      {site.name}
+                    </Link>
                     <div className="text-xs text-slate-500">{site.address}</div>
                     {site.archivedAt && <Badge>{t("archivedBadge")}</Badge>}
                   </Td>

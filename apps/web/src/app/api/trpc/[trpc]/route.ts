@@ -2,7 +2,7 @@ import { appRouter, createContext } from "@consentry/api";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { logger } from "~/server/logger";
 import { principalFromHeaders } from "~/server/principal";
-import { db } from "~/server/services";
+import { db, jobs } from "~/server/services";
 
 function handler(request: Request) {
   const requestId = request.headers.get("x-request-id") ?? crypto.randomUUID();
@@ -10,7 +10,8 @@ function handler(request: Request) {
     endpoint: "/api/trpc",
     req: request,
     router: appRouter,
-    createContext: async () => createContext({ db, principal: await principalFromHeaders(request.headers), requestId }),
+    createContext: async () =>
+      createContext({ db, jobs, principal: await principalFromHeaders(request.headers), requestId }),
     onError: ({ path, error }) => {
       if (error.code === "INTERNAL_SERVER_ERROR") {
         // The input is never logged: it may hold personal data.

@@ -1,0 +1,360 @@
+import { execFile, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { promisify } from "node:util";
+import { type CameraSimulator, startCameraSimulator } from "@consentry/camera-sim";
+import { encryptString, signToken } from "@consentry/crypto";
+import { schema } from "@consentry/db";
+import { createTestDatabase } from "@consentry/db/testing";
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { WebSocket } from "ws";
+import { type Gateway, startGateway } from "./gateway";
+import { maskRtspUrl } from "./mask";
+
+// Everything is real: the camera simulator (ffmpeg publishers, RTSP server), PostgreSQL, the
+// gateway's ffmpeg relays and WebSocket clients.
+
+const SECRET = "gateway-test-secret-0123456789-abcdefghij";
+const IDLE_STOP_MS = 500;
+const PASSWORD = "hunter2-not-in-logs";
+
+const logLines: string[] = [];
+const logger = pino({ level: "debug" }, { write: (line: string) => void logLines.push(line) });
+
+let sim: CameraSimulator;
+let testDb: Awaited<ReturnType<typeof createTestDatabase>>;
+let gateway: Gateway;
+const ids = {
+  orgA: "",
+  orgB: "",
+  /** org A, sim cam1 */
+  cam1: "",
+  /** org A, sim cam2 behind a URL with credentials */
+  withPassword: "",
+  /** org A, a path the simulator does not serve, with credentials */
+  broken: "",
+  /** org A, disabled */
+  disabled: "",
+  /** org B, sim cam2 */
+  otherOrg: "",
+};
+
+async function insertCamera(
+  db: typeof testDb.db,
+  values: { orgId: string; siteId: string; name: string; url: string; disabled?: boolean },
+) {
+  const [row] = await db
+    .insert(schema.cameras)
+    .values({
+      orgId: values.orgId,
+      siteId: values.siteId,
+      name: values.name,
+      rtspUrlEnc: encryptString(values.url, "cameras.rtsp_url"),
+      rtspUrlMasked: maskRtspUrl(values.url),
+      locationType: "entrance",
+      disabledAt: values.disabled ? new Date() : null,
+    })
+    .returning({ id: schema.cameras.id });
+  return (row as { id: string }).id;
+}
+
+async function seed(db: typeof testDb.db) {
+  const suffix = randomBytes(4).toString("hex");
+  const [orgA, orgB] = await db
+    .insert(schema.organizations)
+    .values([
+      { name: "Gateway Org A", slug: `gw-a-${suffix}` },
+      { name: "Gateway Org B", slug: `gw-b-${suffix}` },
+    ])
+    .returning({ id: schema.organizations.id });
+  ids.orgA = (orgA as { id: string }).id;
+  ids.orgB = (orgB as { id: string }).id;
+  const site = (orgId: string, code: string) => ({
+    orgId,
+    code: `${code}-${suffix}`,
+    name: `Site ${code}`,
+    address: "1 Test Road",
+    regionCode: "310104",
+    kind: "office" as const,
+  });
+  const [siteA, siteB] = await db
+    .insert(schema.sites)
+    .values([site(ids.orgA, "GA"), site(ids.orgB, "GB")])
+    .returning({ id: schema.sites.id });
+  const siteAId = (siteA as { id: string }).id;
+  const siteBId = (siteB as { id: string }).id;
+  const withCredentials = (path: string) => `rtsp://admin:${PASSWORD}@127.0.0.1:${sim.port}${path}`;
+  ids.cam1 = await insertCamera(db, { orgId: ids.orgA, siteId: siteAId, name: "Lobby", url: sim.urlOf(1) });
+  ids.withPassword = await insertCamera(db, {
+    orgId: ids.orgA,
+    siteId: siteAId,
+    name: "Gate",
+    url: withCredentials("/cam2"),
+  });
+  ids.broken = await insertCamera(db, {
+    orgId: ids.orgA,
+    siteId: siteAId,
+    name: "Gone",
+    url: withCredentials("/nope"),
+  });
+  ids.disabled = await insertCamera(db, {
+    orgId: ids.orgA,
+    siteId: siteAId,
+    name: "Off",
+    url: sim.urlOf(1),
+    disabled: true,
+  });
+  ids.otherOrg = await insertCamera(db, { orgId: ids.orgB, siteId: siteBId, name: "Theirs", url: sim.urlOf(2) });
+}
+
+const tokenFor = (cameraId: string, orgId = ids.orgA, ttlSeconds = 60, secret = SECRET) =>
+  signToken({ cameraId, orgId, userId: "user-1" }, secret, ttlSeconds);
+
+type Viewer = {
+  ws: WebSocket;
+  messages: Buffer[];
+  bytes(): number;
+  waitForBytes(moreThan: number, timeoutMs: number): Promise<number>;
+  closed: Promise<{ code: number; reason: string }>;
+};
+
+function openViewer(path: string): Promise<Viewer | { status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${gateway.port}${path}`);
+    const messages: Buffer[] = [];
+    const listeners = new Set<() => void>();
+    ws.on("message", (data: Buffer) => {
+      messages.push(data);
+      for (const listener of listeners) listener();
+    });
+    const bytes = () => messages.reduce((sum, message) => sum + message.length, 0);
+    const closed = new Promise<{ code: number; reason: string }>((resolveClose) =>
+      ws.on("close", (code, reason) => resolveClose({ code, reason: reason.toString() })),
+    );
+    ws.on("unexpected-response", (_req, res) => {
+      let body = "";
+      res.on("data", (chunk: Buffer) => {
+        body += chunk;
+      });
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    ws.on("error", (error) => {
+      if (ws.readyState !== WebSocket.OPEN) reject(error);
+    });
+    ws.on("open", () =>
+      resolve({
+        ws,
+        messages,
+        bytes,
+        closed,
+        waitForBytes: (moreThan, timeoutMs) =>
+          new Promise((resolveBytes, rejectBytes) => {
+            const check = () => {
+              if (bytes() > moreThan) {
+                clearTimeout(timer);
+                listeners.delete(check);
+                resolveBytes(bytes());
+              }
+            };
+            const timer = setTimeout(() => {
+              listeners.delete(check);
+              rejectBytes(new Error(`no more than ${moreThan} bytes within ${timeoutMs} ms (got ${bytes()})`));
+            }, timeoutMs);
+            listeners.add(check);
+            check();
+          }),
+      }),
+    );
+  });
+}
+
+async function viewer(path: string): Promise<Viewer> {
+  const result = await openViewer(path);
+  if (!("ws" in result)) throw new Error(`expected a stream, got HTTP ${result.status}: ${result.body}`);
+  return result;
+}
+
+async function refusal(path: string): Promise<number> {
+  const result = await openViewer(path);
+  if ("ws" in result) {
+    result.ws.close();
+    throw new Error(`expected a refusal for ${path}, but it streamed`);
+  }
+  return result.status;
+}
+
+/** ffmpeg relay processes (MPEG-1 encoders) reading the given RTSP URL. */
+async function relayProcesses(rtspUrl: string): Promise<number[]> {
+  const { stdout } = await promisify(execFile)("ps", ["-eo", "pid=,args="]);
+  return stdout
+    .split("\n")
+    .filter((line) => line.includes("ffmpeg") && line.includes("mpeg1video") && line.includes(rtspUrl))
+    .map((line) => Number.parseInt(line.trim(), 10));
+}
+
+/** What ffprobe makes of the bytes a viewer received. */
+function probeMpegTs(data: Buffer): Promise<{ codec_name?: string; width?: number; height?: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("ffprobe", ["-v", "error", "-f", "mpegts", "-show_streams", "-of", "json", "pipe:0"]);
+    let stdout = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk;
+    });
+    child.on("error", reject);
+    child.on("close", () => {
+      const streams = (JSON.parse(stdout || "{}") as { streams?: { codec_name?: string }[] }).streams ?? [];
+      resolve(streams[0] ?? {});
+    });
+    child.stdin.on("error", () => {}); // ffprobe may stop reading early
+    child.stdin.end(data);
+  });
+}
+
+async function eventually(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function expectMpegTs(messages: Buffer[]) {
+  expect(messages.length).toBeGreaterThan(0);
+  for (const message of messages) {
+    expect(message[0]).toBe(0x47);
+    expect(message.length % 188).toBe(0);
+  }
+}
+
+beforeAll(async () => {
+  [sim, testDb] = await Promise.all([startCameraSimulator({ count: 2, port: 0 }), createTestDatabase()]);
+  await seed(testDb.db);
+  gateway = await startGateway({ db: testDb.db, port: 0, secret: SECRET, idleStopMs: IDLE_STOP_MS, logger });
+}, 60_000);
+
+afterAll(async () => {
+  const steps = [() => gateway?.close(), () => sim?.stop(), () => testDb?.drop()];
+  const errors: unknown[] = [];
+  for (const step of steps) await Promise.resolve(step()).catch((error: unknown) => errors.push(error));
+  if (errors.length) throw errors[0];
+}, 30_000);
+
+describe("live-view gateway", { timeout: 30_000 }, () => {
+  it("answers /health", async () => {
+    const res = await fetch(`http://127.0.0.1:${gateway.port}/health`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: "ok", relays: 0, viewers: 0 });
+    expect((await fetch(`http://127.0.0.1:${gateway.port}/nope`)).status).toBe(404);
+  });
+
+  it("refuses the upgrade without a valid token for this camera of this organisation", async () => {
+    const live = (cameraId: string, token?: string) =>
+      `/live/${cameraId}${token === undefined ? "" : `?token=${encodeURIComponent(token)}`}`;
+    expect(await refusal(live(ids.cam1))).toBe(401);
+    expect(await refusal(live(ids.cam1, ""))).toBe(401);
+    expect(await refusal(live(ids.cam1, "not-a-token"))).toBe(401);
+    expect(await refusal(live(ids.cam1, tokenFor(ids.cam1, ids.orgA, -5)))).toBe(401);
+    expect(await refusal(live(ids.cam1, tokenFor(ids.cam1, ids.orgA, 60, `${SECRET}-other`)))).toBe(401);
+    expect(await refusal(live(ids.cam1, tokenFor(ids.otherOrg)))).toBe(403);
+    expect(await refusal(live(ids.otherOrg, tokenFor(ids.otherOrg, ids.orgA)))).toBe(404);
+    expect(await refusal(live(ids.disabled, tokenFor(ids.disabled)))).toBe(404);
+    expect(await refusal(live("not-a-uuid", tokenFor("not-a-uuid")))).toBe(404);
+    expect(await refusal(`/elsewhere?token=${tokenFor(ids.cam1)}`)).toBe(404);
+
+    expect(gateway.stats()).toEqual({ relays: 0, viewers: 0, perCamera: {} });
+    expect(await relayProcesses(sim.urlOf(1))).toEqual([]);
+    expect(await relayProcesses(sim.urlOf(2))).toEqual([]);
+    expect(logLines.join("\n")).not.toContain(tokenFor(ids.cam1).split(".")[1]);
+  });
+
+  it("streams MPEG-TS to viewers, sharing one ffmpeg per camera, and stops it when they leave", async () => {
+    const path = `/live/${ids.cam1}?token=${tokenFor(ids.cam1)}`;
+    const started = Date.now();
+    const first = await viewer(path);
+    await first.waitForBytes(0, 10_000);
+    const timeToFirstBytes = Date.now() - started;
+    expect(timeToFirstBytes).toBeLessThan(10_000);
+    expectMpegTs(first.messages);
+
+    const second = await viewer(path);
+    await second.waitForBytes(188 * 10, 10_000);
+    expectMpegTs(second.messages);
+    expect(gateway.stats()).toEqual({
+      relays: 1,
+      viewers: 2,
+      perCamera: { [ids.cam1]: { viewers: 2, restarts: 0, running: true } },
+    });
+    expect(await relayProcesses(sim.urlOf(1))).toHaveLength(1);
+    await first.waitForBytes(150_000, 10_000);
+    expect(await probeMpegTs(Buffer.concat(first.messages))).toMatchObject({
+      codec_name: "mpeg1video",
+      width: 640,
+      height: 360,
+    });
+    const health = await (await fetch(`http://127.0.0.1:${gateway.port}/health`)).json();
+    expect(health).toEqual({ status: "ok", relays: 1, viewers: 2 });
+
+    first.ws.close();
+    await first.closed;
+    await eventually(() => gateway.stats().viewers === 1, 2_000, "one viewer left");
+    expect(gateway.stats().perCamera[ids.cam1]?.running).toBe(true);
+    second.ws.close();
+    await second.closed;
+    await eventually(() => gateway.stats().relays === 0, IDLE_STOP_MS + 3_000, "the idle relay to stop");
+    await eventually(async () => (await relayProcesses(sim.urlOf(1))).length === 0, 3_000, "ffmpeg to exit");
+    console.info(`first MPEG-TS bytes after ${timeToFirstBytes} ms`);
+  });
+
+  it("never logs the camera password, not even from ffmpeg's error output", async () => {
+    const good = await viewer(`/live/${ids.withPassword}?token=${tokenFor(ids.withPassword)}`);
+    await good.waitForBytes(0, 10_000);
+    expectMpegTs(good.messages);
+    const broken = await viewer(`/live/${ids.broken}?token=${tokenFor(ids.broken)}`);
+    await eventually(() => (gateway.stats().perCamera[ids.broken]?.restarts ?? 0) >= 1, 10_000, "a restart");
+    good.ws.close();
+    broken.ws.close();
+    await eventually(() => gateway.stats().relays === 0, IDLE_STOP_MS + 3_000, "relays to stop");
+
+    const logs = logLines.join("\n");
+    expect(logs).toContain("404 Not Found");
+    expect(logs).toContain("admin:***@");
+    expect(logs).not.toContain(PASSWORD);
+  });
+
+  it("restarts the relay when the camera drops and streams again to the same socket when it is back", async () => {
+    const watcher = await viewer(`/live/${ids.cam1}?token=${tokenFor(ids.cam1)}`);
+    await watcher.waitForBytes(0, 10_000);
+
+    await sim.stopCamera(1);
+    const dropped = Date.now();
+    await eventually(
+      () => (gateway.stats().perCamera[ids.cam1]?.restarts ?? 0) >= 1,
+      20_000,
+      "the relay to restart ffmpeg",
+    );
+    const detectedAfter = Date.now() - dropped;
+
+    await sim.startCamera(1);
+    const before = watcher.bytes();
+    const back = Date.now();
+    await watcher.waitForBytes(before, 25_000);
+    const resumedAfter = Date.now() - back;
+    expect(watcher.ws.readyState).toBe(WebSocket.OPEN);
+    expectMpegTs(watcher.messages);
+    expect(gateway.stats().perCamera[ids.cam1]).toMatchObject({ viewers: 1, running: true });
+    expect(await relayProcesses(sim.urlOf(1))).toHaveLength(1);
+    console.info(`drop detected (restart) after ${detectedAfter} ms; video back ${resumedAfter} ms after the camera`);
+
+    watcher.ws.close();
+    await eventually(() => gateway.stats().relays === 0, IDLE_STOP_MS + 3_000, "the idle relay to stop");
+  }, 60_000);
+
+  it("closes viewers and ffmpeg on close()", async () => {
+    const watcher = await viewer(`/live/${ids.cam1}?token=${tokenFor(ids.cam1)}`);
+    await watcher.waitForBytes(0, 10_000);
+    await gateway.close();
+    expect((await watcher.closed).code).toBe(1001);
+    expect(await relayProcesses(sim.urlOf(1))).toEqual([]);
+    await expect(fetch(`http://127.0.0.1:${gateway.port}/health`)).rejects.toThrow();
+  });
+});

@@ -1,0 +1,11 @@
+import { AreaGuard } from "~/server/guard";
+import { CameraDetail } from "./camera-detail";
+
+export default async function CameraPage({ params }: { params: Promise<{ cameraId: string }> }) {
+  const { cameraId } = await params;
+  return (
+    <AreaGuard area="organization">
+      <CameraDetail cameraId={cameraId} />
+    </AreaGuard>
+  );
+}

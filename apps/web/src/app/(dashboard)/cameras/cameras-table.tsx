@@ -1,0 +1,197 @@
+"use client";
+
+import { CAMERA_STATUSES } from "@consentry/api/validators";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import Link from "next/link";
+import { useFormatter, useTranslations } from "next-intl";
+import { useDeferredValue, useState } from "react";
+import { useActiveOrg } from "~/components/org-context";
+import { Pagination } from "~/components/pagination";
+import { Alert, Badge, EmptyState, Input, Select, SkeletonRows, Table, Td } from "~/components/ui";
+import { useTRPC } from "~/trpc/react";
+
+const PAGE_SIZE = 25;
+export const STATUS_TONE = {
+  online: "green",
+  degraded: "amber",
+  offline: "red",
+  auth_failed: "red",
+  unreachable: "red",
+  unknown: "neutral",
+} as const;
+const ALERTING = new Set(["offline", "auth_failed", "unreachable"]);
+
+type Sort = "name" | "site" | "status" | "lastSeen";
+type Status = (typeof CAMERA_STATUSES)[number];
+
+/** The fleet table: server-side filters, search, sort and pages. `siteId` pins it to one site. */
+export function CamerasTable({ siteId, empty }: { siteId?: string; empty?: React.ReactNode }) {
+  const t = useTranslations("cameras");
+  const tc = useTranslations("common");
+  const format = useFormatter();
+  const trpc = useTRPC();
+  const { orgId } = useActiveOrg();
+  const [search, setSearch] = useState("");
+  const deferredSearch = useDeferredValue(search.trim());
+  const [siteFilter, setSiteFilter] = useState("");
+  const [status, setStatus] = useState<Status | "">("");
+  const [fr, setFr] = useState<"" | "on" | "off">("");
+  const [sort, setSort] = useState<{ by: Sort; direction: "asc" | "desc" }>({ by: "name", direction: "asc" });
+  const [page, setPage] = useState(1);
+  const resetPage =
+    <T,>(set: (value: T) => void) =>
+    (value: T) => {
+      set(value);
+      setPage(1);
+    };
+
+  const placements = useQuery({ ...trpc.cameras.placements.queryOptions({ orgId }), enabled: !siteId });
+  const cameras = useQuery({
+    ...trpc.cameras.list.queryOptions({
+      orgId,
+      page,
+      pageSize: PAGE_SIZE,
+      search: deferredSearch || undefined,
+      siteId: siteId ?? (siteFilter || undefined),
+      status: status || undefined,
+      frEnabled: fr === "" ? undefined : fr === "on",
+      sort: sort.by,
+      direction: sort.direction,
+    }),
+    placeholderData: keepPreviousData,
+    refetchInterval: 15_000,
+  });
+  const filtered = Boolean(deferredSearch || siteFilter || status || fr);
+
+  function header(label: string, by: Sort) {
+    const active = sort.by === by;
+    return (
+      <button
+        type="button"
+        className="inline-flex items-center gap-1 font-medium hover:text-slate-900"
+        aria-pressed={active}
+        onClick={() => {
+          setSort({ by, direction: active && sort.direction === "asc" ? "desc" : "asc" });
+          setPage(1);
+        }}
+      >
+        {label}
+        <span aria-hidden="true" className="text-xs text-slate-400">
+          {active ? (sort.direction === "asc" ? "▲" : "▼") : "↕"}
+        </span>
+      </button>
+    );
+  }
+
+  return (
+    <>
+      <div className="flex flex-wrap items-center gap-3 border-b border-slate-100 px-4 py-3">
+        <Input
+          type="search"
+          aria-label={t("searchPlaceholder")}
+          placeholder={t("searchPlaceholder")}
+          value={search}
+          maxLength={120}
+          className="max-w-60"
+          onChange={(event) => resetPage(setSearch)(event.target.value)}
+        />
+        {!siteId && (
+          <Select
+            aria-label={t("site")}
+            className="w-auto"
+            value={siteFilter}
+            onChange={(e) => resetPage(setSiteFilter)(e.target.value)}
+          >
+            <option value="">{t("allSites")}</option>
+            {placements.data?.map((site) => (
+              <option key={site.id} value={site.id}>
+                {site.name}
+              </option>
+            ))}
+          </Select>
+        )}
+        <Select
+          aria-label={t("status")}
+          className="w-auto"
+          value={status}
+          onChange={(e) => resetPage(setStatus)(e.target.value as Status | "")}
+        >
+          <option value="">{t("allStatuses")}</option>
+          {CAMERA_STATUSES.map((value) => (
+            <option key={value} value={value}>
+              {t(`statuses.${value}`)}
+            </option>
+          ))}
+        </Select>
+        <Select
+          aria-label={t("fr")}
+          className="w-auto"
+          value={fr}
+          onChange={(e) => resetPage(setFr)(e.target.value as "" | "on" | "off")}
+        >
+          <option value="">{t("frAll")}</option>
+          <option value="on">{t("frOnly")}</option>
+          <option value="off">{t("frNone")}</option>
+        </Select>
+        {cameras.data && (
+          <span className="ml-auto text-sm text-slate-500">{t("total", { count: cameras.data.total })}</span>
+        )}
+      </div>
+      {cameras.isError ? (
+        <div className="p-4">
+          <Alert>{tc("loadFailed", { message: cameras.error.message })}</Alert>
+        </div>
+      ) : cameras.data?.items.length === 0 ? (
+        filtered ? (
+          <EmptyState title={t("noResults")} />
+        ) : (
+          (empty ?? <EmptyState title={t("emptyTitle")} body={t("emptyBody")} />)
+        )
+      ) : (
+        <Table
+          head={[
+            header(t("name"), "name"),
+            header(t("site"), "site"),
+            t("location"),
+            t("fr"),
+            header(t("status"), "status"),
+            header(t("lastSeen"), "lastSeen"),
+          ]}
+        >
+          {!cameras.data ? (
+            <SkeletonRows columns={6} />
+          ) : (
+            cameras.data.items.map((camera) => (
+              <tr
+                key={camera.id}
+                data-testid="camera-row"
+                className={ALERTING.has(camera.status) ? "bg-red-50/60" : undefined}
+              >
+                <Td>
+                  <Link href={`/cameras/${camera.id}`} className="font-medium text-brand-700 hover:underline">
+                    {camera.name}
+                  </Link>
+                  <div className="font-mono text-xs text-slate-500">{camera.rtspUrlMasked}</div>
+                </Td>
+                <Td>{camera.siteName}</Td>
+                <Td className="text-slate-600">{t(`locations.${camera.locationType}`)}</Td>
+                <Td>{camera.frEnabled ? <Badge tone="blue">{t("frOn")}</Badge> : <Badge>{t("frOff")}</Badge>}</Td>
+                <Td>
+                  {camera.disabledAt ? (
+                    <Badge>{t("disabled")}</Badge>
+                  ) : (
+                    <Badge tone={STATUS_TONE[camera.status]}>{t(`statuses.${camera.status}`)}</Badge>
+                  )}
+                </Td>
+                <Td className="whitespace-nowrap text-slate-600">
+                  {camera.lastSeenAt ? format.relativeTime(camera.lastSeenAt) : tc("never")}
+                </Td>
+              </tr>
+            ))
+          )}
+        </Table>
+      )}
+      {cameras.data && <Pagination page={page} pageSize={PAGE_SIZE} total={cameras.data.total} onPage={setPage} />}
+    </>
+  );
+}

@@ -1,0 +1,29 @@
+// The value lists behind the database enums, free of imports so browser code can use them too.
+
+export const SITE_KINDS = ["residential", "hotel", "office", "retail", "other"] as const;
+
+export const PUBLIC_LOCATION_TYPES = [
+  "entrance",
+  "lobby",
+  "corridor",
+  "parking",
+  "elevator",
+  "perimeter",
+  "reception",
+  "checkout",
+  "public_area",
+] as const;
+/** Private spaces of public venues: no camera at all (CN-CAM-01), no face recognition (CN-FR-13). */
+export const PRIVATE_LOCATION_TYPES = [
+  "hotel_room",
+  "public_bath",
+  "changing_room",
+  "public_toilet",
+  "fitting_room",
+  "nursing_room",
+  "dormitory_room",
+  "staff_rest_room",
+] as const;
+export const CAMERA_LOCATION_TYPES = [...PUBLIC_LOCATION_TYPES, ...PRIVATE_LOCATION_TYPES] as const;
+
+export const CAMERA_STATUSES = ["unknown", "online", "degraded", "offline", "auth_failed", "unreachable"] as const;
