@@ -108,7 +108,7 @@ describe("probe classification", () => {
   it("turns a probe into a status", () => {
     const ok = { ok: true as const, latencyMs: 200, codec: "h264", width: 640, height: 480, fps: 25 };
     expect(statusFromProbe(ok, false)).toBe("online");
-    expect(statusFromProbe({ ...ok, latencyMs: 5000 }, true)).toBe("degraded");
+    expect(statusFromProbe({ ...ok, latencyMs: 7000 }, true)).toBe("degraded");
     expect(statusFromProbe({ ...ok, fps: 2 }, true)).toBe("degraded");
     const failed = { ok: false as const, latencyMs: 10, detail: "x" };
     expect(statusFromProbe({ ...failed, failure: "auth_failed" }, true)).toBe("auth_failed");

@@ -8,8 +8,9 @@ import { type ProbeResult, probeRtsp } from "../probe/ffprobe";
 const { cameras, cameraStatusEvents } = schema;
 type CameraStatus = (typeof cameras.status.enumValues)[number];
 
-/** A probe slower than this, or a stream below this frame rate, marks the camera degraded. */
-export const DEGRADED_LATENCY_MS = 3000;
+/** A probe slower than this (it includes RTSP setup and reading a keyframe), or a stream below this
+ * frame rate, marks the camera degraded. */
+export const DEGRADED_LATENCY_MS = 6000;
 export const DEGRADED_FPS = 5;
 
 /**
