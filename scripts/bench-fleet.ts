@@ -121,7 +121,7 @@ try {
 
   // ── in-process: the procedure and its SQL, no HTTP ──
   const principal = (await loadPrincipal(db, userId)) as Principal;
-  const jobs = { probeCamera: async () => {}, close: async () => {} };
+  const jobs = { probeCamera: async () => {}, deleteTemplates: async () => "none", close: async () => {} };
   const caller = createCaller(createContext({ db, principal, jobs }));
   const inputs = listInputs(orgId, siteIds);
   for (const input of inputs.slice(0, 20)) await caller.cameras.list(input); // warm-up

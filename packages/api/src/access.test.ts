@@ -16,6 +16,8 @@ type Fixture = {
   siteCode: string;
   cameraId: string;
   newCameraId: () => Promise<string>;
+  /** Fresh rows for procedures that consume what they act on (delete, withdraw). */
+  make: (kind: "entryPoint" | "sign" | "subject" | "consent" | "oldAssessment") => Promise<string>;
 };
 const site = () => ({
   name: unique("Site"),
@@ -36,6 +38,55 @@ const camera = (f: Fixture) => ({
 });
 const csv = (f: Fixture) =>
   `name,site_code,entry_point,location_type,fr_enabled,analysis_fps,rtsp_url\n${unique("Cam")},${f.siteCode},,lobby,false,5,rtsp://127.0.0.1:8554/cam2\n`;
+const entryPoint = (f: Fixture) => ({
+  siteId: f.siteId,
+  name: unique("Gate"),
+  purpose: "entry_verification" as const,
+  necessityNote: "Residents only",
+  faceRecognition: true,
+  faceIsDefault: false,
+  isPublicPlace: false,
+  alternatives: ["key_card" as const],
+});
+const sign = (f: Fixture) => ({
+  siteId: f.siteId,
+  location: "Main gate",
+  text: "人脸识别区域 Face recognition in use",
+  languages: ["zh-CN" as const, "en" as const],
+  installedAt: new Date(),
+  cameraIds: [f.cameraId],
+  entryPointIds: [],
+});
+const consent = (f: Fixture, subjectId: string) => ({
+  subjectId,
+  siteId: f.siteId,
+  purpose: "entry_verification" as const,
+  scopes: ["recognition" as const],
+  method: "written" as const,
+  isSeparate: true,
+  isBundled: false,
+  noticeId: null,
+  evidenceSha256: null,
+  guardianName: null,
+  guardianRelation: null,
+  givenAt: new Date(),
+});
+const noticeText = {
+  controller: "Test Property",
+  purpose: "Entry",
+  method: "Face matching",
+  retention: "1 year",
+  rights: "Refuse, withdraw, delete",
+  contact: "privacy@example.cn",
+};
+const assessment = (f: Fixture, completedAt: Date) => ({
+  siteId: f.siteId,
+  scope: "All gates",
+  approver: "DPO",
+  documentSha256: "a".repeat(64),
+  completedAt,
+  nextReviewAt: null,
+});
 const accessMatrix: Record<string, { access: Access; input?: (f: Fixture) => unknown }> = {
   "viewer.session": { access: "public" },
   "viewer.me": { access: "signed-in" },
@@ -46,6 +97,65 @@ const accessMatrix: Record<string, { access: Access; input?: (f: Fixture) => unk
   "sites.archive": { access: "manager", input: (f) => ({ orgId: f.orgId, siteId: f.siteId }) },
   "sites.restore": { access: "manager", input: (f) => ({ orgId: f.orgId, siteId: f.siteId }) },
   "cameras.list": { access: "auditor", input: (f) => ({ orgId: f.orgId }) },
+  "entryPoints.list": { access: "auditor", input: (f) => ({ orgId: f.orgId, siteId: f.siteId }) },
+  "entryPoints.create": { access: "manager", input: (f) => ({ orgId: f.orgId, ...entryPoint(f) }) },
+  "entryPoints.update": {
+    access: "manager",
+    input: async (f) => ({
+      orgId: f.orgId,
+      entryPointId: await f.make("entryPoint"),
+      ...entryPoint(f),
+      siteId: undefined,
+    }),
+  },
+  "entryPoints.delete": {
+    access: "manager",
+    input: async (f) => ({ orgId: f.orgId, entryPointId: await f.make("entryPoint") }),
+  },
+  "signs.list": { access: "auditor", input: (f) => ({ orgId: f.orgId, siteId: f.siteId }) },
+  "signs.create": { access: "manager", input: (f) => ({ orgId: f.orgId, ...sign(f) }) },
+  "signs.update": {
+    access: "manager",
+    input: async (f) => ({ orgId: f.orgId, signId: await f.make("sign"), ...sign(f), siteId: undefined }),
+  },
+  "signs.verify": { access: "operator", input: async (f) => ({ orgId: f.orgId, signId: await f.make("sign") }) },
+  "signs.delete": { access: "manager", input: async (f) => ({ orgId: f.orgId, signId: await f.make("sign") }) },
+  "subjects.list": { access: "operator", input: (f) => ({ orgId: f.orgId }) },
+  "subjects.create": {
+    access: "manager",
+    input: (f) => ({ orgId: f.orgId, displayName: "王小明", contact: null, isMinor: false, birthYear: 1990 }),
+  },
+  "subjects.consents": {
+    access: "operator",
+    input: async (f) => ({ orgId: f.orgId, subjectId: await f.make("subject") }),
+  },
+  "subjects.giveConsent": {
+    access: "manager",
+    input: async (f) => ({ orgId: f.orgId, ...consent(f, await f.make("subject")) }),
+  },
+  "subjects.withdrawConsent": {
+    access: "operator",
+    input: async (f) => ({ orgId: f.orgId, consentId: await f.make("consent"), reason: "Moved out" }),
+  },
+  "notices.list": { access: "auditor", input: (f) => ({ orgId: f.orgId, siteId: f.siteId }) },
+  "notices.publish": { access: "manager", input: (f) => ({ orgId: f.orgId, siteId: f.siteId, ...noticeText }) },
+  "assessments.list": { access: "auditor", input: (f) => ({ orgId: f.orgId, siteId: f.siteId }) },
+  "assessments.create": { access: "manager", input: (f) => ({ orgId: f.orgId, ...assessment(f, new Date()) }) },
+  "assessments.delete": {
+    access: "owner",
+    input: async (f) => ({ orgId: f.orgId, assessmentId: await f.make("oldAssessment") }),
+  },
+  "filings.status": { access: "auditor", input: (f) => ({ orgId: f.orgId }) },
+  "filings.record": {
+    access: "owner",
+    input: (f) => ({
+      orgId: f.orgId,
+      thresholdReachedAt: null,
+      filedAt: new Date(),
+      authority: "Shanghai CAC",
+      reference: unique("F"),
+    }),
+  },
   "cameras.byId": { access: "auditor", input: (f) => ({ orgId: f.orgId, cameraId: f.cameraId }) },
   "cameras.placements": { access: "auditor", input: (f) => ({ orgId: f.orgId }) },
   "cameras.create": { access: "manager", input: camera },
@@ -93,8 +203,28 @@ beforeAll(async () => {
   const owner = callerFor(db, principals.owner);
   const created = await owner.sites.create({ orgId: orgA.id, ...site() });
   const partial = { orgId: orgA.id, siteId: created.id, siteCode: created.code };
-  const newCameraId = async () => (await owner.cameras.create(camera({ ...partial, cameraId: "", newCameraId }))).id;
-  fixture = { ...partial, cameraId: "", newCameraId };
+  const make: Fixture["make"] = async (kind) => {
+    if (kind === "entryPoint") return (await owner.entryPoints.create({ orgId: orgA.id, ...entryPoint(fixture) })).id;
+    if (kind === "sign") return (await owner.signs.create({ orgId: orgA.id, ...sign(fixture) })).id;
+    if (kind === "subject") {
+      return (
+        await owner.subjects.create({
+          orgId: orgA.id,
+          displayName: "李雷",
+          contact: null,
+          isMinor: false,
+          birthYear: null,
+        })
+      ).id;
+    }
+    if (kind === "consent") {
+      return (await owner.subjects.giveConsent({ orgId: orgA.id, ...consent(fixture, await make("subject")) })).id;
+    }
+    const fourYearsAgo = new Date(Date.now() - 4 * 365 * 86_400_000);
+    return (await owner.assessments.create({ orgId: orgA.id, ...assessment(fixture, fourYearsAgo) })).id;
+  };
+  const newCameraId = async () => (await owner.cameras.create(camera(fixture))).id;
+  fixture = { ...partial, cameraId: "", newCameraId, make };
   fixture.cameraId = await newCameraId();
 });
 afterAll(async () => {

@@ -1,9 +1,13 @@
 import { adminRouter } from "./router/admin";
 import { auditRouter } from "./router/audit";
 import { camerasRouter } from "./router/cameras";
+import { entryPointsRouter } from "./router/entry-points";
+import { assessmentsRouter, filingsRouter, noticesRouter } from "./router/records";
 import { regulatorRouter } from "./router/regulator";
 import { requestsRouter } from "./router/requests";
+import { signsRouter } from "./router/signs";
 import { sitesRouter } from "./router/sites";
+import { subjectsRouter } from "./router/subjects";
 import { viewerRouter } from "./router/viewer";
 import { createCallerFactory, router } from "./trpc";
 
@@ -11,6 +15,12 @@ export const appRouter = router({
   viewer: viewerRouter,
   sites: sitesRouter,
   cameras: camerasRouter,
+  entryPoints: entryPointsRouter,
+  signs: signsRouter,
+  subjects: subjectsRouter,
+  notices: noticesRouter,
+  assessments: assessmentsRouter,
+  filings: filingsRouter,
   requests: requestsRouter,
   audit: auditRouter,
   regulator: regulatorRouter,

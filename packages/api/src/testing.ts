@@ -1,6 +1,6 @@
 import { createUserWithPassword, loadPrincipal, type OrgRole, type Principal } from "@consentry/auth";
 import { type Database, schema } from "@consentry/db";
-import type { JobProducer } from "@consentry/queue";
+import type { JobProducer, TemplateDeletionJob } from "@consentry/queue";
 import { createCaller } from "./root";
 import { createContext } from "./trpc";
 
@@ -38,10 +38,16 @@ export async function makeOrganization(db: Database, name = unique("org")) {
 /** Records the jobs the API starts, for tests that do not run the workers. */
 export function recordingJobs() {
   const probed: string[] = [];
-  const jobs: JobProducer & { probed: string[] } = {
+  const deletions: TemplateDeletionJob[] = [];
+  const jobs: JobProducer & { probed: string[]; deletions: TemplateDeletionJob[] } = {
     probed,
+    deletions,
     probeCamera: async (cameraId) => {
       probed.push(cameraId);
+    },
+    deleteTemplates: async (job) => {
+      deletions.push(job);
+      return `recorded-${deletions.length}`;
     },
     close: async () => {},
   };

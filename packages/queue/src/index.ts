@@ -7,6 +7,8 @@ export const QUEUE_NAMES = {
   ops: "ops",
   /** One short job per camera health probe (ffprobe), many in parallel. */
   cameraProbe: "camera-probe",
+  /** Deleting a person's face data: templates after a withdrawal now, full erasure with the portal. */
+  dsrErasure: "dsr-erasure",
 } as const;
 
 export const opsJobSchemas = {
@@ -17,6 +19,17 @@ export type OpsJobName = keyof typeof opsJobSchemas;
 
 export const cameraProbeJobSchema = z.object({ cameraId: z.uuid() }).strict();
 export type CameraProbeJob = z.infer<typeof cameraProbeJobSchema>;
+
+export const templateDeletionJobSchema = z
+  .object({
+    /** Deterministic, so the same withdrawal can never queue two deletions. */
+    jobId: z.string().min(1).max(100),
+    subjectId: z.uuid(),
+    templateIds: z.array(z.uuid()),
+    reason: z.enum(["consent_withdrawn"]),
+  })
+  .strict();
+export type TemplateDeletionJob = z.infer<typeof templateDeletionJobSchema>;
 
 /** Connection options from a redis:// URL (BullMQ creates and owns the ioredis clients). */
 export function redisConnection(redisUrl: string) {
@@ -76,15 +89,28 @@ export function enqueueCameraProbe(queue: Queue, cameraId: string) {
 }
 
 /** The jobs the API may start, behind one small interface (tests pass a queue with its own prefix). */
-export type JobProducer = { probeCamera(cameraId: string): Promise<void>; close(): Promise<void> };
+export type JobProducer = {
+  probeCamera(cameraId: string): Promise<void>;
+  /** Queues deletion of face templates; resolves with the job id (recorded in the audit log). */
+  deleteTemplates(job: TemplateDeletionJob): Promise<string>;
+  close(): Promise<void>;
+};
 
 export function createJobProducer(redisUrl: string, prefix?: string): JobProducer {
   const probes = new Queue(QUEUE_NAMES.cameraProbe, producerOptions(redisUrl, prefix));
-  probes.on("error", () => {}); // reported by /api/health; callers see the failed add
+  const erasure = new Queue(QUEUE_NAMES.dsrErasure, producerOptions(redisUrl, prefix));
+  for (const queue of [probes, erasure]) queue.on("error", () => {}); // /api/health reports it; callers see the failed add
   return {
     probeCamera: async (cameraId) => {
       await enqueueCameraProbe(probes, cameraId);
     },
-    close: () => probes.close(),
+    deleteTemplates: async (job) => {
+      const data = templateDeletionJobSchema.parse(job);
+      const added = await erasure.add("template-deletion", data, { jobId: data.jobId, attempts: 5 });
+      return added.id as string;
+    },
+    close: async () => {
+      await Promise.all([probes.close(), erasure.close()]);
+    },
   };
 }

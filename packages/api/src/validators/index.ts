@@ -35,3 +35,5 @@ export const organizationFields = z.object({
     .regex(/^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/, { error: "slug" }),
   jurisdictionProfile: z.enum(["CN", "EU", "US-IL"]).default("CN"),
 });
+export * from "./compliance";
+export * from "./consents";

@@ -28,6 +28,8 @@ export const sites = pgTable(
     regionCode: text().notNull(),
     kind: siteKind().notNull(),
     templateRetentionDays: integer().notNull().default(365),
+    /** Last change that alters face-recognition processing here; a PIPIA older than it is stale (CN-FR-08). */
+    lastMaterialChangeAt: timestamptz(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
     archivedAt: timestamptz(),

@@ -1,0 +1,16 @@
+import { and, type Executor, eq, schema } from "@consentry/db";
+import { notFound } from "../trpc";
+
+/** The organisation's site, or NOT_FOUND (another tenant's site does not exist for this caller). */
+export async function requireSite(db: Executor, orgId: string, siteId: string) {
+  const [site] = await db
+    .select()
+    .from(schema.sites)
+    .where(and(eq(schema.sites.id, siteId), eq(schema.sites.orgId, orgId)));
+  return site ?? notFound("Site");
+}
+
+/** Records that face-recognition processing at a site changed materially (a PIPIA before it is stale). */
+export async function touchMaterialChange(db: Executor, siteId: string) {
+  await db.update(schema.sites).set({ lastMaterialChangeAt: new Date() }).where(eq(schema.sites.id, siteId));
+}
