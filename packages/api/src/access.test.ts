@@ -97,6 +97,8 @@ const accessMatrix: Record<string, { access: Access; input?: (f: Fixture) => unk
   "sites.archive": { access: "manager", input: (f) => ({ orgId: f.orgId, siteId: f.siteId }) },
   "sites.restore": { access: "manager", input: (f) => ({ orgId: f.orgId, siteId: f.siteId }) },
   "cameras.list": { access: "auditor", input: (f) => ({ orgId: f.orgId }) },
+  "compliance.overview": { access: "auditor", input: (f) => ({ orgId: f.orgId }) },
+  "compliance.site": { access: "auditor", input: (f) => ({ orgId: f.orgId, siteId: f.siteId }) },
   "entryPoints.list": { access: "auditor", input: (f) => ({ orgId: f.orgId, siteId: f.siteId }) },
   "entryPoints.create": { access: "manager", input: (f) => ({ orgId: f.orgId, ...entryPoint(f) }) },
   "entryPoints.update": {

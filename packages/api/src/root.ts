@@ -1,6 +1,7 @@
 import { adminRouter } from "./router/admin";
 import { auditRouter } from "./router/audit";
 import { camerasRouter } from "./router/cameras";
+import { complianceRouter } from "./router/compliance";
 import { entryPointsRouter } from "./router/entry-points";
 import { assessmentsRouter, filingsRouter, noticesRouter } from "./router/records";
 import { regulatorRouter } from "./router/regulator";
@@ -15,6 +16,7 @@ export const appRouter = router({
   viewer: viewerRouter,
   sites: sitesRouter,
   cameras: camerasRouter,
+  compliance: complianceRouter,
   entryPoints: entryPointsRouter,
   signs: signsRouter,
   subjects: subjectsRouter,

@@ -14,6 +14,7 @@ export const QUEUE_NAMES = {
 export const opsJobSchemas = {
   "audit-chain-verify": z.object({}).strict(),
   "camera-probe-sweep": z.object({}).strict(),
+  "compliance-snapshot": z.object({}).strict(),
 } as const;
 export type OpsJobName = keyof typeof opsJobSchemas;
 

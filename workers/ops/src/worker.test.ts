@@ -59,7 +59,7 @@ describe("ops worker", { timeout: 20_000 }, () => {
 
   it("registers the hourly audit-chain verification and the camera probe sweep", async () => {
     const schedulers = await queue.getJobSchedulers();
-    expect(schedulers).toHaveLength(2);
+    expect(schedulers).toHaveLength(3);
     expect(schedulers).toContainEqual(
       expect.objectContaining({
         key: AUDIT_CHAIN_VERIFY_SCHEDULER_ID,

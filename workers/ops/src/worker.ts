@@ -1,3 +1,4 @@
+import { snapshotChangedOrganizations } from "@consentry/api/compliance";
 import type { Database } from "@consentry/db";
 import { type OpsJobName, producerOptions, QUEUE_NAMES, workerOptions } from "@consentry/queue";
 import { type Job, Queue, UnrecoverableError, Worker } from "bullmq";
@@ -9,6 +10,9 @@ export const AUDIT_CHAIN_VERIFY_SCHEDULER_ID = "audit-chain-verify-hourly";
 export const AUDIT_CHAIN_VERIFY_EVERY_MS = 3600_000;
 export const CAMERA_PROBE_SWEEP = "camera-probe-sweep" as const;
 export const CAMERA_PROBE_SWEEP_SCHEDULER_ID = "camera-probe-sweep";
+/** Compliance snapshots: for organisations whose facts changed, and daily for all. */
+export const COMPLIANCE_SNAPSHOT = "compliance-snapshot" as const;
+export const COMPLIANCE_SNAPSHOT_EVERY_MS = 5 * 60_000;
 /** Upper bound for `close()`: after this the connections are dropped even if a job is still running. */
 export const CLOSE_TIMEOUT_MS = 10_000;
 
@@ -54,6 +58,7 @@ export function startOpsWorker({
   const processors: Record<OpsJobName, OpsProcessor> = {
     [AUDIT_CHAIN_VERIFY]: auditChainVerifyProcessor({ db, logger: log }),
     [CAMERA_PROBE_SWEEP]: cameraProbeSweepProcessor({ db, probeQueue }),
+    [COMPLIANCE_SNAPSHOT]: async () => ({ stored: await snapshotChangedOrganizations(db) }),
   };
   const isOpsJobName = (name: string): name is OpsJobName => Object.hasOwn(processors, name);
 
@@ -97,6 +102,11 @@ export function startOpsWorker({
       CAMERA_PROBE_SWEEP_SCHEDULER_ID,
       { every: probeIntervalMs },
       { name: CAMERA_PROBE_SWEEP, data: {} },
+    );
+    await queue.upsertJobScheduler(
+      COMPLIANCE_SNAPSHOT,
+      { every: COMPLIANCE_SNAPSHOT_EVERY_MS },
+      { name: COMPLIANCE_SNAPSHOT, data: {} },
     );
     log.info({ auditEveryMs: AUDIT_CHAIN_VERIFY_EVERY_MS, probeEveryMs: probeIntervalMs }, "job schedulers registered");
   })();

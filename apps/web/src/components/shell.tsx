@@ -14,7 +14,7 @@ import { Button } from "./ui";
 
 type NavItem = {
   href: string;
-  label: "sites" | "cameras" | "compliance" | "requests" | "workers" | "regulator" | "organizations";
+  label: "sites" | "cameras" | "people" | "compliance" | "requests" | "workers" | "regulator" | "organizations";
 };
 
 function navItems(principal: Principal): NavItem[] {
@@ -23,6 +23,7 @@ function navItems(principal: Principal): NavItem[] {
     items.push(
       { href: "/sites", label: "sites" },
       { href: "/cameras", label: "cameras" },
+      { href: "/people", label: "people" },
       { href: "/compliance", label: "compliance" },
       { href: "/requests", label: "requests" },
     );

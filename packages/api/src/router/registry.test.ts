@@ -266,18 +266,16 @@ describe("notices, assessments and filings", () => {
       isMinor: false,
       birthYear: null,
     });
-    await testDb.db
-      .insert(schema.faceTemplates)
-      .values(
-        [1, 2, 3].map(() => ({
-          orgId,
-          subjectId: person.id,
-          siteId,
-          modelId: "fr_feature",
-          modelVersion: "1",
-          embeddingEnc: "v1.sealed",
-        })),
-      );
+    await testDb.db.insert(schema.faceTemplates).values(
+      [1, 2, 3].map(() => ({
+        orgId,
+        subjectId: person.id,
+        siteId,
+        modelId: "fr_feature",
+        modelVersion: "1",
+        embeddingEnc: "v1.sealed",
+      })),
+    );
     const status = await api().filings.status({ orgId });
     expect(status).toMatchObject({ subjectsWithTemplates: 1, threshold: 100_000 });
   });

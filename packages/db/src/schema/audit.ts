@@ -1,4 +1,4 @@
-import { bigserial, index, jsonb, pgTable, text, uuid } from "drizzle-orm/pg-core";
+import { bigint, bigserial, boolean, index, integer, jsonb, pgTable, text, uuid } from "drizzle-orm/pg-core";
 import { timestamptz } from "./columns";
 
 /**
@@ -23,3 +23,12 @@ export const auditLog = pgTable(
   },
   (table) => [index().on(table.orgId, table.id), index().on(table.targetType, table.targetId)],
 );
+
+/** Results of audit-chain verification (ops worker, hourly); the latest feeds CN-FR-14. */
+export const auditChainChecks = pgTable("audit_chain_checks", {
+  id: bigserial({ mode: "number" }).primaryKey(),
+  at: timestamptz().notNull().defaultNow(),
+  ok: boolean().notNull(),
+  checked: integer().notNull(),
+  brokenAtId: bigint({ mode: "number" }),
+});

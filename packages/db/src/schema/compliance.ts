@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, integer, jsonb, pgTable, real, text, uuid } from "drizzle-orm/pg-core";
+import { bigint, index, integer, jsonb, pgTable, real, text, uuid } from "drizzle-orm/pg-core";
 import { createdAt, timestamptz } from "./columns";
 import { assessmentKind, requestStatus, requestType } from "./enums";
 import { orgReference } from "./organizations";
@@ -86,6 +86,8 @@ export const complianceSnapshots = pgTable(
     score: real().notNull(),
     coverage: jsonb().notNull().default(sql`'{}'::jsonb`),
     findings: jsonb().notNull().default(sql`'[]'::jsonb`),
+    /** The organisation's newest audit entry when taken: a newer one means the facts changed since. */
+    auditLogId: bigint({ mode: "number" }),
   },
   (table) => [index().on(table.siteId, table.at), index().on(table.orgId, table.at)],
 );

@@ -1,4 +1,4 @@
-import { type ChainVerdict, type Database, verifyAuditChain } from "@consentry/db";
+import { type ChainVerdict, type Database, schema, verifyAuditChain } from "@consentry/db";
 import { opsJobSchemas } from "@consentry/queue";
 import { type Job, UnrecoverableError } from "bullmq";
 import type { Logger } from "pino";
@@ -27,6 +27,12 @@ export function auditChainVerifyProcessor({ db, logger }: AuditChainVerifyDeps) 
     const startedAt = performance.now();
     const verdict = await verifyAuditChain(db);
     const durationMs = Math.round(performance.now() - startedAt);
+    // The latest result feeds the compliance engine (CN-FR-14).
+    await db.insert(schema.auditChainChecks).values({
+      ok: verdict.ok,
+      checked: verdict.checked,
+      brokenAtId: verdict.ok ? null : verdict.brokenAtId,
+    });
 
     if (verdict.ok) {
       log.info({ checked: verdict.checked, headHash: verdict.headHash, durationMs }, "audit chain intact");

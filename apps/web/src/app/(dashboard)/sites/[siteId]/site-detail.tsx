@@ -10,6 +10,9 @@ import { Alert, Badge, Button, Card, EmptyState, PageHeader } from "~/components
 import { useTRPC } from "~/trpc/react";
 import { CameraFormDialog } from "../../cameras/camera-form";
 import { CamerasTable } from "../../cameras/cameras-table";
+import { EntryPointsSection } from "./entry-points-section";
+import { RecordsSection } from "./records-section";
+import { SignsSection } from "./signs-section";
 
 export function SiteDetail({ siteId }: { siteId: string }) {
   const t = useTranslations("sites");
@@ -50,10 +53,15 @@ export function SiteDetail({ siteId }: { siteId: string }) {
           </Alert>
         </div>
       )}
-      <Card>
-        <h2 className="px-4 pt-4 text-sm font-semibold">{tcam("siteCameras")}</h2>
-        <CamerasTable siteId={siteId} />
-      </Card>
+      <div className="space-y-6">
+        <Card>
+          <h2 className="px-4 pt-4 text-sm font-semibold">{tcam("siteCameras")}</h2>
+          <CamerasTable siteId={siteId} />
+        </Card>
+        <SignsSection siteId={siteId} />
+        <EntryPointsSection siteId={siteId} />
+        <RecordsSection siteId={siteId} />
+      </div>
       {adding && <CameraFormDialog defaultSiteId={siteId} onClose={() => setAdding(false)} />}
     </>
   );

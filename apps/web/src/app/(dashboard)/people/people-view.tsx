@@ -1,0 +1,165 @@
+"use client";
+
+import { subjectFields } from "@consentry/api/validators";
+import { roleAtLeast } from "@consentry/auth/roles";
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
+import { useTranslations } from "next-intl";
+import { type FormEvent, useDeferredValue, useState } from "react";
+import { type FieldErrors, fieldErrorsFromIssues, fieldErrorsFromServer } from "~/components/form-errors";
+import { Modal } from "~/components/modal";
+import { useActiveOrg } from "~/components/org-context";
+import { Pagination } from "~/components/pagination";
+import {
+  Alert,
+  Badge,
+  Button,
+  Card,
+  EmptyState,
+  Field,
+  Input,
+  PageHeader,
+  SkeletonRows,
+  Table,
+  Td,
+} from "~/components/ui";
+import { useTRPC } from "~/trpc/react";
+
+const PAGE_SIZE = 25;
+
+export function PeopleView() {
+  const t = useTranslations("people");
+  const tc = useTranslations("common");
+  const trpc = useTRPC();
+  const org = useActiveOrg();
+  const [search, setSearch] = useState("");
+  const deferred = useDeferredValue(search.trim());
+  const [page, setPage] = useState(1);
+  const [adding, setAdding] = useState(false);
+  const canSee = roleAtLeast(org.role, "operator");
+  const people = useQuery({
+    ...trpc.subjects.list.queryOptions({ orgId: org.orgId, page, pageSize: PAGE_SIZE, search: deferred || undefined }),
+    enabled: canSee,
+    placeholderData: keepPreviousData,
+  });
+  if (!canSee) return <EmptyState title={tc("noAccessTitle")} body={tc("noAccessBody")} />;
+
+  return (
+    <>
+      <PageHeader
+        title={t("title")}
+        subtitle={t("subtitle")}
+        actions={roleAtLeast(org.role, "manager") && <Button onClick={() => setAdding(true)}>{t("add")}</Button>}
+      />
+      <Card>
+        <div className="border-b border-slate-100 px-4 py-3">
+          <Input
+            type="search"
+            aria-label={t("search")}
+            placeholder={t("search")}
+            className="max-w-60"
+            value={search}
+            maxLength={40}
+            onChange={(event) => {
+              setSearch(event.target.value);
+              setPage(1);
+            }}
+          />
+        </div>
+        {people.isError ? (
+          <div className="p-4">
+            <Alert>{tc("loadFailed", { message: people.error.message })}</Alert>
+          </div>
+        ) : people.data?.items.length === 0 ? (
+          <EmptyState title={t("empty")} />
+        ) : (
+          <Table head={[t("pseudonym"), t("name"), t("activeConsents"), t("templates")]}>
+            {!people.data ? (
+              <SkeletonRows columns={4} />
+            ) : (
+              people.data.items.map((person) => (
+                <tr key={person.id} data-testid="person-row">
+                  <Td>
+                    <Link href={`/people/${person.id}`} className="font-mono text-brand-700 hover:underline">
+                      {person.pseudonym}
+                    </Link>
+                  </Td>
+                  <Td>
+                    {person.displayName} {person.isMinor && <Badge tone="amber">{t("minor")}</Badge>}
+                  </Td>
+                  <Td>{person.activeConsents}</Td>
+                  <Td>{person.templates}</Td>
+                </tr>
+              ))
+            )}
+          </Table>
+        )}
+        {people.data && <Pagination page={page} pageSize={PAGE_SIZE} total={people.data.total} onPage={setPage} />}
+      </Card>
+      {adding && <PersonForm onClose={() => setAdding(false)} />}
+    </>
+  );
+}
+
+function PersonForm({ onClose }: { onClose: () => void }) {
+  const t = useTranslations("people");
+  const tc = useTranslations("common");
+  const tv = useTranslations("validation");
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const { orgId } = useActiveOrg();
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const create = useMutation(
+    trpc.subjects.create.mutationOptions({
+      onSuccess: async () => {
+        await queryClient.invalidateQueries(trpc.subjects.pathFilter());
+        onClose();
+      },
+      onError: (error) => setErrors(fieldErrorsFromServer(error, tv)),
+    }),
+  );
+  function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const year = String(form.get("birthYear") ?? "").trim();
+    const parsed = subjectFields.safeParse({
+      displayName: form.get("displayName"),
+      contact: String(form.get("contact") ?? "").trim() || null,
+      isMinor: form.get("isMinor") === "on",
+      birthYear: year ? Number(year) : null,
+    });
+    if (!parsed.success) return setErrors(fieldErrorsFromIssues(parsed.error.issues, tv));
+    setErrors({});
+    create.mutate({ orgId, ...parsed.data });
+  }
+  return (
+    <Modal title={t("add")} onClose={onClose}>
+      <form onSubmit={onSubmit} className="space-y-4" noValidate>
+        {errors.form && <Alert>{errors.form}</Alert>}
+        <Field id="displayName" label={t("name")} error={errors.displayName}>
+          <Input autoFocus id="displayName" name="displayName" maxLength={120} />
+        </Field>
+        <Field id="contact" label={t("contact")} error={errors.contact}>
+          <Input id="contact" name="contact" maxLength={254} />
+        </Field>
+        <div className="grid grid-cols-2 gap-4">
+          <Field id="birthYear" label={t("birthYear")} error={errors.birthYear}>
+            <Input id="birthYear" name="birthYear" type="number" min={1900} max={new Date().getFullYear()} />
+          </Field>
+          <label className="mt-7 flex items-center gap-2 text-sm">
+            <input type="checkbox" name="isMinor" className="size-4" />
+            {t("minor")}
+          </label>
+        </div>
+        <div className="flex justify-end gap-2">
+          <Button variant="secondary" onClick={onClose}>
+            {tc("cancel")}
+          </Button>
+          <Button type="submit" disabled={create.isPending}>
+            {tc("save")}
+          </Button>
+        </div>
+      </form>
+    </Modal>
+  );
+}

@@ -1,0 +1,2 @@
+export { loadOrganizationFacts } from "./facts";
+export { snapshotChangedOrganizations, storeComplianceSnapshots } from "./snapshots";
