@@ -15,7 +15,8 @@ export const PRIVATE_SPACES = [
 
 export type PlacementViolation = { ruleId: "CN-CAM-01" | "CN-FR-13"; message: string };
 
-const isPrivateSpace = (locationType: string) => (PRIVATE_SPACES as readonly string[]).includes(locationType);
+/** Whether a camera location type is one of the PRIVATE_SPACES. */
+export const isPrivateSpace = (locationType: string) => (PRIVATE_SPACES as readonly string[]).includes(locationType);
 
 /** The rule a camera at this location (with face recognition on or off) would break, if any. */
 export function checkCameraPlacement(camera: { locationType: string; frEnabled: boolean }): PlacementViolation | null {

@@ -1,15 +1,10 @@
-import { getTranslations } from "next-intl/server";
-import { Card, EmptyState, PageHeader } from "~/components/ui";
 import { AreaGuard } from "~/server/guard";
+import { ComplianceView } from "./compliance-view";
 
-export default async function CompliancePage() {
-  const t = await getTranslations();
+export default function CompliancePage() {
   return (
     <AreaGuard area="organization">
-      <PageHeader title={t("compliance.title")} />
-      <Card>
-        <EmptyState title={t("common.notYetTitle")} body={t("compliance.body")} />
-      </Card>
+      <ComplianceView />
     </AreaGuard>
   );
 }

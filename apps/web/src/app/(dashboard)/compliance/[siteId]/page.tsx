@@ -1,0 +1,11 @@
+import { AreaGuard } from "~/server/guard";
+import { SiteCompliance } from "./site-compliance";
+
+export default async function SiteCompliancePage({ params }: { params: Promise<{ siteId: string }> }) {
+  const { siteId } = await params;
+  return (
+    <AreaGuard area="organization">
+      <SiteCompliance siteId={siteId} />
+    </AreaGuard>
+  );
+}

@@ -1,0 +1,48 @@
+// CN-PI-03: delete on request, on withdrawal, when the purpose ends or retention expires (PIPL 47, 15).
+// EU-17 (GDPR Art. 17) runs the same check with the EU deadlines.
+import type { RequestFacts } from "../facts";
+import type { Finding } from "../findings";
+import type { SiteIndex } from "../site-index";
+import type { RuleContext, SiteRule } from "./rule";
+import { requestTarget, templateTarget } from "./targets";
+
+/** Requests that oblige deletion: every verified withdrawal, and deletions once approved. */
+export function requestRequiresDeletion(request: RequestFacts): boolean {
+  if (request.type === "withdrawal") return request.status !== "pending_verification" && request.status !== "refused";
+  return request.type === "deletion" && (request.status === "approved" || request.status === "completed");
+}
+
+export function erasureFindings(site: SiteIndex, context: RuleContext, ruleId: string, law: string): Finding[] {
+  const { now, settings, profile } = context;
+  const findings: Finding[] = [];
+  for (const request of site.facts.requests) {
+    if (!requestRequiresDeletion(request) || request.certificateIssuedAt) continue;
+    const dueAt = site.requestDueAt(request);
+    if (!dueAt || now <= dueAt) continue;
+    findings.push({
+      ruleId,
+      severity: "critical",
+      target: requestTarget(request),
+      message: `A ${request.type} request was not completed with a deletion certificate by its deadline.`,
+      remediation: `Delete the subject's face data now, issue the deletion certificate and tell the requester (${law}).`,
+    });
+  }
+  for (const { template, withdrawnAt } of site.pendingDeletion.values()) {
+    if (now <= profile.erasureDeadline(withdrawnAt, settings)) continue;
+    findings.push({
+      ruleId,
+      severity: "critical",
+      target: templateTarget(site, template),
+      message: "The subject withdrew consent, but the face template still exists after the deletion deadline.",
+      remediation: `Delete the template now and issue a deletion certificate (${law}).`,
+    });
+  }
+  return findings;
+}
+
+export const cnPi03: SiteRule = {
+  id: "CN-PI-03",
+  scope: "site",
+  title: "Deletion on request and on withdrawal, with a certificate",
+  check: (site, context) => erasureFindings(site, context, "CN-PI-03", "PIPL 47"),
+};

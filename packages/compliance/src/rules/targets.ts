@@ -1,0 +1,45 @@
+// How findings name what they are about. People appear by pseudonym only.
+import type { CameraFacts, EntryPointFacts, NoticeFacts, RequestFacts, SiteInfo, TemplateFacts } from "../facts";
+import type { Target } from "../findings";
+import type { SiteIndex } from "../site-index";
+
+export const siteTarget = (site: SiteInfo): Target => ({ type: "site", id: site.id, label: site.name });
+
+export const cameraTarget = (camera: CameraFacts): Target => ({ type: "camera", id: camera.id, label: camera.name });
+
+export const entryPointTarget = (entryPoint: EntryPointFacts): Target => ({
+  type: "entryPoint",
+  id: entryPoint.id,
+  label: entryPoint.name,
+});
+
+export const noticeTarget = (notice: NoticeFacts): Target => ({
+  type: "notice",
+  id: notice.id,
+  label: `Notice v${notice.version}`,
+});
+
+export const requestTarget = (request: RequestFacts): Target => ({
+  type: "request",
+  id: request.id,
+  label: request.reference ?? `${request.type} request`,
+});
+
+export function pseudonymOf(site: SiteIndex, subjectId: string): string {
+  return site.subjectsById.get(subjectId)?.pseudonym ?? "unknown subject";
+}
+
+export const subjectTarget = (site: SiteIndex, subjectId: string): Target => ({
+  type: "subject",
+  id: subjectId,
+  label: pseudonymOf(site, subjectId),
+});
+
+export const templateTarget = (site: SiteIndex, template: TemplateFacts): Target => ({
+  type: "template",
+  id: template.id,
+  label: `Template of ${pseudonymOf(site, template.subjectId)}`,
+});
+
+/** "entry_verification" -> "entry verification", for messages. */
+export const purposeText = (purpose: string) => purpose.replaceAll("_", " ");
