@@ -15,7 +15,8 @@ const config: NextConfig = {
     "@consentry/env",
     "@consentry/queue",
   ],
-  serverExternalPackages: ["bullmq", "ioredis", "postgres", "pino"],
+  // chinese-days ships ESM in .js files of a CommonJS package, which Turbopack refuses to bundle.
+  serverExternalPackages: ["bullmq", "chinese-days", "ioredis", "postgres", "pino"],
   turbopack: { root: monorepoRoot },
   outputFileTracingRoot: monorepoRoot,
   poweredByHeader: false,

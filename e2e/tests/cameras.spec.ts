@@ -124,7 +124,7 @@ test("a manager imports cameras from CSV: bad rows are shown and nothing is save
   const good = [
     header,
     `Lobby 1,${siteCode},,lobby,no,2,rtsp://10.0.0.1/a`,
-    `Lobby 2,${siteCode},,lobby,yes,2,rtsp://10.0.0.1/b`,
+    `Lobby 2,${siteCode},,lobby,no,2,rtsp://10.0.0.1/b`,
   ].join("\n");
   await page
     .getByLabel("CSV file")

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createUserWithPassword, type OrgRole } from "@consentry/auth";
-import { createDatabase, schema } from "@consentry/db";
+import { encryptString } from "@consentry/crypto";
+import { createDatabase, eq, schema } from "@consentry/db";
 import { expect, type Page } from "@playwright/test";
 
 // Each test makes its own organisations and users with unique names, so tests never collide
@@ -55,4 +56,60 @@ export async function signIn(page: Page, email: string) {
     },
   });
   expect(response.ok(), await response.text()).toBe(true);
+}
+
+/** A face-recognition camera at a site (stored as the API would: URL encrypted). */
+export async function makeCamera(orgId: string, siteCode: string, name: string) {
+  const [site] = await db.select().from(schema.sites).where(eq(schema.sites.code, siteCode));
+  const url = "rtsp://127.0.0.1:8554/cam1";
+  const [camera] = await db
+    .insert(schema.cameras)
+    .values({
+      orgId,
+      siteId: site?.id as string,
+      name,
+      rtspUrlEnc: encryptString(url, "cameras.rtsp_url"),
+      rtspUrlMasked: url,
+      locationType: "entrance",
+      frEnabled: true,
+    })
+    .returning();
+  return camera as NonNullable<typeof camera>;
+}
+
+/** A consenting person with `templates` face templates under that consent. */
+export async function makeConsentingPerson(orgId: string, siteCode: string, templates: number) {
+  const [site] = await db.select().from(schema.sites).where(eq(schema.sites.code, siteCode));
+  const siteId = site?.id as string;
+  const [subject] = await db
+    .insert(schema.subjects)
+    .values({
+      orgId,
+      pseudonym: `P-E${unique().toUpperCase()}`,
+      displayNameEnc: encryptString("测试人员", "subjects.display_name"),
+    })
+    .returning();
+  const [consent] = await db
+    .insert(schema.consents)
+    .values({
+      orgId,
+      subjectId: subject?.id as string,
+      siteId,
+      purpose: "entry_verification",
+      method: "written",
+      givenAt: new Date(),
+    })
+    .returning();
+  await db.insert(schema.faceTemplates).values(
+    Array.from({ length: templates }, () => ({
+      orgId,
+      subjectId: subject?.id as string,
+      siteId,
+      consentId: consent?.id as string,
+      modelId: "fr_feature",
+      modelVersion: "test",
+      embeddingEnc: encryptString("[0.1,0.2]", "face_templates.embedding"),
+    })),
+  );
+  return subject as NonNullable<typeof subject>;
 }

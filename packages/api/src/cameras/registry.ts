@@ -44,6 +44,22 @@ export async function placementProblem(
       return { field: "entryPointId", reason: "unknownEntryPoint", message: "Entry point not found at this site." };
     }
   }
+  if (camera.frEnabled) {
+    const [assessment] = await db
+      .select({ id: schema.assessments.id })
+      .from(schema.assessments)
+      .where(eq(schema.assessments.siteId, site.id))
+      .limit(1);
+    const violation = checkCameraPlacement(camera);
+    if (!assessment && !violation) {
+      return {
+        field: "frEnabled",
+        reason: "rulePipiaMissing",
+        message:
+          "CN-FR-08: record a personal-information impact assessment (PIPIA) for this site before face recognition starts.",
+      };
+    }
+  }
   const violation = checkCameraPlacement(camera);
   if (violation) {
     const fr = violation.ruleId === "CN-FR-13";

@@ -119,6 +119,26 @@ describe("camera registry", () => {
     expect(moveIntoChangingRoom.message).toContain("CN-CAM-01");
   });
 
+  it("refuses face recognition at a site without an impact assessment (CN-FR-08), then allows it", async () => {
+    const refused = await api()
+      .cameras.create({ ...fields(), name: "FR gate", frEnabled: true })
+      .catch((e) => e);
+    expect(refused.code).toBe("UNPROCESSABLE_CONTENT");
+    expect(refused.message).toContain("CN-FR-08");
+    await api().assessments.create({
+      orgId,
+      siteId: siteA.id,
+      scope: "All gates",
+      approver: "DPO",
+      documentSha256: "d".repeat(64),
+      completedAt: new Date(),
+      nextReviewAt: null,
+    });
+    await api().cameras.create({ ...fields(), name: "FR gate", frEnabled: true });
+    const [site] = await testDb.db.select().from(schema.sites).where(eq(schema.sites.id, siteA.id));
+    expect(site?.lastMaterialChangeAt).toBeInstanceOf(Date);
+  });
+
   it("moves a camera between sites, disables and deletes it, auditing each step", async () => {
     const { id } = await api().cameras.create({ ...fields(), name: "Mover" });
     await api().cameras.update({ ...fields(), name: "Mover", cameraId: id, siteId: siteB.id, rtspUrl: undefined });

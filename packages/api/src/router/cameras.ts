@@ -7,6 +7,7 @@ import { camerasToCsv, checkCameraCsv } from "../cameras/csv";
 import { placementError, placementProblem, sealRtspUrl } from "../cameras/registry";
 import { audit, notFound, orgProcedure, router } from "../trpc";
 import { cameraCsvInput, cameraFields, cameraListFilter, cameraUpdateFields } from "../validators";
+import { touchMaterialChange } from "./shared";
 
 const { cameras, sites, entryPoints, cameraStatusEvents } = schema;
 const cameraId = z.object({ cameraId: z.uuid() });
@@ -146,6 +147,7 @@ export const camerasRouter = router({
           .values({ ...fields, ...sealed, orgId: ctx.org.id })
           .returning({ id: cameras.id, name: cameras.name });
         if (!camera) throw new Error("insert returned no row");
+        if (fields.frEnabled) await touchMaterialChange(tx, fields.siteId);
         await audit(tx, ctx, {
           action: "camera.create",
           targetType: "camera",
@@ -177,6 +179,7 @@ export const camerasRouter = router({
         );
         if ("rtspUrlMasked" in sealed) changed.rtspUrl = sealed.rtspUrlMasked;
         const moved = fields.siteId !== before.siteId || fields.entryPointId !== before.entryPointId;
+        if (fields.frEnabled && (!before.frEnabled || moved)) await touchMaterialChange(tx, fields.siteId);
         await audit(tx, ctx, {
           action: moved ? "camera.move" : "camera.update",
           targetType: "camera",
