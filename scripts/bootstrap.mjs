@@ -6,8 +6,8 @@ import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const [task, ...args] = process.argv.slice(2);
-if (!["demo", "test", "bench-fleet"].includes(task)) {
-  console.error("usage: node scripts/bootstrap.mjs demo|test|bench-fleet [args]");
+if (!["demo", "test", "bench-fleet", "bench-compliance"].includes(task)) {
+  console.error("usage: node scripts/bootstrap.mjs demo|test|bench-fleet|bench-compliance [args]");
   process.exit(2);
 }
 

@@ -1,5 +1,5 @@
 import type { OrganizationFacts, SiteFacts } from "@consentry/compliance";
-import { and, desc, type Executor, eq, inArray, isNull, type SQL, schema } from "@consentry/db";
+import { and, desc, type Executor, eq, inArray, isNull, type SQL, schema, sql } from "@consentry/db";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
 
 const s = schema;
@@ -55,11 +55,33 @@ export async function loadOrganizationFacts(
         .from(s.notices)
         .where(and(eq(s.notices.orgId, orgId), bySite(s.notices.siteId))),
       db
-        .select()
+        .select({
+          id: s.consents.id,
+          siteId: s.consents.siteId,
+          subjectId: s.consents.subjectId,
+          purpose: s.consents.purpose,
+          scopes: s.consents.scopes,
+          isSeparate: s.consents.isSeparate,
+          isBundled: s.consents.isBundled,
+          noticeId: s.consents.noticeId,
+          guardianConsentAt: s.consents.guardianConsentAt,
+          givenAt: s.consents.givenAt,
+          withdrawnAt: s.consents.withdrawnAt,
+        })
         .from(s.consents)
         .where(and(eq(s.consents.orgId, orgId), bySite(s.consents.siteId))),
+      // Never the embedding itself: only whether it is stored encrypted.
       db
-        .select()
+        .select({
+          id: s.faceTemplates.id,
+          siteId: s.faceTemplates.siteId,
+          subjectId: s.faceTemplates.subjectId,
+          consentId: s.faceTemplates.consentId,
+          storage: s.faceTemplates.storage,
+          encrypted: sql<boolean>`${s.faceTemplates.embeddingEnc} like 'v1.%'`,
+          createdAt: s.faceTemplates.createdAt,
+          lastUsedAt: s.faceTemplates.lastUsedAt,
+        })
         .from(s.faceTemplates)
         .where(
           and(
@@ -86,18 +108,24 @@ export async function loadOrganizationFacts(
         db.select().from(s.signEntryPoints).where(inArray(s.signEntryPoints.signId, signIds)),
       ])
     : [[], []];
-  const subjectIds = [...new Set([...consents, ...templates].map((row) => row.subjectId))];
-  const subjects = subjectIds.length
-    ? await db
-        .select({
-          id: s.subjects.id,
-          pseudonym: s.subjects.pseudonym,
-          isMinor: s.subjects.isMinor,
-          birthYear: s.subjects.birthYear,
-        })
-        .from(s.subjects)
-        .where(and(eq(s.subjects.orgId, orgId), inArray(s.subjects.id, subjectIds)))
-    : [];
+  // By subquery, not an id list: an organisation can hold more people than a query has parameters.
+  const subjects = await db
+    .select({
+      id: s.subjects.id,
+      pseudonym: s.subjects.pseudonym,
+      isMinor: s.subjects.isMinor,
+      birthYear: s.subjects.birthYear,
+    })
+    .from(s.subjects)
+    .where(
+      and(
+        eq(s.subjects.orgId, orgId),
+        options.siteId
+          ? sql`${s.subjects.id} in (select subject_id from ${s.consents} where site_id = ${options.siteId}
+                union select subject_id from ${s.faceTemplates} where site_id = ${options.siteId})`
+          : undefined,
+      ),
+    );
 
   const subjectById = new Map(subjects.map((subject) => [subject.id, subject]));
   const camerasBySite = groupBy(cameras, (row) => row.siteId);
@@ -179,7 +207,7 @@ export async function loadOrganizationFacts(
         subjectId: template.subjectId,
         consentId: template.consentId,
         storage: template.storage,
-        encrypted: template.embeddingEnc.startsWith("v1."),
+        encrypted: template.encrypted,
         createdAt: template.createdAt,
         lastUsedAt: template.lastUsedAt,
       })),
