@@ -54,7 +54,12 @@ afterAll(async () => {
 
 describe("ops worker", { timeout: 20_000 }, () => {
   it("registers as one worker on the ops queue", async () => {
-    expect(await countWorkers(redisUrl, prefix)).toEqual({ [QUEUE_NAMES.ops]: 1, [QUEUE_NAMES.cameraProbe]: 1 });
+    expect(await countWorkers(redisUrl, prefix)).toEqual({
+      [QUEUE_NAMES.ops]: 1,
+      [QUEUE_NAMES.cameraProbe]: 1,
+      // Nothing consumes erasure jobs yet (the data-subject portal work adds it).
+      [QUEUE_NAMES.dsrErasure]: 0,
+    });
   });
 
   it("registers the hourly audit-chain verification and the camera probe sweep", async () => {
@@ -128,6 +133,10 @@ describe("ops worker", { timeout: 20_000 }, () => {
   it("close() detaches the worker", async () => {
     await ops.close();
     expect(ops.worker.isRunning()).toBe(false);
-    expect(await countWorkers(redisUrl, prefix)).toEqual({ [QUEUE_NAMES.ops]: 0, [QUEUE_NAMES.cameraProbe]: 0 });
+    expect(await countWorkers(redisUrl, prefix)).toEqual({
+      [QUEUE_NAMES.ops]: 0,
+      [QUEUE_NAMES.cameraProbe]: 0,
+      [QUEUE_NAMES.dsrErasure]: 0,
+    });
   });
 });
