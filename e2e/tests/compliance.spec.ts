@@ -53,3 +53,38 @@ test("an operator withdraws a consent and sees the person's templates queued for
     "0",
   );
 });
+
+test("a manager records an impact assessment and publishes a notice on the site page", async ({ page }) => {
+  const org = await makeOrganization();
+  await makeSite(org.id, "Records Park");
+  await signIn(page, (await makeUser({ orgId: org.id, role: "manager" })).email);
+  await page.goto("/sites");
+  await page.getByRole("link", { name: "Records Park" }).click();
+
+  await page.getByRole("button", { name: "Record assessment" }).click();
+  const dialog = page.getByRole("dialog");
+  await dialog.getByLabel("Scope").fill("All face-recognition gates");
+  await dialog.getByLabel("Approved by").fill("Data protection officer");
+  await dialog.getByLabel("Document SHA-256").fill("not-a-hash");
+  await dialog.getByRole("button", { name: "Save" }).click();
+  await expect(dialog.getByText("Enter a SHA-256 hash (64 hex characters).")).toBeVisible();
+  await dialog.getByLabel("Document SHA-256").fill("ab".repeat(32));
+  await dialog.getByRole("button", { name: "Save" }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByText("Data protection officer")).toBeVisible();
+
+  await page.getByRole("button", { name: "Publish new version" }).click();
+  for (const [label, value] of [
+    ["Who processes", "Records Park Property Co."],
+    ["Purpose", "Entry for residents who choose face recognition"],
+    ["Method", "Matching against consenting residents only"],
+    ["Retention", "Until moving out, at most one year"],
+    ["Rights", "Refuse, withdraw, see, delete"],
+    ["Contact", "privacy@records.example.cn"],
+  ] as const) {
+    await dialog.getByLabel(label, { exact: true }).fill(value);
+  }
+  await dialog.getByRole("button", { name: "Save" }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByText("Version 1")).toBeVisible();
+});

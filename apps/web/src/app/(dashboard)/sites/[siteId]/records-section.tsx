@@ -1,24 +1,51 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
+import { assessmentFields, noticeFields } from "@consentry/api/validators";
+import { roleAtLeast } from "@consentry/auth/roles";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useFormatter, useTranslations } from "next-intl";
+import { type FormEvent, useState } from "react";
+import { type FieldErrors, fieldErrorsFromIssues, fieldErrorsFromServer } from "~/components/form-errors";
+import { Modal } from "~/components/modal";
 import { useActiveOrg } from "~/components/org-context";
-import { EmptyState, Table, Td } from "~/components/ui";
+import { Alert, Button, EmptyState, Field, Input, Table, Td } from "~/components/ui";
 import { useTRPC } from "~/trpc/react";
 import { Section } from "./section";
+
+type FormKind = "notice" | "assessment";
+const NOTICE_FIELDS = ["controller", "purpose", "method", "retention", "rights", "contact"] as const;
+const NOTICE_LABELS = {
+  controller: "controller",
+  purpose: "noticePurpose",
+  method: "method",
+  retention: "retention",
+  rights: "rights",
+  contact: "contact",
+} as const;
 
 /** The site's privacy notices (CN-FR-03) and impact assessments (CN-FR-08). */
 export function RecordsSection({ siteId }: { siteId: string }) {
   const t = useTranslations("registry");
   const format = useFormatter();
   const trpc = useTRPC();
-  const { orgId } = useActiveOrg();
-  const notices = useQuery(trpc.notices.list.queryOptions({ orgId, siteId }));
-  const assessments = useQuery(trpc.assessments.list.queryOptions({ orgId, siteId }));
+  const org = useActiveOrg();
+  const [form, setForm] = useState<FormKind | null>(null);
+  const notices = useQuery(trpc.notices.list.queryOptions({ orgId: org.orgId, siteId }));
+  const assessments = useQuery(trpc.assessments.list.queryOptions({ orgId: org.orgId, siteId }));
   const date = (value: Date | null) => (value ? format.dateTime(value, { dateStyle: "medium" }) : t("none"));
+  const canEdit = roleAtLeast(org.role, "manager");
   return (
     <div className="grid gap-6 lg:grid-cols-2">
-      <Section title={t("notices")}>
+      <Section
+        title={t("notices")}
+        action={
+          canEdit && (
+            <Button variant="secondary" onClick={() => setForm("notice")}>
+              {t("publishNotice")}
+            </Button>
+          )
+        }
+      >
         {notices.data?.length === 0 ? (
           <EmptyState title={t("noNotices")} />
         ) : (
@@ -33,7 +60,16 @@ export function RecordsSection({ siteId }: { siteId: string }) {
           </Table>
         )}
       </Section>
-      <Section title={t("assessments")}>
+      <Section
+        title={t("assessments")}
+        action={
+          canEdit && (
+            <Button variant="secondary" onClick={() => setForm("assessment")}>
+              {t("addAssessment")}
+            </Button>
+          )
+        }
+      >
         {assessments.data?.length === 0 ? (
           <EmptyState title={t("noAssessments")} />
         ) : (
@@ -48,6 +84,94 @@ export function RecordsSection({ siteId }: { siteId: string }) {
           </Table>
         )}
       </Section>
+      {form && <RecordForm kind={form} siteId={siteId} onClose={() => setForm(null)} />}
     </div>
+  );
+}
+
+function RecordForm({ kind, siteId, onClose }: { kind: FormKind; siteId: string; onClose: () => void }) {
+  const t = useTranslations("registry");
+  const tv = useTranslations("validation");
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const { orgId } = useActiveOrg();
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const options = {
+    onSuccess: async () => {
+      await queryClient.invalidateQueries();
+      onClose();
+    },
+    onError: (error: unknown) => setErrors(fieldErrorsFromServer(error, tv)),
+  };
+  const publish = useMutation(trpc.notices.publish.mutationOptions(options));
+  const record = useMutation(trpc.assessments.create.mutationOptions(options));
+
+  function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const value = (name: string) => String(form.get(name) ?? "");
+    if (kind === "notice") {
+      const parsed = noticeFields.safeParse({
+        siteId,
+        ...Object.fromEntries(NOTICE_FIELDS.map((name) => [name, value(name)])),
+      });
+      if (!parsed.success) return setErrors(fieldErrorsFromIssues(parsed.error.issues, tv));
+      setErrors({});
+      return publish.mutate({ orgId, ...parsed.data });
+    }
+    const parsed = assessmentFields.safeParse({
+      siteId,
+      scope: value("scope"),
+      approver: value("approver"),
+      documentSha256: value("documentSha256").trim().toLowerCase(),
+      completedAt: value("completedAt"),
+      nextReviewAt: value("nextReviewAt") || null,
+    });
+    if (!parsed.success) return setErrors(fieldErrorsFromIssues(parsed.error.issues, tv));
+    setErrors({});
+    record.mutate({ orgId, ...parsed.data });
+  }
+
+  const text = (name: string, label: string, autoFocus = false) => (
+    <Field key={name} id={name} label={label} error={errors[name]}>
+      <Input autoFocus={autoFocus} id={name} name={name} maxLength={2000} />
+    </Field>
+  );
+  return (
+    <Modal title={kind === "notice" ? t("publishNotice") : t("addAssessment")} onClose={onClose}>
+      <form onSubmit={onSubmit} className="space-y-4" noValidate>
+        {errors.form && <Alert>{errors.form}</Alert>}
+        {kind === "notice" ? (
+          NOTICE_FIELDS.map((name, i) => text(name, t(NOTICE_LABELS[name]), i === 0))
+        ) : (
+          <>
+            {text("scope", t("scope"), true)}
+            {text("approver", t("approver"))}
+            {text("documentSha256", t("documentHash"))}
+            <div className="grid grid-cols-2 gap-4">
+              <Field id="completedAt" label={t("completedAt")} error={errors.completedAt}>
+                <Input
+                  id="completedAt"
+                  name="completedAt"
+                  type="date"
+                  defaultValue={new Date().toISOString().slice(0, 10)}
+                />
+              </Field>
+              <Field id="nextReviewAt" label={t("nextReview")} error={errors.nextReviewAt}>
+                <Input id="nextReviewAt" name="nextReviewAt" type="date" />
+              </Field>
+            </div>
+          </>
+        )}
+        <div className="flex justify-end gap-2">
+          <Button variant="secondary" onClick={onClose}>
+            {t("cancel")}
+          </Button>
+          <Button type="submit" disabled={publish.isPending || record.isPending}>
+            {t("save")}
+          </Button>
+        </div>
+      </form>
+    </Modal>
   );
 }
