@@ -88,3 +88,27 @@ test("a manager records an impact assessment and publishes a notice on the site 
   await expect(dialog).toBeHidden();
   await expect(page.getByText("Version 1")).toBeVisible();
 });
+
+test("a manager adds a child and records consent only with a guardian (CN-FR-05)", async ({ page }) => {
+  const org = await makeOrganization();
+  await makeSite(org.id, "Family Gardens");
+  await signIn(page, (await makeUser({ orgId: org.id, role: "manager" })).email);
+  await page.goto("/people");
+  await page.getByRole("button", { name: "Add person" }).click();
+  const dialog = page.getByRole("dialog");
+  await dialog.getByLabel("Name").fill("小红");
+  await dialog.getByLabel("Under 14").check();
+  await dialog.getByRole("button", { name: "Save" }).click();
+  await expect(dialog).toBeHidden();
+  await page.getByTestId("person-row").getByRole("link").click();
+
+  await page.getByRole("button", { name: "Record consent" }).click();
+  await dialog.getByRole("button", { name: "Save" }).click();
+  await expect(dialog.getByText("CN-FR-05: a child under 14 needs the consent of a parent or guardian.")).toBeVisible();
+  await dialog.getByLabel("Guardian's name").fill("李芳");
+  await dialog.getByLabel("Relation").fill("mother");
+  await dialog.getByRole("button", { name: "Save" }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByTestId("consent-row")).toContainText("Family Gardens");
+  await expect(page.getByTestId("consent-row")).toContainText("Active");
+});

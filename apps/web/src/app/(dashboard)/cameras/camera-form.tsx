@@ -175,7 +175,7 @@ export function CameraFormDialog({
           <Button variant="secondary" onClick={onClose}>
             {tc("cancel")}
           </Button>
-          <Button type="submit" disabled={pending}>
+          <Button type="submit" disabled={pending || !placements.data}>
             {pending ? tc("saving") : tc("save")}
           </Button>
         </div>

@@ -4,9 +4,11 @@ import { roleAtLeast } from "@consentry/auth/roles";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useFormatter, useTranslations } from "next-intl";
+import { useState } from "react";
 import { useActiveOrg } from "~/components/org-context";
 import { Alert, Badge, Button, Card, EmptyState, PageHeader, Table, Td } from "~/components/ui";
 import { useTRPC } from "~/trpc/react";
+import { ConsentForm } from "./consent-form";
 
 /** One person's consents, with withdrawal (which queues deletion of their templates). */
 export function PersonDetail({ subjectId }: { subjectId: string }) {
@@ -22,13 +24,19 @@ export function PersonDetail({ subjectId }: { subjectId: string }) {
     trpc.subjects.withdrawConsent.mutationOptions({ onSuccess: () => queryClient.invalidateQueries() }),
   );
 
+  const [recording, setRecording] = useState(false);
   if (consents.isError) return <Alert>{tc("loadFailed", { message: consents.error.message })}</Alert>;
   return (
     <>
       <Link href="/people" className="text-sm text-brand-700 hover:underline">
         ← {t("back")}
       </Link>
-      <PageHeader title={t("consents")} />
+      <PageHeader
+        title={t("consents")}
+        actions={
+          roleAtLeast(org.role, "manager") && <Button onClick={() => setRecording(true)}>{t("giveConsent")}</Button>
+        }
+      />
       {withdraw.data && (
         <div className="mb-4">
           <Alert tone="blue">{t("withdrawDone", { count: withdraw.data.templatesQueuedForDeletion })}</Alert>
@@ -79,6 +87,7 @@ export function PersonDetail({ subjectId }: { subjectId: string }) {
           </Table>
         )}
       </Card>
+      {recording && <ConsentForm subjectId={subjectId} onClose={() => setRecording(false)} />}
     </>
   );
 }
