@@ -5,10 +5,11 @@ import { CAMERA_LOCATION_TYPES, cameraFields, cameraUpdateFields } from "@consen
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { type FormEvent, useState } from "react";
+import { FormActions } from "~/components/form-actions";
 import { type FieldErrors, fieldErrorsFromIssues, fieldErrorsFromServer } from "~/components/form-errors";
 import { Modal } from "~/components/modal";
 import { useActiveOrg } from "~/components/org-context";
-import { Alert, Button, Field, Input, Select } from "~/components/ui";
+import { Alert, Field, Input, Select } from "~/components/ui";
 import { useTRPC } from "~/trpc/react";
 
 type Camera = RouterOutputs["cameras"]["byId"];
@@ -24,7 +25,7 @@ export function CameraFormDialog({
   onClose: () => void;
 }) {
   const t = useTranslations("cameras");
-  const tc = useTranslations("common");
+  const _tc = useTranslations("common");
   const tv = useTranslations("validation");
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -171,14 +172,8 @@ export function CameraFormDialog({
             <p className="text-xs text-slate-500">{t("frHint")}</p>
           )}
         </div>
-        <div className="flex justify-end gap-2 pt-2">
-          <Button variant="secondary" onClick={onClose}>
-            {tc("cancel")}
-          </Button>
-          <Button type="submit" disabled={pending || !placements.data}>
-            {pending ? tc("saving") : tc("save")}
-          </Button>
-        </div>
+        {/* Sites load first: submitting before that would send no site. */}
+        <FormActions onCancel={onClose} pending={pending} disabled={!placements.data} />
       </form>
     </Modal>
   );

@@ -6,6 +6,7 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tansta
 import Link from "next/link";
 import { useTranslations } from "next-intl";
 import { type FormEvent, useDeferredValue, useState } from "react";
+import { FormActions } from "~/components/form-actions";
 import { type FieldErrors, fieldErrorsFromIssues, fieldErrorsFromServer } from "~/components/form-errors";
 import { Modal } from "~/components/modal";
 import { useActiveOrg } from "~/components/org-context";
@@ -103,7 +104,7 @@ export function PeopleView() {
 
 function PersonForm({ onClose }: { onClose: () => void }) {
   const t = useTranslations("people");
-  const tc = useTranslations("common");
+  const _tc = useTranslations("common");
   const tv = useTranslations("validation");
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -151,14 +152,7 @@ function PersonForm({ onClose }: { onClose: () => void }) {
             {t("minor")}
           </label>
         </div>
-        <div className="flex justify-end gap-2">
-          <Button variant="secondary" onClick={onClose}>
-            {tc("cancel")}
-          </Button>
-          <Button type="submit" disabled={create.isPending}>
-            {tc("save")}
-          </Button>
-        </div>
+        <FormActions onCancel={onClose} pending={create.isPending} />
       </form>
     </Modal>
   );

@@ -5,10 +5,11 @@ import { SITE_KINDS, siteFields } from "@consentry/api/validators";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { type FormEvent, useState } from "react";
+import { FormActions } from "~/components/form-actions";
 import { type FieldErrors, fieldErrorsFromIssues, fieldErrorsFromServer } from "~/components/form-errors";
 import { Modal } from "~/components/modal";
 import { useActiveOrg } from "~/components/org-context";
-import { Alert, Button, Field, Input, Select } from "~/components/ui";
+import { Alert, Field, Input, Select } from "~/components/ui";
 import { useTRPC } from "~/trpc/react";
 
 type Site = RouterOutputs["sites"]["list"]["items"][number];
@@ -16,7 +17,7 @@ type Site = RouterOutputs["sites"]["list"]["items"][number];
 /** Create (no `site`) or edit a site, in a modal dialog. */
 export function SiteFormDialog({ site, onClose }: { site?: Site; onClose: () => void }) {
   const t = useTranslations("sites");
-  const tc = useTranslations("common");
+  const _tc = useTranslations("common");
   const tv = useTranslations("validation");
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -103,14 +104,7 @@ export function SiteFormDialog({ site, onClose }: { site?: Site; onClose: () => 
             {...invalid("templateRetentionDays")}
           />
         </Field>
-        <div className="flex justify-end gap-2 pt-2">
-          <Button variant="secondary" onClick={onClose}>
-            {tc("cancel")}
-          </Button>
-          <Button type="submit" disabled={pending}>
-            {pending ? tc("saving") : tc("save")}
-          </Button>
-        </div>
+        <FormActions onCancel={onClose} pending={pending} />
       </form>
     </Modal>
   );

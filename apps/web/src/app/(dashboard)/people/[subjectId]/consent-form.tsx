@@ -4,10 +4,11 @@ import { CONSENT_METHODS, CONSENT_SCOPES, consentFields, ENTRY_PURPOSES } from "
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { type FormEvent, useState } from "react";
+import { FormActions } from "~/components/form-actions";
 import { type FieldErrors, fieldErrorsFromIssues, fieldErrorsFromServer } from "~/components/form-errors";
 import { Modal } from "~/components/modal";
 import { useActiveOrg } from "~/components/org-context";
-import { Alert, Button, Field, Input, Select } from "~/components/ui";
+import { Alert, Field, Input, Select } from "~/components/ui";
 import { useTRPC } from "~/trpc/react";
 
 /** Records a person's consent for one site and purpose; a child's needs a guardian (CN-FR-05). */
@@ -115,15 +116,8 @@ export function ConsentForm({ subjectId, onClose }: { subjectId: string; onClose
             <Input id="guardianRelation" name="guardianRelation" maxLength={60} />
           </Field>
         </div>
-        <div className="flex justify-end gap-2">
-          <Button variant="secondary" onClick={onClose}>
-            {tr("cancel")}
-          </Button>
-          {/* Sites load first: submitting before that would send no site. */}
-          <Button type="submit" disabled={give.isPending || !placements.data}>
-            {tr("save")}
-          </Button>
-        </div>
+        {/* Sites load first: submitting before that would send no site. */}
+        <FormActions onCancel={onClose} pending={give.isPending} disabled={!placements.data} />
       </form>
     </Modal>
   );

@@ -5,6 +5,7 @@ import { roleAtLeast } from "@consentry/auth/roles";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useFormatter, useTranslations } from "next-intl";
 import { type FormEvent, useState } from "react";
+import { FormActions } from "~/components/form-actions";
 import { type FieldErrors, fieldErrorsFromIssues, fieldErrorsFromServer } from "~/components/form-errors";
 import { Modal } from "~/components/modal";
 import { useActiveOrg } from "~/components/org-context";
@@ -163,14 +164,7 @@ function RecordForm({ kind, siteId, onClose }: { kind: FormKind; siteId: string;
             </div>
           </>
         )}
-        <div className="flex justify-end gap-2">
-          <Button variant="secondary" onClick={onClose}>
-            {t("cancel")}
-          </Button>
-          <Button type="submit" disabled={publish.isPending || record.isPending}>
-            {t("save")}
-          </Button>
-        </div>
+        <FormActions onCancel={onClose} pending={publish.isPending || record.isPending} />
       </form>
     </Modal>
   );

@@ -5,6 +5,7 @@ import { roleAtLeast } from "@consentry/auth/roles";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useFormatter, useNow, useTranslations } from "next-intl";
 import { type FormEvent, useState } from "react";
+import { FormActions } from "~/components/form-actions";
 import { type FieldErrors, fieldErrorsFromIssues, fieldErrorsFromServer } from "~/components/form-errors";
 import { Modal } from "~/components/modal";
 import { useActiveOrg } from "~/components/org-context";
@@ -173,14 +174,7 @@ function SignForm({
           </div>
           {errors.cameraIds && <p className="text-sm text-red-600">{errors.cameraIds}</p>}
         </fieldset>
-        <div className="flex justify-end gap-2">
-          <Button variant="secondary" onClick={onClose}>
-            {t("cancel")}
-          </Button>
-          <Button type="submit" disabled={create.isPending}>
-            {t("save")}
-          </Button>
-        </div>
+        <FormActions onCancel={onClose} pending={create.isPending} />
       </form>
     </Modal>
   );
