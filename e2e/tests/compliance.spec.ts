@@ -112,3 +112,30 @@ test("a manager adds a child and records consent only with a guardian (CN-FR-05)
   await expect(page.getByTestId("consent-row")).toContainText("Family Gardens");
   await expect(page.getByTestId("consent-row")).toContainText("Active");
 });
+
+test("a manager records entry points with and without an alternative to face recognition", async ({ page }) => {
+  const org = await makeOrganization();
+  await makeSite(org.id, "Gate House");
+  await signIn(page, (await makeUser({ orgId: org.id, role: "manager" })).email);
+  await page.goto("/sites");
+  await page.getByRole("link", { name: "Gate House" }).click();
+  const dialog = page.getByRole("dialog");
+
+  await page.getByRole("button", { name: "Add entry point" }).click();
+  await dialog.getByLabel("Name").fill("East gate");
+  await dialog.getByLabel("Key card").check();
+  await dialog.getByLabel("QR code").check();
+  await dialog.getByRole("button", { name: "Save" }).click();
+  await expect(dialog).toBeHidden();
+  await page.getByRole("button", { name: "Add entry point" }).click();
+  await dialog.getByLabel("Name").fill("West gate");
+  await dialog.getByRole("button", { name: "Save" }).click();
+  await expect(dialog).toBeHidden();
+
+  await expect(page.getByTestId("entry-point-row").filter({ hasText: "East gate" })).toContainText(
+    "Key card · QR code",
+  );
+  await expect(page.getByTestId("entry-point-row").filter({ hasText: "West gate" })).toContainText(
+    "None — face recognition is the only way",
+  );
+});

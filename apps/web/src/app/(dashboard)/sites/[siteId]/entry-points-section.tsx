@@ -1,9 +1,15 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
+import { ALTERNATIVE_METHODS, ENTRY_PURPOSES, entryPointFields } from "@consentry/api/validators";
+import { roleAtLeast } from "@consentry/auth/roles";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
+import { type FormEvent, useState } from "react";
+import { FormActions } from "~/components/form-actions";
+import { type FieldErrors, fieldErrorsFromIssues, fieldErrorsFromServer } from "~/components/form-errors";
+import { Modal } from "~/components/modal";
 import { useActiveOrg } from "~/components/org-context";
-import { Badge, EmptyState, Table, Td } from "~/components/ui";
+import { Alert, Badge, Button, EmptyState, Field, Input, Select, Table, Td } from "~/components/ui";
 import { useTRPC } from "~/trpc/react";
 import { Section } from "./section";
 
@@ -11,16 +17,26 @@ import { Section } from "./section";
 export function EntryPointsSection({ siteId }: { siteId: string }) {
   const t = useTranslations("registry");
   const trpc = useTRPC();
-  const { orgId } = useActiveOrg();
-  const entries = useQuery(trpc.entryPoints.list.queryOptions({ orgId, siteId }));
+  const org = useActiveOrg();
+  const [adding, setAdding] = useState(false);
+  const entries = useQuery(trpc.entryPoints.list.queryOptions({ orgId: org.orgId, siteId }));
   return (
-    <Section title={t("entryPoints")}>
+    <Section
+      title={t("entryPoints")}
+      action={
+        roleAtLeast(org.role, "manager") && (
+          <Button variant="secondary" onClick={() => setAdding(true)}>
+            {t("addEntryPoint")}
+          </Button>
+        )
+      }
+    >
       {entries.data?.length === 0 ? (
         <EmptyState title={t("noEntryPoints")} />
       ) : (
         <Table head={[t("entryName"), t("purpose"), t("faceRecognition"), t("alternatives")]}>
           {entries.data?.map((entry) => (
-            <tr key={entry.id}>
+            <tr key={entry.id} data-testid="entry-point-row">
               <Td className="font-medium">{entry.name}</Td>
               <Td>{entry.purpose ? t(`purposes.${entry.purpose}`) : <Badge tone="amber">{t("noPurpose")}</Badge>}</Td>
               <Td>{entry.faceRecognition ? <Badge tone="blue">✓</Badge> : t("none")}</Td>
@@ -37,6 +53,87 @@ export function EntryPointsSection({ siteId }: { siteId: string }) {
           ))}
         </Table>
       )}
+      {adding && <EntryPointForm siteId={siteId} onClose={() => setAdding(false)} />}
     </Section>
+  );
+}
+
+function EntryPointForm({ siteId, onClose }: { siteId: string; onClose: () => void }) {
+  const t = useTranslations("registry");
+  const tv = useTranslations("validation");
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const { orgId } = useActiveOrg();
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const create = useMutation(
+    trpc.entryPoints.create.mutationOptions({
+      onSuccess: async () => {
+        await queryClient.invalidateQueries();
+        onClose();
+      },
+      onError: (error) => setErrors(fieldErrorsFromServer(error, tv)),
+    }),
+  );
+
+  function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const parsed = entryPointFields.safeParse({
+      siteId,
+      name: form.get("name"),
+      purpose: form.get("purpose") || null,
+      necessityNote: String(form.get("necessityNote") ?? "").trim() || null,
+      faceRecognition: form.get("faceRecognition") === "on",
+      faceIsDefault: form.get("faceIsDefault") === "on",
+      isPublicPlace: form.get("isPublicPlace") === "on",
+      alternatives: form.getAll("alternatives"),
+    });
+    if (!parsed.success) return setErrors(fieldErrorsFromIssues(parsed.error.issues, tv));
+    setErrors({});
+    create.mutate({ orgId, ...parsed.data });
+  }
+
+  return (
+    <Modal title={t("addEntryPoint")} onClose={onClose}>
+      <form onSubmit={onSubmit} className="space-y-4" noValidate>
+        {errors.form && <Alert>{errors.form}</Alert>}
+        <Field id="name" label={t("entryName")} error={errors.name}>
+          <Input autoFocus id="name" name="name" maxLength={120} />
+        </Field>
+        <Field id="purpose" label={t("purpose")} error={errors.purpose}>
+          <Select id="purpose" name="purpose" defaultValue="entry_verification">
+            <option value="">{t("noPurpose")}</option>
+            {ENTRY_PURPOSES.map((purpose) => (
+              <option key={purpose} value={purpose}>
+                {t(`purposes.${purpose}`)}
+              </option>
+            ))}
+          </Select>
+        </Field>
+        <Field id="necessityNote" label={t("necessity")} error={errors.necessityNote}>
+          <Input id="necessityNote" name="necessityNote" maxLength={2000} />
+        </Field>
+        <div className="space-y-1 text-sm">
+          {(["faceRecognition", "faceIsDefault", "isPublicPlace"] as const).map((name) => (
+            <label key={name} className="flex items-center gap-2">
+              <input type="checkbox" name={name} className="size-4" defaultChecked={name === "faceRecognition"} />
+              {t(name === "isPublicPlace" ? "publicPlace" : name)}
+            </label>
+          ))}
+        </div>
+        <fieldset>
+          <legend className="text-sm font-medium text-slate-700">{t("alternatives")}</legend>
+          <div className="mt-1 flex flex-wrap gap-3">
+            {ALTERNATIVE_METHODS.map((method) => (
+              <label key={method} className="flex items-center gap-1.5 text-sm">
+                <input type="checkbox" name="alternatives" value={method} />
+                {t(`alternativeMethods.${method}`)}
+              </label>
+            ))}
+          </div>
+        </fieldset>
+        <FormActions onCancel={onClose} pending={create.isPending} />
+      </form>
+    </Modal>
   );
 }
