@@ -2,11 +2,11 @@
 
 import type { RouterOutputs } from "@consentry/api";
 import { CAMERA_LOCATION_TYPES, cameraFields, cameraUpdateFields } from "@consentry/api/validators";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { type FormEvent, useState } from "react";
+import { useDialogForm } from "~/components/dialog-form";
 import { FormActions } from "~/components/form-actions";
-import { type FieldErrors, fieldErrorsFromIssues, fieldErrorsFromServer } from "~/components/form-errors";
 import { Modal } from "~/components/modal";
 import { useActiveOrg } from "~/components/org-context";
 import { Alert, Field, Input, Select } from "~/components/ui";
@@ -25,31 +25,21 @@ export function CameraFormDialog({
   onClose: () => void;
 }) {
   const t = useTranslations("cameras");
-  const _tc = useTranslations("common");
-  const tv = useTranslations("validation");
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
   const { orgId } = useActiveOrg();
   const placements = useQuery(trpc.cameras.placements.queryOptions({ orgId }));
   const [siteId, setSiteId] = useState(camera?.siteId ?? defaultSiteId ?? "");
-  const [errors, setErrors] = useState<FieldErrors>({});
+  const { errors, mutationCallbacks, validate } = useDialogForm(onClose);
   const entryPoints = placements.data?.find((site) => site.id === siteId)?.entryPoints ?? [];
 
-  const options = {
-    onSuccess: async () => {
-      await queryClient.invalidateQueries(trpc.cameras.pathFilter());
-      onClose();
-    },
-    onError: (error: unknown) => setErrors(fieldErrorsFromServer(error, tv)),
-  };
-  const create = useMutation(trpc.cameras.create.mutationOptions(options));
-  const update = useMutation(trpc.cameras.update.mutationOptions(options));
+  const create = useMutation(trpc.cameras.create.mutationOptions(mutationCallbacks));
+  const update = useMutation(trpc.cameras.update.mutationOptions(mutationCallbacks));
   const pending = create.isPending || update.isPending;
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    const values = {
+    const values = validate(camera ? cameraUpdateFields : cameraFields, {
       name: form.get("name"),
       siteId: form.get("siteId"),
       entryPointId: form.get("entryPointId") || null,
@@ -57,15 +47,10 @@ export function CameraFormDialog({
       frEnabled: form.get("frEnabled") === "on",
       analysisFps: Number(form.get("analysisFps")),
       rtspUrl: String(form.get("rtspUrl") ?? "").trim() || undefined,
-    };
-    const parsed = (camera ? cameraUpdateFields : cameraFields).safeParse(values);
-    if (!parsed.success) {
-      setErrors(fieldErrorsFromIssues(parsed.error.issues, tv));
-      return;
-    }
-    setErrors({});
-    if (camera) update.mutate({ orgId, cameraId: camera.id, ...parsed.data });
-    else create.mutate({ orgId, ...(parsed.data as typeof parsed.data & { rtspUrl: string }) });
+    });
+    if (!values) return;
+    if (camera) update.mutate({ orgId, cameraId: camera.id, ...values });
+    else create.mutate({ orgId, ...(values as typeof values & { rtspUrl: string }) });
   }
 
   const invalid = (field: string) =>

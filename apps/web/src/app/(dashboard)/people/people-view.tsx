@@ -2,12 +2,12 @@
 
 import { subjectFields } from "@consentry/api/validators";
 import { roleAtLeast } from "@consentry/auth/roles";
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, useMutation, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useTranslations } from "next-intl";
 import { type FormEvent, useDeferredValue, useState } from "react";
+import { useDialogForm } from "~/components/dialog-form";
 import { FormActions } from "~/components/form-actions";
-import { type FieldErrors, fieldErrorsFromIssues, fieldErrorsFromServer } from "~/components/form-errors";
 import { Modal } from "~/components/modal";
 import { useActiveOrg } from "~/components/org-context";
 import { Pagination } from "~/components/pagination";
@@ -104,34 +104,22 @@ export function PeopleView() {
 
 function PersonForm({ onClose }: { onClose: () => void }) {
   const t = useTranslations("people");
-  const _tc = useTranslations("common");
-  const tv = useTranslations("validation");
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
   const { orgId } = useActiveOrg();
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const create = useMutation(
-    trpc.subjects.create.mutationOptions({
-      onSuccess: async () => {
-        await queryClient.invalidateQueries(trpc.subjects.pathFilter());
-        onClose();
-      },
-      onError: (error) => setErrors(fieldErrorsFromServer(error, tv)),
-    }),
-  );
+  const { errors, mutationCallbacks, validate } = useDialogForm(onClose);
+  const create = useMutation(trpc.subjects.create.mutationOptions(mutationCallbacks));
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     const year = String(form.get("birthYear") ?? "").trim();
-    const parsed = subjectFields.safeParse({
+    const values = validate(subjectFields, {
       displayName: form.get("displayName"),
       contact: String(form.get("contact") ?? "").trim() || null,
       isMinor: form.get("isMinor") === "on",
       birthYear: year ? Number(year) : null,
     });
-    if (!parsed.success) return setErrors(fieldErrorsFromIssues(parsed.error.issues, tv));
-    setErrors({});
-    create.mutate({ orgId, ...parsed.data });
+    if (!values) return;
+    create.mutate({ orgId, ...values });
   }
   return (
     <Modal title={t("add")} onClose={onClose}>

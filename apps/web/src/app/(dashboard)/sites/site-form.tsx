@@ -2,11 +2,11 @@
 
 import type { RouterOutputs } from "@consentry/api";
 import { SITE_KINDS, siteFields } from "@consentry/api/validators";
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
-import { type FormEvent, useState } from "react";
+import type { FormEvent } from "react";
+import { useDialogForm } from "~/components/dialog-form";
 import { FormActions } from "~/components/form-actions";
-import { type FieldErrors, fieldErrorsFromIssues, fieldErrorsFromServer } from "~/components/form-errors";
 import { Modal } from "~/components/modal";
 import { useActiveOrg } from "~/components/org-context";
 import { Alert, Field, Input, Select } from "~/components/ui";
@@ -17,41 +17,27 @@ type Site = RouterOutputs["sites"]["list"]["items"][number];
 /** Create (no `site`) or edit a site, in a modal dialog. */
 export function SiteFormDialog({ site, onClose }: { site?: Site; onClose: () => void }) {
   const t = useTranslations("sites");
-  const _tc = useTranslations("common");
-  const tv = useTranslations("validation");
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
   const { orgId } = useActiveOrg();
-  const [errors, setErrors] = useState<FieldErrors>({});
+  const { errors, mutationCallbacks, validate } = useDialogForm(onClose);
 
-  const options = {
-    onSuccess: async () => {
-      await queryClient.invalidateQueries(trpc.sites.pathFilter());
-      onClose();
-    },
-    onError: (error: unknown) => setErrors(fieldErrorsFromServer(error, tv)),
-  };
-  const create = useMutation(trpc.sites.create.mutationOptions(options));
-  const update = useMutation(trpc.sites.update.mutationOptions(options));
+  const create = useMutation(trpc.sites.create.mutationOptions(mutationCallbacks));
+  const update = useMutation(trpc.sites.update.mutationOptions(mutationCallbacks));
   const pending = create.isPending || update.isPending;
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    const parsed = siteFields.safeParse({
+    const values = validate(siteFields, {
       name: form.get("name"),
       address: form.get("address"),
       regionCode: form.get("regionCode"),
       kind: form.get("kind"),
       templateRetentionDays: Number(form.get("templateRetentionDays")),
     });
-    if (!parsed.success) {
-      setErrors(fieldErrorsFromIssues(parsed.error.issues, tv));
-      return;
-    }
-    setErrors({});
-    if (site) update.mutate({ orgId, siteId: site.id, ...parsed.data });
-    else create.mutate({ orgId, ...parsed.data });
+    if (!values) return;
+    if (site) update.mutate({ orgId, siteId: site.id, ...values });
+    else create.mutate({ orgId, ...values });
   }
 
   const invalid = (field: string) =>

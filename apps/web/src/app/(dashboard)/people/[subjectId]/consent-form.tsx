@@ -1,11 +1,11 @@
 "use client";
 
 import { CONSENT_METHODS, CONSENT_SCOPES, consentFields, ENTRY_PURPOSES } from "@consentry/api/validators";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
-import { type FormEvent, useState } from "react";
+import type { FormEvent } from "react";
+import { useDialogForm } from "~/components/dialog-form";
 import { FormActions } from "~/components/form-actions";
-import { type FieldErrors, fieldErrorsFromIssues, fieldErrorsFromServer } from "~/components/form-errors";
 import { Modal } from "~/components/modal";
 import { useActiveOrg } from "~/components/org-context";
 import { Alert, Field, Input, Select } from "~/components/ui";
@@ -15,27 +15,17 @@ import { useTRPC } from "~/trpc/react";
 export function ConsentForm({ subjectId, onClose }: { subjectId: string; onClose: () => void }) {
   const t = useTranslations("people");
   const tr = useTranslations("registry");
-  const tv = useTranslations("validation");
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
   const { orgId } = useActiveOrg();
-  const [errors, setErrors] = useState<FieldErrors>({});
+  const { errors, mutationCallbacks, validate } = useDialogForm(onClose);
   const placements = useQuery(trpc.cameras.placements.queryOptions({ orgId }));
-  const give = useMutation(
-    trpc.subjects.giveConsent.mutationOptions({
-      onSuccess: async () => {
-        await queryClient.invalidateQueries();
-        onClose();
-      },
-      onError: (error) => setErrors(fieldErrorsFromServer(error, tv)),
-    }),
-  );
+  const give = useMutation(trpc.subjects.giveConsent.mutationOptions(mutationCallbacks));
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     const text = (name: string) => String(form.get(name) ?? "").trim() || null;
-    const parsed = consentFields.safeParse({
+    const values = validate(consentFields, {
       subjectId,
       siteId: form.get("siteId"),
       purpose: form.get("purpose"),
@@ -49,9 +39,8 @@ export function ConsentForm({ subjectId, onClose }: { subjectId: string; onClose
       guardianRelation: text("guardianRelation"),
       givenAt: form.get("givenAt"),
     });
-    if (!parsed.success) return setErrors(fieldErrorsFromIssues(parsed.error.issues, tv));
-    setErrors({});
-    give.mutate({ orgId, ...parsed.data });
+    if (!values) return;
+    give.mutate({ orgId, ...values });
   }
 
   return (

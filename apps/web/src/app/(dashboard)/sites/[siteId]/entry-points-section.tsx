@@ -2,11 +2,11 @@
 
 import { ALTERNATIVE_METHODS, ENTRY_PURPOSES, entryPointFields } from "@consentry/api/validators";
 import { roleAtLeast } from "@consentry/auth/roles";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { type FormEvent, useState } from "react";
+import { useDialogForm } from "~/components/dialog-form";
 import { FormActions } from "~/components/form-actions";
-import { type FieldErrors, fieldErrorsFromIssues, fieldErrorsFromServer } from "~/components/form-errors";
 import { Modal } from "~/components/modal";
 import { useActiveOrg } from "~/components/org-context";
 import { Alert, Badge, Button, EmptyState, Field, Input, Select, Table, Td } from "~/components/ui";
@@ -60,25 +60,15 @@ export function EntryPointsSection({ siteId }: { siteId: string }) {
 
 function EntryPointForm({ siteId, onClose }: { siteId: string; onClose: () => void }) {
   const t = useTranslations("registry");
-  const tv = useTranslations("validation");
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
   const { orgId } = useActiveOrg();
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const create = useMutation(
-    trpc.entryPoints.create.mutationOptions({
-      onSuccess: async () => {
-        await queryClient.invalidateQueries();
-        onClose();
-      },
-      onError: (error) => setErrors(fieldErrorsFromServer(error, tv)),
-    }),
-  );
+  const { errors, mutationCallbacks, validate } = useDialogForm(onClose);
+  const create = useMutation(trpc.entryPoints.create.mutationOptions(mutationCallbacks));
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    const parsed = entryPointFields.safeParse({
+    const values = validate(entryPointFields, {
       siteId,
       name: form.get("name"),
       purpose: form.get("purpose") || null,
@@ -88,9 +78,8 @@ function EntryPointForm({ siteId, onClose }: { siteId: string; onClose: () => vo
       isPublicPlace: form.get("isPublicPlace") === "on",
       alternatives: form.getAll("alternatives"),
     });
-    if (!parsed.success) return setErrors(fieldErrorsFromIssues(parsed.error.issues, tv));
-    setErrors({});
-    create.mutate({ orgId, ...parsed.data });
+    if (!values) return;
+    create.mutate({ orgId, ...values });
   }
 
   return (

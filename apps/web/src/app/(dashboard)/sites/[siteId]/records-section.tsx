@@ -2,11 +2,11 @@
 
 import { assessmentFields, noticeFields } from "@consentry/api/validators";
 import { roleAtLeast } from "@consentry/auth/roles";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery } from "@tanstack/react-query";
 import { useFormatter, useTranslations } from "next-intl";
 import { type FormEvent, useState } from "react";
+import { useDialogForm } from "~/components/dialog-form";
 import { FormActions } from "~/components/form-actions";
-import { type FieldErrors, fieldErrorsFromIssues, fieldErrorsFromServer } from "~/components/form-errors";
 import { Modal } from "~/components/modal";
 import { useActiveOrg } from "~/components/org-context";
 import { Alert, Button, EmptyState, Field, Input, Table, Td } from "~/components/ui";
@@ -92,35 +92,25 @@ export function RecordsSection({ siteId }: { siteId: string }) {
 
 function RecordForm({ kind, siteId, onClose }: { kind: FormKind; siteId: string; onClose: () => void }) {
   const t = useTranslations("registry");
-  const tv = useTranslations("validation");
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
   const { orgId } = useActiveOrg();
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const options = {
-    onSuccess: async () => {
-      await queryClient.invalidateQueries();
-      onClose();
-    },
-    onError: (error: unknown) => setErrors(fieldErrorsFromServer(error, tv)),
-  };
-  const publish = useMutation(trpc.notices.publish.mutationOptions(options));
-  const record = useMutation(trpc.assessments.create.mutationOptions(options));
+  const { errors, mutationCallbacks, validate } = useDialogForm(onClose);
+  const publish = useMutation(trpc.notices.publish.mutationOptions(mutationCallbacks));
+  const record = useMutation(trpc.assessments.create.mutationOptions(mutationCallbacks));
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     const value = (name: string) => String(form.get(name) ?? "");
     if (kind === "notice") {
-      const parsed = noticeFields.safeParse({
+      const values = validate(noticeFields, {
         siteId,
         ...Object.fromEntries(NOTICE_FIELDS.map((name) => [name, value(name)])),
       });
-      if (!parsed.success) return setErrors(fieldErrorsFromIssues(parsed.error.issues, tv));
-      setErrors({});
-      return publish.mutate({ orgId, ...parsed.data });
+      if (!values) return;
+      return publish.mutate({ orgId, ...values });
     }
-    const parsed = assessmentFields.safeParse({
+    const values = validate(assessmentFields, {
       siteId,
       scope: value("scope"),
       approver: value("approver"),
@@ -128,9 +118,8 @@ function RecordForm({ kind, siteId, onClose }: { kind: FormKind; siteId: string;
       completedAt: value("completedAt"),
       nextReviewAt: value("nextReviewAt") || null,
     });
-    if (!parsed.success) return setErrors(fieldErrorsFromIssues(parsed.error.issues, tv));
-    setErrors({});
-    record.mutate({ orgId, ...parsed.data });
+    if (!values) return;
+    record.mutate({ orgId, ...values });
   }
 
   const text = (name: string, label: string, autoFocus = false) => (

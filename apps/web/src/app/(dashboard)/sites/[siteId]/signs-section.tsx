@@ -5,8 +5,8 @@ import { roleAtLeast } from "@consentry/auth/roles";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useFormatter, useNow, useTranslations } from "next-intl";
 import { type FormEvent, useState } from "react";
+import { useDialogForm } from "~/components/dialog-form";
 import { FormActions } from "~/components/form-actions";
-import { type FieldErrors, fieldErrorsFromIssues, fieldErrorsFromServer } from "~/components/form-errors";
 import { Modal } from "~/components/modal";
 import { useActiveOrg } from "~/components/org-context";
 import { Alert, Badge, Button, EmptyState, Field, Input, Table, Td } from "~/components/ui";
@@ -99,25 +99,15 @@ function SignForm({
   onClose: () => void;
 }) {
   const t = useTranslations("registry");
-  const tv = useTranslations("validation");
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
   const { orgId } = useActiveOrg();
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const create = useMutation(
-    trpc.signs.create.mutationOptions({
-      onSuccess: async () => {
-        await queryClient.invalidateQueries();
-        onClose();
-      },
-      onError: (error) => setErrors(fieldErrorsFromServer(error, tv)),
-    }),
-  );
+  const { errors, mutationCallbacks, validate } = useDialogForm(onClose);
+  const create = useMutation(trpc.signs.create.mutationOptions(mutationCallbacks));
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    const parsed = signFields.safeParse({
+    const values = validate(signFields, {
       siteId,
       location: form.get("location"),
       text: form.get("text"),
@@ -126,9 +116,8 @@ function SignForm({
       cameraIds: form.getAll("cameraIds"),
       entryPointIds: [],
     });
-    if (!parsed.success) return setErrors(fieldErrorsFromIssues(parsed.error.issues, tv));
-    setErrors({});
-    create.mutate({ orgId, ...parsed.data });
+    if (!values) return;
+    create.mutate({ orgId, ...values });
   }
 
   return (
