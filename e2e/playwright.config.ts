@@ -46,6 +46,7 @@ export default defineConfig({
       APP_ENV: "test",
       QUEUE_PREFIX: process.env.QUEUE_PREFIX ?? "e2e",
       CONSENTRY_GATEWAY_URL: process.env.CONSENTRY_GATEWAY_URL ?? "ws://127.0.0.1:3001",
+      CONSENTRY_STORAGE_DIR: process.env.CONSENTRY_STORAGE_DIR ?? "",
       NEXT_TELEMETRY_DISABLED: "1",
       LOG_LEVEL: "warn",
     },

@@ -1,6 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { startCameraSimulator } from "@consentry/camera-sim";
 import { createTestDatabase } from "@consentry/db/testing";
 
@@ -20,6 +23,7 @@ function freePort(): Promise<number> {
 }
 
 const database = await createTestDatabase();
+const storageDir = await mkdtemp(join(tmpdir(), "consentry-e2e-storage-"));
 const sim = await startCameraSimulator({ count: 2, port: 0, log: () => {} });
 const [webPort, gatewayPort] = [await freePort(), await freePort()];
 const env = {
@@ -33,6 +37,7 @@ const env = {
   CONSENTRY_GATEWAY_URL: `ws://127.0.0.1:${gatewayPort}`,
   CAMERA_PROBE_INTERVAL_MS: "3000",
   LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
+  CONSENTRY_STORAGE_DIR: storageDir,
 };
 const services: ChildProcess[] = [
   spawn("npm", ["start", "-w", "@consentry/ops-worker"], { cwd: "..", stdio: "inherit", env, detached: true }),
@@ -49,5 +54,6 @@ try {
   for (const service of services) if (service.pid) process.kill(-service.pid, "SIGTERM");
   await sim.stop();
   await database.drop();
+  await rm(storageDir, { recursive: true, force: true });
 }
 process.exit(exitCode);

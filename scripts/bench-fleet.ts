@@ -3,8 +3,10 @@
 // browser gets it (HTTP tRPC on the real web app), the live relay's CPU per viewed camera, and
 // the time from opening a camera page to its first painted frame. Last line: a JSON summary.
 import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createCaller, createContext } from "@consentry/api";
 import { loadPrincipal, type Principal } from "@consentry/auth";
 import { startCameraSimulator } from "@consentry/camera-sim";
@@ -12,6 +14,7 @@ import { encryptString } from "@consentry/crypto";
 import { createUserWithPassword, schema, sql } from "@consentry/db";
 import { createTestDatabase } from "@consentry/db/testing";
 import { startGateway } from "@consentry/gateway";
+import { createFileStore } from "@consentry/storage";
 import { chromium } from "@playwright/test";
 import { pino } from "pino";
 import { services, stopGroup } from "./lib/run";
@@ -122,7 +125,9 @@ try {
   // ── in-process: the procedure and its SQL, no HTTP ──
   const principal = (await loadPrincipal(db, userId)) as Principal;
   const jobs = { probeCamera: async () => {}, deleteTemplates: async () => "none", close: async () => {} };
-  const caller = createCaller(createContext({ db, principal, jobs }));
+  const caller = createCaller(
+    createContext({ db, principal, jobs, storage: createFileStore(mkdtempSync(join(tmpdir(), "consentry-bench-"))) }),
+  );
   const inputs = listInputs(orgId, siteIds);
   for (const input of inputs.slice(0, 20)) await caller.cameras.list(input); // warm-up
   const queryTimes: number[] = [];

@@ -3,7 +3,7 @@ import type { ChildProcess } from "node:child_process";
 import { createDatabase } from "@consentry/db";
 import { runMigrations } from "@consentry/db/migrate";
 import { DEMO_CAMERA_COUNT, DEMO_LOGINS, DEMO_PASSWORD, seedDemo } from "@consentry/db/seed";
-import { run, services, start, stopGroup } from "./lib/run";
+import { root, run, services, start, stopGroup } from "./lib/run";
 
 const port = Number(process.env.PORT ?? 3000);
 const gatewayPort = Number(process.env.GATEWAY_PORT ?? port + 1);
@@ -40,6 +40,7 @@ try {
     CONSENTRY_GATEWAY_URL: process.env.CONSENTRY_GATEWAY_URL ?? `ws://localhost:${gatewayPort}`,
     CAMERA_SIM_PORT: String(cameraSimPort),
     BETTER_AUTH_URL: process.env.BETTER_AUTH_URL ?? baseUrl,
+    CONSENTRY_STORAGE_DIR: process.env.CONSENTRY_STORAGE_DIR ?? `${root}.data/storage`,
     NEXT_TELEMETRY_DISABLED: "1",
     TURBO_TELEMETRY_DISABLED: "1",
   };

@@ -14,9 +14,10 @@ const config: NextConfig = {
     "@consentry/db",
     "@consentry/env",
     "@consentry/queue",
+    "@consentry/storage",
   ],
   // chinese-days ships ESM in .js files of a CommonJS package, which Turbopack refuses to bundle.
-  serverExternalPackages: ["bullmq", "chinese-days", "ioredis", "postgres", "pino"],
+  serverExternalPackages: ["bullmq", "chinese-days", "ioredis", "postgres", "pino", "sharp"],
   turbopack: { root: monorepoRoot },
   outputFileTracingRoot: monorepoRoot,
   poweredByHeader: false,

@@ -1,4 +1,6 @@
+import { createHash } from "node:crypto";
 import { expect, test } from "@playwright/test";
+import sharp from "sharp";
 import { makeCamera, makeConsentingPerson, makeOrganization, makeSite, makeUser, signIn } from "./support";
 
 test("a manager adds a sign covering a camera and the site's signage coverage rises", async ({ page }) => {
@@ -135,7 +137,92 @@ test("a manager records entry points with and without an alternative to face rec
   await expect(page.getByTestId("entry-point-row").filter({ hasText: "East gate" })).toContainText(
     "Key card · QR code",
   );
-  await expect(page.getByTestId("entry-point-row").filter({ hasText: "West gate" })).toContainText(
-    "None — face recognition is the only way",
-  );
+  const westGate = page.getByTestId("entry-point-row").filter({ hasText: "West gate" });
+  await expect(westGate).toContainText("None — face recognition is the only way");
+
+  await westGate.getByRole("button", { name: "Edit" }).click();
+  await expect(dialog.getByLabel("Name")).toHaveValue("West gate");
+  await dialog.getByLabel("Staff check").check();
+  await dialog.getByRole("button", { name: "Save" }).click();
+  await expect(dialog).toBeHidden();
+  await expect(westGate).toContainText("Staff check");
+
+  page.once("dialog", (confirm) => confirm.accept());
+  await page
+    .getByTestId("entry-point-row")
+    .filter({ hasText: "East gate" })
+    .getByRole("button", { name: "Delete" })
+    .click();
+  await expect(page.getByTestId("entry-point-row")).toHaveCount(1);
+});
+
+test("an evidence photo of a sign is stored without its metadata; the sign can be edited and deleted", async ({
+  page,
+}) => {
+  const org = await makeOrganization();
+  const siteCode = await makeSite(org.id, "Evidence Tower");
+  await makeCamera(org.id, siteCode, "Lobby cam");
+  await signIn(page, (await makeUser({ orgId: org.id, role: "manager" })).email);
+  await page.goto("/sites");
+  await page.getByRole("link", { name: "Evidence Tower" }).click();
+  await page.getByRole("button", { name: "Add sign" }).click();
+  const dialog = page.getByRole("dialog");
+  await dialog.getByLabel("Where the sign hangs").fill("Lobby entrance");
+  await dialog.getByLabel("Text of the sign").fill("本区域使用人脸识别");
+  await dialog.getByRole("button", { name: "Save" }).click();
+  await expect(dialog).toBeHidden();
+  const row = page.getByTestId("sign-row");
+
+  await row.getByTestId("evidence-input").setInputFiles({
+    name: "sign.jpg",
+    mimeType: "image/jpeg",
+    buffer: Buffer.from("<script>alert(1)</script>"),
+  });
+  await expect(row.getByRole("alert")).toHaveText("This file is not a photo. Use a JPEG, PNG or WebP image.");
+  await expect(row).toContainText("No photo");
+
+  const photo = await sharp({ create: { width: 640, height: 480, channels: 3, background: "#2a7" } })
+    .withExif({ IFD0: { Artist: "gps-31.23N-121.47E" } })
+    .jpeg()
+    .toBuffer();
+  await row.getByTestId("evidence-input").setInputFiles({ name: "sign.jpg", mimeType: "image/jpeg", buffer: photo });
+  const thumbnail = row.getByRole("img", { name: "Photo of the sign at Lobby entrance" });
+  await expect(thumbnail).toBeVisible();
+  await expect.poll(() => thumbnail.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(640);
+  const served = await page.request.get((await thumbnail.getAttribute("src")) ?? "");
+  const body = await served.body();
+  expect(served.headers()["x-content-sha256"]).toBe(createHash("sha256").update(body).digest("hex"));
+  expect((await sharp(body).metadata()).exif).toBeUndefined();
+
+  await row.getByRole("button", { name: "Edit" }).click();
+  await dialog.getByLabel("Where the sign hangs").fill("Lobby entrance, left wall");
+  await dialog.getByLabel("Lobby cam").check();
+  await dialog.getByRole("button", { name: "Save" }).click();
+  await expect(dialog).toBeHidden();
+  await expect(row).toContainText("Lobby entrance, left wall");
+  await expect(row).toContainText("Lobby cam");
+
+  page.once("dialog", (confirm) => confirm.accept());
+  await row.getByRole("button", { name: "Delete" }).click();
+  await expect(page.getByText("No signs recorded yet.")).toBeVisible();
+});
+
+test("an owner records the organisation's filing with the cyberspace office (CN-FR-15)", async ({ page }) => {
+  const org = await makeOrganization();
+  await makeSite(org.id, "Filing Court");
+  await signIn(page, (await makeUser({ orgId: org.id, role: "owner" })).email);
+  await page.goto("/compliance");
+  await expect(page.getByText("Not required", { exact: true })).toBeVisible();
+
+  await page.getByRole("button", { name: "Record filing" }).click();
+  const dialog = page.getByRole("dialog");
+  await dialog.getByRole("button", { name: "Save" }).click();
+  await expect(dialog.getByRole("alert").first()).toBeVisible();
+  await dialog.getByLabel("Authority filed with").fill("Shanghai Cyberspace Administration");
+  await dialog.getByLabel("Filing reference").fill("SH-FR-2026-0042");
+  await dialog.getByRole("button", { name: "Save" }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByTestId("latest-filing")).toContainText("Shanghai Cyberspace Administration");
+  await expect(page.getByTestId("latest-filing")).toContainText("SH-FR-2026-0042");
+  await expect(page.getByText("Filed", { exact: true })).toBeVisible();
 });

@@ -1,6 +1,7 @@
 import type { OrgRole, Principal } from "@consentry/auth";
 import { createTestDatabase } from "@consentry/db/testing";
 import { TRPCError } from "@trpc/server";
+import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appRouter } from "./root";
 import { callerFor, makeOrganization, makePrincipal, unique } from "./testing";
@@ -17,7 +18,7 @@ type Fixture = {
   cameraId: string;
   newCameraId: () => Promise<string>;
   /** Fresh rows for procedures that consume what they act on (delete, withdraw). */
-  make: (kind: "entryPoint" | "sign" | "subject" | "consent" | "oldAssessment") => Promise<string>;
+  make: (kind: "entryPoint" | "sign" | "signWithEvidence" | "subject" | "consent" | "oldAssessment") => Promise<string>;
 };
 const site = () => ({
   name: unique("Site"),
@@ -57,6 +58,10 @@ const sign = (f: Fixture) => ({
   cameraIds: [f.cameraId],
   entryPointIds: [],
 });
+const evidencePhoto = () =>
+  sharp({ create: { width: 64, height: 48, channels: 3, background: "#c33" } })
+    .jpeg()
+    .toBuffer();
 const consent = (f: Fixture, subjectId: string) => ({
   subjectId,
   siteId: f.siteId,
@@ -121,6 +126,14 @@ const accessMatrix: Record<string, { access: Access; input?: (f: Fixture) => unk
     input: async (f) => ({ orgId: f.orgId, signId: await f.make("sign"), ...sign(f), siteId: undefined }),
   },
   "signs.verify": { access: "operator", input: async (f) => ({ orgId: f.orgId, signId: await f.make("sign") }) },
+  "signs.attachEvidence": {
+    access: "operator",
+    input: async (f) => ({ orgId: f.orgId, signId: await f.make("sign"), photo: await evidencePhoto() }),
+  },
+  "signs.evidence": {
+    access: "auditor",
+    input: async (f) => ({ orgId: f.orgId, signId: await f.make("signWithEvidence") }),
+  },
   "signs.delete": { access: "manager", input: async (f) => ({ orgId: f.orgId, signId: await f.make("sign") }) },
   "subjects.list": { access: "operator", input: (f) => ({ orgId: f.orgId }) },
   "subjects.create": {
@@ -208,6 +221,11 @@ beforeAll(async () => {
   const make: Fixture["make"] = async (kind) => {
     if (kind === "entryPoint") return (await owner.entryPoints.create({ orgId: orgA.id, ...entryPoint(fixture) })).id;
     if (kind === "sign") return (await owner.signs.create({ orgId: orgA.id, ...sign(fixture) })).id;
+    if (kind === "signWithEvidence") {
+      const signId = await make("sign");
+      await owner.signs.attachEvidence({ orgId: orgA.id, signId, photo: await evidencePhoto() });
+      return signId;
+    }
     if (kind === "subject") {
       return (
         await owner.subjects.create({

@@ -1,6 +1,10 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createUserWithPassword, loadPrincipal, type OrgRole, type Principal } from "@consentry/auth";
 import { type Database, schema } from "@consentry/db";
 import type { JobProducer, TemplateDeletionJob } from "@consentry/queue";
+import { createFileStore, type FileStore } from "@consentry/storage";
 import { createCaller } from "./root";
 import { createContext } from "./trpc";
 
@@ -54,8 +58,18 @@ export function recordingJobs() {
   return jobs;
 }
 
-export function callerFor(db: Database, principal: Principal | null, jobs: JobProducer = recordingJobs()) {
-  return createCaller(createContext({ db, principal, jobs }));
+/** A file store in a fresh temporary folder. */
+export function temporaryStorage() {
+  return createFileStore(mkdtempSync(join(tmpdir(), "consentry-test-store-")));
+}
+
+export function callerFor(
+  db: Database,
+  principal: Principal | null,
+  jobs: JobProducer = recordingJobs(),
+  storage: FileStore = temporaryStorage(),
+) {
+  return createCaller(createContext({ db, principal, jobs, storage }));
 }
 
 export { unique };

@@ -1,6 +1,7 @@
 import { type OrgRole, type Principal, roleAtLeast } from "@consentry/auth";
 import { type AuditInput, type Database, type Executor, writeAudit } from "@consentry/db";
 import type { JobProducer } from "@consentry/queue";
+import type { FileStore } from "@consentry/storage";
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError, z } from "zod";
@@ -11,6 +12,8 @@ export type Context = {
   principal: Principal | null;
   /** Background jobs the API starts (BullMQ). */
   jobs: JobProducer;
+  /** Uploaded evidence and photos. */
+  storage: FileStore;
   requestId: string;
 };
 
@@ -18,6 +21,7 @@ export function createContext(input: {
   db: Database;
   principal: Principal | null;
   jobs: JobProducer;
+  storage: FileStore;
   requestId?: string;
 }): Context {
   return { ...input, requestId: input.requestId ?? crypto.randomUUID() };

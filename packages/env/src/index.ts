@@ -1,3 +1,5 @@
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createEnv } from "@t3-oss/env-core";
 import { z } from "zod";
 
@@ -37,6 +39,13 @@ export const env = createEnv({
       .default("consentry"),
     /** How often every camera is probed (ffprobe). */
     CAMERA_PROBE_INTERVAL_MS: z.coerce.number().int().min(1000).default(60_000),
+    /**
+     * Where uploaded evidence, enrolment photos and certificates are kept (a local or mounted
+     * folder shared by the web app and workers). The demo uses `.data/storage` in the checkout.
+     */
+    CONSENTRY_STORAGE_DIR: isProduction
+      ? z.string().min(1)
+      : z.string().min(1).default(join(tmpdir(), "consentry", "storage")),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     CONSENTRY_VERSION: z.string().default("0.1.0"),
   },

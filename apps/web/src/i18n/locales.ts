@@ -14,3 +14,6 @@ export function pickLocale(saved: string | undefined, acceptLanguage: string | n
   }
   return DEFAULT_LOCALE;
 }
+
+/** A date input's value (YYYY-MM-DD): the day in Shanghai, where the sites are. */
+export const dateInputValue = (date: Date) => date.toLocaleDateString("sv-SE", { timeZone: TIME_ZONE });

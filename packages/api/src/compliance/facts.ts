@@ -20,112 +20,148 @@ function groupBy<T, K>(items: T[], key: (item: T) => K): Map<K, T[]> {
  * number of queries whatever its size. Names and contacts are never loaded: findings name
  * people by pseudonym only.
  */
+/**
+ * The rows of a large query as one JSON array: PostgreSQL builds it and V8's JSON.parse reads
+ * it, several times faster than decoding a hundred thousand rows one by one. Column aliases
+ * give the keys; timestamps are selected as epoch milliseconds (see `epochMs`).
+ */
+async function jsonRows<T>(db: Executor, query: SQL): Promise<T[]> {
+  const [row] = await db.execute<{ rows: T[] }>(
+    sql`select coalesce(json_agg(t), '[]'::json) as rows from (${query}) t`,
+  );
+  return row?.rows ?? [];
+}
+const epochMs = (column: AnyPgColumn) => sql`(extract(epoch from ${column}) * 1000)::float8`;
+const dateOf = (ms: number | null) => (ms === null ? null : new Date(ms));
+
+type ConsentRow = {
+  id: string;
+  siteId: string;
+  subjectId: string;
+  purpose: SiteFacts["consents"][number]["purpose"];
+  scopes: SiteFacts["consents"][number]["scopes"];
+  isSeparate: boolean;
+  isBundled: boolean;
+  noticeId: string | null;
+  guardianConsentAt: number | null;
+  givenAt: number;
+  withdrawnAt: number | null;
+};
+type TemplateRow = {
+  id: string;
+  siteId: string;
+  subjectId: string;
+  consentId: string | null;
+  storage: SiteFacts["templates"][number]["storage"];
+  encrypted: boolean;
+  createdAt: number;
+  lastUsedAt: number | null;
+};
+type SubjectRow = SiteFacts["subjects"][number];
+
+/**
+ * Loads what the rules engine judges, for one organisation (or one of its sites), in one round
+ * of parallel queries whatever its size. Names and contacts are never loaded: findings name
+ * people by pseudonym only.
+ */
 export async function loadOrganizationFacts(
   db: Executor,
   orgId: string,
   options: { siteId?: string; now?: Date } = {},
 ) {
-  const [org] = await db.select().from(s.organizations).where(eq(s.organizations.id, orgId));
-  if (!org) throw new Error(`organisation ${orgId} not found`);
+  const { siteId } = options;
   // With a site given, every query narrows to it; without, the whole organisation.
-  const bySite = (column: AnyPgColumn) => (options.siteId ? eq(column, options.siteId) : undefined);
+  const bySite = (column: AnyPgColumn) => (siteId ? eq(column, siteId) : undefined);
   const siteWhere: SQL[] = [eq(s.sites.orgId, orgId), isNull(s.sites.archivedAt)];
-  if (options.siteId) siteWhere.push(eq(s.sites.id, options.siteId));
+  if (siteId) siteWhere.push(eq(s.sites.id, siteId));
+  const orgSigns = db
+    .select({ id: s.signs.id })
+    .from(s.signs)
+    .where(and(eq(s.signs.orgId, orgId), bySite(s.signs.siteId)));
+  const c = s.consents;
+  const f = s.faceTemplates;
 
-  const [sites, cameras, entryPoints, signs, notices, consents, templates, requests, assessments, filings, [chain]] =
-    await Promise.all([
-      db
-        .select()
-        .from(s.sites)
-        .where(and(...siteWhere)),
-      db
-        .select()
-        .from(s.cameras)
-        .where(and(eq(s.cameras.orgId, orgId), bySite(s.cameras.siteId))),
-      db
-        .select()
-        .from(s.entryPoints)
-        .where(and(eq(s.entryPoints.orgId, orgId), bySite(s.entryPoints.siteId))),
-      db
-        .select()
-        .from(s.signs)
-        .where(and(eq(s.signs.orgId, orgId), bySite(s.signs.siteId))),
-      db
-        .select()
-        .from(s.notices)
-        .where(and(eq(s.notices.orgId, orgId), bySite(s.notices.siteId))),
-      db
-        .select({
-          id: s.consents.id,
-          siteId: s.consents.siteId,
-          subjectId: s.consents.subjectId,
-          purpose: s.consents.purpose,
-          scopes: s.consents.scopes,
-          isSeparate: s.consents.isSeparate,
-          isBundled: s.consents.isBundled,
-          noticeId: s.consents.noticeId,
-          guardianConsentAt: s.consents.guardianConsentAt,
-          givenAt: s.consents.givenAt,
-          withdrawnAt: s.consents.withdrawnAt,
-        })
-        .from(s.consents)
-        .where(and(eq(s.consents.orgId, orgId), bySite(s.consents.siteId))),
-      // Never the embedding itself: only whether it is stored encrypted.
-      db
-        .select({
-          id: s.faceTemplates.id,
-          siteId: s.faceTemplates.siteId,
-          subjectId: s.faceTemplates.subjectId,
-          consentId: s.faceTemplates.consentId,
-          storage: s.faceTemplates.storage,
-          encrypted: sql<boolean>`${s.faceTemplates.embeddingEnc} like 'v1.%'`,
-          createdAt: s.faceTemplates.createdAt,
-          lastUsedAt: s.faceTemplates.lastUsedAt,
-        })
-        .from(s.faceTemplates)
-        .where(
-          and(
-            eq(s.faceTemplates.orgId, orgId),
-            isNull(s.faceTemplates.deletionQueuedAt),
-            bySite(s.faceTemplates.siteId),
-          ),
-        ),
-      db
-        .select()
-        .from(s.dsrRequests)
-        .where(and(eq(s.dsrRequests.orgId, orgId), bySite(s.dsrRequests.siteId))),
-      db
-        .select()
-        .from(s.assessments)
-        .where(and(eq(s.assessments.orgId, orgId), bySite(s.assessments.siteId))),
-      db.select().from(s.filings).where(eq(s.filings.orgId, orgId)).orderBy(desc(s.filings.createdAt)).limit(1),
-      db.select().from(s.auditChainChecks).orderBy(desc(s.auditChainChecks.id)).limit(1),
-    ]);
-  const signIds = signs.map((sign) => sign.id);
-  const [signCameras, signEntries] = signIds.length
-    ? await Promise.all([
-        db.select().from(s.signCameras).where(inArray(s.signCameras.signId, signIds)),
-        db.select().from(s.signEntryPoints).where(inArray(s.signEntryPoints.signId, signIds)),
-      ])
-    : [[], []];
-  // By subquery, not an id list: an organisation can hold more people than a query has parameters.
-  const subjects = await db
-    .select({
-      id: s.subjects.id,
-      pseudonym: s.subjects.pseudonym,
-      isMinor: s.subjects.isMinor,
-      birthYear: s.subjects.birthYear,
-    })
-    .from(s.subjects)
-    .where(
-      and(
-        eq(s.subjects.orgId, orgId),
-        options.siteId
-          ? sql`${s.subjects.id} in (select subject_id from ${s.consents} where site_id = ${options.siteId}
-                union select subject_id from ${s.faceTemplates} where site_id = ${options.siteId})`
-          : undefined,
-      ),
-    );
+  const [
+    [org],
+    sites,
+    cameras,
+    entryPoints,
+    signs,
+    signCameras,
+    signEntries,
+    notices,
+    consents,
+    templates,
+    subjects,
+    requests,
+    assessments,
+    filings,
+    [chain],
+  ] = await Promise.all([
+    db.select().from(s.organizations).where(eq(s.organizations.id, orgId)),
+    db
+      .select()
+      .from(s.sites)
+      .where(and(...siteWhere)),
+    db
+      .select()
+      .from(s.cameras)
+      .where(and(eq(s.cameras.orgId, orgId), bySite(s.cameras.siteId))),
+    db
+      .select()
+      .from(s.entryPoints)
+      .where(and(eq(s.entryPoints.orgId, orgId), bySite(s.entryPoints.siteId))),
+    db
+      .select()
+      .from(s.signs)
+      .where(and(eq(s.signs.orgId, orgId), bySite(s.signs.siteId))),
+    db.select().from(s.signCameras).where(inArray(s.signCameras.signId, orgSigns)),
+    db.select().from(s.signEntryPoints).where(inArray(s.signEntryPoints.signId, orgSigns)),
+    db
+      .select()
+      .from(s.notices)
+      .where(and(eq(s.notices.orgId, orgId), bySite(s.notices.siteId))),
+    jsonRows<ConsentRow>(
+      db,
+      sql`select ${c.id} as "id", ${c.siteId} as "siteId", ${c.subjectId} as "subjectId", ${c.purpose} as "purpose",
+            ${c.scopes} as "scopes", ${c.isSeparate} as "isSeparate", ${c.isBundled} as "isBundled",
+            ${c.noticeId} as "noticeId", ${epochMs(c.guardianConsentAt)} as "guardianConsentAt",
+            ${epochMs(c.givenAt)} as "givenAt", ${epochMs(c.withdrawnAt)} as "withdrawnAt"
+          from ${c} where ${and(eq(c.orgId, orgId), bySite(c.siteId))}`,
+    ),
+    // Never the embedding itself: only whether it is stored encrypted.
+    jsonRows<TemplateRow>(
+      db,
+      sql`select ${f.id} as "id", ${f.siteId} as "siteId", ${f.subjectId} as "subjectId", ${f.consentId} as "consentId",
+            ${f.storage} as "storage", ${f.embeddingEnc} like 'v1.%' as "encrypted",
+            ${epochMs(f.createdAt)} as "createdAt", ${epochMs(f.lastUsedAt)} as "lastUsedAt"
+          from ${f} where ${and(eq(f.orgId, orgId), isNull(f.deletionQueuedAt), bySite(f.siteId))}`,
+    ),
+    // By subquery, not an id list: an organisation can hold more people than a query has parameters.
+    jsonRows<SubjectRow>(
+      db,
+      sql`select ${s.subjects.id} as "id", ${s.subjects.pseudonym} as "pseudonym", ${s.subjects.isMinor} as "isMinor",
+            ${s.subjects.birthYear} as "birthYear"
+          from ${s.subjects} where ${and(
+            eq(s.subjects.orgId, orgId),
+            siteId
+              ? sql`${s.subjects.id} in (select subject_id from ${c} where site_id = ${siteId}
+                    union select subject_id from ${f} where site_id = ${siteId})`
+              : undefined,
+          )}`,
+    ),
+    db
+      .select()
+      .from(s.dsrRequests)
+      .where(and(eq(s.dsrRequests.orgId, orgId), bySite(s.dsrRequests.siteId))),
+    db
+      .select()
+      .from(s.assessments)
+      .where(and(eq(s.assessments.orgId, orgId), bySite(s.assessments.siteId))),
+    db.select().from(s.filings).where(eq(s.filings.orgId, orgId)).orderBy(desc(s.filings.createdAt)).limit(1),
+    db.select().from(s.auditChainChecks).orderBy(desc(s.auditChainChecks.id)).limit(1),
+  ]);
+  if (!org) throw new Error(`organisation ${orgId} not found`);
 
   const subjectById = new Map(subjects.map((subject) => [subject.id, subject]));
   const camerasBySite = groupBy(cameras, (row) => row.siteId);
@@ -198,9 +234,9 @@ export async function loadOrganizationFacts(
         isSeparate: consent.isSeparate,
         isBundled: consent.isBundled,
         noticeId: consent.noticeId,
-        guardianConsentAt: consent.guardianConsentAt,
-        givenAt: consent.givenAt,
-        withdrawnAt: consent.withdrawnAt,
+        guardianConsentAt: dateOf(consent.guardianConsentAt),
+        givenAt: new Date(consent.givenAt),
+        withdrawnAt: dateOf(consent.withdrawnAt),
       })),
       templates: siteTemplates.map((template) => ({
         id: template.id,
@@ -208,8 +244,8 @@ export async function loadOrganizationFacts(
         consentId: template.consentId,
         storage: template.storage,
         encrypted: template.encrypted,
-        createdAt: template.createdAt,
-        lastUsedAt: template.lastUsedAt,
+        createdAt: new Date(template.createdAt),
+        lastUsedAt: dateOf(template.lastUsedAt),
       })),
       requests: (requestsBySite.get(site.id) ?? []).map((request) => ({
         id: request.id,

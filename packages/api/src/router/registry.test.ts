@@ -1,12 +1,13 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import type { Principal } from "@consentry/auth";
 import { eq, schema } from "@consentry/db";
 import { createTestDatabase } from "@consentry/db/testing";
 import { env } from "@consentry/env";
 import { createJobProducer, producerOptions, QUEUE_NAMES } from "@consentry/queue";
 import { Queue } from "bullmq";
+import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { callerFor, makeOrganization, makePrincipal } from "../testing";
+import { callerFor, makeOrganization, makePrincipal, temporaryStorage } from "../testing";
 
 // Signs, entry points, people and consents, notices, assessments and filings: the facts the
 // compliance engine judges. Real PostgreSQL and a real BullMQ queue under this run's prefix.
@@ -83,6 +84,68 @@ describe("signs", () => {
     await expect(api().signs.create({ ...base, languages: [], installedAt: new Date() })).rejects.toMatchObject({
       code: "BAD_REQUEST",
     });
+  });
+});
+
+describe("sign evidence photos", () => {
+  const storage = temporaryStorage();
+  const photoWithGps = () =>
+    sharp({ create: { width: 800, height: 600, channels: 3, background: "#3a6" } })
+      .withExif({ IFD0: { Artist: "gps-31.2304N-121.4737E" } })
+      .jpeg()
+      .toBuffer();
+  const signAtSite = async () =>
+    (
+      await api().signs.create({
+        orgId,
+        siteId,
+        location: "Lobby",
+        text: "人脸识别区域",
+        languages: ["zh-CN"],
+        installedAt: new Date(),
+        cameraIds: [],
+        entryPointIds: [],
+      })
+    ).id;
+
+  it("stores the photo re-encoded without metadata, under its hash, and audits the hash", async () => {
+    const signId = await signAtSite();
+    const uploader = callerFor(testDb.db, manager, jobs, storage);
+    const { sha256 } = await uploader.signs.attachEvidence({ orgId, signId, photo: await photoWithGps() });
+    const { key } = await uploader.signs.evidence({ orgId, signId });
+    const stored = await storage.read(key);
+    expect(createHash("sha256").update(stored).digest("hex")).toBe(sha256);
+    expect((await sharp(stored).metadata()).exif).toBeUndefined();
+    expect(stored.includes("gps-31.2304N")).toBe(false);
+    expect((await api().signs.list({ orgId, siteId })).find((s) => s.id === signId)?.hasEvidence).toBe(true);
+    const [entry] = await testDb.db.select().from(schema.auditLog).where(eq(schema.auditLog.action, "sign.evidence"));
+    expect(entry?.details).toMatchObject({ sha256, previousSha256: null });
+  });
+
+  it("rejects what is not a photo and changes nothing", async () => {
+    const signId = await signAtSite();
+    const uploader = callerFor(testDb.db, manager, jobs, storage);
+    for (const [photo, reason] of [
+      [Buffer.from("<svg onload=alert(1)>"), "notAnImage"],
+      [(await photoWithGps()).subarray(0, 1500), "corrupt"],
+    ] as const) {
+      await expect(uploader.signs.attachEvidence({ orgId, signId, photo })).rejects.toMatchObject({
+        code: "BAD_REQUEST",
+        cause: { field: "photo", reason },
+      });
+    }
+    await expect(uploader.signs.evidence({ orgId, signId })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    expect(await actions(signId)).toEqual(["sign.create"]);
+  });
+
+  it("does not reach another organisation's sign", async () => {
+    const signId = await signAtSite();
+    const otherOrg = await makeOrganization(testDb.db);
+    const stranger = await makePrincipal(testDb.db, { memberships: [[otherOrg.id, "owner"]] });
+    const photo = await photoWithGps();
+    await expect(
+      callerFor(testDb.db, stranger, jobs, storage).signs.attachEvidence({ orgId: otherOrg.id, signId, photo }),
+    ).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 });
 

@@ -1,8 +1,9 @@
 import { and, asc, type Executor, eq, inArray, schema } from "@consentry/db";
+import { ImageRejectedError, sanitizeImage } from "@consentry/storage";
 import { z } from "zod";
 import { fieldError } from "../errors";
 import { audit, notFound, orgProcedure, router } from "../trpc";
-import { signFields } from "../validators";
+import { photoBytes, signFields } from "../validators";
 import { requireSite } from "./shared";
 
 const { signs, signCameras, signEntryPoints, cameras, entryPoints } = schema;
@@ -70,7 +71,7 @@ export const signsRouter = router({
         : [[], []];
       return rows.map(({ evidencePhotoPath, ...sign }) => ({
         ...sign,
-        hasEvidence: evidencePhotoPath !== null,
+        hasEvidence: evidencePhotoPath !== null && sign.evidenceSha256 !== null,
         cameraIds: cameraLinks.filter((link) => link.signId === sign.id).map((link) => link.cameraId),
         entryPointIds: entryLinks.filter((link) => link.signId === sign.id).map((link) => link.entryPointId),
       }));
@@ -130,6 +131,41 @@ export const signsRouter = router({
         return { id: input.signId, verifiedAt };
       }),
     ),
+
+  /**
+   * A photo proving the sign is up. Stored re-encoded, so no EXIF (GPS, device ids) is kept,
+   * under its content hash; the hash goes into the audit chain as well.
+   */
+  attachEvidence: orgProcedure("operator")
+    .input(signId.extend({ photo: photoBytes }))
+    .mutation(async ({ ctx, input }) => {
+      await findSign(ctx.db, ctx.org.id, input.signId);
+      const image = await sanitizeImage(input.photo).catch((error: unknown) => {
+        if (error instanceof ImageRejectedError) throw fieldError("BAD_REQUEST", "photo", error.reason, error.message);
+        throw error;
+      });
+      const { key, sha256 } = await ctx.storage.put("sign-evidence", image.bytes, "jpg");
+      return ctx.db.transaction(async (tx) => {
+        const sign = await findSign(tx, ctx.org.id, input.signId);
+        await tx.update(signs).set({ evidencePhotoPath: key, evidenceSha256: sha256 }).where(eq(signs.id, sign.id));
+        await audit(tx, ctx, {
+          action: "sign.evidence",
+          targetType: "sign",
+          targetId: sign.id,
+          details: { sha256, previousSha256: sign.evidenceSha256, width: image.width, height: image.height },
+        });
+        return { id: sign.id, sha256 };
+      });
+    }),
+
+  /** Where the evidence photo is, for the route that serves it to members. */
+  evidence: orgProcedure("auditor")
+    .input(signId)
+    .query(async ({ ctx, input }) => {
+      const sign = await findSign(ctx.db, ctx.org.id, input.signId);
+      if (!sign.evidencePhotoPath || !sign.evidenceSha256) return notFound("Evidence photo");
+      return { key: sign.evidencePhotoPath, sha256: sign.evidenceSha256 };
+    }),
 
   delete: orgProcedure("manager")
     .input(signId)

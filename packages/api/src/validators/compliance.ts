@@ -26,3 +26,10 @@ export const signFields = z.object({
   cameraIds: z.array(z.uuid()).max(500),
   entryPointIds: z.array(z.uuid()).max(200),
 });
+
+/** Uploaded photos (sign evidence, enrolment) are capped before decoding. */
+export const MAX_PHOTO_BYTES = 10 * 1024 * 1024;
+export const photoBytes = z
+  .instanceof(Uint8Array)
+  .refine((bytes) => bytes.byteLength > 0, { error: "emptyFile" })
+  .refine((bytes) => bytes.byteLength <= MAX_PHOTO_BYTES, { error: "fileTooLarge" });

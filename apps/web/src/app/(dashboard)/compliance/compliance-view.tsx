@@ -6,6 +6,7 @@ import { useFormatter, useTranslations } from "next-intl";
 import { useActiveOrg } from "~/components/org-context";
 import { Alert, Badge, Card, EmptyState, PageHeader, SkeletonRows, Table, Td } from "~/components/ui";
 import { useTRPC } from "~/trpc/react";
+import { FilingRecord } from "./filing-form";
 import { CoverageBar, ScoreBadge, SEVERITY_TONE } from "./widgets";
 
 export function ComplianceView() {
@@ -48,6 +49,7 @@ export function ComplianceView() {
               {finding.ruleId}: {finding.message}
             </Badge>
           ))}
+          <FilingRecord />
         </Card>
       )}
       <Card>

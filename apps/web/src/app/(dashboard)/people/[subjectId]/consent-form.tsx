@@ -9,6 +9,7 @@ import { FormActions } from "~/components/form-actions";
 import { Modal } from "~/components/modal";
 import { useActiveOrg } from "~/components/org-context";
 import { Alert, Field, Input, Select } from "~/components/ui";
+import { dateInputValue } from "~/i18n/locales";
 import { useTRPC } from "~/trpc/react";
 
 /** Records a person's consent for one site and purpose; a child's needs a guardian (CN-FR-05). */
@@ -90,7 +91,7 @@ export function ConsentForm({ subjectId, onClose }: { subjectId: string; onClose
             </Select>
           </Field>
           <Field id="givenAt" label={t("givenAt")} error={errors.givenAt}>
-            <Input id="givenAt" name="givenAt" type="date" defaultValue={new Date().toISOString().slice(0, 10)} />
+            <Input id="givenAt" name="givenAt" type="date" defaultValue={dateInputValue(new Date())} />
           </Field>
         </div>
         <label className="flex items-center gap-2 text-sm">

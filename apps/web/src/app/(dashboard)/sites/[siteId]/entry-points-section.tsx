@@ -1,8 +1,9 @@
 "use client";
 
+import type { RouterOutputs } from "@consentry/api";
 import { ALTERNATIVE_METHODS, ENTRY_PURPOSES, entryPointFields } from "@consentry/api/validators";
 import { roleAtLeast } from "@consentry/auth/roles";
-import { useMutation, useQuery } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { type FormEvent, useState } from "react";
 import { useDialogForm } from "~/components/dialog-form";
@@ -13,28 +14,37 @@ import { Alert, Badge, Button, EmptyState, Field, Input, Select, Table, Td } fro
 import { useTRPC } from "~/trpc/react";
 import { Section } from "./section";
 
+type EntryPoint = RouterOutputs["entryPoints"]["list"][number];
+
 /** Entry points with their purpose and the alternatives to face recognition (CN-FR-02, CN-FR-09). */
 export function EntryPointsSection({ siteId }: { siteId: string }) {
   const t = useTranslations("registry");
   const trpc = useTRPC();
   const org = useActiveOrg();
-  const [adding, setAdding] = useState(false);
+  const queryClient = useQueryClient();
+  // null: no dialog; "new": adding; an entry point: editing it.
+  const [editing, setEditing] = useState<EntryPoint | "new" | null>(null);
   const entries = useQuery(trpc.entryPoints.list.queryOptions({ orgId: org.orgId, siteId }));
+  const remove = useMutation(
+    trpc.entryPoints.delete.mutationOptions({ onSuccess: () => queryClient.invalidateQueries() }),
+  );
+  const canEdit = roleAtLeast(org.role, "manager");
   return (
     <Section
       title={t("entryPoints")}
       action={
-        roleAtLeast(org.role, "manager") && (
-          <Button variant="secondary" onClick={() => setAdding(true)}>
+        canEdit && (
+          <Button variant="secondary" onClick={() => setEditing("new")}>
             {t("addEntryPoint")}
           </Button>
         )
       }
     >
+      {remove.error && <Alert>{remove.error.message}</Alert>}
       {entries.data?.length === 0 ? (
         <EmptyState title={t("noEntryPoints")} />
       ) : (
-        <Table head={[t("entryName"), t("purpose"), t("faceRecognition"), t("alternatives")]}>
+        <Table head={[t("entryName"), t("purpose"), t("faceRecognition"), t("alternatives"), ""]}>
           {entries.data?.map((entry) => (
             <tr key={entry.id} data-testid="entry-point-row">
               <Td className="font-medium">{entry.name}</Td>
@@ -49,21 +59,43 @@ export function EntryPointsSection({ siteId }: { siteId: string }) {
                   t("none")
                 )}
               </Td>
+              <Td className="whitespace-nowrap text-right">
+                {canEdit && (
+                  <>
+                    <Button variant="ghost" onClick={() => setEditing(entry)}>
+                      {t("edit")}
+                    </Button>
+                    <Button
+                      variant="ghost"
+                      disabled={remove.isPending}
+                      onClick={() =>
+                        window.confirm(t("confirmDeleteEntryPoint", { name: entry.name })) &&
+                        remove.mutate({ orgId: org.orgId, entryPointId: entry.id })
+                      }
+                    >
+                      {t("delete")}
+                    </Button>
+                  </>
+                )}
+              </Td>
             </tr>
           ))}
         </Table>
       )}
-      {adding && <EntryPointForm siteId={siteId} onClose={() => setAdding(false)} />}
+      {editing && (
+        <EntryPointForm siteId={siteId} entry={editing === "new" ? null : editing} onClose={() => setEditing(null)} />
+      )}
     </Section>
   );
 }
 
-function EntryPointForm({ siteId, onClose }: { siteId: string; onClose: () => void }) {
+function EntryPointForm({ siteId, entry, onClose }: { siteId: string; entry: EntryPoint | null; onClose: () => void }) {
   const t = useTranslations("registry");
   const trpc = useTRPC();
   const { orgId } = useActiveOrg();
   const { errors, mutationCallbacks, validate } = useDialogForm(onClose);
   const create = useMutation(trpc.entryPoints.create.mutationOptions(mutationCallbacks));
+  const update = useMutation(trpc.entryPoints.update.mutationOptions(mutationCallbacks));
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -79,18 +111,23 @@ function EntryPointForm({ siteId, onClose }: { siteId: string; onClose: () => vo
       alternatives: form.getAll("alternatives"),
     });
     if (!values) return;
-    create.mutate({ orgId, ...values });
+    if (entry) {
+      const { siteId: _siteId, ...fields } = values;
+      update.mutate({ orgId, entryPointId: entry.id, ...fields });
+    } else {
+      create.mutate({ orgId, ...values });
+    }
   }
 
   return (
-    <Modal title={t("addEntryPoint")} onClose={onClose}>
+    <Modal title={entry ? t("editEntryPoint") : t("addEntryPoint")} onClose={onClose}>
       <form onSubmit={onSubmit} className="space-y-4" noValidate>
         {errors.form && <Alert>{errors.form}</Alert>}
         <Field id="name" label={t("entryName")} error={errors.name}>
-          <Input autoFocus id="name" name="name" maxLength={120} />
+          <Input autoFocus id="name" name="name" maxLength={120} defaultValue={entry?.name} />
         </Field>
         <Field id="purpose" label={t("purpose")} error={errors.purpose}>
-          <Select id="purpose" name="purpose" defaultValue="entry_verification">
+          <Select id="purpose" name="purpose" defaultValue={entry ? (entry.purpose ?? "") : "entry_verification"}>
             <option value="">{t("noPurpose")}</option>
             {ENTRY_PURPOSES.map((purpose) => (
               <option key={purpose} value={purpose}>
@@ -100,12 +137,17 @@ function EntryPointForm({ siteId, onClose }: { siteId: string; onClose: () => vo
           </Select>
         </Field>
         <Field id="necessityNote" label={t("necessity")} error={errors.necessityNote}>
-          <Input id="necessityNote" name="necessityNote" maxLength={2000} />
+          <Input id="necessityNote" name="necessityNote" maxLength={2000} defaultValue={entry?.necessityNote ?? ""} />
         </Field>
         <div className="space-y-1 text-sm">
           {(["faceRecognition", "faceIsDefault", "isPublicPlace"] as const).map((name) => (
             <label key={name} className="flex items-center gap-2">
-              <input type="checkbox" name={name} className="size-4" defaultChecked={name === "faceRecognition"} />
+              <input
+                type="checkbox"
+                name={name}
+                className="size-4"
+                defaultChecked={entry ? entry[name] : name === "faceRecognition"}
+              />
               {t(name === "isPublicPlace" ? "publicPlace" : name)}
             </label>
           ))}
@@ -115,13 +157,18 @@ function EntryPointForm({ siteId, onClose }: { siteId: string; onClose: () => vo
           <div className="mt-1 flex flex-wrap gap-3">
             {ALTERNATIVE_METHODS.map((method) => (
               <label key={method} className="flex items-center gap-1.5 text-sm">
-                <input type="checkbox" name="alternatives" value={method} />
+                <input
+                  type="checkbox"
+                  name="alternatives"
+                  value={method}
+                  defaultChecked={entry?.alternatives.includes(method)}
+                />
                 {t(`alternativeMethods.${method}`)}
               </label>
             ))}
           </div>
         </fieldset>
-        <FormActions onCancel={onClose} pending={create.isPending} />
+        <FormActions onCancel={onClose} pending={create.isPending || update.isPending} />
       </form>
     </Modal>
   );

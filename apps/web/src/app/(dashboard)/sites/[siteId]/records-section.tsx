@@ -10,6 +10,7 @@ import { FormActions } from "~/components/form-actions";
 import { Modal } from "~/components/modal";
 import { useActiveOrg } from "~/components/org-context";
 import { Alert, Button, EmptyState, Field, Input, Table, Td } from "~/components/ui";
+import { dateInputValue } from "~/i18n/locales";
 import { useTRPC } from "~/trpc/react";
 import { Section } from "./section";
 
@@ -140,12 +141,7 @@ function RecordForm({ kind, siteId, onClose }: { kind: FormKind; siteId: string;
             {text("documentSha256", t("documentHash"))}
             <div className="grid grid-cols-2 gap-4">
               <Field id="completedAt" label={t("completedAt")} error={errors.completedAt}>
-                <Input
-                  id="completedAt"
-                  name="completedAt"
-                  type="date"
-                  defaultValue={new Date().toISOString().slice(0, 10)}
-                />
+                <Input id="completedAt" name="completedAt" type="date" defaultValue={dateInputValue(new Date())} />
               </Field>
               <Field id="nextReviewAt" label={t("nextReview")} error={errors.nextReviewAt}>
                 <Input id="nextReviewAt" name="nextReviewAt" type="date" />

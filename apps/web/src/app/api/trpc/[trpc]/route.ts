@@ -3,6 +3,7 @@ import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { logger } from "~/server/logger";
 import { principalFromHeaders } from "~/server/principal";
 import { db, jobs } from "~/server/services";
+import { storage } from "~/server/storage";
 
 function handler(request: Request) {
   const requestId = request.headers.get("x-request-id") ?? crypto.randomUUID();
@@ -11,7 +12,7 @@ function handler(request: Request) {
     req: request,
     router: appRouter,
     createContext: async () =>
-      createContext({ db, jobs, principal: await principalFromHeaders(request.headers), requestId }),
+      createContext({ db, jobs, storage, principal: await principalFromHeaders(request.headers), requestId }),
     onError: ({ path, error }) => {
       if (error.code === "INTERNAL_SERVER_ERROR") {
         // The input is never logged: it may hold personal data.
