@@ -42,6 +42,7 @@ const env = {
 const services: ChildProcess[] = [
   spawn("npm", ["start", "-w", "@consentry/ops-worker"], { cwd: "..", stdio: "inherit", env, detached: true }),
   spawn("npm", ["start", "-w", "@consentry/gateway"], { cwd: "..", stdio: "inherit", env, detached: true }),
+  spawn("npm", ["start", "-w", "@consentry/inference-worker"], { cwd: "..", stdio: "inherit", env, detached: true }),
 ];
 
 let exitCode = 1;

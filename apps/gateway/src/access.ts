@@ -1,4 +1,4 @@
-import { decryptString, InvalidTokenError, verifyToken } from "@consentry/crypto";
+import { decryptString, InvalidTokenError, RTSP_URL_CONTEXT, verifyToken } from "@consentry/crypto";
 import { and, type Database, eq, isNull, schema } from "@consentry/db";
 
 /** What the dashboard signs after checking the user's role and tenant (see packages/api). */
@@ -46,5 +46,5 @@ export async function authorizeLiveView(
     .where(and(eq(cameras.id, cameraId), eq(cameras.orgId, orgId), isNull(cameras.disabledAt)))
     .limit(1);
   if (!camera) return { ok: false, status: 404, reason: "no such camera" };
-  return { ok: true, cameraId, orgId, userId, rtspUrl: decryptString(camera.rtspUrlEnc, "cameras.rtsp_url") };
+  return { ok: true, cameraId, orgId, userId, rtspUrl: decryptString(camera.rtspUrlEnc, RTSP_URL_CONTEXT) };
 }

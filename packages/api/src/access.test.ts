@@ -18,7 +18,9 @@ type Fixture = {
   cameraId: string;
   newCameraId: () => Promise<string>;
   /** Fresh rows for procedures that consume what they act on (delete, withdraw). */
-  make: (kind: "entryPoint" | "sign" | "signWithEvidence" | "subject" | "consent" | "oldAssessment") => Promise<string>;
+  make: (
+    kind: "entryPoint" | "sign" | "signWithEvidence" | "subject" | "consentingSubject" | "consent" | "oldAssessment",
+  ) => Promise<string>;
 };
 const site = () => ({
   name: unique("Site"),
@@ -134,6 +136,20 @@ const accessMatrix: Record<string, { access: Access; input?: (f: Fixture) => unk
     access: "auditor",
     input: async (f) => ({ orgId: f.orgId, signId: await f.make("signWithEvidence") }),
   },
+  "enrolments.list": {
+    access: "operator",
+    input: async (f) => ({ orgId: f.orgId, subjectId: await f.make("subject") }),
+  },
+  "enrolments.create": {
+    access: "manager",
+    input: async (f) => ({
+      orgId: f.orgId,
+      siteId: f.siteId,
+      subjectId: await f.make("consentingSubject"),
+      photos: [await evidencePhoto()],
+    }),
+  },
+  "recognition.feed": { access: "operator", input: (f) => ({ orgId: f.orgId, siteId: f.siteId }) },
   "signs.delete": { access: "manager", input: async (f) => ({ orgId: f.orgId, signId: await f.make("sign") }) },
   "subjects.list": { access: "operator", input: (f) => ({ orgId: f.orgId }) },
   "subjects.create": {
@@ -236,6 +252,13 @@ beforeAll(async () => {
           birthYear: null,
         })
       ).id;
+    }
+    if (kind === "consentingSubject") {
+      const subjectId = await make("subject");
+      await owner.subjects.giveConsent({ orgId: orgA.id, ...consent(fixture, subjectId) });
+      // Enrolment also needs the site's impact assessment (CN-FR-08).
+      await owner.assessments.create({ orgId: orgA.id, ...assessment(fixture, new Date()) });
+      return subjectId;
     }
     if (kind === "consent") {
       return (await owner.subjects.giveConsent({ orgId: orgA.id, ...consent(fixture, await make("subject")) })).id;

@@ -2,7 +2,9 @@ import { adminRouter } from "./router/admin";
 import { auditRouter } from "./router/audit";
 import { camerasRouter } from "./router/cameras";
 import { complianceRouter } from "./router/compliance";
+import { enrolmentsRouter } from "./router/enrolments";
 import { entryPointsRouter } from "./router/entry-points";
+import { recognitionRouter } from "./router/recognition";
 import { assessmentsRouter, filingsRouter, noticesRouter } from "./router/records";
 import { regulatorRouter } from "./router/regulator";
 import { requestsRouter } from "./router/requests";
@@ -20,6 +22,8 @@ export const appRouter = router({
   entryPoints: entryPointsRouter,
   signs: signsRouter,
   subjects: subjectsRouter,
+  enrolments: enrolmentsRouter,
+  recognition: recognitionRouter,
   notices: noticesRouter,
   assessments: assessmentsRouter,
   filings: filingsRouter,

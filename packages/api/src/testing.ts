@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createUserWithPassword, loadPrincipal, type OrgRole, type Principal } from "@consentry/auth";
 import { type Database, schema } from "@consentry/db";
-import type { JobProducer, TemplateDeletionJob } from "@consentry/queue";
+import type { Invalidation, JobProducer, TemplateDeletionJob } from "@consentry/queue";
 import { createFileStore, type FileStore } from "@consentry/storage";
 import { createCaller } from "./root";
 import { createContext } from "./trpc";
@@ -43,15 +43,30 @@ export async function makeOrganization(db: Database, name = unique("org")) {
 export function recordingJobs() {
   const probed: string[] = [];
   const deletions: TemplateDeletionJob[] = [];
-  const jobs: JobProducer & { probed: string[]; deletions: TemplateDeletionJob[] } = {
+  const enrolments: string[] = [];
+  const invalidations: Invalidation[] = [];
+  const jobs: JobProducer & {
+    probed: string[];
+    deletions: TemplateDeletionJob[];
+    enrolments: string[];
+    invalidations: Invalidation[];
+  } = {
     probed,
     deletions,
+    enrolments,
+    invalidations,
     probeCamera: async (cameraId) => {
       probed.push(cameraId);
     },
     deleteTemplates: async (job) => {
       deletions.push(job);
       return `recorded-${deletions.length}`;
+    },
+    enrol: async (enrolmentId) => {
+      enrolments.push(enrolmentId);
+    },
+    invalidate: async (change) => {
+      invalidations.push(change);
     },
     close: async () => {},
   };

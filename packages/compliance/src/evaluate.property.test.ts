@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { evaluateOrganization, evaluateSite } from "./evaluate";
 import type { OrganizationFacts, ProfileId, SiteFacts } from "./facts";
+import { FINDING_CODES } from "./findings";
 import { CRITICAL_SCORE_CAP } from "./score";
 import { camera, consent, daysAgo, entryPoint, evaluationContext, NOW, subject, template } from "./testing";
 
@@ -243,11 +244,15 @@ const CRITICAL_CAUSES: Record<string, { profiles: ProfileId[]; apply: (site: Sit
 };
 
 describe("engine properties", () => {
-  it("keeps every score within 0..100, and at most 40 with any critical finding", () => {
+  it("keeps every score within 0..100, at most 40 with any critical finding; every finding has a listed code", () => {
     fc.assert(
       fc.property(arbitrarySite("s"), arbitraryProfile, (site, profile) => {
         const { score, findings, coverage } = evaluateSite(site, evaluationContext({ profile }));
         expect(Number.isFinite(score) && score >= 0 && score <= 100).toBe(true);
+        for (const finding of findings) {
+          expect(FINDING_CODES).toContain(finding.code);
+          expect(finding.code.startsWith(`${finding.ruleId}.`)).toBe(true);
+        }
         if (findings.some((finding) => finding.severity === "critical"))
           expect(score).toBeLessThanOrEqual(CRITICAL_SCORE_CAP);
         for (const share of Object.values(coverage)) if (share !== null) expect(share >= 0 && share <= 1).toBe(true);

@@ -15,6 +15,8 @@ import {
 
 const finding = (severity: Severity): Finding => ({
   ruleId: "X",
+  code: "CN-FR-14.auditChainBroken",
+  params: {},
   severity,
   target: { type: "site", id: "s", label: "s" },
   message: "",

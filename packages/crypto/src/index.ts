@@ -116,4 +116,5 @@ export function rotate(ciphertext: string, context: string, keyring = keyringFro
   if (keyIdOf(ciphertext) === keyring.activeKeyId) return ciphertext;
   return encryptBytes(decryptBytes(ciphertext, context, keyring), context, keyring);
 }
+export * from "./embedding";
 export * from "./signed-token";

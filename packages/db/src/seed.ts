@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { encryptString, keyIdOf } from "@consentry/crypto";
+import { encryptString, keyIdOf, sealEmbedding } from "@consentry/crypto";
 import { env } from "@consentry/env";
 import { eq } from "drizzle-orm";
 import { writeAudit } from "./audit";
@@ -353,10 +353,10 @@ export async function seedDemo(db: Database): Promise<{ created: boolean }> {
                 subjectId,
                 siteId: site.id,
                 consentId: consent?.id,
-                modelId: "fr_feature",
+                modelId: "fr_feature@faceplugin-0.0.1",
                 modelVersion: "faceplugin-0.0.1",
                 // Demo templates are random unit vectors, never a real face.
-                embeddingEnc: encryptString(JSON.stringify(randomUnitVector(512)), "face_templates.embedding"),
+                embeddingEnc: sealEmbedding(randomUnitVector(512)),
               });
             }
           }
@@ -404,8 +404,8 @@ function sealedUrl(url: string) {
   return { rtspUrlEnc, rtspKeyId: keyIdOf(rtspUrlEnc) ?? null };
 }
 
-function randomUnitVector(length: number): number[] {
-  const values = Array.from({ length }, () => Math.random() - 0.5);
+function randomUnitVector(length: number): Float32Array {
+  const values = Float32Array.from({ length }, () => Math.random() - 0.5);
   const norm = Math.hypot(...values);
-  return values.map((v) => Number((v / norm).toFixed(6)));
+  return values.map((value) => value / norm);
 }

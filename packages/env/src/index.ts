@@ -45,7 +45,16 @@ export const env = createEnv({
      */
     CONSENTRY_STORAGE_DIR: isProduction
       ? z.string().min(1)
-      : z.string().min(1).default(join(tmpdir(), "consentry", "storage")),
+      : z
+          .string()
+          .min(1)
+          .default(join(tmpdir(), "consentry", "storage")),
+    /** Cameras one inference worker analyses at once. */
+    INFERENCE_MAX_CAMERAS: z.coerce.number().int().min(1).max(64).default(4),
+    /** Threads each ONNX model session may use inside an inference worker. */
+    VISION_THREADS: z.coerce.number().int().min(1).max(32).default(1),
+    /** When set, /api/metrics requires `Authorization: Bearer <token>`. */
+    CONSENTRY_METRICS_TOKEN: z.string().min(16).optional(),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     CONSENTRY_VERSION: z.string().default("0.1.0"),
   },

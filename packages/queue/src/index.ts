@@ -1,4 +1,5 @@
 import { Queue, type QueueOptions, type WorkerOptions } from "bullmq";
+import { Redis } from "ioredis";
 import { z } from "zod";
 
 /** Every queue the system uses; workers and producers import names from here only. */
@@ -9,6 +10,13 @@ export const QUEUE_NAMES = {
   cameraProbe: "camera-probe",
   /** Deleting a person's face data: templates after a withdrawal now, full erasure with the portal. */
   dsrErasure: "dsr-erasure",
+  /** Turning a consenting person's photos into face templates. */
+  enrollment: "enrollment",
+  /**
+   * One long-running lease job per camera with face recognition on (job id from the camera id):
+   * the worker holding it analyses that camera's stream; BullMQ's lock makes it exclusive.
+   */
+  streamAnalysis: "stream-analysis",
 } as const;
 
 export const opsJobSchemas = {
@@ -31,6 +39,25 @@ export const templateDeletionJobSchema = z
   })
   .strict();
 export type TemplateDeletionJob = z.infer<typeof templateDeletionJobSchema>;
+
+export const enrollmentJobSchema = z.object({ enrolmentId: z.uuid() }).strict();
+export type EnrollmentJob = z.infer<typeof enrollmentJobSchema>;
+
+export const streamLeaseJobSchema = z.object({ cameraId: z.uuid() }).strict();
+export type StreamLeaseJob = z.infer<typeof streamLeaseJobSchema>;
+/** The lease job's id: one per camera, so a camera can never be queued twice. */
+export const streamLeaseJobId = (cameraId: string) => `camera-${cameraId}`;
+
+/**
+ * Changes the inference workers must act on within seconds, sent over Redis pub/sub:
+ * a site's gallery changed (enrolment, withdrawal, erasure) or a camera's settings changed.
+ */
+export const invalidationSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("gallery"), siteId: z.uuid() }),
+  z.object({ type: z.literal("camera"), cameraId: z.uuid() }),
+]);
+export type Invalidation = z.infer<typeof invalidationSchema>;
+export const invalidationChannel = (prefix = "bull") => `${prefix}:invalidations`;
 
 /** Connection options from a redis:// URL (BullMQ creates and owns the ioredis clients). */
 export function redisConnection(redisUrl: string) {
@@ -78,6 +105,40 @@ export async function countWorkers(redisUrl: string, prefix?: string): Promise<R
   return counts;
 }
 
+export type QueueDepth = {
+  queue: string;
+  workers: number;
+  waiting: number;
+  active: number;
+  delayed: number;
+  failed: number;
+};
+
+/** Jobs by state and attached workers for every queue (Workers page, /api/metrics). */
+export async function queueDepths(redisUrl: string, prefix?: string): Promise<QueueDepth[]> {
+  return Promise.all(
+    Object.values(QUEUE_NAMES).map(async (name) => {
+      const queue = new Queue(name, producerOptions(redisUrl, prefix));
+      try {
+        const [workers, counts] = await Promise.all([
+          queue.getWorkersCount(),
+          queue.getJobCounts("waiting", "active", "delayed", "failed", "prioritized"),
+        ]);
+        return {
+          queue: name,
+          workers,
+          waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0),
+          active: counts.active ?? 0,
+          delayed: counts.delayed ?? 0,
+          failed: counts.failed ?? 0,
+        };
+      } finally {
+        await queue.close();
+      }
+    }),
+  );
+}
+
 /** Enqueues a health probe for one camera; a probe already waiting for it absorbs the new one. */
 export function enqueueCameraProbe(queue: Queue, cameraId: string) {
   const data: CameraProbeJob = { cameraId };
@@ -94,13 +155,20 @@ export type JobProducer = {
   probeCamera(cameraId: string): Promise<void>;
   /** Queues deletion of face templates; resolves with the job id (recorded in the audit log). */
   deleteTemplates(job: TemplateDeletionJob): Promise<string>;
+  /** Queues the computation of templates from an enrolment's photos. */
+  enrol(enrolmentId: string): Promise<void>;
+  /** Tells every inference worker to drop what it cached about a site's gallery or a camera. */
+  invalidate(change: Invalidation): Promise<void>;
   close(): Promise<void>;
 };
 
 export function createJobProducer(redisUrl: string, prefix?: string): JobProducer {
   const probes = new Queue(QUEUE_NAMES.cameraProbe, producerOptions(redisUrl, prefix));
   const erasure = new Queue(QUEUE_NAMES.dsrErasure, producerOptions(redisUrl, prefix));
-  for (const queue of [probes, erasure]) queue.on("error", () => {}); // /api/health reports it; callers see the failed add
+  const enrollment = new Queue(QUEUE_NAMES.enrollment, producerOptions(redisUrl, prefix));
+  let publisher: Redis | undefined;
+  // /api/health reports an outage; callers see the failed add.
+  for (const queue of [probes, erasure, enrollment]) queue.on("error", () => {});
   return {
     probeCamera: async (cameraId) => {
       await enqueueCameraProbe(probes, cameraId);
@@ -110,8 +178,19 @@ export function createJobProducer(redisUrl: string, prefix?: string): JobProduce
       const added = await erasure.add("template-deletion", data, { jobId: data.jobId, attempts: 5 });
       return added.id as string;
     },
+    enrol: async (enrolmentId) => {
+      const data: EnrollmentJob = { enrolmentId };
+      await enrollment.add("enrol", data, { jobId: `enrolment-${enrolmentId}`, attempts: 3 });
+    },
+    invalidate: async (change) => {
+      publisher ??= new Redis({ ...redisConnection(redisUrl), maxRetriesPerRequest: 1, connectTimeout: 2000 });
+      publisher.on("error", () => {}); // the failed publish reaches the caller
+      await publisher.publish(invalidationChannel(prefix), JSON.stringify(invalidationSchema.parse(change)));
+    },
     close: async () => {
-      await Promise.all([probes.close(), erasure.close()]);
+      await Promise.all([probes.close(), erasure.close(), enrollment.close(), publisher?.quit()]);
     },
   };
 }
+
+export * from "./heartbeat";

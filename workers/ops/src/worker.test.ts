@@ -59,6 +59,9 @@ describe("ops worker", { timeout: 20_000 }, () => {
       [QUEUE_NAMES.cameraProbe]: 1,
       // Nothing consumes erasure jobs yet (the data-subject portal work adds it).
       [QUEUE_NAMES.dsrErasure]: 0,
+      // The inference worker's queues.
+      [QUEUE_NAMES.enrollment]: 0,
+      [QUEUE_NAMES.streamAnalysis]: 0,
     });
   });
 
@@ -137,6 +140,9 @@ describe("ops worker", { timeout: 20_000 }, () => {
       [QUEUE_NAMES.ops]: 0,
       [QUEUE_NAMES.cameraProbe]: 0,
       [QUEUE_NAMES.dsrErasure]: 0,
+      // The inference worker's queues.
+      [QUEUE_NAMES.enrollment]: 0,
+      [QUEUE_NAMES.streamAnalysis]: 0,
     });
   });
 });

@@ -1,6 +1,17 @@
+import { FINDING_CODES } from "@consentry/compliance";
+import { sampleFindings } from "@consentry/compliance/testing";
+import { type AbstractIntlMessages, createFormatter, createTranslator } from "next-intl";
 import { describe, expect, it } from "vitest";
 import en from "../../messages/en.json";
+import findingsEn from "../../messages/findings.en.json";
+import findingsZh from "../../messages/findings.zh-CN.json";
 import zh from "../../messages/zh-CN.json";
+import {
+  type FindingTextSource,
+  type FindingTranslator,
+  messagePlaceholders,
+  translateFinding,
+} from "../components/finding-text";
 import { pickLocale } from "./locales";
 
 function entries(tree: object, prefix = ""): [string, unknown][] {
@@ -19,6 +30,101 @@ describe("messages", () => {
       const empty = entries(tree).filter(([, value]) => typeof value !== "string" || value.trim() === "");
       expect(empty).toEqual([]);
     }
+  });
+});
+
+describe("finding messages", () => {
+  const english = new Map(entries(findingsEn) as [string, string][]);
+
+  it("Chinese and English have exactly the same keys", () => {
+    expect(keys(findingsZh).sort()).toEqual(keys(findingsEn).sort());
+  });
+
+  it("no message is left empty", () => {
+    for (const tree of [findingsEn, findingsZh]) {
+      const empty = entries(tree).filter(([, value]) => typeof value !== "string" || value.trim() === "");
+      expect(empty).toEqual([]);
+    }
+  });
+
+  it("translate every code the rules engine can produce, and nothing else", () => {
+    for (const tree of [findingsEn, findingsZh]) {
+      const translated = new Map(entries(tree));
+      const missing = FINDING_CODES.flatMap((code) =>
+        ["message", "remediation"].map((part) => `${code}.${part}`).filter((key) => !translated.has(key)),
+      );
+      expect(missing).toEqual([]);
+    }
+    const codes = new Set<string>(FINDING_CODES);
+    const unknown = keys(findingsEn)
+      .filter((key) => !key.startsWith("enums."))
+      .map((key) => key.replace(/\.(message|remediation)$/, ""))
+      .filter((code) => !codes.has(code));
+    expect(unknown).toEqual([]);
+  });
+
+  it("use in Chinese only the {params} the English message uses", () => {
+    for (const [key, value] of entries(findingsZh)) {
+      const known = messagePlaceholders(english.get(key) ?? "");
+      const extra = [...messagePlaceholders(String(value))].filter((name) => !known.has(name));
+      expect({ key, extra }).toEqual({ key, extra: [] });
+    }
+  });
+});
+
+describe("findings in the user's language", () => {
+  const findings = sampleFindings();
+  const render = (locale: "en" | "zh-CN", messages: object) => {
+    const t = createTranslator({
+      locale,
+      messages: { findings: messages } as AbstractIntlMessages,
+      namespace: "findings",
+      onError: (error) => {
+        throw error;
+      },
+    }) as unknown as FindingTranslator;
+    const format = createFormatter({ locale });
+    return (finding: FindingTextSource) =>
+      translateFinding(finding, t, (items) => format.list(items, { type: "conjunction", style: "narrow" }));
+  };
+
+  it("reads in English exactly as the engine words it", () => {
+    const toEnglish = render("en", findingsEn);
+    // Enum values are shown as words ("changing_room" -> "changing room").
+    const words = (text: string) => text.replaceAll("_", " ");
+    for (const finding of findings) {
+      const { message, remediation } = toEnglish(finding);
+      expect({ code: finding.code, message, remediation }).toEqual({
+        code: finding.code,
+        message: words(finding.message),
+        remediation: words(finding.remediation),
+      });
+    }
+  });
+
+  it("reads in Chinese, with every param and enum value filled in", () => {
+    const toChinese = render("zh-CN", findingsZh);
+    for (const finding of findings) {
+      const { message, remediation } = toChinese(finding);
+      expect(message).not.toBe(finding.message);
+      expect(remediation).not.toBe(finding.remediation);
+      for (const text of [message, remediation]) {
+        expect(text).toMatch(/[\u4e00-\u9fff]/);
+        expect(text).not.toMatch(/[{}]|[a-z]+_[a-z]+/);
+      }
+    }
+  });
+
+  it("falls back to English for findings stored without a code, or with a code or params it does not know", () => {
+    const toChinese = render("zh-CN", findingsZh);
+    const [finding] = findings.filter((f) => f.code === "CN-CAM-02.signMissing");
+    if (!finding) throw new Error("no sample for CN-CAM-02.signMissing");
+    const english = { message: finding.message, remediation: finding.remediation };
+    const { code: _code, params: _params, ...stored } = finding;
+    expect(toChinese(stored)).toEqual(english);
+    expect(toChinese({ ...finding, code: "CN-CAM-02.somethingNew" })).toEqual(english);
+    expect(toChinese({ ...finding, params: {} })).toEqual(english);
+    expect(toChinese(finding).message).toContain("人脸识别摄像头");
   });
 });
 

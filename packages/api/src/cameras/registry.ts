@@ -1,13 +1,11 @@
 import { checkCameraPlacement } from "@consentry/compliance";
-import { encryptString, keyIdOf } from "@consentry/crypto";
+import { encryptString, keyIdOf, RTSP_URL_CONTEXT } from "@consentry/crypto";
 import { and, type Executor, eq, schema } from "@consentry/db";
 import type { TRPCError } from "@trpc/server";
 import { fieldError } from "../errors";
 import { maskRtspUrl } from "../validators";
 
 const { sites, entryPoints } = schema;
-
-export const RTSP_URL_CONTEXT = "cameras.rtsp_url";
 
 /** The stored form of an RTSP URL: encrypted, its key id, and a masked copy to show. */
 export function sealRtspUrl(url: string) {

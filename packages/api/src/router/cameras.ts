@@ -1,6 +1,7 @@
 import { signToken } from "@consentry/crypto";
 import { and, asc, count, desc, eq, ilike, isNull, type SQL, schema, sql } from "@consentry/db";
 import { env } from "@consentry/env";
+import type { JobProducer } from "@consentry/queue";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { camerasToCsv, checkCameraCsv } from "../cameras/csv";
@@ -50,6 +51,12 @@ async function findCamera(db: import("@consentry/db").Executor, orgId: string, i
 async function probeSoon(jobs: { probeCamera(id: string): Promise<void> }, id: string) {
   // The repeatable sweep probes it anyway; a Redis outage must not undo a saved camera.
   await jobs.probeCamera(id).catch(() => {});
+}
+
+/** Inference workers drop or pick up the camera within seconds (face recognition off, moved, disabled). */
+async function announceChange(jobs: JobProducer, cameraId: string) {
+  // Workers also re-read their cameras every few seconds; a Redis outage only delays this.
+  await jobs.invalidate({ type: "camera", cameraId }).catch(() => {});
 }
 
 export const camerasRouter = router({
@@ -188,6 +195,7 @@ export const camerasRouter = router({
         });
       });
       if (rtspUrl) await probeSoon(ctx.jobs, id);
+      await announceChange(ctx.jobs, id);
       return { id };
     }),
 
@@ -207,13 +215,14 @@ export const camerasRouter = router({
         });
       });
       if (input.enabled) await probeSoon(ctx.jobs, input.cameraId);
+      await announceChange(ctx.jobs, input.cameraId);
       return { id: input.cameraId, enabled: input.enabled };
     }),
 
   delete: orgProcedure("manager")
     .input(cameraId)
-    .mutation(({ ctx, input }) =>
-      ctx.db.transaction(async (tx) => {
+    .mutation(async ({ ctx, input }) => {
+      const deleted = await ctx.db.transaction(async (tx) => {
         const camera = await findCamera(tx, ctx.org.id, input.cameraId);
         await tx.delete(cameras).where(eq(cameras.id, camera.id));
         await audit(tx, ctx, {
@@ -223,8 +232,10 @@ export const camerasRouter = router({
           details: { name: camera.name, siteId: camera.siteId, rtspUrl: camera.rtspUrlMasked },
         });
         return { id: camera.id };
-      }),
-    ),
+      });
+      await announceChange(ctx.jobs, deleted.id);
+      return deleted;
+    }),
 
   /**
    * A one-minute ticket for the live-view gateway. Watching a camera shows people's faces,

@@ -203,6 +203,8 @@ export const subjectsRouter = router({
             () => false,
           );
       }
+      // Workers reload the site's gallery at once (it already excludes these templates).
+      await ctx.jobs.invalidate({ type: "gallery", siteId: withdrawn.consent.siteId }).catch(() => {});
       return { templatesQueuedForDeletion: withdrawn.templateIds.length, deletionQueued };
     }),
 });

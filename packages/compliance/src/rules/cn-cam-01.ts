@@ -12,6 +12,8 @@ export const cnCam01: SiteRule = {
       .filter((camera) => isPrivateSpace(camera.locationType))
       .map((camera) => ({
         ruleId: "CN-CAM-01",
+        code: "CN-CAM-01.cameraInPrivateSpace",
+        params: { camera: camera.name, locationType: camera.locationType },
         severity: "critical",
         target: cameraTarget(camera),
         message: `Camera "${camera.name}" is registered in a private space (${camera.locationType}), where no camera may be installed.`,

@@ -11,6 +11,8 @@ export const cnCam02: SiteRule = {
       .filter((camera) => !site.signedCameraIds.has(camera.id))
       .map((camera) => ({
         ruleId: "CN-CAM-02",
+        code: "CN-CAM-02.signMissing",
+        params: { camera: camera.name, maxAgeDays: settings.signVerificationMaxAgeDays },
         severity: "high",
         target: cameraTarget(camera),
         message: `Face-recognition camera "${camera.name}" is not covered by a sign verified in the last ${settings.signVerificationMaxAgeDays} days.`,

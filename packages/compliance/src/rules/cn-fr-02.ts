@@ -19,6 +19,14 @@ export const cnFr02: SiteRule = {
       if (missing.length === 0) continue;
       findings.push({
         ruleId: "CN-FR-02",
+        code: !entryPoint
+          ? "CN-FR-02.noEntryPoint"
+          : missing.length === 2
+            ? "CN-FR-02.noPurposeOrNecessity"
+            : missing[0] === "purpose"
+              ? "CN-FR-02.noPurpose"
+              : "CN-FR-02.noNecessityNote",
+        params: entryPoint ? { camera: camera.name, entryPoint: entryPoint.name } : { camera: camera.name },
         severity: "high",
         target: cameraTarget(camera),
         message: entryPoint

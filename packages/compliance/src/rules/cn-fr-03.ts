@@ -28,6 +28,8 @@ export const cnFr03: SiteRule = {
       if (missing.length > 0) {
         findings.push({
           ruleId: "CN-FR-03",
+          code: "CN-FR-03.noticeIncomplete",
+          params: { version: notice.version, fields: missing.join(", ") },
           severity: "medium",
           target: noticeTarget(notice),
           message: `The active notice (v${notice.version}) does not state: ${missing.join(", ")}.`,
@@ -38,6 +40,8 @@ export const cnFr03: SiteRule = {
     } else if (site.frActive) {
       findings.push({
         ruleId: "CN-FR-03",
+        code: "CN-FR-03.noNotice",
+        params: {},
         severity: "medium",
         target: siteTarget(site.facts.site),
         message: "Face recognition runs at this site but no notice has been published.",
@@ -49,6 +53,8 @@ export const cnFr03: SiteRule = {
       if (consent.withdrawnAt !== null || consent.noticeId !== null) continue;
       findings.push({
         ruleId: "CN-FR-03",
+        code: "CN-FR-03.consentWithoutNoticeVersion",
+        params: { purpose: consent.purpose },
         severity: "medium",
         target: subjectTarget(site, consent.subjectId),
         message: `A consent for ${purposeText(consent.purpose)} does not record which notice version the subject saw.`,

@@ -1,26 +1,45 @@
 // CN-FR-04: face recognition needs informed, voluntary, explicit, separate consent, not bundled;
 // a change of purpose needs new consent (Measures Art. 6; PIPL 29; SPC Art. 4).
 // EU-09 runs the same checks under its own id (GDPR Art. 9(2)(a) explicit consent).
-import type { Finding } from "../findings";
+import type { Finding, FindingParams } from "../findings";
 import type { SiteIndex } from "../site-index";
 import type { SiteRule } from "./rule";
 import { purposeText, subjectTarget, templateTarget } from "./targets";
 
-export function separateConsentFindings(site: SiteIndex, ruleId: string, law: string): Finding[] {
+/** Why a template lacks a valid separate consent; each reason is its own finding code. */
+type MissingConsentReason =
+  | "templateNoConsent"
+  | "templateConsentWithdrawn"
+  | "templatePurposeChanged"
+  | "templateConsentNotSeparate";
+
+export function separateConsentFindings(site: SiteIndex, ruleId: "CN-FR-04" | "EU-09", law: string): Finding[] {
   const findings: Finding[] = [];
   for (const template of site.liveTemplates) {
     if (site.separateConsentFor(template)) continue;
     const purpose = site.templatePurpose(template);
     const linked = template.consentId ? site.consentsById.get(template.consentId) : undefined;
-    const why = !linked
-      ? "no consent is linked to it"
+    const forPurpose: FindingParams = purpose === null ? {} : { purpose };
+    const [reason, why, params]: [MissingConsentReason, string, FindingParams] = !linked
+      ? ["templateNoConsent", "no consent is linked to it", forPurpose]
       : linked.withdrawnAt
-        ? "its consent was withdrawn and the template has been used since"
+        ? ["templateConsentWithdrawn", "its consent was withdrawn and the template has been used since", forPurpose]
         : purpose !== null && linked.purpose !== purpose
-          ? `it is now used for ${purposeText(purpose)} but consent was given for ${purposeText(linked.purpose)}`
-          : "its consent is not a separate, unbundled consent to recognition";
+          ? [
+              "templatePurposeChanged",
+              `it is now used for ${purposeText(purpose)} but consent was given for ${purposeText(linked.purpose)}`,
+              { purpose, consentPurpose: linked.purpose },
+            ]
+          : [
+              "templateConsentNotSeparate",
+              "its consent is not a separate, unbundled consent to recognition",
+              forPurpose,
+            ];
     findings.push({
       ruleId,
+      // Only a template without a linked consent can lack a purpose; its sentence leaves out "for <purpose>".
+      code: purpose === null ? `${ruleId}.templateNoConsentNoPurpose` : `${ruleId}.${reason}`,
+      params: { ...params, law },
       severity: "critical",
       target: templateTarget(site, template),
       message: `A face template is held without an active separate consent${purpose ? ` for ${purposeText(purpose)}` : ""}: ${why}.`,
@@ -31,6 +50,8 @@ export function separateConsentFindings(site: SiteIndex, ruleId: string, law: st
     if (consent.withdrawnAt !== null || (consent.isSeparate && !consent.isBundled)) continue;
     findings.push({
       ruleId,
+      code: `${ruleId}.consentBundled`,
+      params: { purpose: consent.purpose, law },
       severity: "high",
       target: subjectTarget(site, consent.subjectId),
       message: `A consent for ${purposeText(consent.purpose)} was bundled with other terms instead of given separately.`,

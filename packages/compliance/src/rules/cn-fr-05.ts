@@ -29,6 +29,8 @@ export const cnFr05: SiteRule = {
       if (consents.some((consent) => consent.withdrawnAt === null && consent.guardianConsentAt !== null)) continue;
       findings.push({
         ruleId: "CN-FR-05",
+        code: "CN-FR-05.minorWithoutGuardianConsent",
+        params: { subject: subject.pseudonym },
         severity: "critical",
         target: subjectTarget(site, subject.id),
         message: `Subject ${subject.pseudonym} may be under 14 and has a face template, but no parent or guardian consented.`,

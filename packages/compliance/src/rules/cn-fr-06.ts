@@ -27,6 +27,8 @@ export const cnFr06: SiteRule = {
       if (allowsTransfer) continue;
       findings.push({
         ruleId: "CN-FR-06",
+        code: "CN-FR-06.centralWithoutTransferConsent",
+        params: {},
         severity: "high",
         target: templateTarget(site, template),
         message:

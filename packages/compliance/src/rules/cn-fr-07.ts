@@ -21,6 +21,8 @@ export const cnFr07: SiteRule = {
       if (!expired && !unused) continue;
       findings.push({
         ruleId: "CN-FR-07",
+        code: expired ? "CN-FR-07.retentionExpired" : "CN-FR-07.unused",
+        params: expired ? { retentionDays } : { graceDays: settings.templateUnusedGraceDays },
         severity: "high",
         target: templateTarget(site, template),
         message: expired

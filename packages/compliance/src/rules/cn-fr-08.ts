@@ -9,7 +9,7 @@ import { siteTarget } from "./targets";
 /** Assessments are kept at least 3 years (Measures Art. 9). */
 export const ASSESSMENT_RETENTION_YEARS = 3;
 
-export function assessmentFindings(site: SiteIndex, ruleId: string, assessmentName: string): Finding[] {
+export function assessmentFindings(site: SiteIndex, ruleId: "CN-FR-08" | "EU-35", assessmentName: string): Finding[] {
   if (!site.frActive) return [];
   let latest: AssessmentFacts | undefined;
   for (const assessment of site.facts.assessments) {
@@ -20,6 +20,8 @@ export function assessmentFindings(site: SiteIndex, ruleId: string, assessmentNa
   return [
     {
       ruleId,
+      code: latest ? `${ruleId}.assessmentOutdated` : `${ruleId}.assessmentMissing`,
+      params: {},
       severity: "high",
       target: siteTarget(site.facts.site),
       message: latest

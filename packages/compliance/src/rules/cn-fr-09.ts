@@ -11,6 +11,8 @@ export const cnFr09: SiteRule = {
       .filter((entryPoint) => entryPoint.alternatives.length === 0)
       .map((entryPoint) => ({
         ruleId: "CN-FR-09",
+        code: "CN-FR-09.noAlternative",
+        params: { entryPoint: entryPoint.name },
         severity: "critical",
         target: entryPointTarget(entryPoint),
         message: `Entry point "${entryPoint.name}" offers face recognition as the only way in.`,

@@ -11,6 +11,8 @@ export const cnFr11: SiteRule = {
       .filter((entryPoint) => entryPoint.faceIsDefault)
       .map((entryPoint) => ({
         ruleId: "CN-FR-11",
+        code: "CN-FR-11.faceIsDefault",
+        params: { entryPoint: entryPoint.name },
         severity: "medium",
         target: entryPointTarget(entryPoint),
         message: `Entry point "${entryPoint.name}" presents face recognition as the only option; alternatives are not shown beside it.`,

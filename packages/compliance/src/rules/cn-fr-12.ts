@@ -23,6 +23,8 @@ export const cnFr12: SiteRule = {
         continue;
       findings.push({
         ruleId: "CN-FR-12",
+        code: purpose ? "CN-FR-12.publicPlaceWithoutBasis" : "CN-FR-12.publicPlaceNoPurpose",
+        params: purpose ? { camera: camera.name, purpose } : { camera: camera.name },
         severity: "high",
         target: cameraTarget(camera),
         message: `Camera "${camera.name}" runs face recognition in a public place for ${purpose ? purposeText(purpose) : "no stated purpose"}, which is not public security, and nobody has consented to that purpose.`,

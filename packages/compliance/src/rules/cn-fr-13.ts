@@ -12,6 +12,8 @@ export const cnFr13: SiteRule = {
       .filter((camera) => camera.frEnabled && isPrivateSpace(camera.locationType))
       .map((camera) => ({
         ruleId: "CN-FR-13",
+        code: "CN-FR-13.frInPrivateSpace",
+        params: { camera: camera.name, locationType: camera.locationType },
         severity: "critical",
         target: cameraTarget(camera),
         message: `Camera "${camera.name}" has face recognition enabled inside a private space (${camera.locationType}).`,

@@ -12,6 +12,8 @@ export const cnFr14: SiteRule = {
       .filter((template) => !template.encrypted)
       .map((template) => ({
         ruleId: "CN-FR-14",
+        code: "CN-FR-14.templateUnencrypted",
+        params: {},
         severity: "critical",
         target: templateTarget(site, template),
         message: "A face template is stored unencrypted.",
@@ -29,6 +31,8 @@ export const cnFr14AuditChain: OrganizationRule = {
       : [
           {
             ruleId: "CN-FR-14",
+            code: "CN-FR-14.auditChainBroken",
+            params: {},
             severity: "critical",
             target: { type: "organization", id: facts.organization.id, label: facts.organization.name },
             message: "The audit log's hash chain is broken: entries were altered or removed.",

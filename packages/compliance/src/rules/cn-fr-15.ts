@@ -18,6 +18,8 @@ export const cnFr15: OrganizationRule = {
     if (filing.status === "overdue") {
       findings.push({
         ruleId: "CN-FR-15",
+        code: "CN-FR-15.filingOverdue",
+        params: { count: subjectsWithTemplates, dueDate: due },
         severity: "critical",
         target,
         message: `The organisation holds face data of ${count} people and has not filed with the provincial cyberspace office; the filing was due on ${due}.`,
@@ -26,17 +28,22 @@ export const cnFr15: OrganizationRule = {
     } else if (filing.status === "due") {
       findings.push({
         ruleId: "CN-FR-15",
+        code: "CN-FR-15.filingDue",
+        params: { count: subjectsWithTemplates, dueDate: due },
         severity: "info",
         target,
         message: `The organisation holds face data of ${count} people; the filing with the provincial cyberspace office is due by ${due}.`,
         remediation: "Prepare and submit the filing before the deadline and record its reference.",
       });
     } else if (filing.status === "approaching") {
+      const percent = Math.floor((subjectsWithTemplates / FILING_THRESHOLD) * 100);
       findings.push({
         ruleId: "CN-FR-15",
+        code: "CN-FR-15.filingApproaching",
+        params: { count: subjectsWithTemplates, percent, threshold: FILING_THRESHOLD },
         severity: "info",
         target,
-        message: `The organisation holds face data of ${count} people, ${Math.floor((subjectsWithTemplates / FILING_THRESHOLD) * 100)}% of the ${FILING_THRESHOLD.toLocaleString("en-US")} at which filing becomes mandatory.`,
+        message: `The organisation holds face data of ${count} people, ${percent}% of the ${FILING_THRESHOLD.toLocaleString("en-US")} at which filing becomes mandatory.`,
         remediation: "Prepare the filing now: at 100,000 people it is due within 30 working days.",
       });
     }

@@ -12,7 +12,12 @@ export function requestRequiresDeletion(request: RequestFacts): boolean {
   return request.type === "deletion" && (request.status === "approved" || request.status === "completed");
 }
 
-export function erasureFindings(site: SiteIndex, context: RuleContext, ruleId: string, law: string): Finding[] {
+export function erasureFindings(
+  site: SiteIndex,
+  context: RuleContext,
+  ruleId: "CN-PI-03" | "EU-17",
+  law: string,
+): Finding[] {
   const { now, settings, profile } = context;
   const findings: Finding[] = [];
   for (const request of site.facts.requests) {
@@ -21,6 +26,8 @@ export function erasureFindings(site: SiteIndex, context: RuleContext, ruleId: s
     if (!dueAt || now <= dueAt) continue;
     findings.push({
       ruleId,
+      code: `${ruleId}.requestNotCompleted`,
+      params: { requestType: request.type, law },
       severity: "critical",
       target: requestTarget(request),
       message: `A ${request.type} request was not completed with a deletion certificate by its deadline.`,
@@ -31,6 +38,8 @@ export function erasureFindings(site: SiteIndex, context: RuleContext, ruleId: s
     if (now <= profile.erasureDeadline(withdrawnAt, settings)) continue;
     findings.push({
       ruleId,
+      code: `${ruleId}.templateKeptAfterWithdrawal`,
+      params: { law },
       severity: "critical",
       target: templateTarget(site, template),
       message: "The subject withdrew consent, but the face template still exists after the deletion deadline.",

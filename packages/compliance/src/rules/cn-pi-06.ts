@@ -11,6 +11,8 @@ export const cnPi06: SiteRule = {
       .filter((request) => request.status === "refused" && !request.refusalReason?.trim())
       .map((request) => ({
         ruleId: "CN-PI-06",
+        code: "CN-PI-06.refusalWithoutReason",
+        params: { requestType: request.type },
         severity: "high",
         target: requestTarget(request),
         message: `A ${request.type} request was refused without a reason.`,

@@ -26,6 +26,8 @@ export const il15a: SiteRule = {
     if ((site.frActive || site.facts.templates.length > 0) && !notice?.retention.trim()) {
       findings.push({
         ruleId: "IL-15a",
+        code: "IL-15a.noRetentionSchedule",
+        params: {},
         severity: "high",
         target: siteTarget(site.facts.site),
         message:
@@ -35,11 +37,16 @@ export const il15a: SiteRule = {
     }
     const retentionMs = site.facts.site.templateRetentionDays * DAY_MS;
     for (const template of site.facts.templates) {
-      const reasons: [Date, string][] = [
-        [new Date(template.createdAt.getTime() + retentionMs), "its retention period under the schedule has ended"],
+      const reasons: [Date, string, Pick<Finding, "code" | "params">][] = [
+        [
+          new Date(template.createdAt.getTime() + retentionMs),
+          "its retention period under the schedule has ended",
+          { code: "IL-15a.retentionEnded", params: {} },
+        ],
         [
           addYears(template.lastUsedAt ?? template.createdAt, BIPA_LAST_INTERACTION_YEARS),
-          "3 years have passed since the subject's last interaction",
+          `${BIPA_LAST_INTERACTION_YEARS} years have passed since the subject's last interaction`,
+          { code: "IL-15a.lastInteractionExpired", params: { years: BIPA_LAST_INTERACTION_YEARS } },
         ],
       ];
       const withdrawnAt = site.pendingDeletion.get(template.id)?.withdrawnAt;
@@ -47,11 +54,13 @@ export const il15a: SiteRule = {
         reasons.push([
           profile.erasureDeadline(withdrawnAt, settings),
           "the subject withdrew consent, so its purpose has ended",
+          { code: "IL-15a.consentWithdrawn", params: {} },
         ]);
       const passed = reasons.filter(([deadline]) => now > deadline).sort(([a], [b]) => a.getTime() - b.getTime())[0];
       if (!passed) continue;
       findings.push({
         ruleId: "IL-15a",
+        ...passed[2],
         severity: "high",
         target: templateTarget(site, template),
         message: `A face template was not destroyed although ${passed[1]}.`,
@@ -82,6 +91,8 @@ export const il15b: SiteRule = {
       .filter((template) => !hasWrittenRelease(site, template))
       .map((template) => ({
         ruleId: "IL-15b",
+        code: "IL-15b.noWrittenRelease",
+        params: {},
         severity: "critical",
         target: templateTarget(site, template),
         message:

@@ -28,3 +28,5 @@ export const requestStatus = pgEnum("request_status", [
   "completed",
 ]);
 export const assessmentKind = pgEnum("assessment_kind", ["pipia"]);
+export const enrolmentStatus = pgEnum("enrolment_status", ["queued", "processing", "done", "failed"]);
+export const enrolmentPhotoStatus = pgEnum("enrolment_photo_status", ["pending", "accepted", "rejected"]);

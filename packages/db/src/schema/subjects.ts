@@ -12,7 +12,14 @@ import {
   uuid,
 } from "drizzle-orm/pg-core";
 import { createdAt, timestamptz } from "./columns";
-import { consentMethod, consentScope, entryPurpose, templateStorage } from "./enums";
+import {
+  consentMethod,
+  consentScope,
+  enrolmentPhotoStatus,
+  enrolmentStatus,
+  entryPurpose,
+  templateStorage,
+} from "./enums";
 import { orgReference } from "./organizations";
 import { cameras, sites } from "./sites";
 
@@ -115,14 +122,63 @@ export const recognitionEvents = pgTable(
   {
     id: bigserial({ mode: "number" }).primaryKey(),
     orgId: orgReference(),
+    siteId: uuid().references(() => sites.id, { onDelete: "cascade" }),
     cameraId: uuid()
       .notNull()
       .references(() => cameras.id, { onDelete: "cascade" }),
     subjectId: uuid().references(() => subjects.id, { onDelete: "set null" }),
+    templateId: uuid().references(() => faceTemplates.id, { onDelete: "set null" }),
+    /** The embedding model that produced the match (never compared across models). */
+    modelId: text(),
     at: timestamptz().notNull(),
     score: real().notNull(),
   },
-  (table) => [index().on(table.cameraId, table.at), index().on(table.subjectId)],
+  (table) => [index().on(table.cameraId, table.at), index().on(table.subjectId), index().on(table.siteId, table.at)],
+);
+
+/**
+ * A manager's request to enrol a consenting person from photos. The photos are stored
+ * encrypted; the `enrollment` job turns each into a template or rejects it with a reason.
+ */
+export const enrolments = pgTable(
+  "enrolments",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    orgId: orgReference(),
+    subjectId: uuid()
+      .notNull()
+      .references(() => subjects.id, { onDelete: "cascade" }),
+    siteId: uuid()
+      .notNull()
+      .references(() => sites.id, { onDelete: "cascade" }),
+    consentId: uuid().references(() => consents.id, { onDelete: "set null" }),
+    status: enrolmentStatus().notNull().default("queued"),
+    /** Why the whole enrolment failed (consent gone, no usable photo); per-photo reasons are on the photos. */
+    failureReason: text(),
+    createdAt: createdAt(),
+    finishedAt: timestamptz(),
+  },
+  (table) => [index().on(table.subjectId), index().on(table.orgId, table.createdAt)],
+);
+
+export const enrolmentPhotos = pgTable(
+  "enrolment_photos",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    enrolmentId: uuid()
+      .notNull()
+      .references(() => enrolments.id, { onDelete: "cascade" }),
+    subjectId: uuid()
+      .notNull()
+      .references(() => subjects.id, { onDelete: "cascade" }),
+    /** Key in the file store of the encrypted, metadata-free photo. */
+    storageKey: text().notNull(),
+    status: enrolmentPhotoStatus().notNull().default("pending"),
+    /** noFace, severalFaces, unreadable: shown to the manager, translated. */
+    rejectionReason: text(),
+    templateId: uuid().references(() => faceTemplates.id, { onDelete: "set null" }),
+  },
+  (table) => [index().on(table.enrolmentId), index().on(table.subjectId)],
 );
 
 /** Per camera and minute, how many faces matched nobody: a count, never a face. */

@@ -1,4 +1,4 @@
-import { decryptString } from "@consentry/crypto";
+import { decryptString, RTSP_URL_CONTEXT } from "@consentry/crypto";
 import { and, type Database, eq, isNull, schema } from "@consentry/db";
 import { cameraProbeJobSchema, enqueueCameraProbe } from "@consentry/queue";
 import { type Job, type Queue, UnrecoverableError } from "bullmq";
@@ -36,7 +36,7 @@ export function cameraProbeProcessor({ db, logger, timeoutMs }: CameraProbeDeps)
     const [camera] = await db.select().from(cameras).where(eq(cameras.id, parsed.data.cameraId));
     if (!camera || camera.disabledAt) return { skipped: true };
 
-    const result = await probeRtsp(decryptString(camera.rtspUrlEnc, "cameras.rtsp_url"), timeoutMs);
+    const result = await probeRtsp(decryptString(camera.rtspUrlEnc, RTSP_URL_CONTEXT), timeoutMs);
     const status = statusFromProbe(result, camera.lastSeenAt !== null);
     const now = new Date();
     await db.transaction(async (tx) => {

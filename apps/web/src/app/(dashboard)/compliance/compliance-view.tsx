@@ -3,6 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useFormatter, useTranslations } from "next-intl";
+import { useFindingText } from "~/components/finding-text";
 import { useActiveOrg } from "~/components/org-context";
 import { Alert, Badge, Card, EmptyState, PageHeader, SkeletonRows, Table, Td } from "~/components/ui";
 import { useTRPC } from "~/trpc/react";
@@ -13,6 +14,7 @@ export function ComplianceView() {
   const t = useTranslations("compliance");
   const tc = useTranslations("common");
   const format = useFormatter();
+  const findingText = useFindingText();
   const trpc = useTRPC();
   const { orgId } = useActiveOrg();
   const overview = useQuery({ ...trpc.compliance.overview.queryOptions({ orgId }), refetchInterval: 60_000 });
@@ -46,7 +48,7 @@ export function ComplianceView() {
           )}
           {data.findings.map((finding) => (
             <Badge key={`${finding.ruleId}-${finding.target.id}`} tone={SEVERITY_TONE[finding.severity]}>
-              {finding.ruleId}: {finding.message}
+              {finding.ruleId}: {findingText(finding).message}
             </Badge>
           ))}
           <FilingRecord />

@@ -1,27 +1,78 @@
-import { getTranslations } from "next-intl/server";
-import { Alert, Badge, Card, PageHeader, Table, Td } from "~/components/ui";
-import { currentHealth } from "~/server/current-health";
+import { getFormatter, getTranslations } from "next-intl/server";
+import { Alert, Badge, Card, EmptyState, PageHeader, Table, Td } from "~/components/ui";
 import { AreaGuard } from "~/server/guard";
+import { workersOverview } from "~/server/workers";
 
 async function WorkerList() {
   const t = await getTranslations("workers");
-  const { workers } = await currentHealth();
+  const format = await getFormatter();
+  const overview = await workersOverview().catch(() => null);
+  if (!overview) return <Alert>{t("redisDown")}</Alert>;
   return (
     <>
       <PageHeader title={t("title")} subtitle={t("subtitle")} />
-      {workers ? (
+      <Card className="mb-6">
+        <Table head={[t("queue"), t("count"), t("waiting"), t("active"), t("delayed"), t("failed")]}>
+          {overview.queues.map((queue) => (
+            <tr key={queue.queue} data-testid="queue-row">
+              <Td className="font-mono">{queue.queue}</Td>
+              <Td>
+                {queue.workers > 0 ? (
+                  <Badge tone="green">{queue.workers}</Badge>
+                ) : (
+                  <Badge tone="red">{t("none")}</Badge>
+                )}
+              </Td>
+              <Td>{queue.waiting}</Td>
+              <Td>{queue.active}</Td>
+              <Td>{queue.delayed}</Td>
+              <Td>{queue.failed > 0 ? <Badge tone="amber">{queue.failed}</Badge> : 0}</Td>
+            </tr>
+          ))}
+        </Table>
+      </Card>
+      <h2 className="mb-2 text-sm font-semibold">{t("inference")}</h2>
+      {overview.workers.length === 0 ? (
         <Card>
-          <Table head={[t("queue"), t("count")]}>
-            {Object.entries(workers).map(([queue, count]) => (
-              <tr key={queue}>
-                <Td className="font-mono">{queue}</Td>
-                <Td>{count > 0 ? <Badge tone="green">{count}</Badge> : <Badge tone="red">{t("none")}</Badge>}</Td>
-              </tr>
-            ))}
-          </Table>
+          <EmptyState title={t("noInference")} body={t("startWorker")} />
         </Card>
       ) : (
-        <Alert>{t("redisDown")}</Alert>
+        overview.workers.map((worker) => (
+          <Card key={worker.id} className="mb-4">
+            <div className="flex flex-wrap gap-x-6 gap-y-1 px-4 pt-4 pb-2 text-sm" data-testid="inference-worker">
+              <span className="font-mono font-medium">{worker.id}</span>
+              <span>{t("host", { host: worker.host })}</span>
+              <span>{t("memory", { mb: worker.memoryMb })}</span>
+              <span>{t("capacity", { used: worker.cameras.length, max: worker.maxCameras })}</span>
+              <span className="text-slate-500">{worker.modelId}</span>
+              <span className="text-slate-500">
+                {t("since", {
+                  date: format.dateTime(new Date(worker.startedAt), { dateStyle: "short", timeStyle: "short" }),
+                })}
+              </span>
+            </div>
+            {worker.cameras.length === 0 ? (
+              <p className="px-4 pb-4 text-sm text-slate-500">{t("idle")}</p>
+            ) : (
+              <Table head={[t("camera"), t("fps"), t("dropped"), t("latency"), t("recognitions"), t("unknown")]}>
+                {worker.cameras.map((camera) => (
+                  <tr key={camera.cameraId} data-testid="analysed-camera">
+                    <Td>{camera.name}</Td>
+                    <Td>{camera.fps}</Td>
+                    <Td>{camera.framesDropped}</Td>
+                    <Td>
+                      {camera.latencyP50Ms === null
+                        ? "—"
+                        : `${Math.round(camera.latencyP50Ms)} / ${Math.round(camera.latencyP95Ms ?? 0)} ms`}
+                    </Td>
+                    <Td>{camera.recognitions}</Td>
+                    <Td>{camera.unknownFaces}</Td>
+                  </tr>
+                ))}
+              </Table>
+            )}
+          </Card>
+        ))
       )}
     </>
   );

@@ -4,6 +4,7 @@ import type { RouterOutputs } from "@consentry/api";
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useFormatter, useTranslations } from "next-intl";
+import { useFindingText } from "~/components/finding-text";
 import { useActiveOrg } from "~/components/org-context";
 import { Alert, Badge, Card, EmptyState, PageHeader } from "~/components/ui";
 import { useTRPC } from "~/trpc/react";
@@ -75,6 +76,7 @@ function CoverageChart({ history }: { history: SiteReport["history"] }) {
 export function SiteCompliance({ siteId }: { siteId: string }) {
   const t = useTranslations("compliance");
   const tc = useTranslations("common");
+  const findingText = useFindingText();
   const trpc = useTRPC();
   const { orgId } = useActiveOrg();
   const report = useQuery(trpc.compliance.site.queryOptions({ orgId, siteId }));
@@ -89,7 +91,7 @@ export function SiteCompliance({ siteId }: { siteId: string }) {
       </Link>
       <PageHeader
         title={data.site.name}
-        subtitle={`${t("profile", { profile: data.profile })} · ${t("engineLanguageNote")}`}
+        subtitle={t("profile", { profile: data.profile })}
         actions={<ScoreBadge score={data.score} />}
       />
       <div className="grid gap-6 lg:grid-cols-3">
@@ -131,21 +133,24 @@ export function SiteCompliance({ siteId }: { siteId: string }) {
                 </span>
               </h2>
               <ul className="mt-3 divide-y divide-slate-100">
-                {rule.findings.map((finding) => (
-                  <li key={`${finding.target.type}-${finding.target.id}`} className="py-2 text-sm">
-                    <div className="flex flex-wrap items-baseline justify-between gap-2">
-                      <span>
-                        <span className="font-medium">{finding.target.label}</span> — {finding.message}
-                      </span>
-                      <Link href={fixLink(finding, siteId)} className="text-xs text-brand-700 hover:underline">
-                        {t("fixIt")} →
-                      </Link>
-                    </div>
-                    <p className="mt-0.5 text-xs text-slate-500">
-                      {t("remediation")}: {finding.remediation}
-                    </p>
-                  </li>
-                ))}
+                {rule.findings.map((finding) => {
+                  const text = findingText(finding);
+                  return (
+                    <li key={`${finding.target.type}-${finding.target.id}`} className="py-2 text-sm">
+                      <div className="flex flex-wrap items-baseline justify-between gap-2">
+                        <span>
+                          <span className="font-medium">{finding.target.label}</span> — {text.message}
+                        </span>
+                        <Link href={fixLink(finding, siteId)} className="text-xs text-brand-700 hover:underline">
+                          {t("fixIt")} →
+                        </Link>
+                      </div>
+                      <p className="mt-0.5 text-xs text-slate-500">
+                        {t("remediation")}: {text.remediation}
+                      </p>
+                    </li>
+                  );
+                })}
               </ul>
             </Card>
           ))

@@ -9,6 +9,7 @@ import { useActiveOrg } from "~/components/org-context";
 import { Alert, Badge, Button, Card, EmptyState, PageHeader, Table, Td } from "~/components/ui";
 import { useTRPC } from "~/trpc/react";
 import { ConsentForm } from "./consent-form";
+import { EnrolmentSection } from "./enrolment-section";
 
 /** One person's consents, with withdrawal (which queues deletion of their templates). */
 export function PersonDetail({ subjectId }: { subjectId: string }) {
@@ -87,6 +88,7 @@ export function PersonDetail({ subjectId }: { subjectId: string }) {
           </Table>
         )}
       </Card>
+      {consents.data && <EnrolmentSection subjectId={subjectId} consents={consents.data} />}
       {recording && <ConsentForm subjectId={subjectId} onClose={() => setRecording(false)} />}
     </>
   );

@@ -11,6 +11,7 @@ import { useTRPC } from "~/trpc/react";
 import { CameraFormDialog } from "../../cameras/camera-form";
 import { CamerasTable } from "../../cameras/cameras-table";
 import { EntryPointsSection } from "./entry-points-section";
+import { RecognitionFeed } from "./recognition-feed";
 import { RecordsSection } from "./records-section";
 import { SignsSection } from "./signs-section";
 
@@ -61,6 +62,7 @@ export function SiteDetail({ siteId }: { siteId: string }) {
         <SignsSection siteId={siteId} />
         <EntryPointsSection siteId={siteId} />
         <RecordsSection siteId={siteId} />
+        {roleAtLeast(org.role, "operator") && <RecognitionFeed siteId={siteId} />}
       </div>
       {adding && <CameraFormDialog defaultSiteId={siteId} onClose={() => setAdding(false)} />}
     </>

@@ -1,0 +1,65 @@
+import { env } from "@consentry/env";
+import { Gauge, Registry } from "prom-client";
+import { workersOverview } from "~/server/workers";
+
+export const dynamic = "force-dynamic";
+
+/**
+ * Prometheus metrics: queue depths, workers, and per analysed camera its frame rate, dropped
+ * frames and inference latency. Counts only; nothing about a face. With CONSENTRY_METRICS_TOKEN
+ * set, scrapers must send it as a bearer token.
+ */
+export async function GET(request: Request) {
+  if (env.CONSENTRY_METRICS_TOKEN && request.headers.get("authorization") !== `Bearer ${env.CONSENTRY_METRICS_TOKEN}`) {
+    return new Response("unauthorised\n", { status: 401 });
+  }
+  const overview = await workersOverview().catch(() => null);
+  const registry = new Registry();
+  const gauge = (name: string, help: string, labelNames: string[] = []) =>
+    new Gauge({ name: `consentry_${name}`, help, labelNames, registers: [registry] });
+
+  gauge("up", "1 when Redis answered and the figures below are current").set(overview ? 1 : 0);
+  if (overview) {
+    const jobs = gauge("queue_jobs", "Jobs in a queue by state", ["queue", "state"]);
+    const queueWorkers = gauge("queue_workers", "Worker processes attached to a queue", ["queue"]);
+    for (const queue of overview.queues) {
+      queueWorkers.set({ queue: queue.queue }, queue.workers);
+      for (const state of ["waiting", "active", "delayed", "failed"] as const) {
+        jobs.set({ queue: queue.queue, state }, queue[state]);
+      }
+    }
+    gauge("inference_workers", "Live inference workers").set(overview.workers.length);
+    const memory = gauge("inference_worker_memory_bytes", "Resident memory of an inference worker", ["worker"]);
+    const capacity = gauge("inference_worker_cameras", "Cameras analysed by a worker, and its maximum", [
+      "worker",
+      "kind",
+    ]);
+    const camera = (name: string, help: string) => gauge(`camera_${name}`, help, ["camera", "worker"]);
+    const fps = camera("analysis_fps", "Frames analysed per second over the last 10 s");
+    const analysed = camera("frames_analysed", "Frames analysed since the lease began");
+    const dropped = camera("frames_dropped", "Frames dropped because analysis was busy, since the lease began");
+    const latency = gauge("camera_inference_latency_ms", "Per-frame analysis latency", [
+      "camera",
+      "worker",
+      "quantile",
+    ]);
+    const recognitions = camera("recognitions", "Recognition events since the lease began");
+    const unknown = camera("unknown_faces", "Faces that matched nobody (counted, never kept)");
+    for (const worker of overview.workers) {
+      memory.set({ worker: worker.id }, worker.memoryMb * 1048576);
+      capacity.set({ worker: worker.id, kind: "used" }, worker.cameras.length);
+      capacity.set({ worker: worker.id, kind: "max" }, worker.maxCameras);
+      for (const c of worker.cameras) {
+        const labels = { camera: c.cameraId, worker: worker.id };
+        fps.set(labels, c.fps);
+        analysed.set(labels, c.framesAnalysed);
+        dropped.set(labels, c.framesDropped);
+        recognitions.set(labels, c.recognitions);
+        unknown.set(labels, c.unknownFaces);
+        if (c.latencyP50Ms !== null) latency.set({ ...labels, quantile: "0.5" }, c.latencyP50Ms);
+        if (c.latencyP95Ms !== null) latency.set({ ...labels, quantile: "0.95" }, c.latencyP95Ms);
+      }
+    }
+  }
+  return new Response(await registry.metrics(), { headers: { "Content-Type": registry.contentType } });
+}

@@ -1,0 +1,1 @@
+export { checkEnrolment, ENROLMENT_PHOTO_CONTEXT, type EnrolmentRefusal } from "./eligibility";

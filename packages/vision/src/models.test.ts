@@ -1,0 +1,81 @@
+import { copyFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createFaceAnalyzer } from "./analyzer";
+import { DEFAULT_MODELS_DIR, loadModelSession, MODELS, ModelIntegrityError, readVerifiedModel } from "./models";
+import { FIXTURES_DIR } from "./testing";
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => null,
+    (error: unknown) => error,
+  );
+}
+
+describe("model registry", () => {
+  it("pins the SHA-256 values published in shared/fixtures/README.md", async () => {
+    const readme = await readFile(path.join(FIXTURES_DIR, "README.md"), "utf8");
+    for (const spec of Object.values(MODELS)) {
+      expect(readme).toContain(`| ${spec.file} | ${spec.sha256} |`);
+    }
+  });
+
+  it("names each model with the package version that shipped it", () => {
+    expect(MODELS.embedding.version).toBe("fr_feature@faceplugin-0.0.1");
+    expect(MODELS.detector.inputShape).toEqual([1, 3, 240, 320]);
+    expect(MODELS.landmarks.inputShape).toEqual([1, 1, 64, 64]);
+    expect(MODELS.embedding.inputShape).toEqual([1, 3, 112, 112]);
+  });
+
+  it("loads sessions whose inputs match the registry", async () => {
+    const session = await loadModelSession(MODELS.embedding);
+    expect(session.inputNames).toEqual(["input"]);
+    const metadata = session.inputMetadata[0];
+    expect(metadata && "shape" in metadata ? metadata.shape : null).toEqual([...MODELS.embedding.inputShape]);
+    await session.release();
+  });
+});
+
+describe("model integrity", () => {
+  let tamperedDir: string;
+
+  beforeAll(async () => {
+    tamperedDir = await mkdtemp(path.join(tmpdir(), "vision-models-"));
+    // fr_detect intact, fr_landmark with one byte flipped, fr_feature missing.
+    await copyFile(path.join(DEFAULT_MODELS_DIR, MODELS.detector.file), path.join(tamperedDir, MODELS.detector.file));
+    const landmarkBytes = await readFile(path.join(DEFAULT_MODELS_DIR, MODELS.landmarks.file));
+    const middle = landmarkBytes.length >> 1;
+    landmarkBytes.writeUInt8(landmarkBytes.readUInt8(middle) ^ 0x01, middle);
+    await writeFile(path.join(tamperedDir, MODELS.landmarks.file), landmarkBytes);
+  });
+
+  afterAll(async () => {
+    await rm(tamperedDir, { recursive: true, force: true });
+  });
+
+  it("accepts a file with the pinned hash", async () => {
+    const bytes = await readVerifiedModel(MODELS.detector, tamperedDir);
+    expect(bytes.length).toBeGreaterThan(1_000_000);
+  });
+
+  it("refuses a file whose hash differs", async () => {
+    const error = await rejection(readVerifiedModel(MODELS.landmarks, tamperedDir));
+    expect(error).toBeInstanceOf(ModelIntegrityError);
+    expect(error).toMatchObject({ modelId: "fr_landmark", reason: "hash_mismatch" });
+    expect((error as Error).message).toMatch(/fr_landmark .* has SHA-256 [0-9a-f]{64}, expected f10b0ba1/);
+  });
+
+  it("refuses a missing file and says how to fetch it", async () => {
+    const error = await rejection(readVerifiedModel(MODELS.embedding, tamperedDir));
+    expect(error).toBeInstanceOf(ModelIntegrityError);
+    expect(error).toMatchObject({ modelId: "fr_feature", reason: "missing" });
+    expect((error as Error).message).toMatch(/npm run models/);
+  });
+
+  it("keeps the analyzer from starting on a tampered models folder", async () => {
+    const error = await rejection(createFaceAnalyzer({ modelsDir: tamperedDir }));
+    expect(error).toBeInstanceOf(ModelIntegrityError);
+    expect(error).toMatchObject({ modelId: "fr_landmark", reason: "hash_mismatch" });
+  });
+});

@@ -1,0 +1,164 @@
+import { decryptString, RTSP_URL_CONTEXT } from "@consentry/crypto";
+import { type Database, eq, schema } from "@consentry/db";
+import { type FaceAnalyzer, matchAgainstGallery } from "@consentry/vision";
+import type { GalleryCache } from "../gallery";
+import { CameraStats } from "./camera-stats";
+import type { EventWriter } from "./events";
+import { openFrameSource, type RawFrame } from "./frames";
+import { FaceTracker } from "./tracker";
+
+export type StreamSettings = {
+  /** Frames are scaled (letterboxed) to this size before detection. */
+  frameWidth: number;
+  frameHeight: number;
+  matchThreshold: number;
+  /** A tracked face is embedded again after this long, to confirm (or lose) its identity. */
+  recheckMs: number;
+  /** How often the camera's settings are re-read, besides the pub/sub invalidations. */
+  settingsPollMs: number;
+  stallTimeoutMs: number;
+};
+
+export type ActiveCamera = { siteId: string; stats: CameraStats; tracker: FaceTracker; stop: AbortController };
+
+/** Loads the camera if face recognition should run on it now. */
+async function loadCamera(db: Database, cameraId: string) {
+  const [camera] = await db
+    .select({
+      id: schema.cameras.id,
+      orgId: schema.cameras.orgId,
+      siteId: schema.cameras.siteId,
+      frEnabled: schema.cameras.frEnabled,
+      disabledAt: schema.cameras.disabledAt,
+      analysisFps: schema.cameras.analysisFps,
+      rtspUrlEnc: schema.cameras.rtspUrlEnc,
+      updatedAt: schema.cameras.updatedAt,
+      siteArchivedAt: schema.sites.archivedAt,
+    })
+    .from(schema.cameras)
+    .innerJoin(schema.sites, eq(schema.sites.id, schema.cameras.siteId))
+    .where(eq(schema.cameras.id, cameraId));
+  return camera?.frEnabled && !camera.disabledAt && !camera.siteArchivedAt ? camera : null;
+}
+
+/**
+ * The body of a camera's lease: analyse its stream until face recognition is turned off there,
+ * the camera changes, or the worker stops. Frames that arrive while the previous one is still
+ * being analysed replace the waiting one and are counted as dropped; nothing queues up.
+ * A face that matches nobody in the site's gallery is counted and forgotten at once.
+ */
+export async function analyseCamera(deps: {
+  db: Database;
+  analyzer: FaceAnalyzer;
+  galleries: GalleryCache;
+  events: EventWriter;
+  settings: StreamSettings;
+  active: Map<string, ActiveCamera>;
+  cameraId: string;
+  /** Aborted by the worker on shutdown. */
+  shutdown: AbortSignal;
+}): Promise<{ stopped: string }> {
+  const { db, analyzer, galleries, events, settings, cameraId } = deps;
+  const camera = await loadCamera(db, cameraId);
+  if (!camera) return { stopped: "face recognition is off for this camera" };
+  const stats = new CameraStats(cameraId);
+  const tracker = new FaceTracker({ recheckMs: settings.recheckMs });
+  const stop = new AbortController();
+  const onShutdown = () => stop.abort("worker shutting down");
+  deps.shutdown.addEventListener("abort", onShutdown);
+  deps.active.set(cameraId, { siteId: camera.siteId, stats, tracker, stop });
+
+  let waiting: RawFrame | null = null;
+  let busy = false;
+  let failure: ((error: unknown) => void) | undefined;
+  const failed = new Promise<never>((_, reject) => {
+    failure = reject;
+  });
+
+  const analyseFrame = async (frame: RawFrame) => {
+    const started = performance.now();
+    const faces = await analyzer.detect(frame);
+    const gallery = await galleries.forSite(camera.siteId);
+    for (const { track, face } of tracker.update(faces, frame.at)) {
+      if (!tracker.needsCheck(track, frame.at)) continue;
+      track.checkedAt = frame.at;
+      // With nobody enrolled there is nothing to match: the face is only counted.
+      const match =
+        gallery.length > 0
+          ? matchAgainstGallery(await analyzer.embed(frame, face), gallery, settings.matchThreshold)
+          : null;
+      // The embedding is gone after this point; an unknown face leaves only a count behind.
+      if (match) {
+        if (track.identity?.templateId !== match.subjectId.templateId) {
+          events.recognised({
+            orgId: camera.orgId,
+            siteId: camera.siteId,
+            cameraId,
+            ...match.subjectId,
+            modelId: analyzer.modelId,
+            score: match.similarity,
+            at: new Date(frame.at),
+          });
+          stats.recognitions++;
+        }
+        track.identity = match.subjectId;
+      } else {
+        track.identity = null;
+        if (!track.countedUnknown) {
+          track.countedUnknown = true;
+          events.unknownFace(cameraId, frame.at);
+          stats.unknownFaces++;
+        }
+      }
+    }
+    stats.analysed(performance.now() - started, faces.length);
+  };
+
+  const pump = async () => {
+    busy = true;
+    try {
+      while (waiting && !stop.signal.aborted) {
+        const frame = waiting;
+        waiting = null;
+        await analyseFrame(frame);
+      }
+    } catch (error) {
+      failure?.(error);
+    } finally {
+      busy = false;
+    }
+  };
+
+  const source = openFrameSource({
+    url: decryptString(camera.rtspUrlEnc, RTSP_URL_CONTEXT),
+    fps: camera.analysisFps,
+    width: settings.frameWidth,
+    height: settings.frameHeight,
+    stallTimeoutMs: settings.stallTimeoutMs,
+    onFrame: (frame) => {
+      if (waiting) stats.framesDropped++;
+      waiting = frame;
+      if (!busy) void pump();
+    },
+  });
+
+  // Settings changes also arrive by pub/sub; this poll is the safety net.
+  const poll = setInterval(async () => {
+    const current = await loadCamera(db, cameraId).catch(() => undefined);
+    if (current === null || (current && current.updatedAt.getTime() !== camera.updatedAt.getTime())) {
+      stop.abort("camera settings changed");
+    }
+  }, settings.settingsPollMs);
+
+  const stopped = new Promise<void>((resolve) => stop.signal.addEventListener("abort", () => resolve()));
+  try {
+    await Promise.race([source.done, stopped, failed]);
+    return { stopped: String(stop.signal.reason ?? "stream ended") };
+  } finally {
+    clearInterval(poll);
+    source.stop();
+    stop.abort("lease ended");
+    deps.shutdown.removeEventListener("abort", onShutdown);
+    deps.active.delete(cameraId);
+  }
+}

@@ -1,0 +1,302 @@
+import { randomBytes } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { callerFor, makeOrganization, makePrincipal } from "@consentry/api/testing";
+import type { Principal } from "@consentry/auth";
+import { type CameraSimulator, startCameraSimulator } from "@consentry/camera-sim";
+import { openEmbedding } from "@consentry/crypto";
+import { eq, schema } from "@consentry/db";
+import { createTestDatabase } from "@consentry/db/testing";
+import { env } from "@consentry/env";
+import { createJobProducer, producerOptions, QUEUE_NAMES, readHeartbeats, redisConnection } from "@consentry/queue";
+import { createFileStore } from "@consentry/storage";
+import { createFaceAnalyzerThread, type FaceAnalyzer } from "@consentry/vision";
+import { Queue } from "bullmq";
+import { Redis } from "ioredis";
+import { pino } from "pino";
+import sharp from "sharp";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type InferenceWorker, startInferenceWorker } from "./worker";
+
+// Real PostgreSQL, Redis, ONNX models, ffmpeg and the RTSP camera simulator playing the
+// Hamilton clip. Only Lin-Manuel Miranda is enrolled; the audience must leave no trace.
+
+const FACES = resolve(import.meta.dirname, "../../../../shared/fixtures/faces");
+const prefix = `test-inference-${randomBytes(4).toString("hex")}`;
+const logLines: string[] = [];
+const logger = pino({ level: "debug" }, { write: (line: string) => void logLines.push(line) });
+const storageDir = mkdtempSync(join(tmpdir(), "consentry-inference-"));
+const storage = createFileStore(storageDir);
+const jobs = createJobProducer(env.REDIS_URL, prefix);
+const redis = new Redis(redisConnection(env.REDIS_URL));
+
+let testDb: Awaited<ReturnType<typeof createTestDatabase>>;
+let sim: CameraSimulator;
+let analyzer: FaceAnalyzer;
+let worker: InferenceWorker;
+let manager: Principal;
+let orgId: string;
+let siteId: string;
+let linId: string;
+let linConsentId: string;
+const api = () => callerFor(testDb.db, manager, jobs, storage);
+
+async function waitFor<T>(check: () => Promise<T | undefined | null | false>, timeoutMs: number, what: string) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function enrol(subjectId: string, files: Buffer[]) {
+  const photos = files.map((file) => new Uint8Array(file));
+  const { id } = await api().enrolments.create({ orgId, subjectId, siteId, photos });
+  return waitFor(
+    async () => {
+      const [row] = await testDb.db.select().from(schema.enrolments).where(eq(schema.enrolments.id, id));
+      return row && (row.status === "done" || row.status === "failed") ? row : undefined;
+    },
+    30_000,
+    "the enrolment to finish",
+  );
+}
+
+async function person(name: string) {
+  const { id } = await api().subjects.create({
+    orgId,
+    displayName: name,
+    contact: null,
+    isMinor: false,
+    birthYear: null,
+  });
+  const consent = await api().subjects.giveConsent({
+    orgId,
+    subjectId: id,
+    siteId,
+    purpose: "entry_verification",
+    scopes: ["recognition"],
+    method: "written",
+    isSeparate: true,
+    isBundled: false,
+    noticeId: null,
+    evidenceSha256: null,
+    guardianName: null,
+    guardianRelation: null,
+    givenAt: new Date(),
+  });
+  return { subjectId: id, consentId: consent.id };
+}
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+  sim = await startCameraSimulator({ count: 1, port: 0 });
+  analyzer = await createFaceAnalyzerThread({ threads: 1 });
+  orgId = (await makeOrganization(testDb.db)).id;
+  manager = await makePrincipal(testDb.db, { memberships: [[orgId, "manager"]] });
+  const site = await api().sites.create({
+    orgId,
+    name: "Richard Rodgers Theatre",
+    address: "226 W 46th St",
+    regionCode: "310101",
+    kind: "office",
+    templateRetentionDays: 365,
+  });
+  siteId = site.id;
+  await api().assessments.create({
+    orgId,
+    siteId,
+    scope: "Stage door",
+    approver: "DPO",
+    documentSha256: "c".repeat(64),
+    completedAt: new Date(),
+    nextReviewAt: null,
+  });
+  ({ subjectId: linId, consentId: linConsentId } = await person("Lin-Manuel Miranda"));
+  worker = startInferenceWorker({
+    db: testDb.db,
+    redisUrl: env.REDIS_URL,
+    prefix,
+    storage,
+    analyzer,
+    logger,
+    maxCameras: 2,
+    reconcileEveryMs: 2000,
+    heartbeatEveryMs: 1000,
+  });
+  await worker.ready;
+}, 120_000);
+
+afterAll(async () => {
+  await worker?.close();
+  await analyzer?.close();
+  await sim?.stop();
+  for (const name of Object.values(QUEUE_NAMES)) {
+    const queue = new Queue(name, producerOptions(env.REDIS_URL, prefix));
+    await queue.obliterate({ force: true }).catch(() => {});
+    await queue.close();
+  }
+  await jobs.close();
+  await redis.quit();
+  await testDb?.drop();
+  await rm(storageDir, { recursive: true, force: true });
+}, 60_000);
+
+describe("enrolment", { timeout: 60_000 }, () => {
+  it("turns a photo with one face into an encrypted template and rejects the rest with reasons", async () => {
+    const blank = await sharp({ create: { width: 400, height: 300, channels: 3, background: "#888" } })
+      .jpeg()
+      .toBuffer();
+    const enrolment = await enrol(linId, [
+      await readFile(join(FACES, "lin-manuel-miranda.png")),
+      blank,
+      await readFile(join(FACES, "two_people.jpg")),
+    ]);
+    expect(enrolment.status).toBe("done");
+    const photos = await testDb.db
+      .select()
+      .from(schema.enrolmentPhotos)
+      .where(eq(schema.enrolmentPhotos.enrolmentId, enrolment.id));
+    expect(photos.map((photo) => photo.status ?? "").sort()).toEqual(["accepted", "rejected", "rejected"]);
+    expect(
+      photos
+        .map((photo) => photo.rejectionReason)
+        .filter(Boolean)
+        .sort(),
+    ).toEqual(["noFace", "severalFaces"]);
+    const [template] = await testDb.db
+      .select()
+      .from(schema.faceTemplates)
+      .where(eq(schema.faceTemplates.subjectId, linId));
+    expect(template?.modelId).toBe(analyzer.modelId);
+    expect(template?.consentId).toBe(linConsentId);
+    expect(template?.embeddingEnc.startsWith("v1.")).toBe(true);
+    const embedding = openEmbedding(template?.embeddingEnc ?? "");
+    expect(embedding).toHaveLength(512);
+    expect(Math.hypot(...embedding)).toBeCloseTo(1, 3);
+  });
+
+  it("refuses a person without consent before storing anything (CN-FR-04)", async () => {
+    const { id } = await api().subjects.create({
+      orgId,
+      displayName: "No Consent",
+      contact: null,
+      isMinor: false,
+      birthYear: null,
+    });
+    const photo = await readFile(join(FACES, "obama.jpg"));
+    await expect(api().enrolments.create({ orgId, subjectId: id, siteId, photos: [photo] })).rejects.toMatchObject({
+      code: "UNPROCESSABLE_CONTENT",
+      message: expect.stringContaining("CN-FR-04"),
+    });
+    expect(await testDb.db.select().from(schema.enrolments).where(eq(schema.enrolments.subjectId, id))).toEqual([]);
+  });
+});
+
+describe("stream analysis", { timeout: 120_000 }, () => {
+  let cameraId: string;
+
+  it("recognises only the enrolled person in the clip and keeps nothing of the audience", async () => {
+    const camera = await api().cameras.create({
+      orgId,
+      name: "Stage cam",
+      siteId,
+      entryPointId: null,
+      locationType: "entrance",
+      frEnabled: true,
+      analysisFps: 5,
+      rtspUrl: sim.urlOf(1),
+    });
+    cameraId = camera.id;
+    // Several loops of the 9-second clip, audience included.
+    const events = await waitFor(
+      async () => {
+        const rows = await testDb.db
+          .select()
+          .from(schema.recognitionEvents)
+          .where(eq(schema.recognitionEvents.cameraId, cameraId));
+        return rows.length >= 3 ? rows : undefined;
+      },
+      60_000,
+      "recognition events",
+    );
+    expect(new Set(events.map((event) => event.subjectId))).toEqual(new Set([linId]));
+    for (const event of events) {
+      expect(event.siteId).toBe(siteId);
+      expect(event.modelId).toBe(analyzer.modelId);
+      expect(event.score).toBeGreaterThanOrEqual(0.45);
+    }
+    await waitFor(
+      async () => {
+        const counts = await testDb.db
+          .select()
+          .from(schema.unknownFaceCounts)
+          .where(eq(schema.unknownFaceCounts.cameraId, cameraId));
+        return counts.reduce((sum, row) => sum + row.count, 0) > 0;
+      },
+      30_000,
+      "the audience to be counted",
+    );
+
+    const [heartbeat] = await readHeartbeats(redis, prefix);
+    expect(heartbeat?.cameras.map((c) => c.cameraId)).toEqual([cameraId]);
+    expect(heartbeat?.cameras[0]?.framesAnalysed).toBeGreaterThan(10);
+
+    // Privacy: the only templates are Lin's; the only files are the enrolment photos; no
+    // Redis key or log line holds a face (coordinates, embeddings, pixels) or its identity.
+    const templates = await testDb.db.select().from(schema.faceTemplates);
+    expect(new Set(templates.map((t) => t.subjectId))).toEqual(new Set([linId]));
+    const keys = await redis.keys(`${prefix}:*`);
+    for (const key of keys) {
+      const type = await redis.type(key);
+      const value =
+        type === "string" ? await redis.get(key) : type === "hash" ? JSON.stringify(await redis.hgetall(key)) : "";
+      expect(value?.length ?? 0, key).toBeLessThan(20_000);
+      expect(value ?? "", key).not.toMatch(/embedding|landmarks|"box"/);
+    }
+    const logs = logLines.join("\n");
+    expect(logs).not.toMatch(/embedding|landmarks|"box"|similarity/);
+  });
+
+  it("stops recognising a person within 2 s of their consent being withdrawn", async () => {
+    // Recognition is ongoing: a fresh event arrives (the clip loops, so tracks start anew).
+    const since = Date.now();
+    await waitFor(
+      async () =>
+        (
+          await testDb.db.select().from(schema.recognitionEvents).where(eq(schema.recognitionEvents.cameraId, cameraId))
+        ).some((event) => event.at.getTime() > since),
+      30_000,
+      "a fresh recognition",
+    );
+    await api().subjects.withdrawConsent({ orgId, consentId: linConsentId, reason: "Left the company" });
+    const cutoff = Date.now() + 2000;
+    await new Promise((r) => setTimeout(r, 12_000));
+    const late = (
+      await testDb.db.select().from(schema.recognitionEvents).where(eq(schema.recognitionEvents.cameraId, cameraId))
+    ).filter((event) => event.at.getTime() > cutoff);
+    expect(late).toEqual([]);
+  });
+
+  it("releases the camera within 2 s of face recognition being turned off", async () => {
+    expect(worker.active.has(cameraId)).toBe(true);
+    const camera = await api().cameras.byId({ orgId, cameraId });
+    await api().cameras.update({
+      orgId,
+      cameraId,
+      name: camera.name,
+      siteId,
+      entryPointId: null,
+      locationType: "entrance",
+      frEnabled: false,
+      analysisFps: 5,
+    });
+    const started = Date.now();
+    await waitFor(async () => !worker.active.has(cameraId), 2000, "the lease to end");
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+});

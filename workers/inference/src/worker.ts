@@ -1,0 +1,205 @@
+import { hostname } from "node:os";
+import { and, type Database, eq, isNull, schema } from "@consentry/db";
+import {
+  invalidationChannel,
+  invalidationSchema,
+  producerOptions,
+  publishHeartbeat,
+  QUEUE_NAMES,
+  redisConnection,
+  removeHeartbeat,
+  type StreamLeaseJob,
+  streamLeaseJobId,
+  streamLeaseJobSchema,
+  workerOptions,
+} from "@consentry/queue";
+import type { FileStore } from "@consentry/storage";
+import type { FaceAnalyzer } from "@consentry/vision";
+import { type Job, Queue, UnrecoverableError, Worker } from "bullmq";
+import { Redis } from "ioredis";
+import type { Logger } from "pino";
+import { enrollmentProcessor } from "./enrollment";
+import { GalleryCache } from "./gallery";
+import { type ActiveCamera, analyseCamera, type StreamSettings } from "./stream/analyse-camera";
+import { EventWriter } from "./stream/events";
+
+export const DEFAULT_STREAM_SETTINGS: StreamSettings = {
+  frameWidth: 640,
+  frameHeight: 360,
+  matchThreshold: 0.45,
+  recheckMs: 3000,
+  settingsPollMs: 5000,
+  stallTimeoutMs: 10_000,
+};
+
+export type InferenceWorkerOptions = {
+  db: Database;
+  redisUrl: string;
+  prefix?: string;
+  storage: FileStore;
+  analyzer: FaceAnalyzer;
+  logger: Logger;
+  /** Cameras one worker analyses at once (its stream-analysis concurrency). */
+  maxCameras: number;
+  settings?: Partial<StreamSettings>;
+  /** Lease lock: a killed worker's cameras are taken over after about this plus `stalledIntervalMs`. */
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+  /** How often lease jobs are (re)created for every camera with face recognition on. */
+  reconcileEveryMs?: number;
+  heartbeatEveryMs?: number;
+  workerId?: string;
+};
+
+/** Every camera that should be analysed gets its lease job; existing ids make this a no-op. */
+export async function ensureLeases(db: Database, queue: Queue): Promise<number> {
+  const cameras = await db
+    .select({ id: schema.cameras.id })
+    .from(schema.cameras)
+    .innerJoin(schema.sites, eq(schema.sites.id, schema.cameras.siteId))
+    .where(and(eq(schema.cameras.frEnabled, true), isNull(schema.cameras.disabledAt), isNull(schema.sites.archivedAt)));
+  if (cameras.length === 0) return 0;
+  await queue.addBulk(
+    cameras.map(({ id }) => ({
+      name: "lease",
+      data: { cameraId: id } satisfies StreamLeaseJob,
+      opts: { jobId: streamLeaseJobId(id), attempts: 1, removeOnComplete: true, removeOnFail: true },
+    })),
+  );
+  return cameras.length;
+}
+
+/**
+ * An inference worker: computes enrolment templates and holds stream-analysis leases, up to
+ * `maxCameras` at once. Any number of these can run on any hosts sharing Redis and PostgreSQL.
+ */
+export function startInferenceWorker(options: InferenceWorkerOptions) {
+  const { db, redisUrl, prefix, analyzer, logger, maxCameras } = options;
+  const settings = { ...DEFAULT_STREAM_SETTINGS, ...options.settings };
+  const workerId = options.workerId ?? `${hostname()}-${process.pid}`;
+  const startedAt = new Date().toISOString();
+  const galleries = new GalleryCache(db, analyzer.modelId);
+  const active = new Map<string, ActiveCamera>();
+  const shutdown = new AbortController();
+  let enrolmentsDone = 0;
+  // Counts only: an event's content (who, where) never goes to the log.
+  const events = new EventWriter(db, (error) => logger.error({ err: error }, "could not write recognition events"));
+  const leaseQueue = new Queue(QUEUE_NAMES.streamAnalysis, producerOptions(redisUrl, prefix));
+  leaseQueue.on("error", (err) => logger.warn({ err: err.message }, "stream-analysis queue error"));
+  const redis = new Redis({ ...redisConnection(redisUrl), maxRetriesPerRequest: null });
+  const subscriber = new Redis({ ...redisConnection(redisUrl), maxRetriesPerRequest: null });
+  for (const client of [redis, subscriber])
+    client.on("error", (err) => logger.warn({ err: err.message }, "redis error"));
+
+  const galleryChanged = (siteId: string) => {
+    galleries.invalidate(siteId);
+    for (const camera of active.values()) if (camera.siteId === siteId) camera.tracker.forgetIdentities();
+  };
+
+  subscriber.on("message", (_channel, message) => {
+    const parsed = invalidationSchema.safeParse(JSON.parse(message));
+    if (!parsed.success) return;
+    const change = parsed.data;
+    if (change.type === "gallery") galleryChanged(change.siteId);
+    else active.get(change.cameraId)?.stop.abort("camera settings changed");
+    // A camera turned on gets its lease at once rather than at the next reconcile.
+    if (change.type === "camera") void ensureLeases(db, leaseQueue).catch(() => {});
+  });
+
+  const enrollmentWorker = new Worker(
+    QUEUE_NAMES.enrollment,
+    async (job: Job) => {
+      const result = await enrollmentProcessor({
+        db,
+        storage: options.storage,
+        analyzer,
+        galleryChanged: async (siteId) => {
+          // Every worker, this one included, reloads that site's gallery.
+          await redis.publish(invalidationChannel(prefix), JSON.stringify({ type: "gallery", siteId }));
+        },
+      })(job);
+      enrolmentsDone++;
+      return result;
+    },
+    { ...workerOptions(redisUrl, prefix), name: workerId, concurrency: 1 },
+  );
+
+  const leaseWorker = new Worker(
+    QUEUE_NAMES.streamAnalysis,
+    async (job: Job) => {
+      const parsed = streamLeaseJobSchema.safeParse(job.data);
+      if (!parsed.success) throw new UnrecoverableError("malformed stream lease job");
+      logger.info({ cameraId: parsed.data.cameraId }, "camera lease taken");
+      const result = await analyseCamera({
+        db,
+        analyzer,
+        galleries,
+        events,
+        settings,
+        active,
+        cameraId: parsed.data.cameraId,
+        shutdown: shutdown.signal,
+      });
+      logger.info({ cameraId: parsed.data.cameraId, reason: result.stopped }, "camera lease released");
+      return result;
+    },
+    {
+      ...workerOptions(redisUrl, prefix),
+      name: workerId,
+      concurrency: maxCameras,
+      lockDuration: options.lockDurationMs ?? 10_000,
+      stalledInterval: options.stalledIntervalMs ?? 5_000,
+      // A lease stalls whenever its worker dies; that must never fail the camera for good.
+      maxStalledCount: 1_000_000,
+    },
+  );
+  // A lease that ended while its camera still needs analysing (settings changed) is renewed now.
+  leaseWorker.on("completed", () => void ensureLeases(db, leaseQueue).catch(() => {}));
+  for (const worker of [enrollmentWorker, leaseWorker]) {
+    worker.on("error", (err) => logger.error({ err: err.message }, "worker error"));
+    worker.on("failed", (job, err) =>
+      logger.warn({ queue: worker.name, jobId: job?.id, err: err.message }, "job failed"),
+    );
+  }
+
+  const heartbeat = async () => {
+    await publishHeartbeat(redis, prefix, {
+      id: workerId,
+      host: hostname(),
+      pid: process.pid,
+      startedAt,
+      at: new Date().toISOString(),
+      modelId: analyzer.modelId,
+      maxCameras,
+      memoryMb: Math.round(process.memoryUsage().rss / 1048576),
+      enrolmentsDone,
+      cameras: [...active.values()].map((camera) => camera.stats.snapshot()),
+    });
+  };
+  const timers = [
+    setInterval(() => void ensureLeases(db, leaseQueue).catch(() => {}), options.reconcileEveryMs ?? 10_000),
+    setInterval(() => void heartbeat().catch(() => {}), options.heartbeatEveryMs ?? 5_000),
+  ];
+
+  const ready = (async () => {
+    await subscriber.subscribe(invalidationChannel(prefix));
+    await Promise.all([enrollmentWorker.waitUntilReady(), leaseWorker.waitUntilReady()]);
+    await ensureLeases(db, leaseQueue);
+    await heartbeat();
+  })();
+
+  return {
+    workerId,
+    ready,
+    active,
+    async close() {
+      for (const timer of timers) clearInterval(timer);
+      shutdown.abort("worker shutting down");
+      await Promise.all([enrollmentWorker.close(), leaseWorker.close()]);
+      await events.close();
+      await removeHeartbeat(redis, prefix, workerId).catch(() => {});
+      await Promise.all([leaseQueue.close(), redis.quit(), subscriber.quit()]);
+    },
+  };
+}
+export type InferenceWorker = ReturnType<typeof startInferenceWorker>;
