@@ -4,6 +4,7 @@ CREATE TABLE "enrolment_photos" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"enrolment_id" uuid NOT NULL,
 	"subject_id" uuid NOT NULL,
+	"position" integer NOT NULL,
 	"storage_key" text NOT NULL,
 	"status" "enrolment_photo_status" DEFAULT 'pending' NOT NULL,
 	"rejection_reason" text,

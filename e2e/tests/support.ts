@@ -19,7 +19,9 @@ export async function makeOrganization(name = `E2E Org ${unique()}`) {
   return org as NonNullable<typeof org>;
 }
 
-export async function makeUser(options: { orgId?: string; role?: OrgRole; jurisdictionCodes?: string[] } = {}) {
+export async function makeUser(
+  options: { orgId?: string; role?: OrgRole; jurisdictionCodes?: string[]; platformAdmin?: boolean } = {},
+) {
   const email = `e2e-${unique()}@test.consentry.local`;
   const userId = await createUserWithPassword(db, { email, name: email, password: PASSWORD });
   if (options.orgId)
@@ -29,6 +31,7 @@ export async function makeUser(options: { orgId?: string; role?: OrgRole; jurisd
       .insert(schema.regulators)
       .values({ userId, authority: "E2E Cyberspace Office", jurisdictionCodes: options.jurisdictionCodes });
   }
+  if (options.platformAdmin) await db.insert(schema.platformAdmins).values({ userId });
   return { email, userId };
 }
 
@@ -100,6 +103,7 @@ export async function makeConsentingPerson(orgId: string, siteCode: string, temp
       givenAt: new Date(),
     })
     .returning();
+  if (templates === 0) return subject as NonNullable<typeof subject>;
   await db.insert(schema.faceTemplates).values(
     Array.from({ length: templates }, () => ({
       orgId,

@@ -1,6 +1,6 @@
 import { checkEnrolment, ENROLMENT_PHOTO_CONTEXT } from "@consentry/api/enrolment";
 import { decryptBytes, sealEmbedding } from "@consentry/crypto";
-import { and, type Database, eq, schema, writeAudit } from "@consentry/db";
+import { and, asc, type Database, eq, schema, writeAudit } from "@consentry/db";
 import { enrollmentJobSchema } from "@consentry/queue";
 import type { FileStore } from "@consentry/storage";
 import { decodeImage, type FaceAnalyzer, ImageInputError } from "@consentry/vision";
@@ -39,7 +39,8 @@ export function enrollmentProcessor(deps: {
     const photos = await db
       .select()
       .from(enrolmentPhotos)
-      .where(and(eq(enrolmentPhotos.enrolmentId, enrolment.id), eq(enrolmentPhotos.status, "pending")));
+      .where(and(eq(enrolmentPhotos.enrolmentId, enrolment.id), eq(enrolmentPhotos.status, "pending")))
+      .orderBy(asc(enrolmentPhotos.position));
     for (const photo of photos) {
       const outcome = await templateFromPhoto(photo.storageKey);
       await db.transaction(async (tx) => {

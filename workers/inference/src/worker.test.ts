@@ -94,7 +94,7 @@ async function person(name: string) {
 
 beforeAll(async () => {
   testDb = await createTestDatabase();
-  sim = await startCameraSimulator({ count: 1, port: 0 });
+  sim = await startCameraSimulator({ count: 2, port: 0 });
   analyzer = await createFaceAnalyzerThread({ threads: 1 });
   orgId = (await makeOrganization(testDb.db)).id;
   manager = await makePrincipal(testDb.db, { memberships: [[orgId, "manager"]] });
@@ -127,6 +127,7 @@ beforeAll(async () => {
     maxCameras: 2,
     reconcileEveryMs: 2000,
     heartbeatEveryMs: 1000,
+    settings: { stallTimeoutMs: 3000 },
   });
   await worker.ready;
 }, 120_000);
@@ -260,6 +261,28 @@ describe("stream analysis", { timeout: 120_000 }, () => {
     }
     const logs = logLines.join("\n");
     expect(logs).not.toMatch(/embedding|landmarks|"box"|similarity/);
+  });
+
+  it("survives a stream that dies mid-lease, and resumes the camera when it is back", async () => {
+    const { id } = await api().cameras.create({
+      orgId,
+      name: "Side door",
+      siteId,
+      entryPointId: null,
+      locationType: "entrance",
+      frEnabled: true,
+      analysisFps: 2,
+      rtspUrl: sim.urlOf(2),
+    });
+    const analysing = () => (worker.active.get(id)?.stats.framesAnalysed ?? 0) > 0;
+    await waitFor(async () => analysing(), 30_000, "the camera to be analysed");
+    await sim.stopCamera(2);
+    await waitFor(async () => !worker.active.has(id), 20_000, "the dead stream's lease to end");
+    expect(logLines.join("\n")).toMatch(/"msg":"job failed"/);
+    await sim.startCamera(2);
+    await waitFor(async () => analysing(), 30_000, "the camera to be analysed again");
+    // The first camera's lease was never disturbed by the second's failure.
+    expect(worker.active.has(cameraId)).toBe(true);
   });
 
   it("stops recognising a person within 2 s of their consent being withdrawn", async () => {

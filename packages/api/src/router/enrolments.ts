@@ -59,7 +59,7 @@ export const enrolmentsRouter = router({
                 rows.map((row) => row.id),
               ),
             )
-            .orderBy(asc(enrolmentPhotos.id))
+            .orderBy(asc(enrolmentPhotos.position))
         : [];
       return rows.map((row) => ({ ...row, photos: photos.filter((photo) => photo.enrolmentId === row.id) }));
     }),
@@ -106,9 +106,14 @@ export const enrolmentsRouter = router({
           })
           .returning({ id: enrolments.id });
         if (!row) throw new Error("insert returned no row");
-        await tx
-          .insert(enrolmentPhotos)
-          .values(stored.map(({ key }) => ({ enrolmentId: row.id, subjectId: subject.id, storageKey: key })));
+        await tx.insert(enrolmentPhotos).values(
+          stored.map(({ key }, position) => ({
+            enrolmentId: row.id,
+            subjectId: subject.id,
+            storageKey: key,
+            position,
+          })),
+        );
         await audit(tx, ctx, {
           action: "enrolment.create",
           targetType: "subject",

@@ -171,6 +171,8 @@ export const enrolmentPhotos = pgTable(
     subjectId: uuid()
       .notNull()
       .references(() => subjects.id, { onDelete: "cascade" }),
+    /** Order of upload, from 0, so reasons are shown beside the right photo. */
+    position: integer().notNull(),
     /** Key in the file store of the encrypted, metadata-free photo. */
     storageKey: text().notNull(),
     status: enrolmentPhotoStatus().notNull().default("pending"),

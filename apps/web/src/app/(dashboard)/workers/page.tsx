@@ -10,7 +10,15 @@ async function WorkerList() {
   if (!overview) return <Alert>{t("redisDown")}</Alert>;
   return (
     <>
-      <PageHeader title={t("title")} subtitle={t("subtitle")} />
+      <PageHeader
+        title={t("title")}
+        subtitle={t("subtitle")}
+        actions={
+          <a href="/admin/queues" className="text-sm font-medium text-brand-700 hover:underline">
+            {t("queueUi")}
+          </a>
+        }
+      />
       <Card className="mb-6">
         <Table head={[t("queue"), t("count"), t("waiting"), t("active"), t("delayed"), t("failed")]}>
           {overview.queues.map((queue) => (
