@@ -47,6 +47,8 @@ export default defineConfig({
       QUEUE_PREFIX: process.env.QUEUE_PREFIX ?? "e2e",
       CONSENTRY_GATEWAY_URL: process.env.CONSENTRY_GATEWAY_URL ?? "ws://127.0.0.1:3001",
       CONSENTRY_STORAGE_DIR: process.env.CONSENTRY_STORAGE_DIR ?? "",
+      SMTP_URL: process.env.SMTP_URL ?? "",
+      CONSENTRY_DEV_MAILBOX_DIR: process.env.CONSENTRY_DEV_MAILBOX_DIR ?? "",
       NEXT_TELEMETRY_DISABLED: "1",
       LOG_LEVEL: "warn",
     },

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startCameraSimulator } from "@consentry/camera-sim";
 import { createTestDatabase } from "@consentry/db/testing";
+import { startDevMailServer } from "@consentry/mail/dev-server";
 
 // Runs the Playwright suite against its own database, queue prefix and ports, with the real
 // camera simulator, ops worker (probes) and live-view gateway beside the web app.
@@ -24,6 +25,8 @@ function freePort(): Promise<number> {
 
 const database = await createTestDatabase();
 const storageDir = await mkdtemp(join(tmpdir(), "consentry-e2e-storage-"));
+const mailboxDir = await mkdtemp(join(tmpdir(), "consentry-e2e-mail-"));
+const smtp = await startDevMailServer({ dir: mailboxDir });
 const sim = await startCameraSimulator({ count: 2, port: 0, log: () => {} });
 const [webPort, gatewayPort] = [await freePort(), await freePort()];
 const env = {
@@ -38,6 +41,8 @@ const env = {
   CAMERA_PROBE_INTERVAL_MS: "3000",
   LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
   CONSENTRY_STORAGE_DIR: storageDir,
+  SMTP_URL: smtp.url,
+  CONSENTRY_DEV_MAILBOX_DIR: mailboxDir,
 };
 const services: ChildProcess[] = [
   spawn("npm", ["start", "-w", "@consentry/ops-worker"], { cwd: "..", stdio: "inherit", env, detached: true }),
@@ -55,6 +60,8 @@ try {
   for (const service of services) if (service.pid) process.kill(-service.pid, "SIGTERM");
   await sim.stop();
   await database.drop();
+  await smtp.stop();
   await rm(storageDir, { recursive: true, force: true });
+  await rm(mailboxDir, { recursive: true, force: true });
 }
 process.exit(exitCode);

@@ -127,6 +127,7 @@ try {
   const jobs = {
     probeCamera: async () => {},
     deleteTemplates: async () => "none",
+    erase: async () => {},
     enrol: async () => {},
     invalidate: async () => {},
     close: async () => {},

@@ -15,9 +15,9 @@ import { createFaceAnalyzerThread } from "@consentry/vision";
 import { pino } from "pino";
 import { root, services } from "./lib/run";
 
-const MAX_CAMERAS = 8;
-const SETTLE_MS = 6_000;
-const WINDOW_MS = 15_000;
+const MAX_CAMERAS = 16;
+const SETTLE_MS = 5_000;
+const WINDOW_MS = 10_000;
 const FPS = 5;
 
 const pipeline = spawnSync(`${root}node_modules/.bin/tsx`, [`${root}packages/vision/bench/vision.ts`], {

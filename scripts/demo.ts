@@ -3,6 +3,7 @@ import type { ChildProcess } from "node:child_process";
 import { createDatabase } from "@consentry/db";
 import { runMigrations } from "@consentry/db/migrate";
 import { DEMO_CAMERA_COUNT, DEMO_LOGINS, DEMO_PASSWORD, seedDemo } from "@consentry/db/seed";
+import { startDevMailServer } from "@consentry/mail/dev-server";
 import { root, run, services, start, stopGroup } from "./lib/run";
 
 const port = Number(process.env.PORT ?? 3000);
@@ -12,6 +13,7 @@ const baseUrl = `http://localhost:${port}`;
 const children: ChildProcess[] = [];
 let svc: Awaited<ReturnType<typeof services>> | undefined;
 let stopping = false;
+let smtp: Awaited<ReturnType<typeof startDevMailServer>> | undefined;
 
 async function shutdown(code: number) {
   if (stopping) return;
@@ -20,6 +22,7 @@ async function shutdown(code: number) {
   for (const child of children) stopGroup(child);
   await new Promise((resolve) => setTimeout(resolve, 1500));
   for (const child of children) stopGroup(child, "SIGKILL");
+  await smtp?.stop();
   await svc?.stop();
   process.exit(code);
 }
@@ -31,6 +34,7 @@ try {
     databaseUrl: "postgres://postgres@127.0.0.1:5432/consentry",
     redisUrl: "redis://127.0.0.1:6379",
   });
+  smtp = await startDevMailServer({ dir: `${root}.data/mailbox` });
   const env = {
     ...process.env,
     DATABASE_URL: svc.databaseUrl,
@@ -41,6 +45,9 @@ try {
     CAMERA_SIM_PORT: String(cameraSimPort),
     BETTER_AUTH_URL: process.env.BETTER_AUTH_URL ?? baseUrl,
     CONSENTRY_STORAGE_DIR: process.env.CONSENTRY_STORAGE_DIR ?? `${root}.data/storage`,
+    // Portal mail goes to a real SMTP server in this process; read it at /dev/mailbox.
+    SMTP_URL: process.env.SMTP_URL ?? smtp.url,
+    CONSENTRY_DEV_MAILBOX_DIR: `${root}.data/mailbox`,
     NEXT_TELEMETRY_DISABLED: "1",
     TURBO_TELEMETRY_DISABLED: "1",
   };
@@ -96,6 +103,8 @@ try {
 ━━ Consentry demo is running ━━
   Dashboard     ${baseUrl}
   Health        ${baseUrl}/api/health
+  Public portal ${baseUrl}/portal (codes arrive at ${baseUrl}/dev/mailbox)
+  Queues        ${baseUrl}/admin/queues (platform admin)
   Live view     ws://localhost:${gatewayPort} (gateway)
   Cameras       rtsp://127.0.0.1:${cameraSimPort}/cam1 … /cam${DEMO_CAMERA_COUNT} (simulator)
   PostgreSQL    ${mask(svc.databaseUrl)}${svc.started.includes("postgres") ? " (private, data in .data/postgres)" : ""}

@@ -130,3 +130,13 @@ export async function makeAssessment(orgId: string, siteCode: string) {
     completedAt: new Date(),
   });
 }
+
+/** Rows that still hold anything of a person: templates, enrolment photos, recognition events. */
+export async function countSubjectData(subjectId: string) {
+  const [templates, photos, events] = await Promise.all([
+    db.select().from(schema.faceTemplates).where(eq(schema.faceTemplates.subjectId, subjectId)),
+    db.select().from(schema.enrolmentPhotos).where(eq(schema.enrolmentPhotos.subjectId, subjectId)),
+    db.select().from(schema.recognitionEvents).where(eq(schema.recognitionEvents.subjectId, subjectId)),
+  ]);
+  return { templates: templates.length, photos: photos.length, events: events.length };
+}

@@ -1,10 +1,11 @@
 import type { OrgRole, Principal } from "@consentry/auth";
+import { eq, schema } from "@consentry/db";
 import { createTestDatabase } from "@consentry/db/testing";
 import { TRPCError } from "@trpc/server";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appRouter } from "./root";
-import { callerFor, makeOrganization, makePrincipal, unique } from "./testing";
+import { callerFor, lastCodeSentTo, makeOrganization, makePrincipal, sharedTestPortal, unique } from "./testing";
 
 /**
  * Who may call what. Every procedure in the router must have a row here: a new procedure
@@ -19,7 +20,20 @@ type Fixture = {
   newCameraId: () => Promise<string>;
   /** Fresh rows for procedures that consume what they act on (delete, withdraw). */
   make: (
-    kind: "entryPoint" | "sign" | "signWithEvidence" | "subject" | "consentingSubject" | "consent" | "oldAssessment",
+    kind:
+      | "entryPoint"
+      | "sign"
+      | "signWithEvidence"
+      | "subject"
+      | "pseudonym"
+      | "consentingSubject"
+      | "consent"
+      | "oldAssessment"
+      | "openRequest"
+      | "unverifiedRequest"
+      | "verifiedRequest"
+      | "certifiedRequest"
+      | "answeredAccessRequest",
   ) => Promise<string>;
 };
 const site = () => ({
@@ -198,6 +212,55 @@ const accessMatrix: Record<string, { access: Access; input?: (f: Fixture) => unk
   "cameras.importPreview": { access: "manager", input: (f) => ({ orgId: f.orgId, csv: csv(f) }) },
   "cameras.importCommit": { access: "manager", input: (f) => ({ orgId: f.orgId, csv: csv(f) }) },
   "requests.list": { access: "operator", input: (f) => ({ orgId: f.orgId }) },
+  "requests.contact": {
+    access: "operator",
+    input: async (f) => ({ orgId: f.orgId, requestId: await f.make("openRequest") }),
+  },
+  "requests.assignToMe": {
+    access: "operator",
+    input: async (f) => ({ orgId: f.orgId, requestId: await f.make("openRequest") }),
+  },
+  "requests.linkSubject": {
+    access: "operator",
+    input: async (f) => ({
+      orgId: f.orgId,
+      requestId: await f.make("openRequest"),
+      pseudonym: await f.make("pseudonym"),
+    }),
+  },
+  "requests.approve": {
+    access: "manager",
+    input: async (f) => ({ orgId: f.orgId, requestId: await f.make("openRequest") }),
+  },
+  "requests.refuse": {
+    access: "manager",
+    input: async (f) => ({
+      orgId: f.orgId,
+      requestId: await f.make("openRequest"),
+      reason: "Not a person this site knows.",
+    }),
+  },
+  "portal.sites": { access: "public", input: () => ({ query: "Site" }) },
+  "portal.submit": {
+    access: "public",
+    input: (f) => ({ siteId: f.siteId, type: "access", email: `${unique("subject")}@example.cn` }),
+  },
+  "portal.verify": {
+    access: "public",
+    input: async (f) => JSON.parse(await f.make("unverifiedRequest")) as { requestId: string; code: string },
+  },
+  "portal.export": {
+    access: "public",
+    input: async (f) => JSON.parse(await f.make("answeredAccessRequest")) as { reference: string; token: string },
+  },
+  "portal.certificate": {
+    access: "public",
+    input: async (f) => JSON.parse(await f.make("certifiedRequest")) as { reference: string; token: string },
+  },
+  "portal.status": {
+    access: "public",
+    input: async (f) => JSON.parse(await f.make("verifiedRequest")) as { reference: string; token: string },
+  },
   "audit.list": { access: "auditor", input: (f) => ({ orgId: f.orgId }) },
   "audit.verifyChain": { access: "admin" },
   "regulator.overview": { access: "regulator" },
@@ -252,6 +315,43 @@ beforeAll(async () => {
           birthYear: null,
         })
       ).id;
+    }
+    if (kind === "pseudonym") {
+      return (
+        await owner.subjects.create({
+          orgId: orgA.id,
+          displayName: "韩梅梅",
+          contact: null,
+          isMinor: false,
+          birthYear: null,
+        })
+      ).pseudonym;
+    }
+    if (kind === "answeredAccessRequest") {
+      const verified = JSON.parse(await make("verifiedRequest")) as { reference: string; token: string };
+      await db
+        .update(schema.dsrRequests)
+        .set({ status: "completed", closedAt: new Date() })
+        .where(eq(schema.dsrRequests.referenceCode, verified.reference));
+      return JSON.stringify(verified);
+    }
+    if (kind === "certifiedRequest") {
+      const verified = JSON.parse(await make("verifiedRequest")) as { reference: string; token: string };
+      await db
+        .update(schema.dsrRequests)
+        .set({ certificate: { test: true }, certificateSha256: "a".repeat(64), status: "completed" })
+        .where(eq(schema.dsrRequests.referenceCode, verified.reference));
+      return JSON.stringify(verified);
+    }
+    if (kind === "unverifiedRequest" || kind === "verifiedRequest" || kind === "openRequest") {
+      const email = `${unique("subject")}@example.cn`;
+      const anonymous = callerFor(db, null);
+      const { requestId } = await anonymous.portal.submit({ siteId: fixture.siteId, type: "access", email });
+      const code = lastCodeSentTo(sharedTestPortal, email);
+      if (kind === "unverifiedRequest") return JSON.stringify({ requestId, code });
+      const verified = await anonymous.portal.verify({ requestId, code });
+      if (kind === "openRequest") return requestId;
+      return JSON.stringify({ reference: verified.reference, token: verified.token });
     }
     if (kind === "consentingSubject") {
       const subjectId = await make("subject");

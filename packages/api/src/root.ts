@@ -4,6 +4,7 @@ import { camerasRouter } from "./router/cameras";
 import { complianceRouter } from "./router/compliance";
 import { enrolmentsRouter } from "./router/enrolments";
 import { entryPointsRouter } from "./router/entry-points";
+import { portalRouter } from "./router/portal";
 import { recognitionRouter } from "./router/recognition";
 import { assessmentsRouter, filingsRouter, noticesRouter } from "./router/records";
 import { regulatorRouter } from "./router/regulator";
@@ -28,6 +29,7 @@ export const appRouter = router({
   assessments: assessmentsRouter,
   filings: filingsRouter,
   requests: requestsRouter,
+  portal: portalRouter,
   audit: auditRouter,
   regulator: regulatorRouter,
   admin: adminRouter,

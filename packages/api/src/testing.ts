@@ -3,8 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createUserWithPassword, loadPrincipal, type OrgRole, type Principal } from "@consentry/auth";
 import { type Database, schema } from "@consentry/db";
+import type { Mail } from "@consentry/mail";
 import type { Invalidation, JobProducer, TemplateDeletionJob } from "@consentry/queue";
 import { createFileStore, type FileStore } from "@consentry/storage";
+import type { PortalServices } from "./portal/services";
 import { createCaller } from "./root";
 import { createContext } from "./trpc";
 
@@ -44,16 +46,19 @@ export function recordingJobs() {
   const probed: string[] = [];
   const deletions: TemplateDeletionJob[] = [];
   const enrolments: string[] = [];
+  const erasures: string[] = [];
   const invalidations: Invalidation[] = [];
   const jobs: JobProducer & {
     probed: string[];
     deletions: TemplateDeletionJob[];
     enrolments: string[];
+    erasures: string[];
     invalidations: Invalidation[];
   } = {
     probed,
     deletions,
     enrolments,
+    erasures,
     invalidations,
     probeCamera: async (cameraId) => {
       probed.push(cameraId);
@@ -61,6 +66,9 @@ export function recordingJobs() {
     deleteTemplates: async (job) => {
       deletions.push(job);
       return `recorded-${deletions.length}`;
+    },
+    erase: async (requestId) => {
+      erasures.push(requestId);
     },
     enrol: async (enrolmentId) => {
       enrolments.push(enrolmentId);
@@ -73,6 +81,37 @@ export function recordingJobs() {
   return jobs;
 }
 
+/**
+ * Portal services for tests that are not about mail or rate limits: mail is recorded instead of
+ * sent and the limiter only counts (the portal tests use real SMTP and Redis limits).
+ */
+export function recordingPortal(clientIp = "203.0.113.7") {
+  const sent: Mail[] = [];
+  const counts = new Map<string, number>();
+  return {
+    sent,
+    counts,
+    mailer: {
+      send: async (mail: Mail) => {
+        sent.push(mail);
+      },
+    },
+    // Counts but never refuses: the access matrix calls the portal far more than a person would.
+    limiter: {
+      hit: async (key: string) => {
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+        return true;
+      },
+    },
+    clientIp,
+    secret: "consentry-portal-test-secret-000000000000",
+  } satisfies PortalServices & { sent: Mail[]; counts: Map<string, number> };
+}
+export const sharedTestPortal = recordingPortal();
+/** The code in the latest portal mail to `to`. */
+export const lastCodeSentTo = (portal: { sent: Mail[] }, to: string) =>
+  portal.sent.findLast((mail) => mail.to === to)?.subject.match(/\d{6}/)?.[0] ?? "";
+
 /** A file store in a fresh temporary folder. */
 export function temporaryStorage() {
   return createFileStore(mkdtempSync(join(tmpdir(), "consentry-test-store-")));
@@ -83,8 +122,9 @@ export function callerFor(
   principal: Principal | null,
   jobs: JobProducer = recordingJobs(),
   storage: FileStore = temporaryStorage(),
+  portal: PortalServices = sharedTestPortal,
 ) {
-  return createCaller(createContext({ db, principal, jobs, storage }));
+  return createCaller(createContext({ db, principal, jobs, storage, portal }));
 }
 
 export { unique };

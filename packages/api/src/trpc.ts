@@ -6,6 +6,7 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError, z } from "zod";
 import { FieldError } from "./errors";
+import type { PortalServices } from "./portal/services";
 
 export type Context = {
   db: Database;
@@ -14,6 +15,8 @@ export type Context = {
   jobs: JobProducer;
   /** Uploaded evidence and photos. */
   storage: FileStore;
+  /** Mail, rate limits and the caller's address, for the public portal. */
+  portal?: PortalServices;
   requestId: string;
 };
 
@@ -22,6 +25,7 @@ export function createContext(input: {
   principal: Principal | null;
   jobs: JobProducer;
   storage: FileStore;
+  portal?: PortalServices;
   requestId?: string;
 }): Context {
   return { ...input, requestId: input.requestId ?? crypto.randomUUID() };
@@ -71,6 +75,12 @@ export function orgProcedure(minimumRole: OrgRole) {
     return next({ ctx: { org: { id: membership.orgId, role: membership.role } } });
   });
 }
+
+/** The public portal: no sign-in, but mail and rate limits must be wired in. */
+export const portalProcedure = t.procedure.use(({ ctx, next }) => {
+  if (!ctx.portal) throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "The portal is not configured." });
+  return next({ ctx: { portal: ctx.portal } });
+});
 
 export const regulatorProcedure = protectedProcedure.use(({ ctx, next }) => {
   const regulator = ctx.principal.regulator;

@@ -1,5 +1,5 @@
 // The engine's entry points: facts in, findings, coverage and scores out. Pure and synchronous.
-import type { EngineSettings, OrganizationFacts, ProfileId, SiteFacts } from "./facts";
+import type { EngineSettings, OrganizationFacts, ProfileId, RequestFacts, SiteFacts } from "./facts";
 import { DEFAULT_SETTINGS } from "./facts";
 import { type FilingSummary, summarizeFiling } from "./filing";
 import { compareFindings, type Finding } from "./findings";
@@ -164,4 +164,20 @@ function countWhere<T>(items: readonly T[], predicate: (item: T) => boolean): nu
   let count = 0;
   for (const item of items) if (predicate(item)) count++;
   return count;
+}
+
+/** When a request verified at `verifiedAt` must be answered under a profile; null where the law sets no deadline. */
+export function requestDueAt(profile: ProfileId, verifiedAt: Date): Date | null {
+  const context = createRuleContext({ now: verifiedAt, profile });
+  const request: RequestFacts = {
+    id: "new",
+    type: "deletion",
+    status: "open",
+    verifiedAt,
+    dueAt: null,
+    closedAt: null,
+    refusalReason: null,
+    certificateIssuedAt: null,
+  };
+  return context.profile.requestDeadline(verifiedAt, request, context.settings);
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { requestDueAt } from "./evaluate";
 import {
   addCalendarMonths,
   addWorkingDays,
@@ -145,5 +146,16 @@ describe("calendar months (EU)", () => {
     expect(addCalendarMonths(new Date("2025-03-15T09:00:00Z"), 1, "Europe/Brussels")).toEqual(
       new Date("2025-04-15T08:00:00Z"),
     );
+  });
+});
+
+describe("requestDueAt", () => {
+  it("gives 15 Chinese working days under CN and one month under EU", () => {
+    // Verified Monday 2026-09-28: the National Day week (Oct 1–7) is not counted under CN.
+    const verifiedAt = new Date("2026-09-28T02:00:00Z");
+    const cn = requestDueAt("CN", verifiedAt);
+    expect(cn && cn > new Date("2026-10-20T00:00:00Z")).toBe(true);
+    expect(requestDueAt("EU", verifiedAt)?.toISOString().slice(0, 7)).toBe("2026-10");
+    expect(requestDueAt("US-IL", verifiedAt)).toBeNull();
   });
 });

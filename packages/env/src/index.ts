@@ -55,6 +55,15 @@ export const env = createEnv({
     VISION_THREADS: z.coerce.number().int().min(1).max(32).default(1),
     /** When set, /api/metrics requires `Authorization: Bearer <token>`. */
     CONSENTRY_METRICS_TOKEN: z.string().min(16).optional(),
+    /** SMTP server for the portal's one-time codes (smtp://user:pass@host:port or smtps://). */
+    SMTP_URL: z.url().default("smtp://127.0.0.1:2525"),
+    SMTP_FROM: z.string().min(3).default("Consentry <no-reply@consentry.local>"),
+    /** Keys the hashes of one-time codes and contacts, and signs requesters' status links. */
+    CONSENTRY_PORTAL_SECRET: isProduction
+      ? z.string().min(32)
+      : z.string().min(32).default("consentry-portal-development-secret-0000"),
+    /** Development only: where the demo's in-process SMTP server keeps mail, shown at /dev/mailbox. */
+    CONSENTRY_DEV_MAILBOX_DIR: z.string().optional(),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     CONSENTRY_VERSION: z.string().default("0.1.0"),
   },

@@ -40,6 +40,10 @@ export const templateDeletionJobSchema = z
   .strict();
 export type TemplateDeletionJob = z.infer<typeof templateDeletionJobSchema>;
 
+/** Erasure of everything held about the subject of a verified, approved request (portal). */
+export const dsrErasureJobSchema = z.object({ requestId: z.uuid() }).strict();
+export type DsrErasureJob = z.infer<typeof dsrErasureJobSchema>;
+
 export const enrollmentJobSchema = z.object({ enrolmentId: z.uuid() }).strict();
 export type EnrollmentJob = z.infer<typeof enrollmentJobSchema>;
 
@@ -155,6 +159,8 @@ export type JobProducer = {
   probeCamera(cameraId: string): Promise<void>;
   /** Queues deletion of face templates; resolves with the job id (recorded in the audit log). */
   deleteTemplates(job: TemplateDeletionJob): Promise<string>;
+  /** Queues the erasure for an approved deletion request (one job per request). */
+  erase(requestId: string): Promise<void>;
   /** Queues the computation of templates from an enrolment's photos. */
   enrol(enrolmentId: string): Promise<void>;
   /** Tells every inference worker to drop what it cached about a site's gallery or a camera. */
@@ -177,6 +183,10 @@ export function createJobProducer(redisUrl: string, prefix?: string): JobProduce
       const data = templateDeletionJobSchema.parse(job);
       const added = await erasure.add("template-deletion", data, { jobId: data.jobId, attempts: 5 });
       return added.id as string;
+    },
+    erase: async (requestId) => {
+      const data: DsrErasureJob = { requestId };
+      await erasure.add("erasure", data, { jobId: `erasure-${requestId}`, attempts: 5 });
     },
     enrol: async (enrolmentId) => {
       const data: EnrollmentJob = { enrolmentId };

@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import { createDatabase } from "@consentry/db";
 import { env } from "@consentry/env";
+import { createFileStore } from "@consentry/storage";
 import { pino } from "pino";
 import { startOpsWorker } from "./worker";
 
@@ -21,12 +22,14 @@ const logger = pino({
   redact: { paths: ["password", "*.password", "*.connection.password"], censor: "[redacted]" },
 });
 
-const database = createDatabase(env.DATABASE_URL, { applicationName: "consentry-ops-worker", max: 3 });
+// Besides the connection it works on, each running erasure holds one for its per-person lock.
+const database = createDatabase(env.DATABASE_URL, { applicationName: "consentry-ops-worker", max: 4 });
 const ops = startOpsWorker({
   db: database.db,
   redisUrl: env.REDIS_URL,
   prefix: env.QUEUE_PREFIX,
   probeIntervalMs: env.CAMERA_PROBE_INTERVAL_MS,
+  storage: createFileStore(env.CONSENTRY_STORAGE_DIR),
   logger,
   closeTimeoutMs: WORKER_CLOSE_TIMEOUT_MS,
 });

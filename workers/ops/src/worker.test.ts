@@ -1,4 +1,6 @@
 import { randomBytes } from "node:crypto";
+import { rm } from "node:fs/promises";
+import { temporaryStorage } from "@consentry/api/testing";
 import { sql } from "@consentry/db";
 import { appendAuditEntries, createTestDatabase, tamperWithAuditLog } from "@consentry/db/testing";
 import { env } from "@consentry/env";
@@ -29,10 +31,11 @@ let testDb: Awaited<ReturnType<typeof createTestDatabase>>;
 let ops: OpsWorker;
 let queue: Queue;
 let queueEvents: QueueEvents;
+const storage = temporaryStorage();
 
 beforeAll(async () => {
   testDb = await createTestDatabase();
-  ops = startOpsWorker({ db: testDb.db, redisUrl, prefix, logger });
+  ops = startOpsWorker({ db: testDb.db, redisUrl, prefix, logger, storage });
   queue = new Queue(QUEUE_NAMES.ops, producerOptions(redisUrl, prefix));
   queueEvents = new QueueEvents(QUEUE_NAMES.ops, { connection: redisConnection(redisUrl), prefix });
   await Promise.all([ops.ready, queue.waitUntilReady(), queueEvents.waitUntilReady()]);
@@ -46,6 +49,7 @@ afterAll(async () => {
     () => queue?.obliterate({ force: true }),
     () => queue?.close(),
     () => testDb?.drop(),
+    () => rm(storage.root, { recursive: true, force: true }),
   ];
   const errors: unknown[] = [];
   for (const step of steps) await Promise.resolve(step()).catch((e: unknown) => errors.push(e));
@@ -53,12 +57,11 @@ afterAll(async () => {
 }, 30_000);
 
 describe("ops worker", { timeout: 20_000 }, () => {
-  it("registers as one worker on the ops queue", async () => {
+  it("registers as one worker on each of its queues", async () => {
     expect(await countWorkers(redisUrl, prefix)).toEqual({
       [QUEUE_NAMES.ops]: 1,
       [QUEUE_NAMES.cameraProbe]: 1,
-      // Nothing consumes erasure jobs yet (the data-subject portal work adds it).
-      [QUEUE_NAMES.dsrErasure]: 0,
+      [QUEUE_NAMES.dsrErasure]: 1,
       // The inference worker's queues.
       [QUEUE_NAMES.enrollment]: 0,
       [QUEUE_NAMES.streamAnalysis]: 0,
@@ -136,6 +139,7 @@ describe("ops worker", { timeout: 20_000 }, () => {
   it("close() detaches the worker", async () => {
     await ops.close();
     expect(ops.worker.isRunning()).toBe(false);
+    expect(ops.erasureWorker.isRunning()).toBe(false);
     expect(await countWorkers(redisUrl, prefix)).toEqual({
       [QUEUE_NAMES.ops]: 0,
       [QUEUE_NAMES.cameraProbe]: 0,

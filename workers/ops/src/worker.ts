@@ -1,10 +1,21 @@
 import { snapshotChangedOrganizations } from "@consentry/api/compliance";
 import type { Database } from "@consentry/db";
-import { type OpsJobName, producerOptions, QUEUE_NAMES, workerOptions } from "@consentry/queue";
+import {
+  type Invalidation,
+  invalidationChannel,
+  type OpsJobName,
+  producerOptions,
+  QUEUE_NAMES,
+  redisConnection,
+  workerOptions,
+} from "@consentry/queue";
+import type { FileStore } from "@consentry/storage";
 import { type Job, Queue, UnrecoverableError, Worker } from "bullmq";
+import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { AUDIT_CHAIN_VERIFY, auditChainVerifyProcessor } from "./processors/audit-chain-verify";
 import { cameraProbeProcessor, cameraProbeSweepProcessor } from "./processors/camera-probe";
+import { dsrErasureProcessor } from "./processors/dsr-erasure";
 
 export const AUDIT_CHAIN_VERIFY_SCHEDULER_ID = "audit-chain-verify-hourly";
 export const AUDIT_CHAIN_VERIFY_EVERY_MS = 3600_000;
@@ -28,11 +39,20 @@ export type StartOpsWorkerOptions = {
   /** Probes run side by side: each is an ffprobe process waiting on the network. */
   probeConcurrency?: number;
   probeTimeoutMs?: number;
+  /** Where enrolment photos are kept: an erasure removes the person's files. */
+  storage: FileStore;
+  /**
+   * Erasures running at once. Each holds a database connection for its per-person lock besides
+   * the one it works on, so the pool needs more connections than this.
+   */
+  erasureConcurrency?: number;
 };
 
 export type OpsWorker = {
   worker: Worker;
   probeWorker: Worker;
+  /** Template deletions after withdrawals and erasures for approved deletion requests. */
+  erasureWorker: Worker;
   /** Settles once the workers are connected and the repeatable schedules are registered. */
   ready: Promise<void>;
   /** Closes the workers (letting running jobs finish) and the queues, capped at `closeTimeoutMs`. */
@@ -50,6 +70,8 @@ export function startOpsWorker({
   probeIntervalMs = 60_000,
   probeConcurrency = 4,
   probeTimeoutMs,
+  storage,
+  erasureConcurrency = 2,
 }: StartOpsWorkerOptions): OpsWorker {
   const log = logger.child({ queue: QUEUE_NAMES.ops });
   // Producers: the ops queue registers the schedules; the probe queue receives the sweep's jobs.
@@ -77,12 +99,30 @@ export function startOpsWorker({
     cameraProbeProcessor({ db, logger: logger.child({ queue: QUEUE_NAMES.cameraProbe }), timeoutMs: probeTimeoutMs }),
     { ...workerOptions(redisUrl, prefix), name: "ops-worker", concurrency: probeConcurrency },
   );
+  // Gallery invalidations for the inference workers, published once a deletion has committed.
+  const publisher = new Redis({ ...redisConnection(redisUrl), maxRetriesPerRequest: null });
+  const erasureWorker = new Worker(
+    QUEUE_NAMES.dsrErasure,
+    dsrErasureProcessor({
+      db,
+      storage,
+      logger: logger.child({ queue: QUEUE_NAMES.dsrErasure }),
+      galleryChanged: (siteId) =>
+        publisher.publish(
+          invalidationChannel(prefix),
+          JSON.stringify({ type: "gallery", siteId } satisfies Invalidation),
+        ),
+    }),
+    { ...workerOptions(redisUrl, prefix), name: "ops-worker", concurrency: erasureConcurrency },
+  );
 
   // Without listeners an "error" event would crash the process; connection errors are retried by ioredis.
   const logConnectionError = (err: Error) => log.error({ err }, "queue connection error");
-  for (const w of [worker, probeWorker]) w.on("error", logConnectionError);
+  const workers = [worker, probeWorker, erasureWorker];
+  for (const w of workers) w.on("error", logConnectionError);
   for (const q of [queue, probeQueue]) q.on("error", logConnectionError);
-  for (const w of [worker, probeWorker]) {
+  publisher.on("error", logConnectionError);
+  for (const w of workers) {
     w.on("failed", (job, err) => {
       log.warn(
         { jobId: job?.id, jobName: job?.name, attemptsMade: job?.attemptsMade, err: err.message },
@@ -92,7 +132,7 @@ export function startOpsWorker({
   }
 
   const ready = (async () => {
-    await Promise.all([worker.waitUntilReady(), probeWorker.waitUntilReady()]);
+    await Promise.all(workers.map((w) => w.waitUntilReady()));
     await queue.upsertJobScheduler(
       AUDIT_CHAIN_VERIFY_SCHEDULER_ID,
       { every: AUDIT_CHAIN_VERIFY_EVERY_MS },
@@ -116,17 +156,21 @@ export function startOpsWorker({
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
-      const everything = [worker, probeWorker, queue, probeQueue];
+      const everything = [...workers, queue, probeQueue];
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<"timeout">((resolve) => {
         timer = setTimeout(() => resolve("timeout"), closeTimeoutMs);
       });
-      const shutdown = Promise.allSettled(everything.map((part) => part.close()));
+      // The publisher last: a job that is finishing still sends its invalidations.
+      const shutdown = Promise.allSettled(everything.map((part) => part.close())).then(async (results) => [
+        ...results,
+        ...(await Promise.allSettled([publisher.quit()])),
+      ]);
       const outcome = await Promise.race([shutdown, timeout]);
       clearTimeout(timer);
       if (outcome === "timeout") {
         log.warn({ closeTimeoutMs }, "ops worker did not close in time; dropping connections");
-        await Promise.allSettled(everything.map((part) => part.disconnect()));
+        await Promise.allSettled([...everything.map((part) => part.disconnect()), publisher.disconnect()]);
         return;
       }
       for (const result of outcome) {
@@ -136,5 +180,5 @@ export function startOpsWorker({
     return closing;
   };
 
-  return { worker, probeWorker, ready, close };
+  return { worker, probeWorker, erasureWorker, ready, close };
 }

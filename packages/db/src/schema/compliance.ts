@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, index, integer, jsonb, pgTable, real, text, uuid } from "drizzle-orm/pg-core";
+import { bigint, boolean, index, integer, jsonb, pgTable, real, text, uuid } from "drizzle-orm/pg-core";
 import { createdAt, timestamptz } from "./columns";
 import { assessmentKind, requestStatus, requestType } from "./enums";
 import { orgReference } from "./organizations";
@@ -37,6 +37,37 @@ export const dsrRequests = pgTable(
   },
   (table) => [index().on(table.orgId, table.status, table.dueAt), index().on(table.contactHash)],
 );
+
+/**
+ * Progress of the erasure behind an approved deletion request. Each step deletes and adds its
+ * counts here in one transaction, so a retry after a crash resumes with the counts already
+ * made and the deletion certificate comes out the same as from an uninterrupted run.
+ */
+export const dsrErasures = pgTable("dsr_erasures", {
+  requestId: uuid()
+    .primaryKey()
+    .references(() => dsrRequests.id, { onDelete: "cascade" }),
+  subjectId: uuid()
+    .notNull()
+    .references(() => subjects.id, { onDelete: "cascade" }),
+  /** The subject had been erased before this request's erasure began (by an earlier request). */
+  subjectAlreadyErased: boolean().notNull(),
+  startedAt: timestamptz().notNull(),
+  /** Runs of the erasure so far, retries included. */
+  attempts: integer().notNull().default(0),
+  templates: integer().notNull().default(0),
+  enrolmentPhotos: integer().notNull().default(0),
+  photoFiles: integer().notNull().default(0),
+  enrolments: integer().notNull().default(0),
+  recognitionEvents: integer().notNull().default(0),
+  consentsWithdrawn: integer().notNull().default(0),
+  /** Sites whose galleries held deleted templates: their inference caches are invalidated. */
+  siteIds: uuid().array().notNull().default(sql`'{}'::uuid[]`),
+  modelIds: text().array().notNull().default(sql`'{}'::text[]`),
+  /** Storage keys of the removed photo files (hashes of ciphertext), for the residual scan. */
+  photoKeys: text().array().notNull().default(sql`'{}'::text[]`),
+  completedAt: timestamptz(),
+});
 
 /** Personal-information impact assessments (PIPIA, CN-FR-08); kept at least 3 years. */
 export const assessments = pgTable(

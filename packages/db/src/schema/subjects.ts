@@ -133,7 +133,13 @@ export const recognitionEvents = pgTable(
     at: timestamptz().notNull(),
     score: real().notNull(),
   },
-  (table) => [index().on(table.cameraId, table.at), index().on(table.subjectId), index().on(table.siteId, table.at)],
+  (table) => [
+    index().on(table.cameraId, table.at),
+    index().on(table.subjectId),
+    index().on(table.siteId, table.at),
+    // Deleting a template nulls its events' template_id: without this, a table scan each time.
+    index().on(table.templateId),
+  ],
 );
 
 /**

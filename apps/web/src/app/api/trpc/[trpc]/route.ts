@@ -1,6 +1,7 @@
 import { appRouter, createContext } from "@consentry/api";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { logger } from "~/server/logger";
+import { portalServices } from "~/server/portal";
 import { principalFromHeaders } from "~/server/principal";
 import { db, jobs } from "~/server/services";
 import { storage } from "~/server/storage";
@@ -12,7 +13,14 @@ function handler(request: Request) {
     req: request,
     router: appRouter,
     createContext: async () =>
-      createContext({ db, jobs, storage, principal: await principalFromHeaders(request.headers), requestId }),
+      createContext({
+        db,
+        jobs,
+        storage,
+        portal: portalServices(request.headers),
+        principal: await principalFromHeaders(request.headers),
+        requestId,
+      }),
     onError: ({ path, error }) => {
       if (error.code === "INTERNAL_SERVER_ERROR") {
         // The input is never logged: it may hold personal data.

@@ -1,0 +1,26 @@
+import type { NextRequest } from "next/server";
+import { serverApi } from "~/server/caller";
+import { portalServices } from "~/server/portal";
+import { errorResponse } from "~/server/route-errors";
+
+/** The requester downloads their deletion certificate with the reference and status link token. */
+export async function GET(request: NextRequest) {
+  const params = request.nextUrl.searchParams;
+  try {
+    const api = await serverApi(portalServices(request.headers));
+    const { reference, certificate, sha256 } = await api.portal.certificate({
+      reference: params.get("reference") ?? "",
+      token: params.get("token") ?? "",
+    });
+    return new Response(`${JSON.stringify(certificate, null, 2)}\n`, {
+      headers: {
+        "Content-Type": "application/json; charset=utf-8",
+        "Content-Disposition": `attachment; filename="deletion-certificate-${reference}.json"`,
+        "X-Certificate-SHA256": sha256,
+        "Cache-Control": "no-store",
+      },
+    });
+  } catch (error) {
+    return errorResponse(error);
+  }
+}

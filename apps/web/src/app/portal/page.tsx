@@ -1,0 +1,5 @@
+import { PortalForm } from "./portal-form";
+
+export default function PortalPage() {
+  return <PortalForm />;
+}

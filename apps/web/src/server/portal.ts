@@ -1,0 +1,29 @@
+import "server-only";
+import { type PortalServices, redisRateLimiter } from "@consentry/api/portal";
+import { env } from "@consentry/env";
+import { createMailer } from "@consentry/mail";
+import { Redis } from "ioredis";
+
+const cache = globalThis as unknown as { consentryPortal?: Omit<PortalServices, "clientIp"> };
+
+function shared() {
+  if (!cache.consentryPortal) {
+    const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 1, connectTimeout: 2000 });
+    redis.on("error", () => {}); // a failed limit check fails the request; /api/health reports Redis
+    cache.consentryPortal = {
+      mailer: createMailer(env.SMTP_URL, env.SMTP_FROM),
+      limiter: redisRateLimiter(redis, env.QUEUE_PREFIX),
+      secret: env.CONSENTRY_PORTAL_SECRET,
+    };
+  }
+  return cache.consentryPortal;
+}
+
+/**
+ * The portal's mail and rate limits, with the caller's address: the first X-Forwarded-For hop
+ * (set by the reverse proxy in front of the app), else X-Real-IP.
+ */
+export function portalServices(headers: Headers): PortalServices {
+  const forwarded = headers.get("x-forwarded-for")?.split(",")[0]?.trim();
+  return { ...shared(), clientIp: forwarded || headers.get("x-real-ip") || "unknown" };
+}

@@ -1,0 +1,15 @@
+export {
+  type DeletionCertificate,
+  deleteWithdrawnTemplates,
+  ERASURE_STEPS,
+  type EraseSubjectOptions,
+  type ErasureCounts,
+  ErasureRefusedError,
+  type ErasureResult,
+  type ErasureStep,
+  eraseSubjectForRequest,
+  RESIDUAL_SCAN_TABLES,
+  ResidualDataError,
+  type Residue,
+  scanResidue,
+} from "./erasure";

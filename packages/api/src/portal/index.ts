@@ -1,0 +1,1 @@
+export { type PortalServices, type RateLimiter, redisRateLimiter } from "./services";

@@ -1,0 +1,202 @@
+import { randomBytes } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { eq, schema } from "@consentry/db";
+import { createTestDatabase } from "@consentry/db/testing";
+import { env } from "@consentry/env";
+import { createMailer } from "@consentry/mail";
+import { readMailbox, startDevMailServer } from "@consentry/mail/dev-server";
+import { redisConnection } from "@consentry/queue";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type PortalServices, redisRateLimiter } from "../portal/services";
+import { callerFor, makeOrganization, makePrincipal, recordingJobs } from "../testing";
+
+// The public portal against real PostgreSQL, a real SMTP server (in-process) and real Redis limits.
+
+const mailDir = mkdtempSync(join(tmpdir(), "consentry-portal-mail-"));
+const redis = new Redis(redisConnection(env.REDIS_URL));
+const prefix = `test-portal-${randomBytes(4).toString("hex")}`;
+let testDb: Awaited<ReturnType<typeof createTestDatabase>>;
+let smtp: Awaited<ReturnType<typeof startDevMailServer>>;
+let mailer: ReturnType<typeof createMailer>;
+let siteId: string;
+let orgId: string;
+
+const portal = (clientIp = `198.51.100.${Math.floor(Math.random() * 250)}`): PortalServices => ({
+  mailer,
+  limiter: redisRateLimiter(redis, prefix),
+  clientIp,
+  secret: "portal-test-secret-portal-test-secret-00",
+});
+const visitor = (ip?: string) => callerFor(testDb.db, null, recordingJobs(), undefined, portal(ip));
+const codeFor = async (email: string) =>
+  (await readMailbox(mailDir)).find((mail) => mail.to === email)?.subject.match(/\d{6}/)?.[0] ?? "";
+const email = () => `person-${randomBytes(4).toString("hex")}@example.cn`;
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+  smtp = await startDevMailServer({ dir: mailDir });
+  mailer = createMailer(smtp.url, "Consentry <no-reply@consentry.local>");
+  orgId = (await makeOrganization(testDb.db)).id;
+  const owner = await makePrincipal(testDb.db, { memberships: [[orgId, "owner"]] });
+  const site = await callerFor(testDb.db, owner).sites.create({
+    orgId,
+    name: "Jing'an Residences",
+    address: "8 Yan'an Road",
+    regionCode: "310106",
+    kind: "residential",
+    templateRetentionDays: 365,
+  });
+  siteId = site.id;
+});
+afterAll(async () => {
+  mailer?.close();
+  await smtp?.stop();
+  const keys = await redis.keys(`${prefix}:*`);
+  if (keys.length) await redis.del(...keys);
+  await redis.quit();
+  await testDb?.drop();
+  await rm(mailDir, { recursive: true, force: true });
+});
+
+describe("portal", () => {
+  it("finds a site by the code on its signs, mails a code, verifies it once, and shows the status", async () => {
+    const [site] = await testDb.db.select().from(schema.sites).where(eq(schema.sites.id, siteId));
+    expect((await visitor().portal.sites({ query: site?.code ?? "" })).map((s) => s.id)).toEqual([siteId]);
+    const address = email();
+    const { requestId } = await visitor().portal.submit({ siteId, type: "deletion", email: address });
+    const code = await codeFor(address);
+    expect(code).toMatch(/^\d{6}$/);
+    const [stored] = await testDb.db.select().from(schema.dsrRequests).where(eq(schema.dsrRequests.id, requestId));
+    expect(stored?.verificationCodeHash).not.toContain(code);
+    expect(stored?.contactEnc).not.toContain(address);
+
+    const verified = await visitor().portal.verify({ requestId, code });
+    expect(verified.dueAt && verified.dueAt.getTime() - Date.now()).toBeGreaterThan(14 * 86_400_000);
+    await expect(visitor().portal.verify({ requestId, code })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    const status = await visitor().portal.status({ reference: verified.reference, token: verified.token });
+    expect(status).toMatchObject({ status: "open", type: "deletion", siteName: "Jing'an Residences" });
+    await expect(
+      visitor().portal.status({ reference: verified.reference, token: "0".repeat(32) }),
+    ).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+
+  it("answers an access request with what is held, never the embedding itself", async () => {
+    const owner = await makePrincipal(testDb.db, { memberships: [[orgId, "owner"]] });
+    const staff = callerFor(testDb.db, owner);
+    const person = await staff.subjects.create({ orgId, displayName: "王芳", contact: null, isMinor: false, birthYear: null });
+    const consent = await staff.subjects.giveConsent({
+      orgId,
+      subjectId: person.id,
+      siteId,
+      purpose: "entry_verification",
+      scopes: ["recognition"],
+      method: "written",
+      isSeparate: true,
+      isBundled: false,
+      noticeId: null,
+      evidenceSha256: null,
+      guardianName: null,
+      guardianRelation: null,
+      givenAt: new Date(),
+    });
+    await testDb.db.insert(schema.faceTemplates).values({
+      orgId,
+      subjectId: person.id,
+      siteId,
+      consentId: consent.id,
+      modelId: "m",
+      modelVersion: "1",
+      embeddingEnc: "v1.secret-embedding",
+    });
+    const address = email();
+    const { requestId } = await visitor().portal.submit({ siteId, type: "access", email: address });
+    const verified = await visitor().portal.verify({ requestId, code: await codeFor(address) });
+    await expect(visitor().portal.export(verified)).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await staff.requests.linkSubject({ orgId, requestId, pseudonym: person.pseudonym });
+    await staff.requests.approve({ orgId, requestId });
+    const answer = await visitor().portal.export(verified);
+    expect(answer).toMatchObject({ pseudonym: person.pseudonym, templates: 1 });
+    expect(answer.consents).toHaveLength(1);
+    expect(JSON.stringify(answer)).not.toMatch(/embedding|secret-embedding/);
+  });
+
+  it("locks a request after five wrong codes, and refuses an expired code", async () => {
+    const address = email();
+    const { requestId } = await visitor().portal.submit({ siteId, type: "access", email: address });
+    const code = await codeFor(address);
+    const wrong = code === "000000" ? "111111" : "000000";
+    for (let i = 0; i < 5; i++) {
+      await expect(visitor().portal.verify({ requestId, code: wrong })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    }
+    await expect(visitor().portal.verify({ requestId, code })).rejects.toMatchObject({ code: "FORBIDDEN" });
+
+    const other = email();
+    const expiring = await visitor().portal.submit({ siteId, type: "access", email: other });
+    await testDb.db
+      .update(schema.dsrRequests)
+      .set({ verificationExpiresAt: new Date(Date.now() - 1000) })
+      .where(eq(schema.dsrRequests.id, expiring.requestId));
+    await expect(
+      visitor().portal.verify({ requestId: expiring.requestId, code: await codeFor(other) }),
+    ).rejects.toMatchObject({ code: "BAD_REQUEST" });
+  });
+
+  it("answers the same for a known and an unknown person, in about the same time", async () => {
+    const knownAddress = email();
+    const owner = await makePrincipal(testDb.db, { memberships: [[orgId, "owner"]] });
+    await callerFor(testDb.db, owner).subjects.create({
+      orgId,
+      displayName: "Known Person",
+      contact: knownAddress,
+      isMinor: false,
+      birthYear: null,
+    });
+    const timed = async (address: string) => {
+      const started = performance.now();
+      const result = await visitor().portal.submit({ siteId, type: "deletion", email: address });
+      return { keys: Object.keys(result), ms: performance.now() - started };
+    };
+    const known = [];
+    const unknown = [];
+    for (let i = 0; i < 3; i++) {
+      known.push(await timed(knownAddress.replace("@", `+${i}@`)));
+      unknown.push(await timed(email()));
+    }
+    expect(known.map((r) => r.keys)).toEqual(unknown.map((r) => r.keys));
+    const median = (runs: { ms: number }[]) => runs.map((r) => r.ms).sort((a, b) => a - b)[1] ?? 0;
+    expect(median(known) / median(unknown)).toBeLessThan(3);
+    expect(median(unknown) / median(known)).toBeLessThan(3);
+  });
+
+  it("refuses script-laden and oversized input and stores nothing", async () => {
+    const before = (await testDb.db.select().from(schema.dsrRequests)).length;
+    const base = { siteId, type: "deletion" as const, email: email() };
+    for (const input of [
+      { ...base, details: "<script>alert(1)</script>" },
+      { ...base, reference: "<img src=x onerror=alert(1)>" },
+      { ...base, details: "x".repeat(5000) },
+      { ...base, email: "not-an-email" },
+      { ...base, phone: "+86 138; rm -rf /" },
+    ]) {
+      await expect(visitor().portal.submit(input)).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    }
+    expect((await testDb.db.select().from(schema.dsrRequests)).length).toBe(before);
+  });
+
+  it("limits requests per contact and per address", async () => {
+    const address = email();
+    for (let i = 0; i < 3; i++) await visitor().portal.submit({ siteId, type: "access", email: address });
+    await expect(visitor().portal.submit({ siteId, type: "access", email: address })).rejects.toMatchObject({
+      code: "TOO_MANY_REQUESTS",
+    });
+    const ip = "192.0.2.44";
+    for (let i = 0; i < 10; i++) await visitor(ip).portal.submit({ siteId, type: "access", email: email() });
+    await expect(visitor(ip).portal.submit({ siteId, type: "access", email: email() })).rejects.toMatchObject({
+      code: "TOO_MANY_REQUESTS",
+    });
+  });
+});

@@ -1,0 +1,59 @@
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { simpleParser } from "mailparser";
+import { SMTPServer } from "smtp-server";
+
+export type StoredMail = { id: string; to: string; subject: string; text: string; receivedAt: string };
+
+/**
+ * A real SMTP server in-process for the demo and tests (no TLS, no auth, loopback only).
+ * Each message is kept as JSON in `dir`, which the dev mailbox page and tests read.
+ */
+export async function startDevMailServer(options: { dir: string; port?: number; host?: string }) {
+  await mkdir(options.dir, { recursive: true });
+  let sequence = 0;
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ["STARTTLS", "AUTH"],
+    logger: false,
+    async onData(stream, _session, callback) {
+      try {
+        const parsed = await simpleParser(stream);
+        const receivedAt = new Date().toISOString();
+        const id = `${Date.now()}-${String(++sequence).padStart(6, "0")}`;
+        const to = [parsed.to ?? []]
+          .flat()
+          .flatMap((address) => address.value.map((v) => v.address ?? ""))
+          .join(", ");
+        const mail: StoredMail = { id, to, subject: parsed.subject ?? "", text: parsed.text ?? "", receivedAt };
+        await writeFile(join(options.dir, `${id}.json`), JSON.stringify(mail));
+        callback();
+      } catch (error) {
+        callback(error instanceof Error ? error : new Error(String(error)));
+      }
+    },
+  });
+  const host = options.host ?? "127.0.0.1";
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const { port } = server.server.address() as AddressInfo;
+  return {
+    port,
+    url: `smtp://${host}:${port}`,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** The newest messages first. */
+export async function readMailbox(dir: string, limit = 50): Promise<StoredMail[]> {
+  const files = (await readdir(dir).catch(() => [] as string[]))
+    .filter((f) => f.endsWith(".json"))
+    .sort()
+    .reverse();
+  return Promise.all(
+    files.slice(0, limit).map(async (file) => JSON.parse(await readFile(join(dir, file), "utf8")) as StoredMail),
+  );
+}

@@ -1,0 +1,257 @@
+import { createHash, randomBytes } from "node:crypto";
+import { rm } from "node:fs/promises";
+import { callerFor, makeOrganization, makePrincipal, recordingJobs, temporaryStorage } from "@consentry/api/testing";
+import type { Principal } from "@consentry/auth";
+import { encryptString, sealEmbedding } from "@consentry/crypto";
+import { and, canonicalJson, eq, inArray, schema } from "@consentry/db";
+import { createTestDatabase } from "@consentry/db/testing";
+import { env } from "@consentry/env";
+import {
+  createJobProducer,
+  type Invalidation,
+  invalidationChannel,
+  producerOptions,
+  QUEUE_NAMES,
+  redisConnection,
+} from "@consentry/queue";
+import { type Job, Queue, QueueEvents } from "bullmq";
+import { Redis } from "ioredis";
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type OpsWorker, startOpsWorker } from "../worker";
+
+// The dsr-erasure queue end to end: real Redis (private prefix), PostgreSQL and file store; jobs
+// queued the way the API queues them, and the gallery invalidations the inference workers hear.
+
+const redisUrl = env.REDIS_URL;
+const prefix = `test-dsr-${randomBytes(6).toString("hex")}`;
+const JOB_TIMEOUT_MS = 15_000;
+const { dsrRequests, enrolmentPhotos, enrolments, faceTemplates, recognitionEvents } = schema;
+
+const storage = temporaryStorage();
+const jobs = createJobProducer(redisUrl, prefix);
+const subscriber = new Redis(redisConnection(redisUrl));
+const invalidations: Invalidation[] = [];
+let testDb: Awaited<ReturnType<typeof createTestDatabase>>;
+let ops: OpsWorker;
+let queue: Queue;
+let queueEvents: QueueEvents;
+let manager: Principal;
+let orgId: string;
+let siteId: string;
+let cameraId: string;
+const api = () => callerFor(testDb.db, manager, recordingJobs(), storage);
+
+async function person(displayName: string) {
+  const { id: subjectId } = await api().subjects.create({
+    orgId,
+    displayName,
+    contact: null,
+    isMinor: false,
+    birthYear: null,
+  });
+  const consent = await api().subjects.giveConsent({
+    orgId,
+    subjectId,
+    siteId,
+    purpose: "entry_verification",
+    scopes: ["recognition"],
+    method: "electronic",
+    isSeparate: true,
+    isBundled: false,
+    noticeId: null,
+    evidenceSha256: null,
+    guardianName: null,
+    guardianRelation: null,
+    givenAt: new Date(),
+  });
+  const templates = await testDb.db
+    .insert(faceTemplates)
+    .values(
+      [0, 1].map(() => ({
+        orgId,
+        subjectId,
+        siteId,
+        consentId: consent.id,
+        modelId: "fr_feature",
+        modelVersion: "1",
+        embeddingEnc: sealEmbedding(new Float32Array(512).fill(0.04)),
+      })),
+    )
+    .returning({ id: faceTemplates.id });
+  const [enrolment] = await testDb.db
+    .insert(enrolments)
+    .values({ orgId, subjectId, siteId, consentId: consent.id, status: "done" })
+    .returning({ id: enrolments.id });
+  const { key } = await storage.put("enrolment-photo", randomBytes(128), "bin");
+  await testDb.db
+    .insert(enrolmentPhotos)
+    .values({ enrolmentId: enrolment?.id as string, subjectId, position: 0, storageKey: key, status: "accepted" });
+  await testDb.db.insert(recognitionEvents).values(
+    Array.from({ length: 10 }, (_, i) => ({
+      orgId,
+      siteId,
+      cameraId,
+      subjectId,
+      templateId: templates[i % 2]?.id,
+      modelId: "fr_feature",
+      at: new Date(),
+      score: 0.7,
+    })),
+  );
+  return { subjectId, templateIds: templates.map((t) => t.id), photoKey: key };
+}
+
+async function approvedDeletion(subjectId: string, status: "approved" | "open" = "approved") {
+  const [request] = await testDb.db
+    .insert(dsrRequests)
+    .values({
+      orgId,
+      siteId,
+      subjectId,
+      type: "deletion",
+      referenceCode: `R-${randomBytes(5).toString("hex").toUpperCase()}`,
+      contactEnc: encryptString("{}", "dsr_requests.contact"),
+      contactHash: "h".repeat(64),
+      verifiedAt: new Date(),
+      status,
+    })
+    .returning({ id: dsrRequests.id });
+  return request?.id as string;
+}
+
+async function finished(jobId: string) {
+  const job = await queue.getJob(jobId);
+  if (!job) throw new Error(`job ${jobId} is not in the queue`);
+  return job.waitUntilFinished(queueEvents, JOB_TIMEOUT_MS);
+}
+
+async function failedOnce(job: Job) {
+  await expect(job.waitUntilFinished(queueEvents, JOB_TIMEOUT_MS)).rejects.toThrow();
+  const failed = await queue.getJob(String(job.id));
+  expect(await failed?.getState()).toBe("failed");
+  expect(failed?.attemptsMade).toBe(1);
+  return failed?.failedReason;
+}
+
+async function waitFor(check: () => boolean, what: string, timeoutMs = 3000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+  orgId = (await makeOrganization(testDb.db)).id;
+  manager = await makePrincipal(testDb.db, { memberships: [[orgId, "manager"]] });
+  siteId = (
+    await api().sites.create({
+      orgId,
+      name: "Erasure Court",
+      address: "2 Road",
+      regionCode: "310101",
+      kind: "residential",
+      templateRetentionDays: 365,
+    })
+  ).id;
+  const [camera] = await testDb.db
+    .insert(schema.cameras)
+    .values({
+      orgId,
+      siteId,
+      name: "Lobby",
+      rtspUrlEnc: encryptString("rtsp://10.0.0.2/lobby", "cameras.rtsp_url"),
+      rtspUrlMasked: "rtsp://10.0.0.2/lobby",
+      locationType: "entrance",
+    })
+    .returning({ id: schema.cameras.id });
+  cameraId = camera?.id as string;
+
+  subscriber.on("message", (_channel, message) => invalidations.push(JSON.parse(message) as Invalidation));
+  await subscriber.subscribe(invalidationChannel(prefix));
+  ops = startOpsWorker({ db: testDb.db, redisUrl, prefix, logger: pino({ level: "silent" }), storage });
+  queue = new Queue(QUEUE_NAMES.dsrErasure, producerOptions(redisUrl, prefix));
+  queueEvents = new QueueEvents(QUEUE_NAMES.dsrErasure, { connection: redisConnection(redisUrl), prefix });
+  await Promise.all([ops.ready, queue.waitUntilReady(), queueEvents.waitUntilReady()]);
+}, 60_000);
+
+afterAll(async () => {
+  const steps: (() => Promise<unknown> | undefined)[] = [
+    () => ops?.close(),
+    () => queueEvents?.close(),
+    () => queue?.obliterate({ force: true }),
+    () => queue?.close(),
+    () => jobs.close(),
+    () => subscriber.quit(),
+    () => testDb?.drop(),
+    () => rm(storage.root, { recursive: true, force: true }),
+  ];
+  const errors: unknown[] = [];
+  for (const step of steps) await Promise.resolve(step()).catch((e: unknown) => errors.push(e));
+  if (errors.length) throw errors[0];
+}, 30_000);
+
+describe("dsr-erasure queue", { timeout: 30_000 }, () => {
+  it("erases the person of an approved request, issues the certificate and reloads the site's gallery", async () => {
+    const { subjectId, photoKey } = await person("Sun Li");
+    const requestId = await approvedDeletion(subjectId);
+    invalidations.length = 0;
+
+    await jobs.erase(requestId);
+    const result = await finished(`erasure-${requestId}`);
+
+    expect(result).toMatchObject({
+      items: { templates: 2, enrolmentPhotos: 1, photoFiles: 1, enrolments: 1, recognitionEvents: 10 },
+      siteIds: [siteId],
+    });
+    const [request] = await testDb.db.select().from(dsrRequests).where(eq(dsrRequests.id, requestId));
+    expect(request?.status).toBe("completed");
+    expect(createHash("sha256").update(canonicalJson(request?.certificate)).digest("hex")).toBe(result.sha256);
+    expect(await testDb.db.select().from(recognitionEvents).where(eq(recognitionEvents.subjectId, subjectId))).toEqual(
+      [],
+    );
+    expect(await testDb.db.select().from(faceTemplates).where(eq(faceTemplates.subjectId, subjectId))).toEqual([]);
+    await expect(storage.read(photoKey)).rejects.toMatchObject({ code: "ENOENT" });
+    await waitFor(() => invalidations.length > 0, "a gallery invalidation");
+    expect(invalidations).toEqual([{ type: "gallery", siteId }]);
+  });
+
+  it("deletes the queued templates of a withdrawal and reloads the gallery", async () => {
+    const { subjectId, templateIds } = await person("Zhou Min");
+    const [queued, kept] = templateIds as [string, string];
+    await testDb.db.update(faceTemplates).set({ deletionQueuedAt: new Date() }).where(eq(faceTemplates.id, queued));
+    invalidations.length = 0;
+
+    const jobId = await jobs.deleteTemplates({
+      jobId: `template-deletion-${randomBytes(4).toString("hex")}`,
+      subjectId,
+      templateIds: [queued, kept],
+      reason: "consent_withdrawn",
+    });
+    await expect(finished(jobId)).resolves.toEqual({ deleted: 1, siteIds: [siteId] });
+
+    const left = await testDb.db
+      .select({ id: faceTemplates.id })
+      .from(faceTemplates)
+      .where(and(eq(faceTemplates.subjectId, subjectId), inArray(faceTemplates.id, templateIds)));
+    expect(left).toEqual([{ id: kept }]);
+    await waitFor(() => invalidations.length > 0, "a gallery invalidation");
+    expect(invalidations).toEqual([{ type: "gallery", siteId }]);
+  });
+
+  it("fails malformed payloads, unknown job names and unapproved requests at once, without retries", async () => {
+    const malformedErasure = await queue.add("erasure", { requestId: "not-a-uuid" }, { attempts: 3 });
+    expect(await failedOnce(malformedErasure)).toMatch(/invalid payload for erasure/);
+    const malformedDeletion = await queue.add("template-deletion", { subjectId: "x" }, { attempts: 3 });
+    expect(await failedOnce(malformedDeletion)).toMatch(/invalid payload for template-deletion/);
+    const unknown = await queue.add("shred", {}, { attempts: 3 });
+    expect(await failedOnce(unknown)).toMatch(/unknown job name "shred"/);
+
+    const { subjectId } = await person("Wu Hao");
+    const open = await queue.add("erasure", { requestId: await approvedDeletion(subjectId, "open") }, { attempts: 3 });
+    expect(await failedOnce(open)).toMatch(/erasure refused: .* is open, not approved/);
+    expect(await testDb.db.select().from(faceTemplates).where(eq(faceTemplates.subjectId, subjectId))).toHaveLength(2);
+  });
+});
