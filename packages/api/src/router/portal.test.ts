@@ -87,7 +87,13 @@ describe("portal", () => {
   it("answers an access request with what is held, never the embedding itself", async () => {
     const owner = await makePrincipal(testDb.db, { memberships: [[orgId, "owner"]] });
     const staff = callerFor(testDb.db, owner);
-    const person = await staff.subjects.create({ orgId, displayName: "王芳", contact: null, isMinor: false, birthYear: null });
+    const person = await staff.subjects.create({
+      orgId,
+      displayName: "王芳",
+      contact: null,
+      isMinor: false,
+      birthYear: null,
+    });
     const consent = await staff.subjects.giveConsent({
       orgId,
       subjectId: person.id,

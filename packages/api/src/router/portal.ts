@@ -209,7 +209,7 @@ export const portalRouter = router({
       .select({ subjectId: dsrRequests.subjectId, type: dsrRequests.type, status: dsrRequests.status })
       .from(dsrRequests)
       .where(eq(dsrRequests.referenceCode, reference));
-    if (!request || request.type !== "access" || request.status !== "completed") {
+    if (request?.type !== "access" || request.status !== "completed") {
       throw new TRPCError({ code: "NOT_FOUND", message: "No answered access request with this reference." });
     }
     const subjectId = request.subjectId;
