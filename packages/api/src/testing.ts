@@ -128,3 +128,19 @@ export function callerFor(
 }
 
 export { unique };
+
+/** A separate, written consent to recognition at a site: what enrolment and galleries require. */
+export const recognitionConsent = (subjectId: string, siteId: string) => ({
+  subjectId,
+  siteId,
+  purpose: "entry_verification" as const,
+  scopes: ["recognition" as const],
+  method: "written" as const,
+  isSeparate: true,
+  isBundled: false,
+  noticeId: null,
+  evidenceSha256: null,
+  guardianName: null,
+  guardianRelation: null,
+  givenAt: new Date(),
+});

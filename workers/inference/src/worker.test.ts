@@ -3,7 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { callerFor, makeOrganization, makePrincipal } from "@consentry/api/testing";
+import { callerFor, makeOrganization, makePrincipal, recognitionConsent } from "@consentry/api/testing";
 import type { Principal } from "@consentry/auth";
 import { type CameraSimulator, startCameraSimulator } from "@consentry/camera-sim";
 import { openEmbedding } from "@consentry/crypto";
@@ -74,21 +74,7 @@ async function person(name: string) {
     isMinor: false,
     birthYear: null,
   });
-  const consent = await api().subjects.giveConsent({
-    orgId,
-    subjectId: id,
-    siteId,
-    purpose: "entry_verification",
-    scopes: ["recognition"],
-    method: "written",
-    isSeparate: true,
-    isBundled: false,
-    noticeId: null,
-    evidenceSha256: null,
-    guardianName: null,
-    guardianRelation: null,
-    givenAt: new Date(),
-  });
+  const consent = await api().subjects.giveConsent({ orgId, ...recognitionConsent(id, siteId) });
   return { subjectId: id, consentId: consent.id };
 }
 
@@ -280,7 +266,8 @@ describe("stream analysis", { timeout: 120_000 }, () => {
     await waitFor(async () => !worker.active.has(id), 20_000, "the dead stream's lease to end");
     expect(logLines.join("\n")).toMatch(/"msg":"job failed"/);
     await sim.startCamera(2);
-    await waitFor(async () => analysing(), 30_000, "the camera to be analysed again");
+    // Retried with backoff (at most 15 s between attempts) until the stream is back.
+    await waitFor(async () => analysing(), 45_000, "the camera to be analysed again");
     // The first camera's lease was never disturbed by the second's failure.
     expect(worker.active.has(cameraId)).toBe(true);
   });

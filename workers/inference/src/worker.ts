@@ -23,6 +23,8 @@ import { GalleryCache } from "./gallery";
 import { type ActiveCamera, analyseCamera, type StreamSettings } from "./stream/analyse-camera";
 import { EventWriter } from "./stream/events";
 
+const MAX_RETRY_DELAY_MS = 15_000;
+
 export const DEFAULT_STREAM_SETTINGS: StreamSettings = {
   frameWidth: 640,
   frameHeight: 360,
@@ -51,8 +53,16 @@ export type InferenceWorkerOptions = {
   workerId?: string;
 };
 
-/** Every camera that should be analysed gets its lease job; existing ids make this a no-op. */
-export async function ensureLeases(db: Database, queue: Queue): Promise<number> {
+/**
+ * Every camera that should be analysed gets its lease job; existing ids make this a no-op.
+ * `delayFor` holds back cameras whose stream keeps failing, so a dead camera is retried with
+ * backoff instead of hammered.
+ */
+export async function ensureLeases(
+  db: Database,
+  queue: Queue,
+  delayFor: (cameraId: string) => number = () => 0,
+): Promise<number> {
   const cameras = await db
     .select({ id: schema.cameras.id })
     .from(schema.cameras)
@@ -63,7 +73,13 @@ export async function ensureLeases(db: Database, queue: Queue): Promise<number> 
     cameras.map(({ id }) => ({
       name: "lease",
       data: { cameraId: id } satisfies StreamLeaseJob,
-      opts: { jobId: streamLeaseJobId(id), attempts: 1, removeOnComplete: true, removeOnFail: true },
+      opts: {
+        jobId: streamLeaseJobId(id),
+        attempts: 1,
+        removeOnComplete: true,
+        removeOnFail: true,
+        delay: delayFor(id),
+      },
     })),
   );
   return cameras.length;
@@ -91,6 +107,14 @@ export function startInferenceWorker(options: InferenceWorkerOptions) {
   for (const client of [redis, subscriber])
     client.on("error", (err) => logger.warn({ err: err.message }, "redis error"));
 
+  // Consecutive failed leases per camera (stream down, wrong address): 1 s, 2 s, 4 s … 15 s.
+  const failures = new Map<string, number>();
+  const backoff = (cameraId: string) => {
+    const count = failures.get(cameraId) ?? 0;
+    return count === 0 ? 0 : Math.min(1000 * 2 ** (count - 1), MAX_RETRY_DELAY_MS);
+  };
+  const reconcile = () => void ensureLeases(db, leaseQueue, backoff).catch(() => {});
+
   const galleryChanged = (siteId: string) => {
     galleries.invalidate(siteId);
     for (const camera of active.values()) if (camera.siteId === siteId) camera.tracker.forgetIdentities();
@@ -103,7 +127,10 @@ export function startInferenceWorker(options: InferenceWorkerOptions) {
     if (change.type === "gallery") galleryChanged(change.siteId);
     else active.get(change.cameraId)?.stop.abort("camera settings changed");
     // A camera turned on gets its lease at once rather than at the next reconcile.
-    if (change.type === "camera") void ensureLeases(db, leaseQueue).catch(() => {});
+    if (change.type === "camera") {
+      failures.delete(change.cameraId);
+      reconcile();
+    }
   });
 
   const enrollmentWorker = new Worker(
@@ -154,7 +181,17 @@ export function startInferenceWorker(options: InferenceWorkerOptions) {
     },
   );
   // A lease that ended while its camera still needs analysing (settings changed) is renewed now.
-  leaseWorker.on("completed", () => void ensureLeases(db, leaseQueue).catch(() => {}));
+  leaseWorker.on("completed", (job) => {
+    failures.delete(String(job.data?.cameraId));
+    reconcile();
+  });
+  leaseWorker.on("failed", (job) => {
+    const cameraId = String(job?.data?.cameraId);
+    // A lease that ran a while before failing starts the backoff afresh.
+    const ranMs = (job?.finishedOn ?? 0) - (job?.processedOn ?? 0);
+    failures.set(cameraId, ranMs > 30_000 ? 1 : (failures.get(cameraId) ?? 0) + 1);
+    reconcile();
+  });
   for (const worker of [enrollmentWorker, leaseWorker]) {
     worker.on("error", (err) => logger.error({ err: err.message }, "worker error"));
     worker.on("failed", (job, err) =>
@@ -177,14 +214,14 @@ export function startInferenceWorker(options: InferenceWorkerOptions) {
     });
   };
   const timers = [
-    setInterval(() => void ensureLeases(db, leaseQueue).catch(() => {}), options.reconcileEveryMs ?? 10_000),
+    setInterval(reconcile, options.reconcileEveryMs ?? 10_000),
     setInterval(() => void heartbeat().catch(() => {}), options.heartbeatEveryMs ?? 5_000),
   ];
 
   const ready = (async () => {
     await subscriber.subscribe(invalidationChannel(prefix));
     await Promise.all([enrollmentWorker.waitUntilReady(), leaseWorker.waitUntilReady()]);
-    await ensureLeases(db, leaseQueue);
+    await ensureLeases(db, leaseQueue, backoff);
     await heartbeat();
   })();
 

@@ -5,7 +5,14 @@ import { encryptString, sealEmbedding } from "@consentry/crypto";
 import { and, canonicalJson, eq, inArray, schema, sql, verifyAuditChain } from "@consentry/db";
 import { createTestDatabase } from "@consentry/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { callerFor, makeOrganization, makePrincipal, recordingJobs, temporaryStorage } from "../testing";
+import {
+  callerFor,
+  makeOrganization,
+  makePrincipal,
+  recognitionConsent,
+  recordingJobs,
+  temporaryStorage,
+} from "../testing";
 import {
   type DeletionCertificate,
   deleteWithdrawnTemplates,
@@ -54,21 +61,7 @@ async function person(displayName: string): Promise<Person> {
     isMinor: false,
     birthYear: 1990,
   });
-  const consent = await api().subjects.giveConsent({
-    orgId,
-    subjectId,
-    siteId,
-    purpose: "entry_verification",
-    scopes: ["recognition"],
-    method: "written",
-    isSeparate: true,
-    isBundled: false,
-    noticeId: null,
-    evidenceSha256: null,
-    guardianName: null,
-    guardianRelation: null,
-    givenAt: new Date(),
-  });
+  const consent = await api().subjects.giveConsent({ orgId, ...recognitionConsent(subjectId, siteId) });
   const { db } = testDb;
   const templates = await db
     .insert(faceTemplates)

@@ -12,7 +12,7 @@ import { redisConnection } from "@consentry/queue";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type PortalServices, redisRateLimiter } from "../portal/services";
-import { callerFor, makeOrganization, makePrincipal, recordingJobs } from "../testing";
+import { callerFor, makeOrganization, makePrincipal, recognitionConsent, recordingJobs } from "../testing";
 
 // The public portal against real PostgreSQL, a real SMTP server (in-process) and real Redis limits.
 
@@ -94,21 +94,7 @@ describe("portal", () => {
       isMinor: false,
       birthYear: null,
     });
-    const consent = await staff.subjects.giveConsent({
-      orgId,
-      subjectId: person.id,
-      siteId,
-      purpose: "entry_verification",
-      scopes: ["recognition"],
-      method: "written",
-      isSeparate: true,
-      isBundled: false,
-      noticeId: null,
-      evidenceSha256: null,
-      guardianName: null,
-      guardianRelation: null,
-      givenAt: new Date(),
-    });
+    const consent = await staff.subjects.giveConsent({ orgId, ...recognitionConsent(person.id, siteId) });
     await testDb.db.insert(schema.faceTemplates).values({
       orgId,
       subjectId: person.id,
@@ -128,6 +114,47 @@ describe("portal", () => {
     expect(answer).toMatchObject({ pseudonym: person.pseudonym, templates: 1 });
     expect(answer.consents).toHaveLength(1);
     expect(JSON.stringify(answer)).not.toMatch(/embedding|secret-embedding/);
+  });
+
+  it("approving a withdrawal ends the consent, queues the templates' deletion and reloads galleries", async () => {
+    const owner = await makePrincipal(testDb.db, { memberships: [[orgId, "owner"]] });
+    const jobs = recordingJobs();
+    const staff = callerFor(testDb.db, owner, jobs);
+    const person = await staff.subjects.create({
+      orgId,
+      displayName: "赵强",
+      contact: null,
+      isMinor: false,
+      birthYear: null,
+    });
+    const consent = await staff.subjects.giveConsent({ orgId, ...recognitionConsent(person.id, siteId) });
+    const [template] = await testDb.db
+      .insert(schema.faceTemplates)
+      .values({
+        orgId,
+        subjectId: person.id,
+        siteId,
+        consentId: consent.id,
+        modelId: "m",
+        modelVersion: "1",
+        embeddingEnc: "v1.x",
+      })
+      .returning();
+    const address = email();
+    const { requestId } = await visitor().portal.submit({ siteId, type: "withdrawal", email: address });
+    await visitor().portal.verify({ requestId, code: await codeFor(address) });
+    await expect(staff.requests.approve({ orgId, requestId })).rejects.toMatchObject({ code: "PRECONDITION_FAILED" });
+    await staff.requests.linkSubject({ orgId, requestId, pseudonym: person.pseudonym });
+    expect(await staff.requests.approve({ orgId, requestId })).toMatchObject({ status: "completed" });
+    const [after] = await testDb.db.select().from(schema.consents).where(eq(schema.consents.id, consent.id));
+    expect(after?.withdrawnAt).not.toBeNull();
+    expect(jobs.deletions).toEqual([expect.objectContaining({ subjectId: person.id, templateIds: [template?.id] })]);
+    expect(jobs.invalidations).toEqual([{ type: "gallery", siteId }]);
+    await expect(staff.requests.refuse({ orgId, requestId, reason: "Too late to refuse this." })).rejects.toMatchObject(
+      {
+        code: "CONFLICT",
+      },
+    );
   });
 
   it("locks a request after five wrong codes, and refuses an expired code", async () => {

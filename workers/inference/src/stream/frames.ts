@@ -25,8 +25,11 @@ export function openFrameSource(options: {
   onFrame: (frame: RawFrame) => void;
   /** No frame for this long counts as a dead stream. */
   stallTimeoutMs?: number;
+  /** The first frame may take longer: RTSP setup, the UDP fallback, waiting for a key frame. */
+  startTimeoutMs?: number;
 }): FrameSource {
   const { url, fps, width, height, onFrame, stallTimeoutMs = 10_000 } = options;
+  const startTimeoutMs = Math.max(options.startTimeoutMs ?? 15_000, stallTimeoutMs);
   const frameBytes = width * height * 3;
   const filter = [
     `fps=${fps}`,
@@ -47,6 +50,8 @@ export function openFrameSource(options: {
   let frame = new Uint8Array(frameBytes);
   let filled = 0;
   let lastFrameAt = Date.now();
+  let started = false;
+  const timeoutMs = () => (started ? stallTimeoutMs : startTimeoutMs);
 
   child.stdout.on("data", (chunk: Buffer) => {
     let offset = 0;
@@ -57,6 +62,7 @@ export function openFrameSource(options: {
       offset += take;
       if (filled === frameBytes) {
         lastFrameAt = Date.now();
+        started = true;
         onFrame({ data: frame, width, height, at: lastFrameAt });
         frame = new Uint8Array(frameBytes);
         filled = 0;
@@ -69,7 +75,7 @@ export function openFrameSource(options: {
   });
 
   const watchdog = setInterval(() => {
-    if (Date.now() - lastFrameAt > stallTimeoutMs) child.kill("SIGKILL");
+    if (Date.now() - lastFrameAt > timeoutMs()) child.kill("SIGKILL");
   }, 1000);
 
   const done = new Promise<void>((resolve, reject) => {
@@ -77,7 +83,7 @@ export function openFrameSource(options: {
     child.on("close", (code, signal) => {
       clearInterval(watchdog);
       if (stopped) return resolve();
-      const stalled = Date.now() - lastFrameAt > stallTimeoutMs;
+      const stalled = Date.now() - lastFrameAt > timeoutMs();
       const detail = stderrTail
         .replace(/rtsps?:\/\/[^\s]*/g, "rtsp://…")
         .trim()
@@ -86,7 +92,7 @@ export function openFrameSource(options: {
       reject(
         new StreamError(
           stalled
-            ? `no frame for ${stallTimeoutMs / 1000} s; the stream stalled`
+            ? `no frame for ${timeoutMs() / 1000} s; the stream ${started ? "stalled" : "never started"}`
             : `the stream ended (${signal ?? `exit ${code}`})${detail ? `: ${detail}` : ""}`,
         ),
       );

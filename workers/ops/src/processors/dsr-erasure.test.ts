@@ -1,6 +1,13 @@
 import { createHash, randomBytes } from "node:crypto";
 import { rm } from "node:fs/promises";
-import { callerFor, makeOrganization, makePrincipal, recordingJobs, temporaryStorage } from "@consentry/api/testing";
+import {
+  callerFor,
+  makeOrganization,
+  makePrincipal,
+  recognitionConsent,
+  recordingJobs,
+  temporaryStorage,
+} from "@consentry/api/testing";
 import type { Principal } from "@consentry/auth";
 import { encryptString, sealEmbedding } from "@consentry/crypto";
 import { and, canonicalJson, eq, inArray, schema } from "@consentry/db";
@@ -50,21 +57,7 @@ async function person(displayName: string) {
     isMinor: false,
     birthYear: null,
   });
-  const consent = await api().subjects.giveConsent({
-    orgId,
-    subjectId,
-    siteId,
-    purpose: "entry_verification",
-    scopes: ["recognition"],
-    method: "electronic",
-    isSeparate: true,
-    isBundled: false,
-    noticeId: null,
-    evidenceSha256: null,
-    guardianName: null,
-    guardianRelation: null,
-    givenAt: new Date(),
-  });
+  const consent = await api().subjects.giveConsent({ orgId, ...recognitionConsent(subjectId, siteId) });
   const templates = await testDb.db
     .insert(faceTemplates)
     .values(
