@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { storeComplianceSnapshots } from "@consentry/api/compliance";
 import { createUserWithPassword, type OrgRole } from "@consentry/auth";
 import { encryptString, RTSP_URL_CONTEXT, sealEmbedding } from "@consentry/crypto";
 import { createDatabase, eq, schema } from "@consentry/db";
@@ -139,4 +140,9 @@ export async function countSubjectData(subjectId: string) {
     db.select().from(schema.recognitionEvents).where(eq(schema.recognitionEvents.subjectId, subjectId)),
   ]);
   return { templates: templates.length, photos: photos.length, events: events.length };
+}
+
+/** Evaluates the organisation and stores its compliance snapshots, as the ops worker does. */
+export async function snapshotCompliance(orgId: string) {
+  await storeComplianceSnapshots(db, orgId);
 }

@@ -264,6 +264,10 @@ const accessMatrix: Record<string, { access: Access; input?: (f: Fixture) => unk
   "audit.list": { access: "auditor", input: (f) => ({ orgId: f.orgId }) },
   "audit.verifyChain": { access: "admin" },
   "regulator.overview": { access: "regulator" },
+  "regulator.sites": { access: "regulator" },
+  "regulator.site": { access: "regulator", input: (f) => ({ siteId: f.siteId }) },
+  "regulator.trend": { access: "regulator", input: () => ({ days: 30 }) },
+  "regulator.sitesCsv": { access: "regulator" },
   "admin.organizations": { access: "admin" },
   "admin.createOrganization": { access: "admin", input: () => ({ name: "New Org", slug: unique("org") }) },
 };

@@ -1,35 +1,142 @@
-import { regionInJurisdiction } from "@consentry/auth";
-import { count, eq, isNull, schema, sql } from "@consentry/db";
+import type { Finding } from "@consentry/compliance";
+import { and, desc, eq, schema, writeAudit } from "@consentry/db";
+import { TRPCError } from "@trpc/server";
+import { stringify } from "csv-stringify/sync";
+import { z } from "zod";
+import {
+  inJurisdiction,
+  jurisdictionOverview,
+  jurisdictionSites,
+  jurisdictionTrend,
+  redactFinding,
+} from "../regulator/jurisdiction";
 import { regulatorProcedure, router } from "../trpc";
 
-const { sites, cameras, organizations } = schema;
+const { sites, organizations, complianceSnapshots, dsrRequests } = schema;
+
+/**
+ * Read-only views for regulators of their jurisdiction: aggregates and findings that name sites,
+ * cameras and entry points. Never faces, video, names, contacts, templates or camera URLs.
+ * Every view is audited.
+ */
+const viewed = regulatorProcedure.use(async ({ ctx, path, getRawInput, next }) => {
+  const input = (await getRawInput().catch(() => undefined)) as Record<string, unknown> | undefined;
+  await ctx.db.transaction((tx) =>
+    writeAudit(tx, {
+      actor: { userId: ctx.principal.userId, label: ctx.principal.email },
+      orgId: null,
+      action: "regulator.view",
+      targetType: "jurisdiction",
+      targetId: typeof input?.siteId === "string" ? input.siteId : null,
+      details: { view: path, jurisdictionCodes: ctx.regulator.jurisdictionCodes },
+    }),
+  );
+  return next();
+});
+
+const CSV_COLUMNS = [
+  "organisation",
+  "site",
+  "site_code",
+  "region_code",
+  "kind",
+  "cameras",
+  "fr_cameras",
+  "score",
+  "critical_findings",
+  "signage_coverage",
+  "consent_coverage",
+  "alternative_coverage",
+  "requests_on_time",
+  "evaluated_at",
+] as const;
 
 export const regulatorRouter = router({
-  /**
-   * Counts per organisation and site kind within the regulator's jurisdiction.
-   * Aggregates only: no faces, video, names of people or contacts ever leave here.
-   */
-  overview: regulatorProcedure.query(async ({ ctx }) => {
-    const rows = await ctx.db
+  overview: viewed.query(async ({ ctx }) => ({
+    authority: ctx.regulator.authority,
+    jurisdictionCodes: ctx.regulator.jurisdictionCodes,
+    ...(await jurisdictionOverview(ctx.db, ctx.regulator.jurisdictionCodes)),
+  })),
+
+  /** Every site of the jurisdiction, worst first; the console sorts and filters it further. */
+  sites: viewed.query(({ ctx }) => jurisdictionSites(ctx.db, ctx.regulator.jurisdictionCodes)),
+
+  site: viewed.input(z.object({ siteId: z.uuid() })).query(async ({ ctx, input }) => {
+    const [site] = await ctx.db
       .select({
-        orgId: organizations.id,
-        orgName: organizations.name,
         siteId: sites.id,
         siteName: sites.name,
+        siteCode: sites.code,
         regionCode: sites.regionCode,
         kind: sites.kind,
-        cameraCount: count(cameras.id),
-        frCameraCount: sql<number>`count(${cameras.id}) filter (where ${cameras.frEnabled})::int`,
+        orgName: organizations.name,
       })
       .from(sites)
       .innerJoin(organizations, eq(organizations.id, sites.orgId))
-      .leftJoin(cameras, eq(cameras.siteId, sites.id))
-      .where(isNull(sites.archivedAt))
-      .groupBy(organizations.id, sites.id)
-      .orderBy(organizations.name, sites.name);
-    const inScope = rows.filter((row) =>
-      ctx.regulator.jurisdictionCodes.some((code) => regionInJurisdiction(row.regionCode, code)),
+      .where(and(eq(sites.id, input.siteId), inJurisdiction(ctx.regulator.jurisdictionCodes)));
+    // Outside the jurisdiction a site does not exist for this regulator.
+    if (!site) throw new TRPCError({ code: "NOT_FOUND", message: "Site not found in your jurisdiction." });
+    const [[snapshot], requests] = await Promise.all([
+      ctx.db
+        .select()
+        .from(complianceSnapshots)
+        .where(eq(complianceSnapshots.siteId, site.siteId))
+        .orderBy(desc(complianceSnapshots.at))
+        .limit(1),
+      ctx.db
+        .select({
+          type: dsrRequests.type,
+          status: dsrRequests.status,
+          verifiedAt: dsrRequests.verifiedAt,
+          dueAt: dsrRequests.dueAt,
+          closedAt: dsrRequests.closedAt,
+        })
+        .from(dsrRequests)
+        .where(eq(dsrRequests.siteId, site.siteId)),
+    ]);
+    const now = Date.now();
+    return {
+      ...site,
+      score: snapshot ? Math.round(snapshot.score) : null,
+      evaluatedAt: snapshot?.at ?? null,
+      coverage: snapshot?.coverage ?? null,
+      findings: ((snapshot?.findings ?? []) as Finding[]).map(redactFinding),
+      requests: {
+        received: requests.filter((r) => r.verifiedAt).length,
+        open: requests.filter((r) => r.verifiedAt && !r.closedAt).length,
+        onTime: requests.filter((r) => r.closedAt && (!r.dueAt || r.closedAt <= r.dueAt)).length,
+        late: requests.filter((r) => r.dueAt && (r.closedAt ? r.closedAt > r.dueAt : r.dueAt.getTime() < now)).length,
+      },
+    };
+  }),
+
+  trend: viewed
+    .input(z.object({ days: z.union([z.literal(30), z.literal(90), z.literal(365)]), siteId: z.uuid().optional() }))
+    .query(({ ctx, input }) => jurisdictionTrend(ctx.db, ctx.regulator.jurisdictionCodes, input.days, input.siteId)),
+
+  /** The sites table as CSV (UTF-8 with BOM, so spreadsheet programs read the Chinese names). */
+  sitesCsv: viewed.query(async ({ ctx }) => {
+    const rows = await jurisdictionSites(ctx.db, ctx.regulator.jurisdictionCodes);
+    const percent = (value: number | null) => (value === null ? "" : Math.round(value * 100));
+    const csv = stringify(
+      rows.map((site) => [
+        site.orgName,
+        site.siteName,
+        site.siteCode,
+        site.regionCode,
+        site.kind,
+        site.cameras,
+        site.frCameras,
+        site.score ?? "",
+        site.critical,
+        percent(site.coverage.signage),
+        percent(site.coverage.consent),
+        percent(site.coverage.alternatives),
+        percent(site.coverage.requestsOnTime),
+        site.snapshotAt?.toISOString() ?? "",
+      ]),
+      { header: true, columns: [...CSV_COLUMNS] },
     );
-    return { authority: ctx.regulator.authority, jurisdictionCodes: ctx.regulator.jurisdictionCodes, sites: inScope };
+    return { filename: `jurisdiction-sites-${new Date().toISOString().slice(0, 10)}.csv`, csv: `\uFEFF${csv}` };
   }),
 });

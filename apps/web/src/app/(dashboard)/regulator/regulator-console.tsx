@@ -1,0 +1,175 @@
+"use client";
+
+import type { RouterOutputs } from "@consentry/api";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
+import { useTranslations } from "next-intl";
+import { useMemo, useState } from "react";
+import { Alert, Badge, Button, Card, EmptyState, Input, PageHeader, Table, Td } from "~/components/ui";
+import { useTRPC } from "~/trpc/react";
+import { CoverageBar, ScoreBadge } from "../compliance/widgets";
+import { TrendChart } from "./trend-chart";
+
+type Site = RouterOutputs["regulator"]["sites"][number];
+type SortKey = "score" | "critical" | "site" | "organisation" | "frCameras";
+const SORTS: Record<SortKey, (a: Site, b: Site) => number> = {
+  score: (a, b) => (a.score ?? 101) - (b.score ?? 101),
+  critical: (a, b) => b.critical - a.critical,
+  site: (a, b) => a.siteName.localeCompare(b.siteName),
+  organisation: (a, b) => a.orgName.localeCompare(b.orgName),
+  frCameras: (a, b) => b.frCameras - a.frCameras,
+};
+const percent = (value: number | null) => (value === null ? "—" : `${Math.round(value * 100)}%`);
+
+/** The regulator's console: the jurisdiction's figures, trends and every site, worst first. */
+export function RegulatorConsole() {
+  const t = useTranslations("regulator");
+  const tc = useTranslations("common");
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const overview = useQuery(trpc.regulator.overview.queryOptions());
+  const sites = useQuery(trpc.regulator.sites.queryOptions());
+  const [sort, setSort] = useState<SortKey>("score");
+  const [filter, setFilter] = useState("");
+  const csv = useMutation({
+    mutationFn: () => queryClient.fetchQuery(trpc.regulator.sitesCsv.queryOptions()),
+    onSuccess: ({ filename, csv: text }) => {
+      const link = document.createElement("a");
+      link.href = URL.createObjectURL(new Blob([text], { type: "text/csv;charset=utf-8" }));
+      link.download = filename;
+      link.click();
+      URL.revokeObjectURL(link.href);
+    },
+  });
+  const shown = useMemo(() => {
+    const needle = filter.trim().toLowerCase();
+    return (sites.data ?? [])
+      .filter((site) =>
+        [site.siteName, site.orgName, site.regionCode, site.siteCode].some((v) => v.toLowerCase().includes(needle)),
+      )
+      .sort(SORTS[sort]);
+  }, [sites.data, filter, sort]);
+
+  if (overview.isError) return <Alert>{tc("loadFailed", { message: overview.error.message })}</Alert>;
+  const o = overview.data;
+  const figures: [string, string | number][] = o
+    ? [
+        [t("frSites"), `${o.sitesWithFaceRecognition} / ${o.sites}`],
+        [t("cameras"), `${o.frCameras} / ${o.cameras}`],
+        [t("enrolled"), o.enrolledPeople],
+        [t("averageScore"), o.averageScore === null ? "—" : Math.round(o.averageScore)],
+        [t("critical"), o.criticalFindings],
+        [t("signage"), percent(o.coverage.signage)],
+        [t("consent"), percent(o.coverage.consent)],
+        [t("alternatives"), percent(o.coverage.alternatives)],
+        [t("requests"), t("requestFigures", o.requests)],
+      ]
+    : [];
+  return (
+    <>
+      <PageHeader
+        title={t("title")}
+        subtitle={o ? t("subtitle", { authority: o.authority, codes: o.jurisdictionCodes.join(", ") }) : undefined}
+        actions={
+          <Button variant="secondary" disabled={csv.isPending} onClick={() => csv.mutate()}>
+            {t("downloadCsv")}
+          </Button>
+        }
+      />
+      <div className="mb-4">
+        <Alert tone="blue">{t("notice")}</Alert>
+      </div>
+      {o?.auditChain && !o.auditChain.ok && (
+        <div className="mb-4">
+          <Alert>{t("chainBroken")}</Alert>
+        </div>
+      )}
+      <div className="mb-6 grid grid-cols-2 gap-3 sm:grid-cols-3 lg:grid-cols-5" data-testid="figures">
+        {figures.map(([label, value]) => (
+          <Card key={label} className="p-3">
+            <p className="text-xs text-slate-500">{label}</p>
+            <p className="text-lg font-semibold tabular-nums">{value}</p>
+          </Card>
+        ))}
+      </div>
+      <Card className="mb-6">
+        <TrendChart />
+      </Card>
+      {o && o.nearFilingThreshold.length > 0 && (
+        <Card className="mb-6 p-4 text-sm">
+          <h2 className="mb-2 font-semibold">{t("filingThreshold")}</h2>
+          {o.nearFilingThreshold.map((org) => (
+            <p key={org.orgId}>
+              {org.orgName}: {org.peopleWithTemplates.toLocaleString()}{" "}
+              <Badge tone={org.filed ? "green" : "red"}>{org.filed ? t("filed") : t("notFiled")}</Badge>
+            </p>
+          ))}
+        </Card>
+      )}
+      <Card>
+        <div className="flex flex-wrap items-center gap-3 p-4">
+          <Input
+            aria-label={t("filter")}
+            placeholder={t("filter")}
+            value={filter}
+            onChange={(event) => setFilter(event.target.value)}
+            className="max-w-xs"
+          />
+          <label className="flex items-center gap-2 text-sm">
+            {t("sortBy")}
+            <select
+              value={sort}
+              onChange={(event) => setSort(event.target.value as SortKey)}
+              className="rounded-md border border-slate-300 px-2 py-1 text-sm"
+            >
+              {(Object.keys(SORTS) as SortKey[]).map((key) => (
+                <option key={key} value={key}>
+                  {t(`sorts.${key}`)}
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
+        {sites.data?.length === 0 ? (
+          <EmptyState title={t("emptyTitle")} body={t("emptyBody")} />
+        ) : (
+          <Table
+            head={[
+              t("site"),
+              t("organization"),
+              t("region"),
+              t("frCameras"),
+              t("score"),
+              t("critical"),
+              t("signage"),
+              t("consent"),
+            ]}
+          >
+            {shown.map((site) => (
+              <tr key={site.siteId} data-testid="regulator-site-row">
+                <Td>
+                  <Link href={`/regulator/sites/${site.siteId}`} className="font-medium text-brand-700 hover:underline">
+                    {site.siteName}
+                  </Link>
+                </Td>
+                <Td>{site.orgName}</Td>
+                <Td className="font-mono text-xs">{site.regionCode}</Td>
+                <Td>
+                  {site.frCameras} / {site.cameras}
+                </Td>
+                <Td>{site.score === null ? "—" : <ScoreBadge score={site.score} />}</Td>
+                <Td>{site.critical > 0 ? <Badge tone="red">{site.critical}</Badge> : 0}</Td>
+                <Td>
+                  <CoverageBar value={site.coverage.signage} label={t("signage")} />
+                </Td>
+                <Td>
+                  <CoverageBar value={site.coverage.consent} label={t("consent")} />
+                </Td>
+              </tr>
+            ))}
+          </Table>
+        )}
+      </Card>
+    </>
+  );
+}

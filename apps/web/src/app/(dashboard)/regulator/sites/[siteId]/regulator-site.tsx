@@ -1,0 +1,75 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import Link from "next/link";
+import { useFormatter, useTranslations } from "next-intl";
+import { useFindingText } from "~/components/finding-text";
+import { Alert, Badge, Card, EmptyState, PageHeader } from "~/components/ui";
+import { useTRPC } from "~/trpc/react";
+import { CoverageBar, ScoreBadge, SEVERITY_TONE } from "../../../compliance/widgets";
+import { TrendChart } from "../../trend-chart";
+
+/** One site as a regulator sees it: score, coverage, findings (no person named) and request timeliness. */
+export function RegulatorSite({ siteId }: { siteId: string }) {
+  const t = useTranslations("regulator");
+  const tc = useTranslations("compliance");
+  const format = useFormatter();
+  const trpc = useTRPC();
+  const findingText = useFindingText();
+  const site = useQuery(trpc.regulator.site.queryOptions({ siteId }));
+  if (site.isError) return <Alert>{site.error.message}</Alert>;
+  const s = site.data;
+  if (!s) return null;
+  const coverage = (s.coverage ?? {}) as Record<string, number | null>;
+  return (
+    <>
+      <Link href="/regulator" className="text-sm text-brand-700 hover:underline">
+        ← {t("title")}
+      </Link>
+      <PageHeader
+        title={s.siteName}
+        subtitle={`${s.orgName} · ${s.regionCode} · ${s.siteCode}${
+          s.evaluatedAt
+            ? ` · ${t("evaluatedAt", { date: format.dateTime(s.evaluatedAt, { dateStyle: "medium", timeStyle: "short" }) })}`
+            : ""
+        }`}
+        actions={s.score === null ? undefined : <ScoreBadge score={s.score} />}
+      />
+      <div className="mb-6 grid grid-cols-2 gap-3 lg:grid-cols-4">
+        {(["signage", "consent", "alternatives", "requestsOnTime"] as const).map((key) => (
+          <Card key={key} className="p-3">
+            <p className="mb-1 text-xs text-slate-500">{t(`series.${key}`)}</p>
+            <CoverageBar value={coverage[key] ?? null} label={key} />
+          </Card>
+        ))}
+      </div>
+      <Card className="mb-6 p-4 text-sm">
+        <h2 className="mb-1 font-semibold">{t("requestTimeliness")}</h2>
+        <p>{t("siteRequests", s.requests)}</p>
+      </Card>
+      <Card className="mb-6">
+        <TrendChart siteId={siteId} />
+      </Card>
+      <Card>
+        <h2 className="px-4 pt-4 text-sm font-semibold">{t("findings")}</h2>
+        {s.findings.length === 0 ? (
+          <EmptyState title={t("noFindings")} />
+        ) : (
+          <ul className="divide-y divide-slate-100">
+            {s.findings.map((finding, index) => {
+              const text = findingText({ ...finding, params: finding.params ?? undefined });
+              return (
+                <li key={`${finding.ruleId}-${index}`} className="px-4 py-3 text-sm" data-testid="regulator-finding">
+                  <Badge tone={SEVERITY_TONE[finding.severity]}>{tc(`severity.${finding.severity}`)}</Badge>{" "}
+                  <span className="font-mono text-xs">{finding.ruleId}</span>{" "}
+                  {finding.target.label && <span className="font-medium">{finding.target.label} — </span>}
+                  {text.message}
+                </li>
+              );
+            })}
+          </ul>
+        )}
+      </Card>
+    </>
+  );
+}

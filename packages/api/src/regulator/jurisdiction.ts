@@ -1,0 +1,223 @@
+import type { Finding } from "@consentry/compliance";
+import {
+  and,
+  countDistinct,
+  desc,
+  type Executor,
+  eq,
+  inArray,
+  isNull,
+  like,
+  or,
+  type SQL,
+  schema,
+  sql,
+} from "@consentry/db";
+
+const { sites, organizations, cameras, complianceSnapshots, dsrRequests, faceTemplates, filings, auditChainChecks } =
+  schema;
+
+/** Sites whose GB/T 2260 region code falls under one of the jurisdiction codes (310000 covers 31xxxx). */
+export function inJurisdiction(codes: readonly string[]): SQL {
+  const prefixes = codes.map((code) => code.replace(/(00)+$/, "")).filter((prefix) => prefix.length > 0);
+  return prefixes.length > 0
+    ? (or(...prefixes.map((prefix) => like(sites.regionCode, `${prefix}%`))) as SQL)
+    : sql`false`;
+}
+
+const PEOPLE_TARGETS = new Set(["subject", "template", "request"]);
+
+/**
+ * A finding as a regulator may see it: it names sites, cameras and entry points, never a person.
+ * Findings about a person, a template or a request keep their rule and text, without the label.
+ */
+export function redactFinding(finding: Finding) {
+  const aboutPerson = PEOPLE_TARGETS.has(finding.target.type);
+  const label = finding.target.label;
+  const scrub = (text: string) => (aboutPerson && label ? text.split(label).join("—") : text);
+  return {
+    ruleId: finding.ruleId,
+    severity: finding.severity,
+    code: finding.code,
+    params: aboutPerson ? {} : finding.params,
+    target: { type: finding.target.type, label: aboutPerson ? null : label },
+    message: scrub(finding.message),
+    remediation: scrub(finding.remediation),
+  };
+}
+export type RegulatorFinding = ReturnType<typeof redactFinding>;
+
+type Coverage = {
+  signage: number | null;
+  consent: number | null;
+  alternatives: number | null;
+  requestsOnTime: number | null;
+};
+
+/** Every site in the jurisdiction with its latest compliance snapshot and camera counts. */
+export async function jurisdictionSites(db: Executor, codes: readonly string[]) {
+  const latest = db
+    .selectDistinctOn([complianceSnapshots.siteId], {
+      siteId: complianceSnapshots.siteId,
+      at: complianceSnapshots.at,
+      score: complianceSnapshots.score,
+      coverage: complianceSnapshots.coverage,
+      critical:
+        sql<number>`jsonb_array_length(jsonb_path_query_array(${complianceSnapshots.findings}, '$[*] ? (@.severity == "critical")'))`.as(
+          "critical",
+        ),
+      findings: sql<number>`jsonb_array_length(${complianceSnapshots.findings})`.as("findings"),
+    })
+    .from(complianceSnapshots)
+    .orderBy(complianceSnapshots.siteId, desc(complianceSnapshots.at))
+    .as("latest");
+  const cameraCounts = db
+    .select({
+      siteId: cameras.siteId,
+      cameras: sql<number>`count(*)::int`.as("cameras"),
+      frCameras: sql<number>`(count(*) filter (where ${cameras.frEnabled} and ${cameras.disabledAt} is null))::int`.as(
+        "fr_cameras",
+      ),
+    })
+    .from(cameras)
+    .groupBy(cameras.siteId)
+    .as("camera_counts");
+  const rows = await db
+    .select({
+      siteId: sites.id,
+      siteName: sites.name,
+      siteCode: sites.code,
+      regionCode: sites.regionCode,
+      kind: sites.kind,
+      orgId: organizations.id,
+      orgName: organizations.name,
+      cameras: sql<number>`coalesce(${cameraCounts.cameras}, 0)`,
+      frCameras: sql<number>`coalesce(${cameraCounts.frCameras}, 0)`,
+      score: latest.score,
+      critical: sql<number>`coalesce(${latest.critical}, 0)`,
+      findings: sql<number>`coalesce(${latest.findings}, 0)`,
+      coverage: latest.coverage,
+      snapshotAt: latest.at,
+    })
+    .from(sites)
+    .innerJoin(organizations, eq(organizations.id, sites.orgId))
+    .leftJoin(latest, eq(latest.siteId, sites.id))
+    .leftJoin(cameraCounts, eq(cameraCounts.siteId, sites.id))
+    .where(and(isNull(sites.archivedAt), inJurisdiction(codes)))
+    // Worst first: lowest score, then most critical findings; sites never evaluated last.
+    .orderBy(sql`${latest.score} asc nulls last`, desc(sql`coalesce(${latest.critical}, 0)`), sites.name);
+  return rows.map(({ coverage, score, ...row }) => ({
+    ...row,
+    score: score === null ? null : Math.round(score),
+    coverage: (coverage ?? { signage: null, consent: null, alternatives: null, requestsOnTime: null }) as Coverage,
+  }));
+}
+export type JurisdictionSite = Awaited<ReturnType<typeof jurisdictionSites>>[number];
+
+const mean = (values: (number | null)[]) => {
+  const present = values.filter((value): value is number => value !== null);
+  return present.length ? present.reduce((sum, value) => sum + value, 0) / present.length : null;
+};
+
+/** The jurisdiction's headline figures: all aggregates, nothing about a person. */
+export async function jurisdictionOverview(db: Executor, codes: readonly string[], now = new Date()) {
+  const siteRows = await jurisdictionSites(db, codes);
+  const siteIds = siteRows.map((site) => site.siteId);
+  const orgIds = [...new Set(siteRows.map((site) => site.orgId))];
+  const none = siteIds.length === 0;
+  const [[enrolled], [requests], orgTemplates, orgFilings, [chain]] = await Promise.all([
+    none
+      ? [{ value: 0 }]
+      : db
+          .select({ value: countDistinct(faceTemplates.subjectId) })
+          .from(faceTemplates)
+          .where(and(inArray(faceTemplates.siteId, siteIds), isNull(faceTemplates.deletionQueuedAt))),
+    none
+      ? [{ received: 0, onTime: 0, overdue: 0 }]
+      : db
+          .select({
+            received: sql<number>`count(*) filter (where ${dsrRequests.verifiedAt} is not null)::int`,
+            onTime: sql<number>`count(*) filter (where ${dsrRequests.closedAt} is not null and (${dsrRequests.dueAt} is null or ${dsrRequests.closedAt} <= ${dsrRequests.dueAt}))::int`,
+            overdue: sql<number>`count(*) filter (where ${dsrRequests.dueAt} < ${now.toISOString()}::timestamptz and (${dsrRequests.closedAt} is null or ${dsrRequests.closedAt} > ${dsrRequests.dueAt}))::int`,
+          })
+          .from(dsrRequests)
+          .where(inArray(dsrRequests.siteId, siteIds)),
+    orgIds.length === 0
+      ? []
+      : db
+          .select({ orgId: faceTemplates.orgId, people: countDistinct(faceTemplates.subjectId) })
+          .from(faceTemplates)
+          .where(and(inArray(faceTemplates.orgId, orgIds), isNull(faceTemplates.deletionQueuedAt)))
+          .groupBy(faceTemplates.orgId),
+    orgIds.length === 0
+      ? []
+      : db
+          .selectDistinctOn([filings.orgId], { orgId: filings.orgId, filedAt: filings.filedAt })
+          .from(filings)
+          .where(inArray(filings.orgId, orgIds))
+          .orderBy(filings.orgId, desc(filings.createdAt)),
+    db.select().from(auditChainChecks).orderBy(desc(auditChainChecks.id)).limit(1),
+  ]);
+  const peopleByOrg = new Map(orgTemplates.map((row) => [row.orgId, row.people]));
+  const filedByOrg = new Map(orgFilings.map((row) => [row.orgId, row.filedAt]));
+  const organisations = orgIds.map((orgId) => {
+    const ofOrg = siteRows.filter((site) => site.orgId === orgId);
+    const people = peopleByOrg.get(orgId) ?? 0;
+    return {
+      orgId,
+      orgName: ofOrg[0]?.orgName ?? "",
+      sites: ofOrg.length,
+      averageScore: mean(ofOrg.map((site) => site.score)),
+      critical: ofOrg.reduce((sum, site) => sum + site.critical, 0),
+      peopleWithTemplates: people,
+      filed: filedByOrg.get(orgId) != null,
+      // One audit chain serves the installation; a broken chain is a critical finding for all (CN-FR-14).
+      auditChainOk: chain?.ok ?? null,
+    };
+  });
+  const frSites = siteRows.filter((site) => site.frCameras > 0);
+  return {
+    sites: siteRows.length,
+    sitesWithFaceRecognition: frSites.length,
+    cameras: siteRows.reduce((sum, site) => sum + site.cameras, 0),
+    frCameras: siteRows.reduce((sum, site) => sum + site.frCameras, 0),
+    enrolledPeople: enrolled?.value ?? 0,
+    averageScore: mean(siteRows.map((site) => site.score)),
+    criticalFindings: siteRows.reduce((sum, site) => sum + site.critical, 0),
+    coverage: {
+      signage: mean(siteRows.map((site) => site.coverage.signage)),
+      consent: mean(siteRows.map((site) => site.coverage.consent)),
+      alternatives: mean(siteRows.map((site) => site.coverage.alternatives)),
+    },
+    requests: requests ?? { received: 0, onTime: 0, overdue: 0 },
+    // At or near the 100,000-person filing threshold (CN-FR-15).
+    nearFilingThreshold: organisations.filter((org) => org.peopleWithTemplates >= 80_000),
+    organisations,
+    auditChain: chain ? { ok: chain.ok, checkedAt: chain.at } : null,
+  };
+}
+
+/** Daily average score and coverage from snapshots over the last `days` days. */
+export async function jurisdictionTrend(db: Executor, codes: readonly string[], days: number, siteId?: string) {
+  const since = new Date(Date.now() - days * 86_400_000);
+  const rows = await db
+    .select({
+      day: sql<string>`to_char(date_trunc('day', ${complianceSnapshots.at} at time zone 'Asia/Shanghai'), 'YYYY-MM-DD')`,
+      score: sql<number>`avg(${complianceSnapshots.score})::float`,
+      signage: sql<number | null>`avg((${complianceSnapshots.coverage}->>'signage')::float)`,
+      consent: sql<number | null>`avg((${complianceSnapshots.coverage}->>'consent')::float)`,
+      alternatives: sql<number | null>`avg((${complianceSnapshots.coverage}->>'alternatives')::float)`,
+    })
+    .from(complianceSnapshots)
+    .innerJoin(sites, eq(sites.id, complianceSnapshots.siteId))
+    .where(
+      and(
+        inJurisdiction(codes),
+        sql`${complianceSnapshots.at} >= ${since.toISOString()}::timestamptz`,
+        siteId ? eq(complianceSnapshots.siteId, siteId) : undefined,
+      ),
+    )
+    .groupBy(sql`1`)
+    .orderBy(sql`1`);
+  return rows;
+}

@@ -1,0 +1,131 @@
+import { storeComplianceSnapshots } from "@consentry/api/compliance";
+import { sealEmbedding } from "@consentry/crypto";
+import { eq, schema } from "@consentry/db";
+import { createTestDatabase } from "@consentry/db/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { appRouter } from "../root";
+import { callerFor, makeOrganization, makePrincipal, recognitionConsent } from "../testing";
+
+// What a regulator can read: aggregates and findings about sites, never anything of a person or
+// a camera's address. Every response is walked for forbidden keys and for the values we planted.
+
+const FORBIDDEN_KEYS = new Set([
+  "displayName",
+  "displayNameEnc",
+  "contact",
+  "contactEnc",
+  "email",
+  "phone",
+  "pseudonym",
+  "embedding",
+  "embeddingEnc",
+  "rtspUrl",
+  "rtspUrlEnc",
+  "rtspUrlMasked",
+  "storageKey",
+  "evidencePhotoPath",
+  "guardianName",
+  "guardianNameEnc",
+  "subjectId",
+]);
+const PLANTED = { name: "欧阳娜娜", contact: "nana.ouyang@example.cn", url: "rtsp://admin:s3cret@10.9.8.7:554/live" };
+
+function walk(value: unknown, path: string, found: string[]) {
+  if (Array.isArray(value)) value.forEach((item, i) => walk(item, `${path}[${i}]`, found));
+  else if (value && typeof value === "object" && !(value instanceof Date)) {
+    for (const [key, inner] of Object.entries(value)) {
+      if (FORBIDDEN_KEYS.has(key)) found.push(`${path}.${key}`);
+      walk(inner, `${path}.${key}`, found);
+    }
+  } else if (typeof value === "string") {
+    for (const planted of [...Object.values(PLANTED), pseudonym])
+      if (value.includes(planted)) found.push(`${path} = ${value}`);
+  }
+}
+
+let testDb: Awaited<ReturnType<typeof createTestDatabase>>;
+let siteId: string;
+let otherSiteId: string;
+let pseudonym = "never-set";
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+  const { db } = testDb;
+  const org = await makeOrganization(db, "Pudong Towers");
+  const owner = await makePrincipal(db, { memberships: [[org.id, "owner"]] });
+  const api = callerFor(db, owner);
+  const base = { address: "1 Road", kind: "residential" as const, templateRetentionDays: 365 };
+  siteId = (await api.sites.create({ orgId: org.id, name: "Lujiazui Court", regionCode: "310115", ...base })).id;
+  otherSiteId = (await api.sites.create({ orgId: org.id, name: "Hangzhou Court", regionCode: "330106", ...base })).id;
+  await api.cameras.create({
+    orgId: org.id,
+    name: "Gate",
+    siteId,
+    entryPointId: null,
+    locationType: "entrance",
+    frEnabled: false,
+    analysisFps: 5,
+    rtspUrl: PLANTED.url,
+  });
+  const person = await api.subjects.create({
+    orgId: org.id,
+    displayName: PLANTED.name,
+    contact: PLANTED.contact,
+    isMinor: false,
+    birthYear: null,
+  });
+  pseudonym = person.pseudonym;
+  // A consent without notice and a template without a linked consent: findings about a person.
+  await api.subjects.giveConsent({ orgId: org.id, ...recognitionConsent(person.id, siteId) });
+  await db.insert(schema.faceTemplates).values({
+    orgId: org.id,
+    subjectId: person.id,
+    siteId,
+    modelId: "m",
+    modelVersion: "1",
+    embeddingEnc: sealEmbedding(new Float32Array(8).fill(0.3)),
+  });
+  await storeComplianceSnapshots(db, org.id);
+});
+afterAll(() => testDb?.drop());
+
+describe("regulator console", () => {
+  it("reads only, and no response holds a person, a contact, a template or a camera URL", async () => {
+    const regulator = callerFor(testDb.db, await makePrincipal(testDb.db, { jurisdictionCodes: ["310000"] }));
+    for (const [name, procedure] of Object.entries(appRouter._def.procedures)) {
+      if (name.startsWith("regulator."))
+        expect((procedure as unknown as { _def: { type: string } })._def.type, name).toBe("query");
+    }
+    const responses = {
+      overview: await regulator.regulator.overview(),
+      sites: await regulator.regulator.sites(),
+      site: await regulator.regulator.site({ siteId }),
+      trend: await regulator.regulator.trend({ days: 30 }),
+      csv: await regulator.regulator.sitesCsv(),
+    };
+    expect(responses.site.findings.some((f) => f.target.type === "template" || f.target.type === "subject")).toBe(true);
+    const found: string[] = [];
+    walk(responses, "$", found);
+    expect(found).toEqual([]);
+    expect(responses.overview).toMatchObject({ sites: 1, cameras: 1, enrolledPeople: 1 });
+    expect(responses.sites.map((s) => s.siteName)).toEqual(["Lujiazui Court"]);
+    expect(responses.csv.csv).toContain("Lujiazui Court");
+  });
+
+  it("shows another jurisdiction nothing of this one", async () => {
+    const zhejiang = callerFor(testDb.db, await makePrincipal(testDb.db, { jurisdictionCodes: ["330000"] }));
+    expect((await zhejiang.regulator.sites()).map((s) => s.siteId)).toEqual([otherSiteId]);
+    await expect(zhejiang.regulator.site({ siteId })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    expect((await zhejiang.regulator.overview()).cameras).toBe(0);
+  });
+
+  it("audits every view", async () => {
+    const principal = await makePrincipal(testDb.db, { jurisdictionCodes: ["310100"] });
+    await callerFor(testDb.db, principal).regulator.site({ siteId });
+    const entries = await testDb.db
+      .select()
+      .from(schema.auditLog)
+      .where(eq(schema.auditLog.actorUserId, principal.userId));
+    expect(entries.map((e) => [e.action, e.targetId])).toEqual([["regulator.view", siteId]]);
+  });
+});
