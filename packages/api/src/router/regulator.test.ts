@@ -31,8 +31,9 @@ const FORBIDDEN_KEYS = new Set([
 const PLANTED = { name: "欧阳娜娜", contact: "nana.ouyang@example.cn", url: "rtsp://admin:s3cret@10.9.8.7:554/live" };
 
 function walk(value: unknown, path: string, found: string[]) {
-  if (Array.isArray(value)) value.forEach((item, i) => walk(item, `${path}[${i}]`, found));
-  else if (value && typeof value === "object" && !(value instanceof Date)) {
+  if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) walk(item, `${path}[${i}]`, found);
+  } else if (value && typeof value === "object" && !(value instanceof Date)) {
     for (const [key, inner] of Object.entries(value)) {
       if (FORBIDDEN_KEYS.has(key)) found.push(`${path}.${key}`);
       walk(inner, `${path}.${key}`, found);

@@ -59,6 +59,7 @@ export function RegulatorSite({ siteId }: { siteId: string }) {
             {s.findings.map((finding, index) => {
               const text = findingText({ ...finding, params: finding.params ?? undefined });
               return (
+                // biome-ignore lint/suspicious/noArrayIndexKey: a fixed snapshot; redacted findings have no unique id
                 <li key={`${finding.ruleId}-${index}`} className="px-4 py-3 text-sm" data-testid="regulator-finding">
                   <Badge tone={SEVERITY_TONE[finding.severity]}>{tc(`severity.${finding.severity}`)}</Badge>{" "}
                   <span className="font-mono text-xs">{finding.ruleId}</span>{" "}
