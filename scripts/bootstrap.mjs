@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const [task, ...args] = process.argv.slice(2);
-const TASKS = ["demo", "test", "bench-fleet", "bench-compliance", "bench-vision", "bench-dsr"];
+const TASKS = ["demo", "test", "bench-fleet", "bench-compliance", "bench-vision", "bench-dsr", "bench-regulator"];
 if (!TASKS.includes(task)) {
   console.error(`usage: node scripts/bootstrap.mjs ${TASKS.join("|")} [args]`);
   process.exit(2);

@@ -56,9 +56,9 @@ type Coverage = {
 
 /** Every site in the jurisdiction with its latest compliance snapshot and camera counts. */
 export async function jurisdictionSites(db: Executor, codes: readonly string[]) {
+  // The newest snapshot of each site, one index lookup per site (site_id, at).
   const latest = db
-    .selectDistinctOn([complianceSnapshots.siteId], {
-      siteId: complianceSnapshots.siteId,
+    .select({
       at: complianceSnapshots.at,
       score: complianceSnapshots.score,
       coverage: complianceSnapshots.coverage,
@@ -69,7 +69,9 @@ export async function jurisdictionSites(db: Executor, codes: readonly string[]) 
       findings: sql<number>`jsonb_array_length(${complianceSnapshots.findings})`.as("findings"),
     })
     .from(complianceSnapshots)
-    .orderBy(complianceSnapshots.siteId, desc(complianceSnapshots.at))
+    .where(eq(complianceSnapshots.siteId, sites.id))
+    .orderBy(desc(complianceSnapshots.at))
+    .limit(1)
     .as("latest");
   const cameraCounts = db
     .select({
@@ -101,7 +103,7 @@ export async function jurisdictionSites(db: Executor, codes: readonly string[]) 
     })
     .from(sites)
     .innerJoin(organizations, eq(organizations.id, sites.orgId))
-    .leftJoin(latest, eq(latest.siteId, sites.id))
+    .leftJoinLateral(latest, sql`true`)
     .leftJoin(cameraCounts, eq(cameraCounts.siteId, sites.id))
     .where(and(isNull(sites.archivedAt), inJurisdiction(codes)))
     // Worst first: lowest score, then most critical findings; sites never evaluated last.
