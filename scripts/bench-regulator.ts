@@ -3,6 +3,7 @@
 // console's data calls (overview, sites table, site page, 365-day trend) as a regulator calls
 // them. Last line: a JSON summary with `p95_ms` (the worst of the calls) and `pdf_ms` (null
 // until PDF reports exist).
+import { addToDailyRegions } from "@consentry/api/compliance";
 import { callerFor, makePrincipal } from "@consentry/api/testing";
 import { sql } from "@consentry/db";
 import { createTestDatabase } from "@consentry/db/testing";
@@ -51,6 +52,7 @@ try {
                'message', 'No impact assessment.', 'remediation', 'Record one.'))
     from (select id, org_id, row_number() over (order by code) as n from sites) s
     cross join generate_series(0, ${DAYS - 1}) d`);
+  await addToDailyRegions(db, sql`true`);
   await db.execute(sql`analyze`);
   console.log(
     `seeded ${ORGS} organisations, ${SITES} sites, ${CAMERAS} cameras, ${SITES * DAYS} snapshots in ${Math.round(performance.now() - seedStart)} ms`,

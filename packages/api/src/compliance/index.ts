@@ -1,2 +1,2 @@
 export { loadOrganizationFacts } from "./facts";
-export { snapshotChangedOrganizations, storeComplianceSnapshots } from "./snapshots";
+export { addToDailyRegions, snapshotChangedOrganizations, storeComplianceSnapshots } from "./snapshots";

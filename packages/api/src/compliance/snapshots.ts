@@ -1,5 +1,5 @@
 import { evaluateOrganization } from "@consentry/compliance";
-import { and, desc, type Executor, eq, gt, max, schema } from "@consentry/db";
+import { and, desc, type Executor, eq, gt, max, type SQL, schema, sql } from "@consentry/db";
 import { loadOrganizationFacts } from "./facts";
 
 const { complianceSnapshots, auditLog, organizations } = schema;
@@ -24,6 +24,7 @@ export async function storeComplianceSnapshots(db: Executor, orgId: string, now 
       auditLogId: latest?.id ?? null,
     })),
   );
+  await addToDailyRegions(db, sql`cs.org_id = ${orgId} and cs.at = ${now.toISOString()}::timestamptz`);
   return evaluation.sites.length;
 }
 
@@ -52,4 +53,27 @@ export async function snapshotChangedOrganizations(db: Executor, now = new Date(
     if (stale || changed) stored += await storeComplianceSnapshots(db, id, now);
   }
   return stored;
+}
+
+/**
+ * Adds the snapshots matching `where` (alias `cs`) to the per-region daily sums that regulators'
+ * trends read. Call once per batch of new snapshots: the sums only grow.
+ */
+export async function addToDailyRegions(db: Executor, where: SQL) {
+  const coverage = (key: string) =>
+    sql.raw(`coalesce(sum((cs.coverage->>'${key}')::real), 0), count(cs.coverage->>'${key}')`);
+  await db.execute(sql`
+    insert into compliance_daily_regions as d (region_code, day, snapshots, score_sum, signage_sum, signage_count,
+      consent_sum, consent_count, alternatives_sum, alternatives_count)
+    select s.region_code, (cs.at at time zone 'Asia/Shanghai')::date, count(*), sum(cs.score),
+      ${coverage("signage")}, ${coverage("consent")}, ${coverage("alternatives")}
+    from compliance_snapshots cs join sites s on s.id = cs.site_id
+    where ${where}
+    group by 1, 2
+    on conflict (region_code, day) do update set
+      snapshots = d.snapshots + excluded.snapshots, score_sum = d.score_sum + excluded.score_sum,
+      signage_sum = d.signage_sum + excluded.signage_sum, signage_count = d.signage_count + excluded.signage_count,
+      consent_sum = d.consent_sum + excluded.consent_sum, consent_count = d.consent_count + excluded.consent_count,
+      alternatives_sum = d.alternatives_sum + excluded.alternatives_sum,
+      alternatives_count = d.alternatives_count + excluded.alternatives_count`);
 }

@@ -13,16 +13,24 @@ import {
   schema,
   sql,
 } from "@consentry/db";
+import type { AnyPgColumn } from "drizzle-orm/pg-core";
 
-const { sites, organizations, cameras, complianceSnapshots, dsrRequests, faceTemplates, filings, auditChainChecks } =
-  schema;
+const {
+  sites,
+  organizations,
+  cameras,
+  complianceSnapshots,
+  complianceDailyRegions,
+  dsrRequests,
+  faceTemplates,
+  filings,
+  auditChainChecks,
+} = schema;
 
 /** Sites whose GB/T 2260 region code falls under one of the jurisdiction codes (310000 covers 31xxxx). */
-export function inJurisdiction(codes: readonly string[]): SQL {
+export function inJurisdiction(codes: readonly string[], regionCode: AnyPgColumn = sites.regionCode): SQL {
   const prefixes = codes.map((code) => code.replace(/(00)+$/, "")).filter((prefix) => prefix.length > 0);
-  return prefixes.length > 0
-    ? (or(...prefixes.map((prefix) => like(sites.regionCode, `${prefix}%`))) as SQL)
-    : sql`false`;
+  return prefixes.length > 0 ? (or(...prefixes.map((prefix) => like(regionCode, `${prefix}%`))) as SQL) : sql`false`;
 }
 
 const PEOPLE_TARGETS = new Set(["subject", "template", "request"]);
@@ -199,27 +207,47 @@ export async function jurisdictionOverview(db: Executor, codes: readonly string[
   };
 }
 
-/** Daily average score and coverage from snapshots over the last `days` days. */
+/** Daily average score and coverage over the last `days` days: from the per-region sums, or one site's snapshots. */
 export async function jurisdictionTrend(db: Executor, codes: readonly string[], days: number, siteId?: string) {
-  const since = new Date(Date.now() - days * 86_400_000);
-  const rows = await db
+  const since = new Date(Date.now() - days * 86_400_000).toISOString();
+  if (siteId) {
+    return db
+      .select({
+        day: sql<string>`to_char(${complianceSnapshots.at} at time zone 'Asia/Shanghai', 'YYYY-MM-DD')`,
+        score: sql<number>`avg(${complianceSnapshots.score})::float`,
+        signage: sql<number | null>`avg((${complianceSnapshots.coverage}->>'signage')::float)`,
+        consent: sql<number | null>`avg((${complianceSnapshots.coverage}->>'consent')::float)`,
+        alternatives: sql<number | null>`avg((${complianceSnapshots.coverage}->>'alternatives')::float)`,
+      })
+      .from(complianceSnapshots)
+      .innerJoin(sites, eq(sites.id, complianceSnapshots.siteId))
+      .where(
+        and(
+          eq(complianceSnapshots.siteId, siteId),
+          inJurisdiction(codes),
+          sql`${complianceSnapshots.at} >= ${since}::timestamptz`,
+        ),
+      )
+      .groupBy(sql`1`)
+      .orderBy(sql`1`);
+  }
+  const d = complianceDailyRegions;
+  const share = (sum: AnyPgColumn, n: AnyPgColumn) => sql<number | null>`(sum(${sum}) / nullif(sum(${n}), 0))::float`;
+  return db
     .select({
-      day: sql<string>`to_char(date_trunc('day', ${complianceSnapshots.at} at time zone 'Asia/Shanghai'), 'YYYY-MM-DD')`,
-      score: sql<number>`avg(${complianceSnapshots.score})::float`,
-      signage: sql<number | null>`avg((${complianceSnapshots.coverage}->>'signage')::float)`,
-      consent: sql<number | null>`avg((${complianceSnapshots.coverage}->>'consent')::float)`,
-      alternatives: sql<number | null>`avg((${complianceSnapshots.coverage}->>'alternatives')::float)`,
+      day: sql<string>`to_char(${d.day}, 'YYYY-MM-DD')`,
+      score: sql<number>`(sum(${d.scoreSum}) / sum(${d.snapshots}))::float`,
+      signage: share(d.signageSum, d.signageCount),
+      consent: share(d.consentSum, d.consentCount),
+      alternatives: share(d.alternativesSum, d.alternativesCount),
     })
-    .from(complianceSnapshots)
-    .innerJoin(sites, eq(sites.id, complianceSnapshots.siteId))
+    .from(d)
     .where(
       and(
-        inJurisdiction(codes),
-        sql`${complianceSnapshots.at} >= ${since.toISOString()}::timestamptz`,
-        siteId ? eq(complianceSnapshots.siteId, siteId) : undefined,
+        inJurisdiction(codes, d.regionCode),
+        sql`${d.day} >= (${since}::timestamptz at time zone 'Asia/Shanghai')::date`,
       ),
     )
-    .groupBy(sql`1`)
-    .orderBy(sql`1`);
-  return rows;
+    .groupBy(d.day)
+    .orderBy(d.day);
 }

@@ -111,6 +111,12 @@ describe("regulator console", () => {
     expect(responses.overview).toMatchObject({ sites: 1, cameras: 1, enrolledPeople: 1 });
     expect(responses.sites.map((s) => s.siteName)).toEqual(["Lujiazui Court"]);
     expect(responses.csv.csv).toContain("Lujiazui Court");
+    // The trend reads the per-region daily sums: today's point is the one site's score.
+    expect(responses.trend).toHaveLength(1);
+    expect(responses.trend[0]?.score).toBeCloseTo(responses.site.score ?? -1, 0);
+    expect((await regulator.regulator.trend({ days: 30, siteId })).map((p) => p.day)).toEqual(
+      responses.trend.map((p) => p.day),
+    );
   });
 
   it("shows another jurisdiction nothing of this one", async () => {

@@ -1,5 +1,17 @@
 import { sql } from "drizzle-orm";
-import { bigint, boolean, index, integer, jsonb, pgTable, real, text, uuid } from "drizzle-orm/pg-core";
+import {
+  bigint,
+  boolean,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  real,
+  text,
+  uuid,
+} from "drizzle-orm/pg-core";
 import { createdAt, timestamptz } from "./columns";
 import { assessmentKind, requestStatus, requestType } from "./enums";
 import { orgReference } from "./organizations";
@@ -103,6 +115,27 @@ export const filings = pgTable(
     createdAt: createdAt(),
   },
   (table) => [index().on(table.orgId)],
+);
+
+/**
+ * Snapshot sums per region code and day (Shanghai), so a regulator's year-long trend reads a few
+ * thousand rows instead of every snapshot. Kept by storeComplianceSnapshots.
+ */
+export const complianceDailyRegions = pgTable(
+  "compliance_daily_regions",
+  {
+    regionCode: text().notNull(),
+    day: date({ mode: "string" }).notNull(),
+    snapshots: integer().notNull(),
+    scoreSum: real().notNull(),
+    signageSum: real().notNull().default(0),
+    signageCount: integer().notNull().default(0),
+    consentSum: real().notNull().default(0),
+    consentCount: integer().notNull().default(0),
+    alternativesSum: real().notNull().default(0),
+    alternativesCount: integer().notNull().default(0),
+  },
+  (table) => [primaryKey({ columns: [table.regionCode, table.day] })],
 );
 
 export const complianceSnapshots = pgTable(
