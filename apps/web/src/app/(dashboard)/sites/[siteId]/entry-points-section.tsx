@@ -12,7 +12,7 @@ import { Modal } from "~/components/modal";
 import { useActiveOrg } from "~/components/org-context";
 import { Alert, Badge, Button, EmptyState, Field, Input, Select, Table, Td } from "~/components/ui";
 import { useTRPC } from "~/trpc/react";
-import { Section } from "./section";
+import { EditDeleteButtons, Section } from "./section";
 
 type EntryPoint = RouterOutputs["entryPoints"]["list"][number];
 
@@ -61,21 +61,12 @@ export function EntryPointsSection({ siteId }: { siteId: string }) {
               </Td>
               <Td className="whitespace-nowrap text-right">
                 {canEdit && (
-                  <>
-                    <Button variant="ghost" onClick={() => setEditing(entry)}>
-                      {t("edit")}
-                    </Button>
-                    <Button
-                      variant="ghost"
-                      disabled={remove.isPending}
-                      onClick={() =>
-                        window.confirm(t("confirmDeleteEntryPoint", { name: entry.name })) &&
-                        remove.mutate({ orgId: org.orgId, entryPointId: entry.id })
-                      }
-                    >
-                      {t("delete")}
-                    </Button>
-                  </>
+                  <EditDeleteButtons
+                    onEdit={() => setEditing(entry)}
+                    onDelete={() => remove.mutate({ orgId: org.orgId, entryPointId: entry.id })}
+                    confirmText={t("confirmDeleteEntryPoint", { name: entry.name })}
+                    deleting={remove.isPending}
+                  />
                 )}
               </Td>
             </tr>

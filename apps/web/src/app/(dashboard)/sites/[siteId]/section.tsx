@@ -1,5 +1,8 @@
+"use client";
+
+import { useTranslations } from "next-intl";
 import type { ReactNode } from "react";
-import { Card } from "~/components/ui";
+import { Button, Card } from "~/components/ui";
 
 /** A titled block of the site page, with an optional action beside the title. */
 export function Section({ title, action, children }: { title: string; action?: ReactNode; children: ReactNode }) {
@@ -11,5 +14,30 @@ export function Section({ title, action, children }: { title: string; action?: R
       </div>
       {children}
     </Card>
+  );
+}
+
+/** A row's Edit and Delete buttons; Delete asks `confirmText` first. */
+export function EditDeleteButtons({
+  onEdit,
+  onDelete,
+  confirmText,
+  deleting,
+}: {
+  onEdit: () => void;
+  onDelete: () => void;
+  confirmText: string;
+  deleting: boolean;
+}) {
+  const t = useTranslations("registry");
+  return (
+    <>
+      <Button variant="ghost" onClick={onEdit}>
+        {t("edit")}
+      </Button>
+      <Button variant="ghost" disabled={deleting} onClick={() => window.confirm(confirmText) && onDelete()}>
+        {t("delete")}
+      </Button>
+    </>
   );
 }

@@ -13,7 +13,7 @@ import { useActiveOrg } from "~/components/org-context";
 import { Alert, Badge, Button, EmptyState, Field, Input, Table, Td } from "~/components/ui";
 import { dateInputValue } from "~/i18n/locales";
 import { useTRPC } from "~/trpc/react";
-import { Section } from "./section";
+import { EditDeleteButtons, Section } from "./section";
 
 /** Signs older than this since their last check count as unverified (CN-CAM-02). */
 const VERIFY_MAX_AGE_DAYS = 90;
@@ -85,21 +85,12 @@ export function SignsSection({ siteId }: { siteId: string }) {
                     </Button>
                   )}
                   {roleAtLeast(org.role, "manager") && (
-                    <>
-                      <Button variant="ghost" onClick={() => setEditing(sign)}>
-                        {t("edit")}
-                      </Button>
-                      <Button
-                        variant="ghost"
-                        disabled={remove.isPending}
-                        onClick={() =>
-                          window.confirm(t("confirmDeleteSign", { location: sign.location })) &&
-                          remove.mutate({ orgId: org.orgId, signId: sign.id })
-                        }
-                      >
-                        {t("delete")}
-                      </Button>
-                    </>
+                    <EditDeleteButtons
+                      onEdit={() => setEditing(sign)}
+                      onDelete={() => remove.mutate({ orgId: org.orgId, signId: sign.id })}
+                      confirmText={t("confirmDeleteSign", { location: sign.location })}
+                      deleting={remove.isPending}
+                    />
                   )}
                 </Td>
               </tr>
