@@ -30,6 +30,7 @@ const config: NextConfig = {
     "ioredis",
     "mailparser",
     "nodemailer",
+    "pdfkit",
     "pino",
     "postgres",
     "prom-client",

@@ -1,8 +1,11 @@
 import { readFile } from "node:fs/promises";
 import { expect, test } from "@playwright/test";
+import { getDocument } from "pdfjs-dist/legacy/build/pdf.mjs";
 import { makeCamera, makeOrganization, makeSite, makeUser, signIn, snapshotCompliance } from "./support";
 
-test("a regulator opens the overview, drills into the worst site and downloads the CSV", async ({ page }) => {
+test("a regulator opens the overview, drills into the worst site and downloads the CSV and the PDF", async ({
+  page,
+}) => {
   const org = await makeOrganization("Xuhui Estates");
   const worst = await makeSite(org.id, "Worst Court", { regionCode: "310104" });
   await makeSite(org.id, "Quiet Court", { regionCode: "310104" });
@@ -12,6 +15,12 @@ test("a regulator opens the overview, drills into the worst site and downloads t
 
   await page.goto("/regulator");
   await expect(page.getByTestId("figures")).toContainText("Average score");
+  const orgRow = page.getByTestId("regulator-org-row").filter({ hasText: "Xuhui Estates" });
+  await expect(orgRow).toContainText(/Verifies|Not yet checked/);
+  const orgPdf = page.waitForEvent("download");
+  await orgRow.getByRole("link", { name: "Xuhui Estates" }).click();
+  expect(await pdfText(await readFile((await (await orgPdf).path()) ?? ""))).toContain("Xuhui Estates");
+
   const rows = page.getByTestId("regulator-site-row");
   await expect(rows.first()).toContainText("Worst Court");
 
@@ -25,4 +34,24 @@ test("a regulator opens the overview, drills into the worst site and downloads t
   await expect(page.getByRole("heading", { name: "Worst Court" })).toBeVisible();
   await expect(page.getByTestId("regulator-finding").first()).toBeVisible();
   await expect(page.getByText("Unsigned gate").first()).toBeVisible();
+
+  const score = (await page.getByTestId("score").first().textContent()) ?? "";
+  const pdf = page.waitForEvent("download");
+  await page.getByRole("link", { name: "Download PDF report" }).click();
+  const text = await pdfText(await readFile((await (await pdf).path()) ?? ""));
+  expect(text).toContain("Worst Court");
+  expect(text).toContain(`Score: ${score}`);
+  expect(text).toContain("Rule catalogue");
 });
+
+/** The text of every page, as a reader would copy it. */
+async function pdfText(bytes: Buffer): Promise<string> {
+  const document = await getDocument({ data: new Uint8Array(bytes) }).promise;
+  const pages = await Promise.all(
+    Array.from({ length: document.numPages }, async (_, i) => {
+      const content = await (await document.getPage(i + 1)).getTextContent();
+      return content.items.map((item) => ("str" in item ? item.str : "")).join(" ");
+    }),
+  );
+  return pages.join("\n");
+}

@@ -96,3 +96,9 @@ export const PROFILES: Readonly<Record<ProfileId, Profile>> = {
   EU: EU_PROFILE,
   "US-IL": US_IL_PROFILE,
 };
+
+/**
+ * The version of ../shared/design/COMPLIANCE_RULES.md these rules implement (Measures, CAC/MPS
+ * Order No. 19, in force 1 June 2025); printed on reports so a reader knows what was checked.
+ */
+export const RULE_CATALOGUE_VERSION = "2025-06 (Order No. 19)";

@@ -207,10 +207,15 @@ export async function jurisdictionOverview(db: Executor, codes: readonly string[
   };
 }
 
-/** Daily average score and coverage over the last `days` days: from the per-region sums, or one site's snapshots. */
-export async function jurisdictionTrend(db: Executor, codes: readonly string[], days: number, siteId?: string) {
+/** Daily average score and coverage over the last `days` days: from the per-region sums, or one site's or organisation's snapshots. */
+export async function jurisdictionTrend(
+  db: Executor,
+  codes: readonly string[],
+  days: number,
+  only: { siteId?: string; orgId?: string } = {},
+) {
   const since = new Date(Date.now() - days * 86_400_000).toISOString();
-  if (siteId) {
+  if (only.siteId || only.orgId) {
     return db
       .select({
         day: sql<string>`to_char(${complianceSnapshots.at} at time zone 'Asia/Shanghai', 'YYYY-MM-DD')`,
@@ -223,7 +228,8 @@ export async function jurisdictionTrend(db: Executor, codes: readonly string[], 
       .innerJoin(sites, eq(sites.id, complianceSnapshots.siteId))
       .where(
         and(
-          eq(complianceSnapshots.siteId, siteId),
+          only.siteId ? eq(complianceSnapshots.siteId, only.siteId) : undefined,
+          only.orgId ? eq(complianceSnapshots.orgId, only.orgId) : undefined,
           inJurisdiction(codes),
           sql`${complianceSnapshots.at} >= ${since}::timestamptz`,
         ),

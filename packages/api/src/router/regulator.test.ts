@@ -3,6 +3,7 @@ import { sealEmbedding } from "@consentry/crypto";
 import { eq, schema } from "@consentry/db";
 import { createTestDatabase } from "@consentry/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildRegulatorReport } from "../regulator/report";
 import { appRouter } from "../root";
 import { callerFor, makeOrganization, makePrincipal, recognitionConsent } from "../testing";
 
@@ -103,6 +104,7 @@ describe("regulator console", () => {
       site: await regulator.regulator.site({ siteId }),
       trend: await regulator.regulator.trend({ days: 30 }),
       csv: await regulator.regulator.sitesCsv(),
+      organisationsCsv: await regulator.regulator.organisationsCsv(),
     };
     expect(responses.site.findings.some((f) => f.target.type === "template" || f.target.type === "subject")).toBe(true);
     const found: string[] = [];
@@ -111,6 +113,7 @@ describe("regulator console", () => {
     expect(responses.overview).toMatchObject({ sites: 1, cameras: 1, enrolledPeople: 1 });
     expect(responses.sites.map((s) => s.siteName)).toEqual(["Lujiazui Court"]);
     expect(responses.csv.csv).toContain("Lujiazui Court");
+    expect(responses.organisationsCsv.csv).toContain("Pudong Towers");
     // The trend reads the per-region daily sums: today's point is the one site's score.
     expect(responses.trend).toHaveLength(1);
     expect(responses.trend[0]?.score).toBeCloseTo(responses.site.score ?? -1, 0);
@@ -124,6 +127,17 @@ describe("regulator console", () => {
     expect((await zhejiang.regulator.sites()).map((s) => s.siteId)).toEqual([otherSiteId]);
     await expect(zhejiang.regulator.site({ siteId })).rejects.toMatchObject({ code: "NOT_FOUND" });
     expect((await zhejiang.regulator.overview()).cameras).toBe(0);
+  });
+
+  it("builds PDF reports only within the jurisdiction", async () => {
+    const shanghai = callerFor(testDb.db, await makePrincipal(testDb.db, { jurisdictionCodes: ["310000"] }));
+    const zhejiang = callerFor(testDb.db, await makePrincipal(testDb.db, { jurisdictionCodes: ["330000"] }));
+    for (const scope of [{ kind: "jurisdiction" as const }, { kind: "site" as const, siteId }]) {
+      const { pdf } = await buildRegulatorReport(shanghai, scope);
+      expect(pdf.subarray(0, 5).toString()).toBe("%PDF-");
+      expect(pdf.length).toBeGreaterThan(2000);
+    }
+    await expect(buildRegulatorReport(zhejiang, { kind: "site", siteId })).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 
   it("audits every view", async () => {

@@ -111,8 +111,43 @@ export const regulatorRouter = router({
   }),
 
   trend: viewed
-    .input(z.object({ days: z.union([z.literal(30), z.literal(90), z.literal(365)]), siteId: z.uuid().optional() }))
-    .query(({ ctx, input }) => jurisdictionTrend(ctx.db, ctx.regulator.jurisdictionCodes, input.days, input.siteId)),
+    .input(
+      z.object({
+        days: z.union([z.literal(30), z.literal(90), z.literal(365)]),
+        siteId: z.uuid().optional(),
+        orgId: z.uuid().optional(),
+      }),
+    )
+    .query(({ ctx, input }) => jurisdictionTrend(ctx.db, ctx.regulator.jurisdictionCodes, input.days, input)),
+
+  /** The organisations table as CSV (UTF-8 with BOM). */
+  organisationsCsv: viewed.query(async ({ ctx }) => {
+    const { organisations } = await jurisdictionOverview(ctx.db, ctx.regulator.jurisdictionCodes);
+    const csv = stringify(
+      organisations.map((org) => [
+        org.orgName,
+        org.sites,
+        org.averageScore === null ? "" : Math.round(org.averageScore),
+        org.critical,
+        org.peopleWithTemplates,
+        org.filed ? "yes" : "no",
+        org.auditChainOk === null ? "" : org.auditChainOk ? "verifies" : "broken",
+      ]),
+      {
+        header: true,
+        columns: [
+          "organisation",
+          "sites",
+          "average_score",
+          "critical_findings",
+          "people_with_templates",
+          "filed",
+          "audit_chain",
+        ],
+      },
+    );
+    return { filename: `jurisdiction-organisations-${new Date().toISOString().slice(0, 10)}.csv`, csv: `\uFEFF${csv}` };
+  }),
 
   /** The sites table as CSV (UTF-8 with BOM, so spreadsheet programs read the Chinese names). */
   sitesCsv: viewed.query(async ({ ctx }) => {

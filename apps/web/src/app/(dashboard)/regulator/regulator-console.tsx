@@ -32,7 +32,10 @@ export function RegulatorConsole() {
   const [sort, setSort] = useState<SortKey>("score");
   const [filter, setFilter] = useState("");
   const csv = useMutation({
-    mutationFn: () => queryClient.fetchQuery(trpc.regulator.sitesCsv.queryOptions()),
+    mutationFn: (table: "sites" | "organisations") =>
+      queryClient.fetchQuery(
+        table === "sites" ? trpc.regulator.sitesCsv.queryOptions() : trpc.regulator.organisationsCsv.queryOptions(),
+      ),
     onSuccess: ({ filename, csv: text }) => {
       const link = document.createElement("a");
       link.href = URL.createObjectURL(new Blob([text], { type: "text/csv;charset=utf-8" }));
@@ -71,9 +74,21 @@ export function RegulatorConsole() {
         title={t("title")}
         subtitle={o ? t("subtitle", { authority: o.authority, codes: o.jurisdictionCodes.join(", ") }) : undefined}
         actions={
-          <Button variant="secondary" disabled={csv.isPending} onClick={() => csv.mutate()}>
-            {t("downloadCsv")}
-          </Button>
+          <div className="flex gap-2">
+            <Button variant="secondary" disabled={csv.isPending} onClick={() => csv.mutate("sites")}>
+              {t("downloadCsv")}
+            </Button>
+            <Button variant="secondary" disabled={csv.isPending} onClick={() => csv.mutate("organisations")}>
+              {t("downloadOrganisationsCsv")}
+            </Button>
+            <a
+              href="/api/regulator/report?scope=jurisdiction"
+              download
+              className="rounded-md border border-slate-300 px-3.5 py-2 text-sm font-medium hover:bg-slate-50"
+            >
+              {t("downloadPdf")}
+            </a>
+          </div>
         }
       />
       <div className="mb-4">
@@ -100,10 +115,61 @@ export function RegulatorConsole() {
           <h2 className="mb-2 font-semibold">{t("filingThreshold")}</h2>
           {o.nearFilingThreshold.map((org) => (
             <p key={org.orgId}>
-              {org.orgName}: {org.peopleWithTemplates.toLocaleString()}{" "}
+              <a
+                className="text-brand-700 underline"
+                href={`/api/regulator/report?scope=organisation&id=${org.orgId}`}
+                download
+              >
+                {org.orgName}
+              </a>
+              : {org.peopleWithTemplates.toLocaleString()}{" "}
               <Badge tone={org.filed ? "green" : "red"}>{org.filed ? t("filed") : t("notFiled")}</Badge>
             </p>
           ))}
+        </Card>
+      )}
+      {o && o.organisations.length > 0 && (
+        <Card className="mb-6">
+          <h2 className="px-4 pt-4 text-sm font-semibold">{t("organisations")}</h2>
+          <Table
+            head={[
+              t("organization"),
+              t("sitesCount"),
+              t("averageScore"),
+              t("critical"),
+              t("peopleWithTemplates"),
+              t("filing"),
+              t("auditChain"),
+            ]}
+          >
+            {o.organisations.map((org) => (
+              <tr key={org.orgId} data-testid="regulator-org-row">
+                <Td>
+                  <a
+                    className="font-medium text-brand-700 hover:underline"
+                    href={`/api/regulator/report?scope=organisation&id=${org.orgId}`}
+                    download
+                  >
+                    {org.orgName}
+                  </a>
+                </Td>
+                <Td>{org.sites}</Td>
+                <Td>{org.averageScore === null ? "—" : Math.round(org.averageScore)}</Td>
+                <Td>{org.critical > 0 ? <Badge tone="red">{org.critical}</Badge> : 0}</Td>
+                <Td>{org.peopleWithTemplates.toLocaleString()}</Td>
+                <Td>{org.filed ? <Badge tone="green">{t("filed")}</Badge> : t("notFiled")}</Td>
+                <Td>
+                  {org.auditChainOk === false ? (
+                    <Badge tone="red">{t("chainBrokenShort")}</Badge>
+                  ) : org.auditChainOk ? (
+                    <Badge tone="green">{t("chainOk")}</Badge>
+                  ) : (
+                    t("chainUnchecked")
+                  )}
+                </Td>
+              </tr>
+            ))}
+          </Table>
         </Card>
       )}
       <Card>

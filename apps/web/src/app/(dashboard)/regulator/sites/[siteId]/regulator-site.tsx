@@ -33,7 +33,18 @@ export function RegulatorSite({ siteId }: { siteId: string }) {
             ? ` · ${t("evaluatedAt", { date: format.dateTime(s.evaluatedAt, { dateStyle: "medium", timeStyle: "short" }) })}`
             : ""
         }`}
-        actions={s.score === null ? undefined : <ScoreBadge score={s.score} />}
+        actions={
+          <div className="flex items-center gap-3">
+            {s.score !== null && <ScoreBadge score={s.score} />}
+            <a
+              href={`/api/regulator/report?scope=site&id=${siteId}`}
+              download
+              className="rounded-md border border-slate-300 px-3.5 py-2 text-sm font-medium hover:bg-slate-50"
+            >
+              {t("downloadPdf")}
+            </a>
+          </div>
+        }
       />
       <div className="mb-6 grid grid-cols-2 gap-3 lg:grid-cols-4">
         {(["signage", "consent", "alternatives", "requestsOnTime"] as const).map((key) => (

@@ -1,0 +1,33 @@
+import { buildRegulatorReport, type ReportScope } from "@consentry/api/regulator";
+import type { NextRequest } from "next/server";
+import { serverApi } from "~/server/caller";
+import { errorResponse } from "~/server/route-errors";
+
+/** A PDF report for the signed-in regulator: `?scope=jurisdiction`, `?scope=organisation&id=`, `?scope=site&id=`. */
+export async function GET(request: NextRequest) {
+  const params = request.nextUrl.searchParams;
+  const id = params.get("id") ?? "";
+  const kind = params.get("scope");
+  const scope: ReportScope | null =
+    kind === "site"
+      ? { kind: "site", siteId: id }
+      : kind === "organisation"
+        ? { kind: "organisation", orgId: id }
+        : kind === "jurisdiction" || kind === null
+          ? { kind: "jurisdiction" }
+          : null;
+  if (!scope) return Response.json({ error: "scope must be jurisdiction, organisation or site." }, { status: 400 });
+  try {
+    const { pdf, name } = await buildRegulatorReport(await serverApi(), scope);
+    const day = new Date().toISOString().slice(0, 10);
+    return new Response(new Uint8Array(pdf), {
+      headers: {
+        "Content-Type": "application/pdf",
+        "Content-Disposition": `attachment; filename="consentry-${name}-${day}.pdf"`,
+        "Cache-Control": "no-store",
+      },
+    });
+  } catch (error) {
+    return errorResponse(error);
+  }
+}

@@ -1,0 +1,1 @@
+export { buildRegulatorReport, type ReportScope } from "./report";

@@ -1,0 +1,204 @@
+import { existsSync } from "node:fs";
+import { RULE_CATALOGUE_VERSION } from "@consentry/compliance";
+import { TRPCError } from "@trpc/server";
+import PDFDocument from "pdfkit";
+import type { createCaller } from "../root";
+
+/** Fonts with Chinese glyphs, in order of preference (Debian: fonts-wqy-microhei, fonts-noto-cjk). */
+const CJK_FONTS = [
+  "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+  "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+];
+
+export type ReportInput = {
+  title: string;
+  subtitle: string;
+  generatedAt: Date;
+  catalogueVersion: string;
+  auditChain: { ok: boolean; checkedAt: Date } | null;
+  figures: [label: string, value: string | number][];
+  trend: { day: string; score: number }[];
+  table?: { head: string[]; rows: (string | number)[][] };
+  findings?: { ruleId: string; severity: string; text: string }[];
+};
+
+const shanghai = (date: Date) =>
+  date.toLocaleString("zh-CN", { timeZone: "Asia/Shanghai", hour12: false, dateStyle: "medium", timeStyle: "short" });
+
+/**
+ * A regulator's report as PDF: heading, date, rule catalogue version, audit-chain result, the
+ * figures, a score trend chart, and the sites or findings. Labels are bilingual.
+ */
+export function renderReport(input: ReportInput): Promise<Buffer> {
+  const doc = new PDFDocument({ size: "A4", margin: 48, info: { Title: input.title, Producer: "Consentry" } });
+  const font = CJK_FONTS.find((path) => existsSync(path));
+  // Without a CJK font Chinese names would print as empty boxes; Helvetica keeps the rest readable.
+  if (font) doc.font(font, font.includes("wqy") ? "WenQuanYiMicroHei" : "NotoSansCJKsc-Regular");
+  const chunks: Buffer[] = [];
+  doc.on("data", (chunk: Buffer) => chunks.push(chunk));
+  const done = new Promise<Buffer>((resolve) => doc.on("end", () => resolve(Buffer.concat(chunks))));
+
+  doc.fontSize(18).text(input.title);
+  doc.fontSize(10).fillColor("#475569").text(input.subtitle);
+  doc.moveDown(0.5);
+  doc.text(`生成时间 Generated: ${shanghai(input.generatedAt)} (Asia/Shanghai)`);
+  doc.text(`规则目录版本 Rule catalogue: ${input.catalogueVersion}`);
+  doc.text(
+    `审计链 Audit chain (CN-FR-14): ${
+      input.auditChain
+        ? `${input.auditChain.ok ? "校验通过 verifies" : "校验失败 BROKEN"} (${shanghai(input.auditChain.checkedAt)})`
+        : "尚未校验 not yet verified"
+    }`,
+  );
+  doc.moveDown().fillColor("#0f172a").fontSize(12).text("指标 Figures");
+  doc.fontSize(10);
+  for (const [label, value] of input.figures) doc.text(`${label}: ${value}`);
+
+  if (input.trend.length > 1) {
+    doc.moveDown().fontSize(12).text("得分趋势 Score trend");
+    const left = doc.x;
+    const top = doc.y + 4;
+    const width = 480;
+    const height = 100;
+    doc.rect(left, top, width, height).strokeColor("#cbd5e1").stroke();
+    input.trend.forEach((point, i) => {
+      const x = left + (i / (input.trend.length - 1)) * width;
+      const y = top + height - (Math.max(0, Math.min(100, point.score)) / 100) * height;
+      if (i === 0) doc.moveTo(x, y);
+      else doc.lineTo(x, y);
+    });
+    doc.strokeColor("#1d4ed8").lineWidth(1.5).stroke();
+    doc.fontSize(8).fillColor("#475569");
+    doc.text(`${input.trend[0]?.day} – ${input.trend.at(-1)?.day} (0–100)`, left, top + height + 4);
+    doc.x = left;
+    doc.fillColor("#0f172a");
+  }
+
+  if (input.table) {
+    doc.moveDown().fontSize(12).text("场所 Sites");
+    doc.fontSize(8).text(input.table.head.join("  |  "));
+    for (const row of input.table.rows) doc.text(row.join("  |  "));
+  }
+  if (input.findings) {
+    doc.moveDown().fontSize(12).text("问题 Findings");
+    doc.fontSize(9);
+    if (input.findings.length === 0) doc.text("无 None");
+    for (const finding of input.findings) doc.text(`[${finding.severity}] ${finding.ruleId} ${finding.text}`);
+  }
+  doc.end();
+  return done;
+}
+
+export type ReportScope =
+  | { kind: "jurisdiction" }
+  | { kind: "organisation"; orgId: string }
+  | { kind: "site"; siteId: string };
+type RegulatorCaller = Pick<ReturnType<typeof createCaller>, "regulator">;
+const pct = (value: number | null | undefined) => (value == null ? "—" : `${Math.round(value * 100)}%`);
+
+/** Gathers a report through the regulator's own (audited, jurisdiction-scoped) procedures and renders it. */
+export async function buildRegulatorReport(
+  api: RegulatorCaller,
+  scope: ReportScope,
+): Promise<{ pdf: Buffer; name: string }> {
+  const overview = await api.regulator.overview();
+  const header = {
+    generatedAt: new Date(),
+    catalogueVersion: RULE_CATALOGUE_VERSION,
+    auditChain: overview.auditChain,
+  };
+  if (scope.kind === "site") {
+    const [site, trend] = await Promise.all([
+      api.regulator.site({ siteId: scope.siteId }),
+      api.regulator.trend({ days: 365, siteId: scope.siteId }),
+    ]);
+    const coverage = (site.coverage ?? {}) as Record<string, number | null>;
+    const pdf = await renderReport({
+      ...header,
+      title: `${site.siteName} — 场所合规报告 Site compliance report`,
+      subtitle: `${site.orgName} · ${site.regionCode} · ${site.siteCode} · ${overview.authority}`,
+      figures: [
+        ["得分 Score", site.score ?? "—"],
+        ["标识覆盖 Signage", pct(coverage.signage)],
+        ["同意覆盖 Consent", pct(coverage.consent)],
+        ["替代方式 Alternatives", pct(coverage.alternatives)],
+        [
+          "请求 Requests (received / open / on time / late)",
+          `${site.requests.received} / ${site.requests.open} / ${site.requests.onTime} / ${site.requests.late}`,
+        ],
+      ],
+      trend,
+      findings: site.findings.map((finding) => ({
+        ruleId: finding.ruleId,
+        severity: finding.severity,
+        text: `${finding.target.label ? `${finding.target.label}: ` : ""}${finding.message}`,
+      })),
+    });
+    return { pdf, name: `site-${site.siteCode}` };
+  }
+  const organisation =
+    scope.kind === "organisation" ? overview.organisations.find((o) => o.orgId === scope.orgId) : null;
+  if (scope.kind === "organisation" && !organisation) {
+    throw new TRPCError({ code: "NOT_FOUND", message: "Organisation not found in your jurisdiction." });
+  }
+  const [allSites, trend] = await Promise.all([
+    api.regulator.sites(),
+    api.regulator.trend({ days: 365, orgId: organisation?.orgId }),
+  ]);
+  const sites = organisation ? allSites.filter((site) => site.orgId === organisation.orgId) : allSites;
+  const pdf = await renderReport({
+    ...header,
+    title: organisation
+      ? `${organisation.orgName} — 组织合规报告 Organisation compliance report`
+      : `辖区合规报告 Jurisdiction compliance report`,
+    subtitle: `${overview.authority} · ${overview.jurisdictionCodes.join(", ")}`,
+    figures: organisation
+      ? [
+          ["场所 Sites", organisation.sites],
+          ["平均得分 Average score", organisation.averageScore === null ? "—" : Math.round(organisation.averageScore)],
+          ["严重问题 Critical findings", organisation.critical],
+          ["有模板人数 People with templates", organisation.peopleWithTemplates],
+          ["备案 Filed (CN-FR-15)", organisation.filed ? "是 yes" : "否 no"],
+          ["审计链 Audit chain", organisation.auditChainOk === false ? "校验失败 BROKEN" : "校验通过 verifies"],
+        ]
+      : [
+          [
+            "使用人脸识别的场所 Sites with face recognition",
+            `${overview.sitesWithFaceRecognition} / ${overview.sites}`,
+          ],
+          ["摄像头 Cameras (face recognition / all)", `${overview.frCameras} / ${overview.cameras}`],
+          ["已录入人数 People enrolled", overview.enrolledPeople],
+          ["平均得分 Average score", overview.averageScore === null ? "—" : Math.round(overview.averageScore)],
+          ["严重问题 Critical findings", overview.criticalFindings],
+          ["标识覆盖 Signage", pct(overview.coverage.signage)],
+          ["同意覆盖 Consent", pct(overview.coverage.consent)],
+          ["替代方式 Alternatives", pct(overview.coverage.alternatives)],
+          [
+            "请求 Requests (received / on time / overdue)",
+            `${overview.requests.received} / ${overview.requests.onTime} / ${overview.requests.overdue}`,
+          ],
+        ],
+    trend,
+    table: {
+      head: [
+        "场所 Site",
+        "组织 Organisation",
+        "地区 Region",
+        "得分 Score",
+        "严重 Critical",
+        "标识 Signage",
+        "同意 Consent",
+      ],
+      rows: sites.map((site) => [
+        site.siteName,
+        site.orgName,
+        site.regionCode,
+        site.score ?? "—",
+        site.critical,
+        pct(site.coverage.signage),
+        pct(site.coverage.consent),
+      ]),
+    },
+  });
+  return { pdf, name: organisation ? `organisation-${organisation.orgId.slice(0, 8)}` : "jurisdiction" };
+}
