@@ -63,6 +63,11 @@ export const invalidationSchema = z.discriminatedUnion("type", [
 export type Invalidation = z.infer<typeof invalidationSchema>;
 export const invalidationChannel = (prefix = "bull") => `${prefix}:invalidations`;
 
+/** Tells every inference worker about a change, over the installation's invalidation channel. */
+export async function publishInvalidation(redis: Redis, prefix: string | undefined, change: Invalidation) {
+  await redis.publish(invalidationChannel(prefix), JSON.stringify(invalidationSchema.parse(change)));
+}
+
 /** Connection options from a redis:// URL (BullMQ creates and owns the ioredis clients). */
 export function redisConnection(redisUrl: string) {
   const url = new URL(redisUrl);
@@ -195,7 +200,7 @@ export function createJobProducer(redisUrl: string, prefix?: string): JobProduce
     invalidate: async (change) => {
       publisher ??= new Redis({ ...redisConnection(redisUrl), maxRetriesPerRequest: 1, connectTimeout: 2000 });
       publisher.on("error", () => {}); // the failed publish reaches the caller
-      await publisher.publish(invalidationChannel(prefix), JSON.stringify(invalidationSchema.parse(change)));
+      await publishInvalidation(publisher, prefix, change);
     },
     close: async () => {
       await Promise.all([probes.close(), erasure.close(), enrollment.close(), publisher?.quit()]);

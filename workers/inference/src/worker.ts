@@ -5,6 +5,7 @@ import {
   invalidationSchema,
   producerOptions,
   publishHeartbeat,
+  publishInvalidation,
   QUEUE_NAMES,
   redisConnection,
   removeHeartbeat,
@@ -142,7 +143,7 @@ export function startInferenceWorker(options: InferenceWorkerOptions) {
         analyzer,
         galleryChanged: async (siteId) => {
           // Every worker, this one included, reloads that site's gallery.
-          await redis.publish(invalidationChannel(prefix), JSON.stringify({ type: "gallery", siteId }));
+          await publishInvalidation(redis, prefix, { type: "gallery", siteId });
         },
       })(job);
       enrolmentsDone++;

@@ -1,10 +1,9 @@
 import { snapshotChangedOrganizations } from "@consentry/api/compliance";
 import type { Database } from "@consentry/db";
 import {
-  type Invalidation,
-  invalidationChannel,
   type OpsJobName,
   producerOptions,
+  publishInvalidation,
   QUEUE_NAMES,
   redisConnection,
   workerOptions,
@@ -107,11 +106,7 @@ export function startOpsWorker({
       db,
       storage,
       logger: logger.child({ queue: QUEUE_NAMES.dsrErasure }),
-      galleryChanged: (siteId) =>
-        publisher.publish(
-          invalidationChannel(prefix),
-          JSON.stringify({ type: "gallery", siteId } satisfies Invalidation),
-        ),
+      galleryChanged: (siteId) => publishInvalidation(publisher, prefix, { type: "gallery", siteId }),
     }),
     { ...workerOptions(redisUrl, prefix), name: "ops-worker", concurrency: erasureConcurrency },
   );

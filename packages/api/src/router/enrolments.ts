@@ -4,20 +4,12 @@ import { ImageRejectedError, sanitizeImage } from "@consentry/storage";
 import { z } from "zod";
 import { checkEnrolment, ENROLMENT_PHOTO_CONTEXT } from "../enrolment/eligibility";
 import { fieldError } from "../errors";
-import { audit, notFound, orgProcedure, router } from "../trpc";
+import { audit, orgProcedure, router } from "../trpc";
 import { photoBytes } from "../validators";
-import { requireSite } from "./shared";
+import { requireSite, requireSubject } from "./shared";
 
-const { enrolments, enrolmentPhotos, subjects } = schema;
+const { enrolments, enrolmentPhotos } = schema;
 export const MAX_ENROLMENT_PHOTOS = 10;
-
-async function requireSubject(db: import("@consentry/db").Executor, orgId: string, subjectId: string) {
-  const [subject] = await db
-    .select({ id: subjects.id, pseudonym: subjects.pseudonym, erasedAt: subjects.erasedAt })
-    .from(subjects)
-    .where(and(eq(subjects.id, subjectId), eq(subjects.orgId, orgId)));
-  return subject && !subject.erasedAt ? subject : notFound("Person");
-}
 
 /**
  * Enrolment: photos of a consenting person become face templates. Refused up front, with the

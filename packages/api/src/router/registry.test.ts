@@ -7,7 +7,7 @@ import { createJobProducer, producerOptions, QUEUE_NAMES } from "@consentry/queu
 import { Queue } from "bullmq";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { callerFor, makeOrganization, makePrincipal, temporaryStorage } from "../testing";
+import { callerFor, makeOrganization, makePrincipal, recognitionConsent, temporaryStorage } from "../testing";
 
 // Signs, entry points, people and consents, notices, assessments and filings: the facts the
 // compliance engine judges. Real PostgreSQL and a real BullMQ queue under this run's prefix.
@@ -196,21 +196,7 @@ describe("people and consents", () => {
       isMinor: true,
       birthYear: 2016,
     });
-    const consent = {
-      orgId,
-      subjectId: child.id,
-      siteId,
-      purpose: "entry_verification" as const,
-      scopes: ["recognition" as const],
-      method: "written" as const,
-      isSeparate: true,
-      isBundled: false,
-      noticeId: null,
-      evidenceSha256: null,
-      guardianName: null,
-      guardianRelation: null,
-      givenAt: new Date(),
-    };
+    const consent = { orgId, ...recognitionConsent(child.id, siteId) };
     const refused = await api()
       .subjects.giveConsent(consent)
       .catch((e) => e);

@@ -1,4 +1,4 @@
-import { and, type Executor, eq, schema } from "@consentry/db";
+import { and, type Executor, eq, isNull, schema } from "@consentry/db";
 import { notFound } from "../trpc";
 
 /** The organisation's site, or NOT_FOUND (another tenant's site does not exist for this caller). */
@@ -8,6 +8,15 @@ export async function requireSite(db: Executor, orgId: string, siteId: string) {
     .from(schema.sites)
     .where(and(eq(schema.sites.id, siteId), eq(schema.sites.orgId, orgId)));
   return site ?? notFound("Site");
+}
+
+/** The organisation's person, unless erased; else NOT_FOUND. */
+export async function requireSubject(db: Executor, orgId: string, subjectId: string) {
+  const [subject] = await db
+    .select()
+    .from(schema.subjects)
+    .where(and(eq(schema.subjects.id, subjectId), eq(schema.subjects.orgId, orgId), isNull(schema.subjects.erasedAt)));
+  return subject ?? notFound("Person");
 }
 
 /** Records that face-recognition processing at a site changed materially (a PIPIA before it is stale). */

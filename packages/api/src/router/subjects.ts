@@ -5,18 +5,10 @@ import { z } from "zod";
 import { fieldError } from "../errors";
 import { audit, notFound, orgProcedure, router } from "../trpc";
 import { consentFields, pageInput, subjectFields } from "../validators";
-import { requireSite } from "./shared";
+import { requireSite, requireSubject } from "./shared";
 
 const { subjects, consents, faceTemplates, notices } = schema;
 const subjectId = z.object({ subjectId: z.uuid() });
-
-async function findSubject(db: import("@consentry/db").Executor, orgId: string, id: string) {
-  const [subject] = await db
-    .select()
-    .from(subjects)
-    .where(and(eq(subjects.id, id), eq(subjects.orgId, orgId), isNull(subjects.erasedAt)));
-  return subject ?? notFound("Person");
-}
 
 /**
  * People known to the organisation, under pseudonyms. Names and contacts are stored encrypted
@@ -83,7 +75,7 @@ export const subjectsRouter = router({
   consents: orgProcedure("operator")
     .input(subjectId)
     .query(async ({ ctx, input }) => {
-      await findSubject(ctx.db, ctx.org.id, input.subjectId);
+      await requireSubject(ctx.db, ctx.org.id, input.subjectId);
       return ctx.db
         .select({
           id: consents.id,
@@ -114,7 +106,7 @@ export const subjectsRouter = router({
     .mutation(({ ctx, input }) => {
       const { orgId: _orgId, guardianName, ...fields } = input;
       return ctx.db.transaction(async (tx) => {
-        const subject = await findSubject(tx, ctx.org.id, fields.subjectId);
+        const subject = await requireSubject(tx, ctx.org.id, fields.subjectId);
         await requireSite(tx, ctx.org.id, fields.siteId);
         if (subject.isMinor && (!guardianName || !fields.guardianRelation)) {
           throw fieldError(

@@ -5,19 +5,12 @@ import { useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useTranslations } from "next-intl";
 import { useState } from "react";
+import { downloadText } from "~/components/download";
 import { useActiveOrg } from "~/components/org-context";
 import { Button, Card, EmptyState, PageHeader } from "~/components/ui";
 import { useTRPC } from "~/trpc/react";
 import { CameraFormDialog } from "./camera-form";
 import { CamerasTable } from "./cameras-table";
-
-/** Saves text as a file in the browser. */
-function download(filename: string, text: string, type: string) {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const link = Object.assign(document.createElement("a"), { href: url, download: filename });
-  link.click();
-  URL.revokeObjectURL(url);
-}
 
 export function CamerasView() {
   const t = useTranslations("cameras");
@@ -32,7 +25,7 @@ export function CamerasView() {
     setExporting(true);
     try {
       const { filename, csv } = await queryClient.fetchQuery(trpc.cameras.exportCsv.queryOptions({ orgId: org.orgId }));
-      download(filename, csv, "text/csv;charset=utf-8");
+      downloadText(filename, csv, "text/csv;charset=utf-8");
     } finally {
       setExporting(false);
     }

@@ -5,6 +5,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useTranslations } from "next-intl";
 import { useMemo, useState } from "react";
+import { downloadText } from "~/components/download";
 import { Alert, Badge, Button, Card, EmptyState, Input, PageHeader, Table, Td } from "~/components/ui";
 import { useTRPC } from "~/trpc/react";
 import { CoverageBar, ScoreBadge } from "../compliance/widgets";
@@ -36,13 +37,7 @@ export function RegulatorConsole() {
       queryClient.fetchQuery(
         table === "sites" ? trpc.regulator.sitesCsv.queryOptions() : trpc.regulator.organisationsCsv.queryOptions(),
       ),
-    onSuccess: ({ filename, csv: text }) => {
-      const link = document.createElement("a");
-      link.href = URL.createObjectURL(new Blob([text], { type: "text/csv;charset=utf-8" }));
-      link.download = filename;
-      link.click();
-      URL.revokeObjectURL(link.href);
-    },
+    onSuccess: ({ filename, csv: text }) => downloadText(filename, text, "text/csv;charset=utf-8"),
   });
   const shown = useMemo(() => {
     const needle = filter.trim().toLowerCase();
