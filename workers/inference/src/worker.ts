@@ -134,18 +134,17 @@ export function startInferenceWorker(options: InferenceWorkerOptions) {
     }
   });
 
+  const enrol = enrollmentProcessor({
+    db,
+    storage: options.storage,
+    analyzer,
+    // Every worker, this one included, reloads that site's gallery.
+    galleryChanged: (siteId) => publishInvalidation(redis, prefix, { type: "gallery", siteId }),
+  });
   const enrollmentWorker = new Worker(
     QUEUE_NAMES.enrollment,
     async (job: Job) => {
-      const result = await enrollmentProcessor({
-        db,
-        storage: options.storage,
-        analyzer,
-        galleryChanged: async (siteId) => {
-          // Every worker, this one included, reloads that site's gallery.
-          await publishInvalidation(redis, prefix, { type: "gallery", siteId });
-        },
-      })(job);
+      const result = await enrol(job);
       enrolmentsDone++;
       return result;
     },
