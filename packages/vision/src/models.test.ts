@@ -14,7 +14,7 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
 }
 
 describe("model registry", () => {
-  it("pins the SHA-256 values published in shared/fixtures/README.md", async () => {
+  it("pins the SHA-256 values published with the model packages (see packages/vision/README.md)", async () => {
     const readme = await readFile(path.join(FIXTURES_DIR, "README.md"), "utf8");
     for (const spec of Object.values(MODELS)) {
       expect(readme).toContain(`| ${spec.file} | ${spec.sha256} |`);

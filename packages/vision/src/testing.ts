@@ -1,13 +1,13 @@
-// Paths to the shared face fixtures, for tests, calibration and the benchmark (not for production code).
+// Paths to the face fixtures (packages/fixtures), for tests, calibration and the benchmark (not for production code).
 import { spawnSync } from "node:child_process";
 import { readFileSync, readSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { FIXTURES_DIR } from "@consentry/fixtures";
+
+export { FIXTURES_DIR, HAMILTON_CLIP } from "@consentry/fixtures";
 
 export const REPO_ROOT = fileURLToPath(new URL("../../..", import.meta.url));
-/** shared/fixtures sits beside the repository, here and in CI. */
-export const FIXTURES_DIR = path.resolve(REPO_ROOT, "../shared/fixtures");
-export const HAMILTON_CLIP = path.join(FIXTURES_DIR, "hamilton_clip.mp4");
 
 export interface FixtureImage {
   /** Relative to FIXTURES_DIR, e.g. "faces/obama.jpg". */

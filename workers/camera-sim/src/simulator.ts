@@ -3,13 +3,14 @@ import { randomInt } from "node:crypto";
 import type { AddressInfo, Server, Socket } from "node:net";
 import { resolve } from "node:path";
 import { env } from "@consentry/env";
+import { FIXTURES_DIR } from "@consentry/fixtures";
 import { type Mount, RtspServer } from "rtsp-streaming-server";
 import { ensureFacesSlideshow } from "./slideshow";
 
 export { ensureFacesSlideshow, faceImages, SLIDESHOW } from "./slideshow";
 
 const REPO_ROOT = resolve(import.meta.dirname, "../../..");
-export const DEFAULT_FIXTURES_DIR = resolve(REPO_ROOT, "../shared/fixtures");
+export const DEFAULT_FIXTURES_DIR = FIXTURES_DIR;
 export const DEFAULT_CACHE_DIR = resolve(REPO_ROOT, ".data/camera-sim");
 
 /** Every 5th camera shows the face slideshow; the others the Hamilton clip. */
@@ -25,7 +26,7 @@ export type CameraSimulatorOptions = {
   count: number;
   /** RTSP port readers connect to; default env.CAMERA_SIM_PORT; 0 picks a free port. */
   port?: number;
-  /** Folder with hamilton_clip.mp4 and faces/; default `<repo>/../shared/fixtures`. */
+  /** Folder with hamilton_clip.mp4 and faces/; default packages/fixtures. */
   fixturesDir?: string;
   /** Where the rendered face slideshow is kept between runs; default `<repo>/.data/camera-sim`. */
   cacheDir?: string;

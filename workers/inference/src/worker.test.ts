@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { callerFor, makeOrganization, makePrincipal, recognitionConsent } from "@consentry/api/testing";
 import type { Principal } from "@consentry/auth";
 import { type CameraSimulator, startCameraSimulator } from "@consentry/camera-sim";
@@ -10,6 +10,7 @@ import { openEmbedding } from "@consentry/crypto";
 import { eq, schema } from "@consentry/db";
 import { createTestDatabase } from "@consentry/db/testing";
 import { env } from "@consentry/env";
+import { FACES_DIR } from "@consentry/fixtures";
 import { createJobProducer, producerOptions, QUEUE_NAMES, readHeartbeats, redisConnection } from "@consentry/queue";
 import { createFileStore } from "@consentry/storage";
 import { createFaceAnalyzerThread, type FaceAnalyzer } from "@consentry/vision";
@@ -23,7 +24,7 @@ import { type InferenceWorker, startInferenceWorker } from "./worker";
 // Real PostgreSQL, Redis, ONNX models, ffmpeg and the RTSP camera simulator playing the
 // Hamilton clip. Only Lin-Manuel Miranda is enrolled; the audience must leave no trace.
 
-const FACES = resolve(import.meta.dirname, "../../../../shared/fixtures/faces");
+const FACES = FACES_DIR;
 const prefix = `test-inference-${randomBytes(4).toString("hex")}`;
 const logLines: string[] = [];
 const logger = pino({ level: "debug" }, { write: (line: string) => void logLines.push(line) });
