@@ -3,6 +3,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { ensurePrograms } from "./lib/programs.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const [task, ...args] = process.argv.slice(2);
@@ -10,6 +11,16 @@ const TASKS = ["demo", "test", "bench-fleet", "bench-compliance", "bench-vision"
 if (!TASKS.includes(task)) {
   console.error(`usage: node scripts/bootstrap.mjs ${TASKS.join("|")} [args]`);
   process.exit(2);
+}
+
+// System programs first, so a machine that lacks one stops before anything else happens.
+try {
+  ensurePrograms(task === "test" ? ["ffmpeg", "ffprobe", "cjk-font", "chromium"] : ["ffmpeg", "ffprobe", "cjk-font"], {
+    log: (message) => console.log(`› ${message}`),
+  });
+} catch (error) {
+  console.error(error.message);
+  process.exit(1);
 }
 
 const installed = `${root}/node_modules/.package-lock.json`;
@@ -39,9 +50,13 @@ if (models.status !== 0) {
   process.exit(models.status ?? 1);
 }
 
+// The demo runs on the public development secrets, everything else here on test ones; outside
+// these two, every process refuses to start without real secrets.
+const appEnv = task === "demo" ? "development" : "test";
 const child = spawn(`${root}/node_modules/.bin/tsx`, [`${root}/scripts/${task}.ts`, ...args], {
   cwd: root,
   stdio: "inherit",
+  env: { ...process.env, APP_ENV: appEnv },
 });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
 child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
