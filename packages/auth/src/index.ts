@@ -18,15 +18,17 @@ function trustedOrigins(baseUrl: string): string[] {
 
 /**
  * Email + password sessions (Better Auth). Sign-up is closed: accounts are created by
- * administrators and the seed, never by strangers.
+ * administrators and the seed, never by strangers. `baseUrl` is the public URL (tests pass
+ * their own); when it is https, session cookies are `Secure` and carry the `__Secure-` prefix.
  */
-export function createAuth(db: Database) {
+export function createAuth(db: Database, baseUrl = env.BETTER_AUTH_URL) {
   return betterAuth({
     appName: "Consentry",
-    baseURL: env.BETTER_AUTH_URL,
+    baseURL: baseUrl,
     secret: env.BETTER_AUTH_SECRET,
-    trustedOrigins: trustedOrigins(env.BETTER_AUTH_URL),
+    trustedOrigins: trustedOrigins(baseUrl),
     telemetry: { enabled: false },
+    advanced: { useSecureCookies: new URL(baseUrl).protocol === "https:" },
     database: drizzleAdapter(db, {
       provider: "pg",
       schema: {
