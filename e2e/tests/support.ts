@@ -62,10 +62,18 @@ export async function signIn(page: Page, email: string) {
   expect(response.ok(), await response.text()).toBe(true);
 }
 
-/** A face-recognition camera at a site (stored as the API would: URL encrypted). */
-export async function makeCamera(orgId: string, siteCode: string, name: string) {
+/**
+ * A face-recognition camera at a site (stored as the API would: URL encrypted). By default its
+ * address leads nowhere; `url` (e.g. E2E_CAMERA_URL) gives it a working stream to analyse.
+ */
+export async function makeCamera(
+  orgId: string,
+  siteCode: string,
+  name: string,
+  options: { url?: string; analysisFps?: number } = {},
+) {
   const [site] = await db.select().from(schema.sites).where(eq(schema.sites.code, siteCode));
-  const url = "rtsp://127.0.0.1:8554/cam1";
+  const url = options.url ?? "rtsp://127.0.0.1:8554/cam1";
   const [camera] = await db
     .insert(schema.cameras)
     .values({
@@ -76,6 +84,7 @@ export async function makeCamera(orgId: string, siteCode: string, name: string) 
       rtspUrlMasked: url,
       locationType: "entrance",
       frEnabled: true,
+      analysisFps: options.analysisFps,
     })
     .returning();
   return camera as NonNullable<typeof camera>;

@@ -2,13 +2,20 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createUserWithPassword, loadPrincipal, type OrgRole, type Principal } from "@consentry/auth";
-import { type Database, schema } from "@consentry/db";
+import { camerasToAnalyse, type Database, schema } from "@consentry/db";
 import type { Mail } from "@consentry/mail";
-import type { Invalidation, JobProducer, TemplateDeletionJob } from "@consentry/queue";
+import {
+  createLeaseReader,
+  type Invalidation,
+  type JobProducer,
+  type LeaseReader,
+  type TemplateDeletionJob,
+} from "@consentry/queue";
 import { createFileStore, type FileStore } from "@consentry/storage";
+import type { Redis } from "ioredis";
 import type { PortalServices } from "./portal/services";
 import { createCaller } from "./root";
-import { createContext } from "./trpc";
+import { createContext, unknownLeases } from "./trpc";
 
 let sequence = 0;
 const unique = (label: string) => `${label}-${Date.now().toString(36)}-${(++sequence).toString(36)}`;
@@ -117,14 +124,29 @@ export function temporaryStorage() {
   return createFileStore(mkdtempSync(join(tmpdir(), "consentry-test-store-")));
 }
 
+/**
+ * Lease states as the web app reads them, from real Redis under the test's own queue prefix;
+ * the cameras to analyse come from this test database by the workers' rule (face recognition on,
+ * camera enabled, site not archived). Tests that are not about lease states keep callerFor's
+ * default, `unknownLeases`: as if Redis were down, so camera pages show no analysis state.
+ */
+export function liveLeases(db: Database, redis: Redis, prefix: string): LeaseReader {
+  return createLeaseReader({
+    redis,
+    prefix,
+    camerasToAnalyse: () => camerasToAnalyse(db),
+  });
+}
+
 export function callerFor(
   db: Database,
   principal: Principal | null,
   jobs: JobProducer = recordingJobs(),
   storage: FileStore = temporaryStorage(),
   portal: PortalServices = sharedTestPortal,
+  leases: LeaseReader = unknownLeases,
 ) {
-  return createCaller(createContext({ db, principal, jobs, storage, portal }));
+  return createCaller(createContext({ db, principal, jobs, storage, portal, leases }));
 }
 
 export { unique };

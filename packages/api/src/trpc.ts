@@ -1,6 +1,6 @@
 import { type OrgRole, type Principal, roleAtLeast } from "@consentry/auth";
 import { type AuditInput, type Database, type Executor, writeAudit } from "@consentry/db";
-import type { JobProducer } from "@consentry/queue";
+import type { JobProducer, LeaseReader } from "@consentry/queue";
 import type { FileStore } from "@consentry/storage";
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
@@ -15,20 +15,27 @@ export type Context = {
   jobs: JobProducer;
   /** Uploaded evidence and photos. */
   storage: FileStore;
+  /** What the inference workers do with each camera (analysed, waiting for a worker, retrying). */
+  leases: LeaseReader;
   /** Mail, rate limits and the caller's address, for the public portal. */
   portal?: PortalServices;
   requestId: string;
 };
+
+/** A lease reader that never knows, as if Redis were down: pages show no analysis state. */
+export const unknownLeases: LeaseReader = { read: async () => null };
 
 export function createContext(input: {
   db: Database;
   principal: Principal | null;
   jobs: JobProducer;
   storage: FileStore;
+  /** Without one (scripts, benchmarks, most tests) lease states are unknown and pages show none. */
+  leases?: LeaseReader;
   portal?: PortalServices;
   requestId?: string;
 }): Context {
-  return { ...input, requestId: input.requestId ?? crypto.randomUUID() };
+  return { ...input, leases: input.leases ?? unknownLeases, requestId: input.requestId ?? crypto.randomUUID() };
 }
 
 const t = initTRPC.context<Context>().create({

@@ -1,5 +1,6 @@
 export * from "drizzle-orm";
 export * from "./audit";
+export * from "./cameras";
 export * from "./client";
 export * from "./ids";
 export * as schema from "./schema";

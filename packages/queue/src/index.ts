@@ -1,4 +1,4 @@
-import { Queue, type QueueOptions, type WorkerOptions } from "bullmq";
+import { Queue, QueueKeys, type QueueOptions, type WorkerOptions } from "bullmq";
 import { Redis } from "ioredis";
 import { z } from "zod";
 
@@ -146,6 +146,158 @@ export async function queueDepths(redisUrl: string, prefix?: string): Promise<Qu
       }
     }),
   );
+}
+
+/**
+ * What the inference workers are doing with a camera that has face recognition on:
+ * - `analysed`: a worker holds its lease and analyses the stream (lease job active);
+ * - `waiting`: no worker has a free slot (lease job waiting), or its lease job is not created yet;
+ * - `retrying`: its stream keeps failing and the lease is retried after a backoff (lease job delayed).
+ */
+export type LeaseState = "analysed" | "waiting" | "retrying";
+
+export type LeaseStates = {
+  /** Every camera asked about, by what its lease is doing. */
+  states: Map<string, LeaseState>;
+  /** How many of those cameras are in each state; `waiting` is the number waiting for a worker. */
+  counts: Record<LeaseState, number>;
+};
+
+const LEASE_JOB_PREFIX = streamLeaseJobId("");
+
+/** Each lease job's state by camera id: one atomic round trip over the queue's job-id lists, O(lease jobs). */
+async function leaseJobStates(redis: Redis, prefix: string | undefined): Promise<Map<string, LeaseState>> {
+  const keys = new QueueKeys(prefix).getKeys(QUEUE_NAMES.streamAnalysis);
+  const lists: [key: string | undefined, kind: "list" | "zset", state: LeaseState][] = [
+    [keys.active, "list", "analysed"],
+    [keys.delayed, "zset", "retrying"],
+    [keys.wait, "list", "waiting"],
+    [keys.paused, "list", "waiting"],
+    [keys.prioritized, "zset", "waiting"],
+  ];
+  const transaction = redis.multi();
+  for (const [key, kind] of lists) {
+    if (!key) throw new Error("unexpected BullMQ key layout");
+    if (kind === "list") transaction.lrange(key, 0, -1);
+    else transaction.zrange(key, 0, -1);
+  }
+  const replies = await transaction.exec();
+  if (!replies) throw new Error("the lease-state transaction was aborted");
+  const states = new Map<string, LeaseState>();
+  replies.forEach(([error, jobIds], index) => {
+    if (error) throw error;
+    const state = lists[index]?.[2] ?? "waiting";
+    for (const jobId of jobIds as string[]) {
+      if (jobId.startsWith(LEASE_JOB_PREFIX)) states.set(jobId.slice(LEASE_JOB_PREFIX.length), state);
+    }
+  });
+  return states;
+}
+
+function leaseStatesOf(jobStates: Map<string, LeaseState>, cameraIds: Iterable<string>): LeaseStates {
+  const states = new Map<string, LeaseState>();
+  const counts: Record<LeaseState, number> = { analysed: 0, waiting: 0, retrying: 0 };
+  for (const cameraId of cameraIds) {
+    const state = jobStates.get(cameraId) ?? "waiting";
+    states.set(cameraId, state);
+    counts[state]++;
+  }
+  return { states, counts };
+}
+
+/**
+ * The lease state of each of these cameras, which must be the cameras that should be analysed
+ * now (face recognition on, camera enabled, site open): a camera without a lease job counts as
+ * waiting, since the workers create it at their next reconcile. One atomic round trip reading
+ * the job ids of the lease queue's active, delayed and waiting lists: O(lease jobs), whatever
+ * the number of cameras asked about.
+ */
+export async function readLeaseStates(
+  redis: Redis,
+  prefix: string | undefined,
+  cameraIds: Iterable<string>,
+): Promise<LeaseStates> {
+  return leaseStatesOf(await leaseJobStates(redis, prefix), cameraIds);
+}
+
+export type CameraLeases = {
+  /** The cameras asked about that should be analysed now, by lease state; others are left out. */
+  states: Map<string, LeaseState>;
+  /** Installation-wide, over every camera that should be analysed: `waiting` is how many wait for a worker. */
+  counts: Record<LeaseState, number>;
+};
+
+/** Lease states for pages and /api/health (the tRPC context carries one). */
+export type LeaseReader = {
+  /**
+   * The states of these cameras (all when omitted) with installation-wide counts; null when Redis
+   * or the database does not answer in time, so callers show "unknown" instead of failing.
+   */
+  read(cameraIds?: readonly string[]): Promise<CameraLeases | null>;
+};
+
+const connecting = new WeakMap<Redis, Promise<void>>();
+
+/**
+ * Connects a lazily connecting client (the web app's, which fails fast instead of queueing
+ * commands) on first use, or waits for the connection under way; concurrent callers share one wait.
+ */
+function untilConnected(redis: Redis): Promise<void> {
+  if (redis.status === "ready") return Promise.resolve();
+  if (redis.status === "wait" || redis.status === "end") return redis.connect().catch(() => {});
+  let pending = connecting.get(redis);
+  if (!pending) {
+    pending = new Promise<void>((resolve) => {
+      const settle = () => {
+        redis.off("ready", settle).off("error", settle).off("end", settle);
+        connecting.delete(redis);
+        resolve();
+      };
+      redis.once("ready", settle).once("error", settle).once("end", settle);
+    });
+    connecting.set(redis, pending);
+  }
+  return pending;
+}
+
+/**
+ * Reads lease states through an existing Redis client. `camerasToAnalyse` lists every camera
+ * that should be analysed now (the same rule as the workers' reconcile), so a camera whose lease
+ * job does not exist yet still counts as waiting. Lease states of other cameras are read only to
+ * count them: `read(ids)` returns the states of `ids` and nothing else.
+ */
+export function createLeaseReader(options: {
+  redis: Redis;
+  prefix?: string;
+  camerasToAnalyse: () => Promise<string[]>;
+  timeoutMs?: number;
+}): LeaseReader {
+  const { redis, prefix, camerasToAnalyse, timeoutMs = 2000 } = options;
+  return {
+    async read(cameraIds) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<null>((resolve) => {
+        timer = setTimeout(() => resolve(null), timeoutMs);
+      });
+      const answer = async (): Promise<CameraLeases> => {
+        await untilConnected(redis);
+        const [toAnalyse, jobStates] = await Promise.all([camerasToAnalyse(), leaseJobStates(redis, prefix)]);
+        const all = leaseStatesOf(jobStates, toAnalyse);
+        if (!cameraIds) return all;
+        const states = new Map<string, LeaseState>();
+        for (const id of cameraIds) {
+          const state = all.states.get(id);
+          if (state) states.set(id, state);
+        }
+        return { states, counts: all.counts };
+      };
+      try {
+        return await Promise.race([answer().catch(() => null), timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
 }
 
 /** Enqueues a health probe for one camera; a probe already waiting for it absorbs the new one. */

@@ -1,5 +1,5 @@
 import { hostname } from "node:os";
-import { and, type Database, eq, isNull, schema } from "@consentry/db";
+import { camerasToAnalyse, type Database } from "@consentry/db";
 import {
   invalidationChannel,
   invalidationSchema,
@@ -64,14 +64,10 @@ export async function ensureLeases(
   queue: Queue,
   delayFor: (cameraId: string) => number = () => 0,
 ): Promise<number> {
-  const cameras = await db
-    .select({ id: schema.cameras.id })
-    .from(schema.cameras)
-    .innerJoin(schema.sites, eq(schema.sites.id, schema.cameras.siteId))
-    .where(and(eq(schema.cameras.frEnabled, true), isNull(schema.cameras.disabledAt), isNull(schema.sites.archivedAt)));
+  const cameras = await camerasToAnalyse(db);
   if (cameras.length === 0) return 0;
   await queue.addBulk(
-    cameras.map(({ id }) => ({
+    cameras.map((id) => ({
       name: "lease",
       data: { cameraId: id } satisfies StreamLeaseJob,
       opts: {

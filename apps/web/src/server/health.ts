@@ -1,5 +1,5 @@
 import { type Database, sql } from "@consentry/db";
-import { countWorkers } from "@consentry/queue";
+import { countWorkers, type LeaseReader } from "@consentry/queue";
 import type { Redis } from "ioredis";
 
 type Check = "up" | "down";
@@ -21,12 +21,18 @@ async function check(probe: () => Promise<unknown>, timeoutMs: number): Promise<
   }
 }
 
-/** State of PostgreSQL, Redis and the workers, for /api/health and the Workers page. */
+/**
+ * State of PostgreSQL, Redis and the workers, for /api/health and the Workers page.
+ * `inference` counts the cameras with face recognition on by what the inference workers do with
+ * them; cameras waiting for a worker are a capacity signal, never an outage, so they leave the
+ * status alone. Null when Redis or PostgreSQL does not answer in time.
+ */
 export async function healthReport(deps: {
   db: Database;
   redis: Redis;
   redisUrl: string;
   queuePrefix?: string;
+  leases: LeaseReader;
   version: string;
   timeoutMs?: number;
 }) {
@@ -38,10 +44,16 @@ export async function healthReport(deps: {
       return deps.redis.ping();
     }, timeoutMs),
   ]);
-  const workers =
+  // Side by side, after the checks: the report still answers within two timeouts at worst.
+  const [workers, inference] =
     cache === "up"
-      ? await withTimeout(countWorkers(deps.redisUrl, deps.queuePrefix), timeoutMs).catch(() => null)
-      : null;
+      ? await Promise.all([
+          withTimeout(countWorkers(deps.redisUrl, deps.queuePrefix), timeoutMs).catch(() => null),
+          withTimeout(deps.leases.read(), timeoutMs)
+            .then((leased) => leased?.counts ?? null)
+            .catch(() => null),
+        ])
+      : [null, null];
   const down = [database === "down" && "db", cache === "down" && "redis"].filter((name): name is string => !!name);
   return {
     status: down.length === 0 ? ("ok" as const) : ("down" as const),
@@ -49,6 +61,7 @@ export async function healthReport(deps: {
     redis: cache,
     version: deps.version,
     workers,
+    inference,
     ...(down.length > 0 && { down }),
   };
 }

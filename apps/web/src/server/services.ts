@@ -1,8 +1,8 @@
 import "server-only";
 import { createAuth } from "@consentry/auth";
-import { createDatabase } from "@consentry/db";
+import { camerasToAnalyse, createDatabase } from "@consentry/db";
 import { env } from "@consentry/env";
-import { createJobProducer } from "@consentry/queue";
+import { createJobProducer, createLeaseReader } from "@consentry/queue";
 import { Redis } from "ioredis";
 import { logger } from "./logger";
 
@@ -34,3 +34,8 @@ export const redis = once("consentryRedis", () => {
 
 /** Enqueues background jobs (camera probes) for the API. */
 export const jobs = once("consentryJobs", () => createJobProducer(env.REDIS_URL, env.QUEUE_PREFIX));
+
+/** Whether each camera is analysed, waiting for an inference worker or retrying (camera pages, Workers, health). */
+export const leases = once("consentryLeases", () =>
+  createLeaseReader({ redis, prefix: env.QUEUE_PREFIX, camerasToAnalyse: () => camerasToAnalyse(db) }),
+);

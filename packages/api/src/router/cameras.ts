@@ -1,7 +1,7 @@
 import { signToken } from "@consentry/crypto";
 import { and, asc, count, desc, eq, ilike, isNull, type SQL, schema, sql } from "@consentry/db";
 import { env } from "@consentry/env";
-import type { JobProducer } from "@consentry/queue";
+import type { JobProducer, LeaseReader, LeaseState } from "@consentry/queue";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { camerasToCsv, checkCameraCsv } from "../cameras/csv";
@@ -59,6 +59,26 @@ async function announceChange(jobs: JobProducer, cameraId: string) {
   await jobs.invalidate({ type: "camera", cameraId }).catch(() => {});
 }
 
+/**
+ * What the inference workers do with these cameras of one organisation: only their ids are
+ * asked about, so no state of another organisation's camera is ever returned. `waitingForWorker`
+ * counts the cameras of the whole installation waiting for a free inference slot (a capacity
+ * figure, no camera named). Cameras without face recognition are not asked about; without any,
+ * or when Redis does not answer, states are null.
+ */
+async function inferenceStates(
+  leases: LeaseReader,
+  rows: { id: string; frEnabled: boolean; disabledAt: Date | null }[],
+): Promise<{ stateOf: (id: string) => LeaseState | null; waitingForWorker: number | null }> {
+  const analysable = rows.filter((row) => row.frEnabled && !row.disabledAt).map((row) => row.id);
+  // Never an error page: the camera pages work without Redis, only without these states.
+  const leased = analysable.length > 0 ? await leases.read(analysable).catch(() => null) : null;
+  return {
+    stateOf: (id) => leased?.states.get(id) ?? null,
+    waitingForWorker: leased?.counts.waiting ?? null,
+  };
+}
+
 export const camerasRouter = router({
   /** The fleet page: filters, search, sort and pages, all in PostgreSQL. */
   list: orgProcedure("auditor")
@@ -86,7 +106,15 @@ export const camerasRouter = router({
           .offset((input.page - 1) * input.pageSize),
         ctx.db.select({ value: count() }).from(cameras).where(where),
       ]);
-      return { items, total: total?.value ?? 0, page: input.page, pageSize: input.pageSize };
+      // Each camera's `inference`: analysed, waiting (for an inference worker) or retrying (stream failing).
+      const inference = await inferenceStates(ctx.leases, items);
+      return {
+        items: items.map((item) => ({ ...item, inference: inference.stateOf(item.id) })),
+        total: total?.value ?? 0,
+        page: input.page,
+        pageSize: input.pageSize,
+        waitingForWorker: inference.waitingForWorker,
+      };
     }),
 
   byId: orgProcedure("auditor")
@@ -110,18 +138,26 @@ export const camerasRouter = router({
         .leftJoin(entryPoints, eq(entryPoints.id, cameras.entryPointId))
         .where(and(eq(cameras.id, input.cameraId), eq(cameras.orgId, ctx.org.id)));
       if (!camera) return notFound("Camera");
-      const history = await ctx.db
-        .select({
-          at: cameraStatusEvents.at,
-          status: cameraStatusEvents.status,
-          detail: cameraStatusEvents.detail,
-          probeLatencyMs: cameraStatusEvents.probeLatencyMs,
-        })
-        .from(cameraStatusEvents)
-        .where(eq(cameraStatusEvents.cameraId, camera.id))
-        .orderBy(desc(cameraStatusEvents.at), desc(cameraStatusEvents.id))
-        .limit(50);
-      return { ...camera, history };
+      const [history, inference] = await Promise.all([
+        ctx.db
+          .select({
+            at: cameraStatusEvents.at,
+            status: cameraStatusEvents.status,
+            detail: cameraStatusEvents.detail,
+            probeLatencyMs: cameraStatusEvents.probeLatencyMs,
+          })
+          .from(cameraStatusEvents)
+          .where(eq(cameraStatusEvents.cameraId, camera.id))
+          .orderBy(desc(cameraStatusEvents.at), desc(cameraStatusEvents.id))
+          .limit(50),
+        inferenceStates(ctx.leases, [camera]),
+      ]);
+      return {
+        ...camera,
+        history,
+        inference: inference.stateOf(camera.id),
+        waitingForWorker: inference.waitingForWorker,
+      };
     }),
 
   /** Sites and their entry points, for the camera form's pickers. */
@@ -164,6 +200,8 @@ export const camerasRouter = router({
         return camera;
       });
       await probeSoon(ctx.jobs, created.id);
+      // The workers create its lease at once instead of at their next reconcile.
+      if (fields.frEnabled) await announceChange(ctx.jobs, created.id);
       return created;
     }),
 

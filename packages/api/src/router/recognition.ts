@@ -1,18 +1,22 @@
-import { and, desc, eq, lt, schema } from "@consentry/db";
+import { and, desc, eq, gte, lt, schema, sql } from "@consentry/db";
 import { z } from "zod";
 import { orgProcedure, router } from "../trpc";
 import { requireSite } from "./shared";
 
-const { recognitionEvents, cameras, subjects } = schema;
+const { recognitionEvents, cameras, subjects, unknownFaceCounts } = schema;
 const PAGE = 50;
+const HOUR_MS = 60 * 60 * 1000;
 
-/** Who was recognised where: consenting people only, by pseudonym (unknown faces are never recorded). */
+/**
+ * Who was recognised where: consenting people only, by pseudonym. Unknown faces are never
+ * recorded, only counted per camera and minute; the feed gives the site's count for the last hour.
+ */
 export const recognitionRouter = router({
   feed: orgProcedure("operator")
     .input(z.object({ siteId: z.uuid(), cursor: z.number().int().positive().nullish() }))
     .query(async ({ ctx, input }) => {
       await requireSite(ctx.db, ctx.org.id, input.siteId);
-      const rows = await ctx.db
+      const recognitions = ctx.db
         .select({
           id: recognitionEvents.id,
           at: recognitionEvents.at,
@@ -34,6 +38,23 @@ export const recognitionRouter = router({
         )
         .orderBy(desc(recognitionEvents.id))
         .limit(PAGE + 1);
-      return { items: rows.slice(0, PAGE), nextBefore: rows.length > PAGE ? rows[PAGE - 1]?.id : undefined };
+      const unknownFaces = ctx.db
+        .select({ total: sql<number>`coalesce(sum(${unknownFaceCounts.count}), 0)`.mapWith(Number) })
+        .from(unknownFaceCounts)
+        .innerJoin(cameras, eq(cameras.id, unknownFaceCounts.cameraId))
+        .where(
+          and(
+            eq(cameras.orgId, ctx.org.id),
+            eq(cameras.siteId, input.siteId),
+            gte(unknownFaceCounts.minute, new Date(Date.now() - HOUR_MS)),
+          ),
+        );
+      const [rows, [unknown]] = await Promise.all([recognitions, unknownFaces]);
+      return {
+        items: rows.slice(0, PAGE),
+        nextBefore: rows.length > PAGE ? rows[PAGE - 1]?.id : undefined,
+        /** Faces at the site's cameras that matched nobody in the last hour: a count, nothing else exists. */
+        unknownFacesLastHour: unknown?.total ?? 0,
+      };
     }),
 });

@@ -1,6 +1,7 @@
 "use client";
 
 import { CAMERA_STATUSES } from "@consentry/api/validators";
+import type { LeaseState } from "@consentry/queue";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useFormatter, useTranslations } from "next-intl";
@@ -20,6 +21,43 @@ export const STATUS_TONE = {
   unknown: "neutral",
 } as const;
 const ALERTING = new Set(["offline", "auth_failed", "unreachable"]);
+
+const INFERENCE_TONE = { analysed: "green", waiting: "amber", retrying: "red" } as const;
+
+/**
+ * What the inference workers do with a camera that has face recognition on: analysed, waiting
+ * for a free worker slot (with how many cameras wait in all), or retrying a failing stream.
+ * `explained` adds a line saying what that means.
+ */
+export function InferenceBadge({
+  state,
+  waiting,
+  explained = false,
+}: {
+  state: LeaseState;
+  waiting: number | null;
+  explained?: boolean;
+}) {
+  const t = useTranslations("cameras");
+  const text = {
+    analysed: t("inferenceAnalysed"),
+    waiting: t("inferenceWaiting", { count: waiting ?? 1 }),
+    retrying: t("inferenceRetrying"),
+  }[state];
+  const hint = {
+    analysed: t("inferenceAnalysedHint"),
+    waiting: t("inferenceWaitingHint"),
+    retrying: t("inferenceRetryingHint"),
+  }[state];
+  return (
+    <>
+      <span data-testid="camera-inference" data-state={state} title={explained ? undefined : hint}>
+        <Badge tone={INFERENCE_TONE[state]}>{text}</Badge>
+      </span>
+      {explained && <span className="mt-1 block text-xs text-slate-500">{hint}</span>}
+    </>
+  );
+}
 
 type Sort = "name" | "site" | "status" | "lastSeen";
 type Status = (typeof CAMERA_STATUSES)[number];
@@ -175,7 +213,14 @@ export function CamerasTable({ siteId, empty }: { siteId?: string; empty?: React
                 </Td>
                 <Td>{camera.siteName}</Td>
                 <Td className="text-slate-600">{t(`locations.${camera.locationType}`)}</Td>
-                <Td>{camera.frEnabled ? <Badge tone="blue">{t("frOn")}</Badge> : <Badge>{t("frOff")}</Badge>}</Td>
+                <Td>
+                  {camera.frEnabled ? <Badge tone="blue">{t("frOn")}</Badge> : <Badge>{t("frOff")}</Badge>}
+                  {camera.inference && (
+                    <div className="mt-1">
+                      <InferenceBadge state={camera.inference} waiting={cameras.data.waitingForWorker} />
+                    </div>
+                  )}
+                </Td>
                 <Td>
                   {camera.disabledAt ? (
                     <Badge>{t("disabled")}</Badge>

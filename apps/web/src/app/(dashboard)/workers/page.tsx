@@ -3,6 +3,66 @@ import { Alert, Badge, Card, EmptyState, PageHeader, Table, Td } from "~/compone
 import { AreaGuard } from "~/server/guard";
 import { workersOverview } from "~/server/workers";
 
+type Capacity = NonNullable<Awaited<ReturnType<typeof workersOverview>>["capacity"]>;
+
+/** Cameras with face recognition on against the live workers' slots, and who waits for one. */
+async function CapacitySection({ capacity }: { capacity: Capacity | null }) {
+  const t = await getTranslations("workers");
+  if (!capacity) {
+    return (
+      <div className="mb-6">
+        <Alert tone="amber">{t("capacityUnknown")}</Alert>
+      </div>
+    );
+  }
+  const figures = [
+    { key: "analysed", label: t("capacityAnalysed"), value: capacity.analysed, tone: "green" as const },
+    { key: "waiting", label: t("capacityWaiting"), value: capacity.waiting, tone: "amber" as const },
+    { key: "retrying", label: t("capacityRetrying"), value: capacity.retrying, tone: "red" as const },
+    { key: "slots", label: t("capacitySlots"), value: capacity.slots, tone: "neutral" as const },
+  ];
+  return (
+    <>
+      <h2 className="mb-2 text-sm font-semibold">{t("capacityTitle")}</h2>
+      <Card className="mb-6">
+        <dl className="flex flex-wrap gap-x-8 gap-y-2 px-4 py-3 text-sm" data-testid="inference-capacity">
+          {figures.map((figure) => (
+            <div key={figure.key} data-testid={`capacity-${figure.key}`} data-value={figure.value}>
+              <dt className="text-xs text-slate-500">{figure.label}</dt>
+              <dd className="mt-0.5">
+                {figure.value > 0 && figure.key !== "slots" ? (
+                  <Badge tone={figure.tone}>{figure.value}</Badge>
+                ) : (
+                  figure.value
+                )}
+              </dd>
+            </div>
+          ))}
+        </dl>
+        {capacity.waiting > 0 && (
+          <>
+            <p className="px-4 pb-3 text-sm text-amber-800">{t("capacityAdvice")}</p>
+            <Table head={[t("camera"), t("site"), t("organization")]}>
+              {capacity.waitingCameras.map((camera) => (
+                <tr key={camera.id} data-testid="waiting-camera">
+                  <Td>{camera.name}</Td>
+                  <Td>{camera.siteName}</Td>
+                  <Td>{camera.orgName}</Td>
+                </tr>
+              ))}
+            </Table>
+            {capacity.moreWaiting > 0 && (
+              <p className="px-4 py-3 text-sm text-slate-500" data-testid="waiting-more">
+                {t("capacityMore", { count: capacity.moreWaiting })}
+              </p>
+            )}
+          </>
+        )}
+      </Card>
+    </>
+  );
+}
+
 async function WorkerList() {
   const t = await getTranslations("workers");
   const format = await getFormatter();
@@ -39,6 +99,7 @@ async function WorkerList() {
           ))}
         </Table>
       </Card>
+      <CapacitySection capacity={overview.capacity} />
       <h2 className="mb-2 text-sm font-semibold">{t("inference")}</h2>
       {overview.workers.length === 0 ? (
         <Card>

@@ -5,9 +5,10 @@ import { workersOverview } from "~/server/workers";
 export const dynamic = "force-dynamic";
 
 /**
- * Prometheus metrics: queue depths, workers, and per analysed camera its frame rate, dropped
- * frames and inference latency. Counts only; nothing about a face. With CONSENTRY_METRICS_TOKEN
- * set, scrapers must send it as a bearer token.
+ * Prometheus metrics: queue depths, workers, inference capacity (cameras analysed, waiting for a
+ * worker, retrying a failing stream), and per analysed camera its frame rate, dropped frames and
+ * inference latency. Counts only; nothing about a face. With CONSENTRY_METRICS_TOKEN set,
+ * scrapers must send it as a bearer token.
  */
 export async function GET(request: Request) {
   if (env.CONSENTRY_METRICS_TOKEN && request.headers.get("authorization") !== `Bearer ${env.CONSENTRY_METRICS_TOKEN}`) {
@@ -29,6 +30,17 @@ export async function GET(request: Request) {
       }
     }
     gauge("inference_workers", "Live inference workers").set(overview.workers.length);
+    if (overview.capacity) {
+      const { analysed, waiting, retrying, slots } = overview.capacity;
+      gauge("cameras_waiting_for_worker", "Cameras with face recognition on that wait for a free inference slot").set(
+        waiting,
+      );
+      gauge("cameras_analysed", "Cameras with face recognition on that an inference worker analyses now").set(analysed);
+      gauge("cameras_stream_retrying", "Cameras with face recognition on whose stream fails and is retried").set(
+        retrying,
+      );
+      gauge("inference_slots", "Cameras the live inference workers can analyse at once, in all").set(slots);
+    }
     const memory = gauge("inference_worker_memory_bytes", "Resident memory of an inference worker", ["worker"]);
     const capacity = gauge("inference_worker_cameras", "Cameras analysed by a worker, and its maximum", [
       "worker",

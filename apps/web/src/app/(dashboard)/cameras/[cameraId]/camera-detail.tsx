@@ -10,12 +10,12 @@ import { useActiveOrg } from "~/components/org-context";
 import { Alert, Badge, Button, Card, EmptyState, PageHeader, Table, Td } from "~/components/ui";
 import { useTRPC } from "~/trpc/react";
 import { CameraFormDialog } from "../camera-form";
-import { STATUS_TONE } from "../cameras-table";
+import { InferenceBadge, STATUS_TONE } from "../cameras-table";
 import { LiveView } from "./live-view";
 
-function Fact({ label, children }: { label: string; children: ReactNode }) {
+function Fact({ label, className, children }: { label: string; className?: string; children: ReactNode }) {
   return (
-    <div>
+    <div className={className}>
       <dt className="text-xs text-slate-500">{label}</dt>
       <dd className="mt-0.5 text-sm text-slate-900">{children}</dd>
     </div>
@@ -157,6 +157,20 @@ export function CameraDetail({ cameraId }: { cameraId: string }) {
             </Fact>
             <Fact label={t("location")}>{t(`locations.${c.locationType}`)}</Fact>
             <Fact label={t("fr")}>{c.frEnabled ? t("frOn") : t("frOff")}</Fact>
+            {c.inference ? (
+              <Fact label={t("inference")} className="col-span-2">
+                <InferenceBadge state={c.inference} waiting={c.waitingForWorker} explained />
+              </Fact>
+            ) : (
+              // Face recognition on but no state: Redis did not answer (an archived site's camera has none).
+              c.frEnabled &&
+              !c.disabledAt &&
+              c.waitingForWorker === null && (
+                <Fact label={t("inference")} className="col-span-2">
+                  <span className="text-slate-500">{t("inferenceUnknown")}</span>
+                </Fact>
+              )
+            )}
             <Fact label={t("fps")}>{c.analysisFps}</Fact>
             <Fact label={t("codec")}>{c.probeCodec ?? "—"}</Fact>
             <Fact label={t("resolution")}>

@@ -8,7 +8,10 @@ import { Button, EmptyState, Table, Td } from "~/components/ui";
 import { useTRPC } from "~/trpc/react";
 import { Section } from "./section";
 
-/** Recent recognitions at the site: consenting people by pseudonym, newest first, refreshed live. */
+/**
+ * Recent recognitions at the site: consenting people by pseudonym, newest first, refreshed live,
+ * and how many unknown faces its cameras counted in the last hour (counts are all that exists).
+ */
 export function RecognitionFeed({ siteId }: { siteId: string }) {
   const t = useTranslations("recognition");
   const format = useFormatter();
@@ -19,8 +22,18 @@ export function RecognitionFeed({ siteId }: { siteId: string }) {
     refetchInterval: 5000,
   });
   const items = feed.data?.pages.flatMap((page) => page.items) ?? [];
+  const unknownLastHour = feed.data?.pages[0]?.unknownFacesLastHour;
   return (
     <Section title={t("title")}>
+      {unknownLastHour !== undefined && (
+        <p
+          className="px-4 pb-2 text-sm text-slate-600"
+          data-testid="unknown-faces-last-hour"
+          data-count={unknownLastHour}
+        >
+          {t("unknownLastHour", { count: format.number(unknownLastHour) })}
+        </p>
+      )}
       {feed.isSuccess && items.length === 0 ? (
         <EmptyState title={t("empty")} body={t("emptyBody")} />
       ) : (

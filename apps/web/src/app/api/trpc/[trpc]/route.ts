@@ -3,7 +3,7 @@ import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { logger } from "~/server/logger";
 import { portalServices } from "~/server/portal";
 import { principalFromHeaders } from "~/server/principal";
-import { db, jobs } from "~/server/services";
+import { db, jobs, leases } from "~/server/services";
 import { storage } from "~/server/storage";
 
 function handler(request: Request) {
@@ -16,6 +16,7 @@ function handler(request: Request) {
       createContext({
         db,
         jobs,
+        leases,
         storage,
         portal: portalServices(request.headers),
         principal: await principalFromHeaders(request.headers),
