@@ -1,15 +1,22 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { enrolDemoPerson } from "@consentry/api/demo";
 import { startCameraSimulator } from "@consentry/camera-sim";
+import { DEMO_CAMERA_COUNT, DEMO_INFERENCE_CAPACITY, DEMO_RECOGNISED_PERSON, seedDemo } from "@consentry/db/seed";
 import { createTestDatabase } from "@consentry/db/testing";
+import { facePath } from "@consentry/fixtures";
 import { startDevMailServer } from "@consentry/mail/dev-server";
+import { createJobProducer } from "@consentry/queue";
+import { createFileStore } from "@consentry/storage";
 
 // Runs the Playwright suite against its own database, queue prefix and ports, with the real
-// camera simulator, ops worker (probes) and live-view gateway beside the web app.
+// camera simulator, ops worker (probes), inference worker and live-view gateway beside the web
+// app. The database holds the demo world too, with its person enrolled through the real job, so
+// the tests see what a visitor of `npm run demo` sees; tests add their own organisations beside it.
 // The web app must be built first (`npm run build -w @consentry/web`; `npm test` does it).
 
 function freePort(): Promise<number> {
@@ -27,7 +34,18 @@ const database = await createTestDatabase();
 const storageDir = await mkdtemp(join(tmpdir(), "consentry-e2e-storage-"));
 const mailboxDir = await mkdtemp(join(tmpdir(), "consentry-e2e-mail-"));
 const smtp = await startDevMailServer({ dir: mailboxDir });
-const sim = await startCameraSimulator({ count: 2, port: 0, log: () => {} });
+const sim = await startCameraSimulator({ count: DEMO_CAMERA_COUNT, port: 0, log: () => {} });
+const queuePrefix = `e2e-${randomBytes(4).toString("hex")}`;
+await seedDemo(database.db, { cameraSimPort: sim.port });
+const jobs = createJobProducer(process.env.REDIS_URL ?? "redis://127.0.0.1:6379", queuePrefix);
+const enrolment = await enrolDemoPerson({
+  db: database.db,
+  jobs,
+  storage: createFileStore(storageDir),
+  photo: await readFile(facePath(DEMO_RECOGNISED_PERSON.photo)),
+});
+await jobs.close();
+if (!("created" in enrolment)) throw new Error(`demo enrolment failed: ${enrolment.missing} is missing`);
 const [webPort, gatewayPort] = [await freePort(), await freePort()];
 const env = {
   ...process.env,
@@ -35,10 +53,14 @@ const env = {
   E2E_DATABASE_URL: database.url,
   E2E_BASE_URL: `http://127.0.0.1:${webPort}`,
   E2E_CAMERA_URL: sim.urlOf(1),
-  QUEUE_PREFIX: `e2e-${randomBytes(4).toString("hex")}`,
+  QUEUE_PREFIX: queuePrefix,
+  // As in the demo: every seeded face-recognition camera and one more (capacity.spec.ts goes beyond).
+  INFERENCE_MAX_CAMERAS: String(DEMO_INFERENCE_CAPACITY),
+  E2E_INFERENCE_CAPACITY: String(DEMO_INFERENCE_CAPACITY),
   GATEWAY_PORT: String(gatewayPort),
   CONSENTRY_GATEWAY_URL: `ws://127.0.0.1:${gatewayPort}`,
-  CAMERA_PROBE_INTERVAL_MS: "3000",
+  // New and changed cameras are probed at once; the sweep only re-checks the 30 demo cameras.
+  CAMERA_PROBE_INTERVAL_MS: "30000",
   LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
   CONSENTRY_STORAGE_DIR: storageDir,
   SMTP_URL: smtp.url,

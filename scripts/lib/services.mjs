@@ -2,13 +2,14 @@
 // Plain ESM, run with `node`: no build step.
 import { execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { accessSync, constants, existsSync, statSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { chmod, mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import net from "node:net";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
+import { ensurePrograms } from "./programs.mjs";
 
 const require = createRequire(import.meta.url);
 
@@ -18,8 +19,6 @@ const PG_DATABASE = "consentry";
 const PG_START_TIMEOUT_MS = 60_000;
 const REDIS_START_TIMEOUT_MS = 15_000;
 const KILL_GRACE_MS = 5_000;
-const REDIS_MISSING =
-  "redis-server not found: install it (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis) or set REDIS_URL";
 
 /**
  * Makes sure PostgreSQL and Redis answer, starting private ones when they do not.
@@ -308,41 +307,11 @@ async function waitForRedis(url, child) {
 }
 
 async function findOrInstallRedis(log) {
-  const found = findOnPath("redis-server");
-  if (found) return found;
-  if (existsSync("/etc/debian_version") && isRoot()) {
-    log("redis: redis-server not found; installing it with apt-get");
-    const install = () => run("apt-get", ["install", "-y", "redis-server"]);
-    if (!(await install())) {
-      await run("apt-get", ["update"]);
-      await install();
-    }
-    const installed = findOnPath("redis-server");
-    if (installed) return installed;
+  try {
+    return ensurePrograms(["redis-server"], { log: (message) => log(`redis: ${message}`) })["redis-server"];
+  } catch (err) {
+    throw new Error(`${err.message}\n  or set REDIS_URL to a Redis that answers`);
   }
-  throw new Error(REDIS_MISSING);
-}
-
-function findOnPath(name) {
-  for (const dir of (process.env.PATH ?? "").split(path.delimiter).filter(Boolean)) {
-    const file = path.join(dir, name);
-    try {
-      accessSync(file, constants.X_OK);
-      if (statSync(file).isFile()) return file;
-    } catch {}
-  }
-  return undefined;
-}
-
-function run(command, args) {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, {
-      stdio: "inherit",
-      env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
-    });
-    child.on("error", () => resolve(false));
-    child.on("exit", (code) => resolve(code === 0));
-  });
 }
 
 // ---------------------------------------------------------------- helpers
@@ -367,19 +336,31 @@ async function stopChild(child) {
 
 // The 'exit' handler covers normal exits. A parent killed by a signal or crashing skips it, so a detached
 // watchdog shell also waits for its stdin pipe from us to close (which the kernel does when we die).
-function killWithParent(child, signal) {
-  const onExit = () => child.kill(signal);
+// With `group`, the child leads its own process group (spawned detached) and the whole group goes, even
+// after the leader itself has exited (its children may live on).
+export function killWithParent(child, signal, { group = false } = {}) {
+  const target = group ? -child.pid : child.pid;
+  const onExit = () => {
+    try {
+      process.kill(target, signal);
+    } catch {} // already gone
+  };
   process.on("exit", onExit);
-  child.once("exit", () => process.off("exit", onExit));
+  if (!group) child.once("exit", () => process.off("exit", onExit));
   if (process.platform === "win32") return;
-  const watchdog = spawn("/bin/sh", ["-c", `read _; kill -${signal.replace("SIG", "")} ${child.pid} 2>/dev/null`], {
+  const kill = signal.replace("SIG", "");
+  // dash's kill takes no `--`; `kill -TERM -123` signals process group 123.
+  const script = group
+    ? `read _; kill -${kill} ${target}; sleep 2; kill -KILL ${target}`
+    : `read _; kill -${kill} ${target}`;
+  const watchdog = spawn("/bin/sh", ["-c", `${script} 2>/dev/null`], {
     stdio: ["pipe", "ignore", "ignore"],
     detached: true,
   });
   watchdog.on("error", () => {});
   watchdog.unref();
   watchdog.stdin.unref?.();
-  child.once("exit", () => watchdog.kill("SIGKILL"));
+  if (!group) child.once("exit", () => watchdog.kill("SIGKILL"));
 }
 
 function freePort(preferred = 0) {

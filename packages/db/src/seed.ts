@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
-import { encryptString, keyIdOf, sealEmbedding } from "@consentry/crypto";
+import { encryptString, keyIdOf } from "@consentry/crypto";
 import { env } from "@consentry/env";
 import { eq } from "drizzle-orm";
 import { writeAudit } from "./audit";
-import type { Database } from "./client";
+import type { Database, Executor } from "./client";
 import { newSiteCode } from "./ids";
 import * as s from "./schema";
 import { createUserWithPassword } from "./users";
@@ -25,6 +25,20 @@ const sha256 = (text: string) => createHash("sha256").update(text).digest("hex")
 const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000);
 /** How many simulated cameras the demo seed points at (rtsp://127.0.0.1:<CAMERA_SIM_PORT>/camN). */
 export const DEMO_CAMERA_COUNT = 30;
+
+/**
+ * The one person the demo enrols from a real photo (packages/fixtures) through the real
+ * enrolment job: a resident with a separate consent to recognition at Bund Garden, whose
+ * cameras play a clip with him in it. Everyone else in the clip is an unknown face.
+ */
+export const DEMO_RECOGNISED_PERSON = {
+  orgSlug: "huangpu-property",
+  siteName: "Bund Garden Residences 外滩花园",
+  pseudonym: "P-10100",
+  name: "Lin-Manuel Miranda",
+  contact: "lin.resident@example.com",
+  photo: "lin-manuel-miranda.png",
+} as const;
 
 type SiteSpec = {
   name: string;
@@ -69,7 +83,7 @@ const ORGS: { name: string; slug: string; sites: SiteSpec[] }[] = [
         ],
         cameras: [
           { name: "North gate inbound", locationType: "entrance", fr: true, entry: 0 },
-          { name: "North gate outbound", locationType: "entrance", fr: true, entry: 0 },
+          { name: "North gate outbound", locationType: "entrance", fr: false, entry: 0 },
           { name: "Garage ramp", locationType: "parking", fr: true, entry: 1 },
           { name: "Garage level B1", locationType: "parking", fr: false },
           { name: "Lobby overview", locationType: "lobby", fr: false, entry: 2 },
@@ -95,8 +109,8 @@ const ORGS: { name: string; slug: string; sites: SiteSpec[] }[] = [
         ],
         cameras: [
           { name: "Turnstile 1", locationType: "entrance", fr: true, entry: 0 },
-          { name: "Turnstile 2", locationType: "entrance", fr: true, entry: 0 },
-          { name: "Turnstile 3", locationType: "entrance", fr: true, entry: 0 },
+          { name: "Turnstile 2", locationType: "entrance", fr: false, entry: 0 },
+          { name: "Turnstile 3", locationType: "entrance", fr: false, entry: 0 },
           { name: "Visitor desk", locationType: "reception", fr: false, entry: 1 },
           { name: "Lobby west", locationType: "lobby", fr: false },
           { name: "Corridor 12F", locationType: "corridor", fr: false },
@@ -152,8 +166,8 @@ const ORGS: { name: string; slug: string; sites: SiteSpec[] }[] = [
         ],
         cameras: [
           { name: "Front desk 1", locationType: "reception", fr: true, entry: 0 },
-          { name: "Front desk 2", locationType: "reception", fr: true, entry: 0 },
-          { name: "Staff entrance", locationType: "entrance", fr: true, entry: 1 },
+          { name: "Front desk 2", locationType: "reception", fr: false, entry: 0 },
+          { name: "Staff entrance", locationType: "entrance", fr: false, entry: 1 },
           { name: "Lobby", locationType: "lobby", fr: false },
           { name: "Pool corridor", locationType: "corridor", fr: false },
           { name: "Car park", locationType: "parking", fr: false },
@@ -168,7 +182,7 @@ const ORGS: { name: string; slug: string; sites: SiteSpec[] }[] = [
           { name: "Self check-in kiosk 自助入住", purpose: "check_in", faceRecognition: true, alternatives: [] },
         ],
         cameras: [
-          { name: "Kiosk", locationType: "reception", fr: true, entry: 0 },
+          { name: "Kiosk", locationType: "reception", fr: false, entry: 0 },
           { name: "Lobby", locationType: "lobby", fr: false },
           { name: "Elevator hall", locationType: "elevator", fr: false },
           { name: "Side entrance", locationType: "entrance", fr: false },
@@ -178,6 +192,13 @@ const ORGS: { name: string; slug: string; sites: SiteSpec[] }[] = [
     ],
   },
 ];
+
+/**
+ * Cameras the demo's inference worker must take at once: every seeded camera with face
+ * recognition on, plus one for a camera that a visitor adds.
+ */
+export const DEMO_INFERENCE_CAPACITY =
+  ORGS.flatMap((org) => org.sites.flatMap((site) => site.cameras)).filter((camera) => camera.fr).length + 1;
 
 const PEOPLE = [
   { name: "张伟", contact: "zhang.wei@example.cn", minor: false },
@@ -192,8 +213,15 @@ async function createUser(db: Database, email: string, name: string) {
   return createUserWithPassword(db, { email, name, password: DEMO_PASSWORD });
 }
 
-/** Builds the demo world. Idempotent: a database that already has it is left alone. */
-export async function seedDemo(db: Database): Promise<{ created: boolean }> {
+/**
+ * Builds the demo world. Idempotent: a database that already has it is left alone. Cameras
+ * point at the camera simulator on `cameraSimPort`. Nobody has a face template yet: the demo
+ * enrols DEMO_RECOGNISED_PERSON through the enrolment job (`@consentry/api/demo`).
+ */
+export async function seedDemo(
+  db: Database,
+  { cameraSimPort = env.CAMERA_SIM_PORT }: { cameraSimPort?: number } = {},
+): Promise<{ created: boolean }> {
   const [existing] = await db.select().from(s.organizations).where(eq(s.organizations.slug, "huangpu-property"));
   if (existing) return { created: false };
 
@@ -265,7 +293,7 @@ export async function seedDemo(db: Database): Promise<{ created: boolean }> {
         const cameraIds: string[] = [];
         for (const camera of siteSpec.cameras) {
           cameraNumber++;
-          const url = `rtsp://127.0.0.1:${env.CAMERA_SIM_PORT}/cam${cameraNumber}`;
+          const url = `rtsp://127.0.0.1:${cameraSimPort}/cam${cameraNumber}`;
           const [row] = await tx
             .insert(s.cameras)
             .values({
@@ -328,38 +356,24 @@ export async function seedDemo(db: Database): Promise<{ created: boolean }> {
           for (const [i, subjectId] of subjectIds.entries()) {
             const person = PEOPLE[i] as (typeof PEOPLE)[number];
             const withdrawn = i === 3;
-            const [consent] = await tx
-              .insert(s.consents)
-              .values({
-                orgId: org.id,
-                subjectId,
-                siteId: site.id,
-                purpose: "entry_verification",
-                scopes: ["recognition", "central_storage"],
-                method: i % 2 === 0 ? "written" : "electronic",
-                noticeId: notice?.id,
-                evidenceSha256: sha256(`consent-${subjectId}`),
-                guardianNameEnc: person.minor ? encryptString("陈建国", "consents.guardian_name") : null,
-                guardianRelation: person.minor ? "father" : null,
-                guardianConsentAt: person.minor ? daysAgo(90) : null,
-                givenAt: daysAgo(90 - i),
-                withdrawnAt: withdrawn ? daysAgo(2) : null,
-                withdrawalReason: withdrawn ? "Moved out" : null,
-              })
-              .returning({ id: s.consents.id });
-            if (!withdrawn) {
-              await tx.insert(s.faceTemplates).values({
-                orgId: org.id,
-                subjectId,
-                siteId: site.id,
-                consentId: consent?.id,
-                modelId: "fr_feature@faceplugin-0.0.1",
-                modelVersion: "faceplugin-0.0.1",
-                // Demo templates are random unit vectors, never a real face.
-                embeddingEnc: sealEmbedding(randomUnitVector(512)),
-              });
-            }
+            await tx.insert(s.consents).values({
+              orgId: org.id,
+              subjectId,
+              siteId: site.id,
+              purpose: "entry_verification",
+              scopes: ["recognition", "central_storage"],
+              method: i % 2 === 0 ? "written" : "electronic",
+              noticeId: notice?.id,
+              evidenceSha256: sha256(`consent-${subjectId}`),
+              guardianNameEnc: person.minor ? encryptString("陈建国", "consents.guardian_name") : null,
+              guardianRelation: person.minor ? "father" : null,
+              guardianConsentAt: person.minor ? daysAgo(90) : null,
+              givenAt: daysAgo(90 - i),
+              withdrawnAt: withdrawn ? daysAgo(2) : null,
+              withdrawalReason: withdrawn ? "Moved out" : null,
+            });
           }
+          if (spec.slug === DEMO_RECOGNISED_PERSON.orgSlug) await seedRecognisedPerson(tx, org.id, site.id, notice?.id);
           const requests = [
             { type: "deletion" as const, status: "open" as const, submitted: 3, due: 18 },
             { type: "access" as const, status: "in_progress" as const, submitted: 10, due: 9 },
@@ -404,8 +418,31 @@ function sealedUrl(url: string) {
   return { rtspUrlEnc, rtspKeyId: keyIdOf(rtspUrlEnc) ?? null };
 }
 
-function randomUnitVector(length: number): Float32Array {
-  const values = Float32Array.from({ length }, () => Math.random() - 0.5);
-  const norm = Math.hypot(...values);
-  return values.map((value) => value / norm);
+/** DEMO_RECOGNISED_PERSON with a separate, written consent to recognition at the site (CN-FR-04). */
+async function seedRecognisedPerson(tx: Executor, orgId: string, siteId: string, noticeId: string | undefined) {
+  const person = DEMO_RECOGNISED_PERSON;
+  const [subject] = await tx
+    .insert(s.subjects)
+    .values({
+      orgId,
+      pseudonym: person.pseudonym,
+      displayNameEnc: encryptString(person.name, "subjects.display_name"),
+      contactEnc: encryptString(person.contact, "subjects.contact"),
+      isMinor: false,
+      birthYear: 1980,
+    })
+    .returning({ id: s.subjects.id });
+  await tx.insert(s.consents).values({
+    orgId,
+    subjectId: subject?.id as string,
+    siteId,
+    purpose: "entry_verification",
+    scopes: ["recognition"],
+    method: "written",
+    isSeparate: true,
+    isBundled: false,
+    noticeId,
+    evidenceSha256: sha256(`consent-${subject?.id}`),
+    givenAt: daysAgo(14),
+  });
 }
