@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync, readSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { FIXTURES_DIR } from "@consentry/fixtures";
+import { FIXTURES_DIR, HAMILTON_CLIP } from "@consentry/fixtures";
 
 export { FIXTURES_DIR, HAMILTON_CLIP } from "@consentry/fixtures";
 
