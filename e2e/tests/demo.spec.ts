@@ -17,6 +17,11 @@ test("the demo's recognition feed shows the enrolled person, and the audience on
   const rows = page.getByTestId("recognition-row");
   // The feed refreshes itself; the worker needs the models, the enrolment and a few frames.
   await expect(rows.first()).toContainText(DEMO_RECOGNISED_PERSON.pseudonym, { timeout: 120_000 });
-  // Nobody else is ever labelled: every row is the one consenting person.
+  // The audience at the end of the clip is only counted; nobody else is ever labelled.
+  await expect(async () => {
+    await page.reload();
+    const unknown = Number(await page.getByTestId("unknown-faces-last-hour").getAttribute("data-count"));
+    expect(unknown).toBeGreaterThan(0);
+  }).toPass({ timeout: 60_000 });
   for (const text of await rows.allInnerTexts()) expect(text).toContain(DEMO_RECOGNISED_PERSON.pseudonym);
 });
