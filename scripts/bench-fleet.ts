@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createCaller, createContext } from "@consentry/api";
+import { createCaller, createContext, unknownLeases } from "@consentry/api";
 import { loadPrincipal, type Principal } from "@consentry/auth";
 import { startCameraSimulator } from "@consentry/camera-sim";
 import { encryptString } from "@consentry/crypto";
@@ -133,7 +133,13 @@ try {
     close: async () => {},
   };
   const caller = createCaller(
-    createContext({ db, principal, jobs, storage: createFileStore(mkdtempSync(join(tmpdir(), "consentry-bench-"))) }),
+    createContext({
+      db,
+      principal,
+      jobs,
+      leases: unknownLeases,
+      storage: createFileStore(mkdtempSync(join(tmpdir(), "consentry-bench-"))),
+    }),
   );
   const inputs = listInputs(orgId, siteIds);
   for (const input of inputs.slice(0, 20)) await caller.cameras.list(input); // warm-up

@@ -4,7 +4,7 @@ import { DEMO_RECOGNISED_PERSON } from "@consentry/db/seed";
 import type { JobProducer } from "@consentry/queue";
 import type { FileStore } from "@consentry/storage";
 import { createCaller } from "./root";
-import { createContext } from "./trpc";
+import { createContext, unknownLeases } from "./trpc";
 
 const DEMO_MANAGER = "manager@huangpu.demo";
 
@@ -49,7 +49,9 @@ export async function enrolDemoPerson(deps: {
     .where(eq(schema.users.email, DEMO_MANAGER));
   const principal = manager && (await loadPrincipal(db, manager.id));
   if (!principal) return { missing: DEMO_MANAGER };
-  const api = createCaller(createContext({ db, principal, jobs: deps.jobs, storage: deps.storage }));
+  const api = createCaller(
+    createContext({ db, principal, jobs: deps.jobs, storage: deps.storage, leases: unknownLeases }),
+  );
   const result = await api.enrolments.create({
     orgId: row.orgId,
     subjectId: row.subjectId,

@@ -30,12 +30,12 @@ export function createContext(input: {
   principal: Principal | null;
   jobs: JobProducer;
   storage: FileStore;
-  /** Without one (scripts, benchmarks, most tests) lease states are unknown and pages show none. */
-  leases?: LeaseReader;
+  /** `unknownLeases` where nothing reads them (scripts, benchmarks, most tests). */
+  leases: LeaseReader;
   portal?: PortalServices;
   requestId?: string;
 }): Context {
-  return { ...input, leases: input.leases ?? unknownLeases, requestId: input.requestId ?? crypto.randomUUID() };
+  return { ...input, requestId: input.requestId ?? crypto.randomUUID() };
 }
 
 const t = initTRPC.context<Context>().create({
