@@ -2,8 +2,8 @@
 // with consents and templates in a private database; times loading the facts from PostgreSQL and
 // evaluating them, for the whole organisation and for one site. Last line: a JSON summary.
 
-import { loadOrganizationFacts } from "@consentry/api/compliance";
 import { evaluateOrganization, evaluateSite } from "@consentry/compliance";
+import { loadOrganizationFacts } from "@consentry/core/compliance";
 import { schema, sql } from "@consentry/db";
 import { createTestDatabase } from "@consentry/db/testing";
 import { services } from "./lib/run";

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { eraseSubjectForRequest, scanResidue } from "@consentry/api/dsr";
+import { eraseSubjectForRequest, scanResidue } from "@consentry/core/dsr";
 import { encryptBytes, encryptString, sealEmbedding } from "@consentry/crypto";
 import { eq, schema, sql } from "@consentry/db";
 import { createTestDatabase } from "@consentry/db/testing";

@@ -3,9 +3,10 @@
 // console's data calls (overview, sites table, site page, 365-day trend) as a regulator calls
 // them, and the time to build the jurisdiction's PDF report. Last line: a JSON summary with
 // `p95_ms` (the worst of the calls) and `pdf_ms`.
-import { addToDailyRegions } from "@consentry/api/compliance";
-import { buildRegulatorReport } from "@consentry/api/regulator";
+
 import { callerFor, makePrincipal } from "@consentry/api/testing";
+import { addToDailyRegions } from "@consentry/core/compliance";
+import { buildRegulatorReport } from "@consentry/core/regulator";
 import { sql } from "@consentry/db";
 import { createTestDatabase } from "@consentry/db/testing";
 import { services } from "./lib/run";
@@ -83,7 +84,7 @@ try {
   let pdfBytes = 0;
   for (let run = 0; run < 3; run++) {
     const start = performance.now();
-    pdfBytes = (await buildRegulatorReport(regulator, { kind: "jurisdiction" })).pdf.length;
+    pdfBytes = (await buildRegulatorReport(regulator.regulator, { kind: "jurisdiction" })).pdf.length;
     pdfTimes.push(performance.now() - start);
   }
   const pdfMs = Math.round(Math.max(...pdfTimes));

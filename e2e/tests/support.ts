@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { storeComplianceSnapshots } from "@consentry/api/compliance";
 import { createUserWithPassword, type OrgRole } from "@consentry/auth";
+import { storeComplianceSnapshots } from "@consentry/core/compliance";
 import { encryptString, RTSP_URL_CONTEXT, sealEmbedding } from "@consentry/crypto";
 import { createDatabase, eq, schema } from "@consentry/db";
 import { expect, type Page } from "@playwright/test";

@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { ENROLMENT_PHOTO_CONTEXT } from "@consentry/core/enrolment";
 import { decryptBytes } from "@consentry/crypto";
 import { eq, schema } from "@consentry/db";
 import { DEMO_RECOGNISED_PERSON, seedDemo } from "@consentry/db/seed";
@@ -6,7 +7,6 @@ import { createTestDatabase } from "@consentry/db/testing";
 import { facePath } from "@consentry/fixtures";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { enrolDemoPerson } from "./demo";
-import { ENROLMENT_PHOTO_CONTEXT } from "./enrolment";
 import { recordingJobs, temporaryStorage } from "./testing";
 
 let testDb: Awaited<ReturnType<typeof createTestDatabase>>;

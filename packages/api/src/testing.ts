@@ -2,6 +2,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createUserWithPassword, loadPrincipal, type OrgRole, type Principal } from "@consentry/auth";
+import type { PortalServices } from "@consentry/core/portal";
 import { camerasToAnalyse, type Database, schema } from "@consentry/db";
 import type { Mail } from "@consentry/mail";
 import {
@@ -13,7 +14,6 @@ import {
 } from "@consentry/queue";
 import { createFileStore, type FileStore } from "@consentry/storage";
 import type { Redis } from "ioredis";
-import type { PortalServices } from "./portal/services";
 import { createCaller } from "./root";
 import { createContext, unknownLeases } from "./trpc";
 

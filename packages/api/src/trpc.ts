@@ -1,12 +1,12 @@
 import { type OrgRole, type Principal, roleAtLeast } from "@consentry/auth";
+import { DomainError, type DomainErrorKind } from "@consentry/core/errors";
+import type { PortalServices } from "@consentry/core/portal";
 import { type AuditInput, type Database, type Executor, writeAudit } from "@consentry/db";
 import type { JobProducer, LeaseReader } from "@consentry/queue";
 import type { FileStore } from "@consentry/storage";
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError, z } from "zod";
-import { FieldError } from "./errors";
-import type { PortalServices } from "./portal/services";
 
 export type Context = {
   db: Database;
@@ -46,7 +46,10 @@ const t = initTRPC.context<Context>().create({
       ...shape.data,
       // Field-level issues for forms; the client turns codes into translated messages.
       zodIssues: error.cause instanceof ZodError ? error.cause.issues : null,
-      fieldError: error.cause instanceof FieldError ? { field: error.cause.field, reason: error.cause.reason } : null,
+      fieldError:
+        error.cause instanceof DomainError && error.cause.field
+          ? { field: error.cause.field, reason: error.cause.reason }
+          : null,
     },
   }),
 });
@@ -54,9 +57,37 @@ const t = initTRPC.context<Context>().create({
 export const createCallerFactory = t.createCallerFactory;
 export const router = t.router;
 
-export const publicProcedure = t.procedure;
+/** How each kind of domain error (packages/core) answers over tRPC, and so over HTTP. */
+const TRPC_CODES: Record<DomainErrorKind, TRPCError["code"]> = {
+  notFound: "NOT_FOUND",
+  forbidden: "FORBIDDEN",
+  conflict: "CONFLICT",
+  invalid: "BAD_REQUEST",
+  refused: "UNPROCESSABLE_CONTENT",
+  precondition: "PRECONDITION_FAILED",
+};
 
-export const protectedProcedure = t.procedure.use(({ ctx, next }) => {
+/** The tRPC error for any error a procedure throws: domain errors get their code, the rest stays as is. */
+export function toTRPCError(error: unknown): TRPCError | undefined {
+  if (error instanceof TRPCError) {
+    return error.cause instanceof DomainError ? toTRPCError(error.cause) : error;
+  }
+  if (error instanceof DomainError) {
+    return new TRPCError({ code: TRPC_CODES[error.kind], message: error.message, cause: error });
+  }
+  return undefined;
+}
+
+/** Every procedure starts here: the one place where domain errors become tRPC codes. */
+const procedure = t.procedure.use(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof DomainError) throw toTRPCError(result.error.cause);
+  return result;
+});
+
+export const publicProcedure = procedure;
+
+export const protectedProcedure = procedure.use(({ ctx, next }) => {
   if (!ctx.principal) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in first." });
   const principal = ctx.principal;
   return next({ ctx: { principal, actor: { userId: principal.userId, label: principal.email } } });
@@ -84,7 +115,7 @@ export function orgProcedure(minimumRole: OrgRole) {
 }
 
 /** The public portal: no sign-in, but mail and rate limits must be wired in. */
-export const portalProcedure = t.procedure.use(({ ctx, next }) => {
+export const portalProcedure = procedure.use(({ ctx, next }) => {
   if (!ctx.portal) throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "The portal is not configured." });
   return next({ ctx: { portal: ctx.portal } });
 });
@@ -109,8 +140,4 @@ export function audit(
   entry: Omit<AuditInput, "actor" | "orgId">,
 ) {
   return writeAudit(tx, { ...entry, actor: ctx.actor, orgId: ctx.org?.id ?? null });
-}
-
-export function notFound(what: string): never {
-  throw new TRPCError({ code: "NOT_FOUND", message: `${what} not found.` });
 }

@@ -1,4 +1,4 @@
-import { checkEnrolment, ENROLMENT_PHOTO_CONTEXT } from "@consentry/api/enrolment";
+import { checkEnrolment, ENROLMENT_PHOTO_CONTEXT } from "@consentry/core/enrolment";
 import { decryptBytes, sealEmbedding } from "@consentry/crypto";
 import { and, asc, type Database, eq, schema, writeAudit } from "@consentry/db";
 import { enrollmentJobSchema } from "@consentry/queue";

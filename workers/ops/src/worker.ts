@@ -1,4 +1,4 @@
-import { snapshotChangedOrganizations } from "@consentry/api/compliance";
+import { snapshotChangedOrganizations } from "@consentry/core/compliance";
 import type { Database } from "@consentry/db";
 import {
   type OpsJobName,

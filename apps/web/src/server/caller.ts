@@ -1,6 +1,6 @@
 import "server-only";
 import { createCaller, createContext } from "@consentry/api";
-import type { PortalServices } from "@consentry/api/portal";
+import type { PortalServices } from "@consentry/core/portal";
 import { currentPrincipal } from "./principal";
 import { db, jobs, leases } from "./services";
 import { storage } from "./storage";

@@ -1,5 +1,5 @@
 import "server-only";
-import { type PortalServices, redisRateLimiter } from "@consentry/api/portal";
+import { type PortalServices, redisRateLimiter } from "@consentry/core/portal";
 import { env } from "@consentry/env";
 import { createMailer } from "@consentry/mail";
 import { Redis } from "ioredis";

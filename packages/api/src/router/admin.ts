@@ -1,7 +1,7 @@
+import { fieldError, isUniqueViolation } from "@consentry/core/errors";
+import { organizationFields } from "@consentry/core/validators";
 import { asc, count, eq, schema } from "@consentry/db";
-import { fieldError, isUniqueViolation } from "../errors";
 import { adminProcedure, audit, router } from "../trpc";
-import { organizationFields } from "../validators";
 
 const { organizations, memberships } = schema;
 
@@ -41,7 +41,7 @@ export const adminRouter = router({
       });
     } catch (error) {
       if (isUniqueViolation(error, "organizations_slug_unique")) {
-        throw fieldError("CONFLICT", "slug", "slugTaken", "This short name is taken.");
+        throw fieldError("conflict", "slug", "slugTaken", "This short name is taken.");
       }
       throw error;
     }

@@ -1,6 +1,6 @@
+import { pageInput } from "@consentry/core/validators";
 import { desc, eq, schema, verifyAuditChain } from "@consentry/db";
 import { adminProcedure, orgProcedure, router } from "../trpc";
-import { pageInput } from "../validators";
 
 const { auditLog } = schema;
 

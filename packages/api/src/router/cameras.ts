@@ -1,14 +1,14 @@
+import { touchMaterialChange } from "@consentry/core";
+import { camerasToCsv, checkCameraCsv, placementError, placementProblem, sealRtspUrl } from "@consentry/core/cameras";
+import { notFound } from "@consentry/core/errors";
+import { cameraCsvInput, cameraFields, cameraListFilter, cameraUpdateFields } from "@consentry/core/validators";
 import { signToken } from "@consentry/crypto";
 import { and, asc, count, desc, eq, ilike, isNull, type SQL, schema, sql } from "@consentry/db";
 import { env } from "@consentry/env";
 import type { JobProducer, LeaseReader, LeaseState } from "@consentry/queue";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { camerasToCsv, checkCameraCsv } from "../cameras/csv";
-import { placementError, placementProblem, sealRtspUrl } from "../cameras/registry";
-import { audit, notFound, orgProcedure, router } from "../trpc";
-import { cameraCsvInput, cameraFields, cameraListFilter, cameraUpdateFields } from "../validators";
-import { touchMaterialChange } from "./shared";
+import { audit, orgProcedure, router } from "../trpc";
 
 const { cameras, sites, entryPoints, cameraStatusEvents } = schema;
 const cameraId = z.object({ cameraId: z.uuid() });

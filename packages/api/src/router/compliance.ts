@@ -1,9 +1,9 @@
 import { evaluateOrganization, evaluateSite } from "@consentry/compliance";
+import { requireSite } from "@consentry/core";
+import { loadOrganizationFacts } from "@consentry/core/compliance";
 import { and, asc, eq, gte, schema } from "@consentry/db";
 import { z } from "zod";
-import { loadOrganizationFacts } from "../compliance/facts";
 import { orgProcedure, router } from "../trpc";
-import { requireSite } from "./shared";
 
 const { complianceSnapshots, sites } = schema;
 

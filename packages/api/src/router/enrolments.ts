@@ -1,12 +1,12 @@
+import { requireSite, requireSubject } from "@consentry/core";
+import { checkEnrolment, ENROLMENT_PHOTO_CONTEXT } from "@consentry/core/enrolment";
+import { fieldError } from "@consentry/core/errors";
+import { photoBytes } from "@consentry/core/validators";
 import { encryptBytes } from "@consentry/crypto";
 import { and, asc, desc, eq, inArray, schema } from "@consentry/db";
 import { ImageRejectedError, sanitizeImage } from "@consentry/storage";
 import { z } from "zod";
-import { checkEnrolment, ENROLMENT_PHOTO_CONTEXT } from "../enrolment/eligibility";
-import { fieldError } from "../errors";
 import { audit, orgProcedure, router } from "../trpc";
-import { photoBytes } from "../validators";
-import { requireSite, requireSubject } from "./shared";
 
 const { enrolments, enrolmentPhotos } = schema;
 export const MAX_ENROLMENT_PHOTOS = 10;
@@ -70,7 +70,7 @@ export const enrolmentsRouter = router({
       const eligibility = await checkEnrolment(ctx.db, { ...input, orgId: ctx.org.id });
       if ("refusal" in eligibility) {
         const { reason, message } = eligibility.refusal;
-        throw fieldError("UNPROCESSABLE_CONTENT", "siteId", reason, message);
+        throw fieldError("refused", "siteId", reason, message);
       }
       // Every photo must be readable before anything is stored: a bad file changes nothing.
       const cleaned = [];
@@ -79,7 +79,7 @@ export const enrolmentsRouter = router({
           cleaned.push(await sanitizeImage(photo, { maxEdge: 1600 }));
         } catch (error) {
           if (!(error instanceof ImageRejectedError)) throw error;
-          throw fieldError("BAD_REQUEST", "photos", error.reason, `Photo ${index + 1}: ${error.message}`);
+          throw fieldError("invalid", "photos", error.reason, `Photo ${index + 1}: ${error.message}`);
         }
       }
       const stored = await Promise.all(

@@ -1,8 +1,9 @@
+import { requireSite, touchMaterialChange } from "@consentry/core";
+import { notFound } from "@consentry/core/errors";
+import { entryPointFields } from "@consentry/core/validators";
 import { and, asc, eq, schema } from "@consentry/db";
 import { z } from "zod";
-import { audit, notFound, orgProcedure, router } from "../trpc";
-import { entryPointFields } from "../validators";
-import { requireSite, touchMaterialChange } from "./shared";
+import { audit, orgProcedure, router } from "../trpc";
 
 const { entryPoints } = schema;
 const entryPointId = z.object({ entryPointId: z.uuid() });

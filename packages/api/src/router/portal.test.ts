@@ -3,6 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type PortalServices, redisRateLimiter } from "@consentry/core/portal";
 import { eq, schema } from "@consentry/db";
 import { createTestDatabase } from "@consentry/db/testing";
 import { env } from "@consentry/env";
@@ -11,7 +12,6 @@ import { readMailbox, startDevMailServer } from "@consentry/mail/dev-server";
 import { redisConnection } from "@consentry/queue";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type PortalServices, redisRateLimiter } from "../portal/services";
 import { callerFor, makeOrganization, makePrincipal, recognitionConsent, recordingJobs } from "../testing";
 
 // The public portal against real PostgreSQL, a real SMTP server (in-process) and real Redis limits.

@@ -1,9 +1,4 @@
 import { requestDueAt } from "@consentry/compliance";
-import { encryptString } from "@consentry/crypto";
-import { and, asc, count, desc, eq, ilike, isNull, or, schema } from "@consentry/db";
-import { verificationMail } from "@consentry/mail";
-import { TRPCError } from "@trpc/server";
-import { z } from "zod";
 import {
   keyedHash,
   newReferenceCode,
@@ -11,7 +6,12 @@ import {
   normaliseEmail,
   sameHash,
   statusToken,
-} from "../portal/services";
+} from "@consentry/core/portal";
+import { encryptString } from "@consentry/crypto";
+import { and, asc, count, desc, eq, ilike, isNull, or, schema } from "@consentry/db";
+import { verificationMail } from "@consentry/mail";
+import { TRPCError } from "@trpc/server";
+import { z } from "zod";
 import { portalProcedure, router } from "../trpc";
 
 const { dsrRequests, sites, organizations } = schema;

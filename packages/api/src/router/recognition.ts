@@ -1,7 +1,7 @@
+import { requireSite } from "@consentry/core";
 import { and, desc, eq, gte, lt, schema, sql } from "@consentry/db";
 import { z } from "zod";
 import { orgProcedure, router } from "../trpc";
-import { requireSite } from "./shared";
 
 const { recognitionEvents, cameras, subjects, unknownFaceCounts } = schema;
 const PAGE = 50;

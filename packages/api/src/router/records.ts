@@ -1,9 +1,10 @@
+import { requireSite } from "@consentry/core";
+import { notFound } from "@consentry/core/errors";
+import { assessmentFields, filingFields, noticeFields } from "@consentry/core/validators";
 import { and, asc, countDistinct, desc, eq, isNull, max, schema, sql } from "@consentry/db";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { audit, notFound, orgProcedure, router } from "../trpc";
-import { assessmentFields, filingFields, noticeFields } from "../validators";
-import { requireSite } from "./shared";
+import { audit, orgProcedure, router } from "../trpc";
 
 const { notices, assessments, filings, faceTemplates } = schema;
 const bySite = z.object({ siteId: z.uuid() });

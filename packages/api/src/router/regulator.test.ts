@@ -1,9 +1,9 @@
-import { storeComplianceSnapshots } from "@consentry/api/compliance";
+import { storeComplianceSnapshots } from "@consentry/core/compliance";
+import { buildRegulatorReport } from "@consentry/core/regulator";
 import { sealEmbedding } from "@consentry/crypto";
 import { eq, schema } from "@consentry/db";
 import { createTestDatabase } from "@consentry/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildRegulatorReport } from "../regulator/report";
 import { appRouter } from "../root";
 import { callerFor, makeOrganization, makePrincipal, recognitionConsent } from "../testing";
 
@@ -133,11 +133,13 @@ describe("regulator console", () => {
     const shanghai = callerFor(testDb.db, await makePrincipal(testDb.db, { jurisdictionCodes: ["310000"] }));
     const zhejiang = callerFor(testDb.db, await makePrincipal(testDb.db, { jurisdictionCodes: ["330000"] }));
     for (const scope of [{ kind: "jurisdiction" as const }, { kind: "site" as const, siteId }]) {
-      const { pdf } = await buildRegulatorReport(shanghai, scope);
+      const { pdf } = await buildRegulatorReport(shanghai.regulator, scope);
       expect(pdf.subarray(0, 5).toString()).toBe("%PDF-");
       expect(pdf.length).toBeGreaterThan(2000);
     }
-    await expect(buildRegulatorReport(zhejiang, { kind: "site", siteId })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(buildRegulatorReport(zhejiang.regulator, { kind: "site", siteId })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
   });
 
   it("audits every view", async () => {

@@ -1,18 +1,13 @@
-import type { Finding } from "@consentry/compliance";
-import { and, desc, eq, schema, writeAudit } from "@consentry/db";
-import { TRPCError } from "@trpc/server";
-import { stringify } from "csv-stringify/sync";
-import { z } from "zod";
 import {
-  inJurisdiction,
   jurisdictionOverview,
+  jurisdictionSite,
   jurisdictionSites,
   jurisdictionTrend,
-  redactFinding,
-} from "../regulator/jurisdiction";
+} from "@consentry/core/regulator";
+import { writeAudit } from "@consentry/db";
+import { stringify } from "csv-stringify/sync";
+import { z } from "zod";
 import { regulatorProcedure, router } from "../trpc";
-
-const { sites, organizations, complianceSnapshots, dsrRequests } = schema;
 
 /**
  * Read-only views for regulators of their jurisdiction: aggregates and findings that name sites,
@@ -61,54 +56,9 @@ export const regulatorRouter = router({
   /** Every site of the jurisdiction, worst first; the console sorts and filters it further. */
   sites: viewed.query(({ ctx }) => jurisdictionSites(ctx.db, ctx.regulator.jurisdictionCodes)),
 
-  site: viewed.input(z.object({ siteId: z.uuid() })).query(async ({ ctx, input }) => {
-    const [site] = await ctx.db
-      .select({
-        siteId: sites.id,
-        siteName: sites.name,
-        siteCode: sites.code,
-        regionCode: sites.regionCode,
-        kind: sites.kind,
-        orgName: organizations.name,
-      })
-      .from(sites)
-      .innerJoin(organizations, eq(organizations.id, sites.orgId))
-      .where(and(eq(sites.id, input.siteId), inJurisdiction(ctx.regulator.jurisdictionCodes)));
-    // Outside the jurisdiction a site does not exist for this regulator.
-    if (!site) throw new TRPCError({ code: "NOT_FOUND", message: "Site not found in your jurisdiction." });
-    const [[snapshot], requests] = await Promise.all([
-      ctx.db
-        .select()
-        .from(complianceSnapshots)
-        .where(eq(complianceSnapshots.siteId, site.siteId))
-        .orderBy(desc(complianceSnapshots.at))
-        .limit(1),
-      ctx.db
-        .select({
-          type: dsrRequests.type,
-          status: dsrRequests.status,
-          verifiedAt: dsrRequests.verifiedAt,
-          dueAt: dsrRequests.dueAt,
-          closedAt: dsrRequests.closedAt,
-        })
-        .from(dsrRequests)
-        .where(eq(dsrRequests.siteId, site.siteId)),
-    ]);
-    const now = Date.now();
-    return {
-      ...site,
-      score: snapshot ? Math.round(snapshot.score) : null,
-      evaluatedAt: snapshot?.at ?? null,
-      coverage: snapshot?.coverage ?? null,
-      findings: ((snapshot?.findings ?? []) as Finding[]).map(redactFinding),
-      requests: {
-        received: requests.filter((r) => r.verifiedAt).length,
-        open: requests.filter((r) => r.verifiedAt && !r.closedAt).length,
-        onTime: requests.filter((r) => r.closedAt && (!r.dueAt || r.closedAt <= r.dueAt)).length,
-        late: requests.filter((r) => r.dueAt && (r.closedAt ? r.closedAt > r.dueAt : r.dueAt.getTime() < now)).length,
-      },
-    };
-  }),
+  site: viewed
+    .input(z.object({ siteId: z.uuid() }))
+    .query(({ ctx, input }) => jurisdictionSite(ctx.db, ctx.regulator.jurisdictionCodes, input.siteId)),
 
   trend: viewed
     .input(

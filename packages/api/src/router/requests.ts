@@ -1,9 +1,10 @@
+import { notFound } from "@consentry/core/errors";
+import { pageInput } from "@consentry/core/validators";
 import { decryptString } from "@consentry/crypto";
 import { and, asc, count, eq, isNull, ne, schema, sql } from "@consentry/db";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { audit, notFound, orgProcedure, router } from "../trpc";
-import { pageInput } from "../validators";
+import { audit, orgProcedure, router } from "../trpc";
 
 const { dsrRequests, sites, subjects, consents, faceTemplates } = schema;
 const requestId = z.object({ requestId: z.uuid() });

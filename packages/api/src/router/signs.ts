@@ -1,10 +1,10 @@
+import { requireSite } from "@consentry/core";
+import { fieldError, notFound } from "@consentry/core/errors";
+import { photoBytes, signFields } from "@consentry/core/validators";
 import { and, asc, type Executor, eq, inArray, schema } from "@consentry/db";
 import { ImageRejectedError, sanitizeImage } from "@consentry/storage";
 import { z } from "zod";
-import { fieldError } from "../errors";
-import { audit, notFound, orgProcedure, router } from "../trpc";
-import { photoBytes, signFields } from "../validators";
-import { requireSite } from "./shared";
+import { audit, orgProcedure, router } from "../trpc";
 
 const { signs, signCameras, signEntryPoints, cameras, entryPoints } = schema;
 const signId = z.object({ signId: z.uuid() });
@@ -17,7 +17,7 @@ async function checkCoverage(db: Executor, siteId: string, cameraIds: string[], 
       .from(cameras)
       .where(and(eq(cameras.siteId, siteId), inArray(cameras.id, cameraIds)));
     if (found.length !== new Set(cameraIds).size) {
-      throw fieldError("BAD_REQUEST", "cameraIds", "notAtSite", "A covered camera is not at this site.");
+      throw fieldError("invalid", "cameraIds", "notAtSite", "A covered camera is not at this site.");
     }
   }
   if (entryPointIds.length > 0) {
@@ -26,7 +26,7 @@ async function checkCoverage(db: Executor, siteId: string, cameraIds: string[], 
       .from(entryPoints)
       .where(and(eq(entryPoints.siteId, siteId), inArray(entryPoints.id, entryPointIds)));
     if (found.length !== new Set(entryPointIds).size) {
-      throw fieldError("BAD_REQUEST", "entryPointIds", "notAtSite", "A covered entry point is not at this site.");
+      throw fieldError("invalid", "entryPointIds", "notAtSite", "A covered entry point is not at this site.");
     }
   }
 }
@@ -141,7 +141,7 @@ export const signsRouter = router({
     .mutation(async ({ ctx, input }) => {
       await findSign(ctx.db, ctx.org.id, input.signId);
       const image = await sanitizeImage(input.photo).catch((error: unknown) => {
-        if (error instanceof ImageRejectedError) throw fieldError("BAD_REQUEST", "photo", error.reason, error.message);
+        if (error instanceof ImageRejectedError) throw fieldError("invalid", "photo", error.reason, error.message);
         throw error;
       });
       const { key, sha256 } = await ctx.storage.put("sign-evidence", image.bytes, "jpg");

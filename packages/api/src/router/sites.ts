@@ -1,15 +1,15 @@
+import { fieldError, isUniqueViolation, notFound } from "@consentry/core/errors";
+import { siteFields, siteListFilter } from "@consentry/core/validators";
 import { and, asc, count, eq, ilike, isNotNull, isNull, newSiteCode, type SQL, schema, sql } from "@consentry/db";
 import { z } from "zod";
-import { fieldError, isUniqueViolation } from "../errors";
-import { audit, notFound, orgProcedure, router } from "../trpc";
-import { siteFields, siteListFilter } from "../validators";
+import { audit, orgProcedure, router } from "../trpc";
 
 const { sites, cameras } = schema;
 const siteId = z.object({ siteId: z.uuid() });
 
 const DUPLICATE_NAME = "sites_org_active_name_unique";
 const duplicateName = () =>
-  fieldError("CONFLICT", "name", "duplicateName", "An active site with this name already exists.");
+  fieldError("conflict", "name", "duplicateName", "An active site with this name already exists.");
 
 function escapeLike(text: string) {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);

@@ -1,11 +1,11 @@
+import { requireSite, requireSubject } from "@consentry/core";
+import { fieldError, notFound } from "@consentry/core/errors";
+import { consentFields, pageInput, subjectFields } from "@consentry/core/validators";
 import { decryptString, encryptString } from "@consentry/crypto";
 import { and, asc, count, desc, eq, ilike, isNull, newSiteCode, schema, sql } from "@consentry/db";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { fieldError } from "../errors";
-import { audit, notFound, orgProcedure, router } from "../trpc";
-import { consentFields, pageInput, subjectFields } from "../validators";
-import { requireSite, requireSubject } from "./shared";
+import { audit, orgProcedure, router } from "../trpc";
 
 const { subjects, consents, faceTemplates, notices } = schema;
 const subjectId = z.object({ subjectId: z.uuid() });
@@ -110,7 +110,7 @@ export const subjectsRouter = router({
         await requireSite(tx, ctx.org.id, fields.siteId);
         if (subject.isMinor && (!guardianName || !fields.guardianRelation)) {
           throw fieldError(
-            "UNPROCESSABLE_CONTENT",
+            "refused",
             "guardianName",
             "ruleGuardianConsent",
             "CN-FR-05: a child under 14 needs the consent of a parent or guardian; record who consented.",
@@ -121,7 +121,7 @@ export const subjectsRouter = router({
             .select({ id: notices.id })
             .from(notices)
             .where(and(eq(notices.id, fields.noticeId), eq(notices.siteId, fields.siteId)));
-          if (!notice) throw fieldError("BAD_REQUEST", "noticeId", "notAtSite", "That notice is not this site's.");
+          if (!notice) throw fieldError("invalid", "noticeId", "notAtSite", "That notice is not this site's.");
         }
         const [consent] = await tx
           .insert(consents)

@@ -1,4 +1,4 @@
-import { deleteWithdrawnTemplates, ErasureRefusedError, eraseSubjectForRequest } from "@consentry/api/dsr";
+import { deleteWithdrawnTemplates, ErasureRefusedError, eraseSubjectForRequest } from "@consentry/core/dsr";
 import type { Database } from "@consentry/db";
 import { dsrErasureJobSchema, templateDeletionJobSchema } from "@consentry/queue";
 import type { FileStore } from "@consentry/storage";

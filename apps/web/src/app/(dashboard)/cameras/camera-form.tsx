@@ -1,7 +1,7 @@
 "use client";
 
 import type { RouterOutputs } from "@consentry/api";
-import { CAMERA_LOCATION_TYPES, cameraFields, cameraUpdateFields } from "@consentry/api/validators";
+import { CAMERA_LOCATION_TYPES, cameraFields, cameraUpdateFields } from "@consentry/core/validators";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { type FormEvent, useState } from "react";

@@ -1,6 +1,6 @@
 "use client";
 
-import { CAMERA_STATUSES } from "@consentry/api/validators";
+import { CAMERA_STATUSES } from "@consentry/core/validators";
 import type { LeaseState } from "@consentry/queue";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";

@@ -1,7 +1,7 @@
 "use client";
 
-import { filingFields } from "@consentry/api/validators";
 import { roleAtLeast } from "@consentry/auth/roles";
+import { filingFields } from "@consentry/core/validators";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useFormatter, useTranslations } from "next-intl";
 import { type FormEvent, useState } from "react";

@@ -1,7 +1,7 @@
 "use client";
 
-import { subjectFields } from "@consentry/api/validators";
 import { roleAtLeast } from "@consentry/auth/roles";
+import { subjectFields } from "@consentry/core/validators";
 import { keepPreviousData, useMutation, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useTranslations } from "next-intl";

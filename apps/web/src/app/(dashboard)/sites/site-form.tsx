@@ -1,7 +1,7 @@
 "use client";
 
 import type { RouterOutputs } from "@consentry/api";
-import { SITE_KINDS, siteFields } from "@consentry/api/validators";
+import { SITE_KINDS, siteFields } from "@consentry/core/validators";
 import { useMutation } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import type { FormEvent } from "react";

@@ -1,8 +1,8 @@
 "use client";
 
 import type { RouterOutputs } from "@consentry/api";
-import { CSV_MAX_BYTES } from "@consentry/api/validators";
 import { roleAtLeast } from "@consentry/auth/roles";
+import { CSV_MAX_BYTES } from "@consentry/core/validators";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useTranslations } from "next-intl";

@@ -1,6 +1,6 @@
 "use client";
 
-import { CONSENT_METHODS, CONSENT_SCOPES, consentFields, ENTRY_PURPOSES } from "@consentry/api/validators";
+import { CONSENT_METHODS, CONSENT_SCOPES, consentFields, ENTRY_PURPOSES } from "@consentry/core/validators";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import type { FormEvent } from "react";

@@ -1,8 +1,8 @@
 "use client";
 
 import type { RouterOutputs } from "@consentry/api";
-import { ALTERNATIVE_METHODS, ENTRY_PURPOSES, entryPointFields } from "@consentry/api/validators";
 import { roleAtLeast } from "@consentry/auth/roles";
+import { ALTERNATIVE_METHODS, ENTRY_PURPOSES, entryPointFields } from "@consentry/core/validators";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { type FormEvent, useState } from "react";

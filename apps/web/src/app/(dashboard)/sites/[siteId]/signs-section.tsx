@@ -1,8 +1,8 @@
 "use client";
 
 import type { RouterOutputs } from "@consentry/api";
-import { SIGN_LANGUAGES, signFields } from "@consentry/api/validators";
 import { roleAtLeast } from "@consentry/auth/roles";
+import { SIGN_LANGUAGES, signFields } from "@consentry/core/validators";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useFormatter, useNow, useTranslations } from "next-intl";
 import { type FormEvent, useState } from "react";

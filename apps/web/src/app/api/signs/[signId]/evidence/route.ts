@@ -1,4 +1,4 @@
-import { MAX_PHOTO_BYTES } from "@consentry/api/validators";
+import { MAX_PHOTO_BYTES } from "@consentry/core/validators";
 import type { NextRequest } from "next/server";
 import { serverApi } from "~/server/caller";
 import { errorResponse } from "~/server/route-errors";

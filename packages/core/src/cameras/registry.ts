@@ -1,8 +1,7 @@
 import { checkCameraPlacement } from "@consentry/compliance";
 import { encryptString, keyIdOf, RTSP_URL_CONTEXT } from "@consentry/crypto";
 import { and, type Executor, eq, schema } from "@consentry/db";
-import type { TRPCError } from "@trpc/server";
-import { fieldError } from "../errors";
+import { type DomainError, fieldError } from "../errors";
 import { maskRtspUrl } from "../validators";
 
 const { sites, entryPoints } = schema;
@@ -70,8 +69,7 @@ export async function placementProblem(
   return null;
 }
 
-export function placementError(problem: PlacementProblem): TRPCError {
-  const code =
-    problem.reason === "unknownSite" || problem.reason === "unknownEntryPoint" ? "NOT_FOUND" : "UNPROCESSABLE_CONTENT";
-  return fieldError(code, problem.field, problem.reason, problem.message);
+export function placementError(problem: PlacementProblem): DomainError {
+  const kind = problem.reason === "unknownSite" || problem.reason === "unknownEntryPoint" ? "notFound" : "refused";
+  return fieldError(kind, problem.field, problem.reason, problem.message);
 }

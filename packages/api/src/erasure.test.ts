@@ -1,6 +1,15 @@
 import { createHash, randomBytes } from "node:crypto";
 import { rm } from "node:fs/promises";
 import type { Principal } from "@consentry/auth";
+import {
+  type DeletionCertificate,
+  deleteWithdrawnTemplates,
+  ERASURE_STEPS,
+  type ErasureCounts,
+  ErasureRefusedError,
+  type ErasureStep,
+  eraseSubjectForRequest,
+} from "@consentry/core/dsr";
 import { encryptString, sealEmbedding } from "@consentry/crypto";
 import { and, canonicalJson, eq, inArray, schema, sql, verifyAuditChain } from "@consentry/db";
 import { createTestDatabase } from "@consentry/db/testing";
@@ -12,16 +21,7 @@ import {
   recognitionConsent,
   recordingJobs,
   temporaryStorage,
-} from "../testing";
-import {
-  type DeletionCertificate,
-  deleteWithdrawnTemplates,
-  ERASURE_STEPS,
-  type ErasureCounts,
-  ErasureRefusedError,
-  type ErasureStep,
-  eraseSubjectForRequest,
-} from "./erasure";
+} from "./testing";
 
 // Real PostgreSQL and a real file store: a person's templates, photos, enrolments, events and
 // consents, erased for a deletion request, with nothing left behind and a certificate to show.

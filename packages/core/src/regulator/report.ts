@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
 import { RULE_CATALOGUE_VERSION } from "@consentry/compliance";
-import { TRPCError } from "@trpc/server";
 import PDFDocument from "pdfkit";
-import type { createCaller } from "../root";
+import { notFound } from "../errors";
+import type { JurisdictionSite, JurisdictionSiteView, jurisdictionOverview, jurisdictionTrend } from "./jurisdiction";
 
 /** Fonts with Chinese glyphs, in order of preference (Debian: fonts-wqy-microhei, fonts-noto-cjk). */
 const CJK_FONTS = [
@@ -93,15 +93,26 @@ export type ReportScope =
   | { kind: "jurisdiction" }
   | { kind: "organisation"; orgId: string }
   | { kind: "site"; siteId: string };
-type RegulatorCaller = Pick<ReturnType<typeof createCaller>, "regulator">;
+/**
+ * The views a report is made of: the API's regulator procedures, which scope every query to the
+ * caller's jurisdiction and audit each view.
+ */
+export type RegulatorViews = {
+  overview(): Promise<
+    Awaited<ReturnType<typeof jurisdictionOverview>> & { authority: string; jurisdictionCodes: string[] }
+  >;
+  sites(): Promise<JurisdictionSite[]>;
+  site(input: { siteId: string }): Promise<JurisdictionSiteView>;
+  trend(input: { days: 30 | 90 | 365; siteId?: string; orgId?: string }): ReturnType<typeof jurisdictionTrend>;
+};
 const pct = (value: number | null | undefined) => (value == null ? "—" : `${Math.round(value * 100)}%`);
 
-/** Gathers a report through the regulator's own (audited, jurisdiction-scoped) procedures and renders it. */
+/** Gathers a report through the regulator's own (audited, jurisdiction-scoped) views and renders it. */
 export async function buildRegulatorReport(
-  api: RegulatorCaller,
+  views: RegulatorViews,
   scope: ReportScope,
 ): Promise<{ pdf: Buffer; name: string }> {
-  const overview = await api.regulator.overview();
+  const overview = await views.overview();
   const header = {
     generatedAt: new Date(),
     catalogueVersion: RULE_CATALOGUE_VERSION,
@@ -109,8 +120,8 @@ export async function buildRegulatorReport(
   };
   if (scope.kind === "site") {
     const [site, trend] = await Promise.all([
-      api.regulator.site({ siteId: scope.siteId }),
-      api.regulator.trend({ days: 365, siteId: scope.siteId }),
+      views.site({ siteId: scope.siteId }),
+      views.trend({ days: 365, siteId: scope.siteId }),
     ]);
     const coverage = (site.coverage ?? {}) as Record<string, number | null>;
     const pdf = await renderReport({
@@ -139,12 +150,9 @@ export async function buildRegulatorReport(
   const organisation =
     scope.kind === "organisation" ? overview.organisations.find((o) => o.orgId === scope.orgId) : null;
   if (scope.kind === "organisation" && !organisation) {
-    throw new TRPCError({ code: "NOT_FOUND", message: "Organisation not found in your jurisdiction." });
+    return notFound("Organisation", "Organisation not found in your jurisdiction.");
   }
-  const [allSites, trend] = await Promise.all([
-    api.regulator.sites(),
-    api.regulator.trend({ days: 365, orgId: organisation?.orgId }),
-  ]);
+  const [allSites, trend] = await Promise.all([views.sites(), views.trend({ days: 365, orgId: organisation?.orgId })]);
   const sites = organisation ? allSites.filter((site) => site.orgId === organisation.orgId) : allSites;
   const pdf = await renderReport({
     ...header,

@@ -14,6 +14,7 @@ import {
   sql,
 } from "@consentry/db";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
+import { notFound } from "../errors";
 
 const {
   sites,
@@ -257,3 +258,54 @@ export async function jurisdictionTrend(
     .groupBy(d.day)
     .orderBy(d.day);
 }
+
+/** One site of the jurisdiction: latest snapshot (findings redacted) and request timeliness. */
+export async function jurisdictionSite(db: Executor, codes: readonly string[], siteId: string) {
+  const [site] = await db
+    .select({
+      siteId: sites.id,
+      siteName: sites.name,
+      siteCode: sites.code,
+      regionCode: sites.regionCode,
+      kind: sites.kind,
+      orgName: organizations.name,
+    })
+    .from(sites)
+    .innerJoin(organizations, eq(organizations.id, sites.orgId))
+    .where(and(eq(sites.id, siteId), inJurisdiction(codes)));
+  // Outside the jurisdiction a site does not exist for this regulator.
+  if (!site) return notFound("Site", "Site not found in your jurisdiction.");
+  const [[snapshot], requests] = await Promise.all([
+    db
+      .select()
+      .from(complianceSnapshots)
+      .where(eq(complianceSnapshots.siteId, site.siteId))
+      .orderBy(desc(complianceSnapshots.at))
+      .limit(1),
+    db
+      .select({
+        type: dsrRequests.type,
+        status: dsrRequests.status,
+        verifiedAt: dsrRequests.verifiedAt,
+        dueAt: dsrRequests.dueAt,
+        closedAt: dsrRequests.closedAt,
+      })
+      .from(dsrRequests)
+      .where(eq(dsrRequests.siteId, site.siteId)),
+  ]);
+  const now = Date.now();
+  return {
+    ...site,
+    score: snapshot ? Math.round(snapshot.score) : null,
+    evaluatedAt: snapshot?.at ?? null,
+    coverage: snapshot?.coverage ?? null,
+    findings: ((snapshot?.findings ?? []) as Finding[]).map(redactFinding),
+    requests: {
+      received: requests.filter((r) => r.verifiedAt).length,
+      open: requests.filter((r) => r.verifiedAt && !r.closedAt).length,
+      onTime: requests.filter((r) => r.closedAt && (!r.dueAt || r.closedAt <= r.dueAt)).length,
+      late: requests.filter((r) => r.dueAt && (r.closedAt ? r.closedAt > r.dueAt : r.dueAt.getTime() < now)).length,
+    },
+  };
+}
+export type JurisdictionSiteView = Awaited<ReturnType<typeof jurisdictionSite>>;

@@ -1,11 +1,11 @@
 import type { Principal } from "@consentry/auth";
 import { loadPrincipal } from "@consentry/auth";
+import { snapshotChangedOrganizations } from "@consentry/core/compliance";
 import { eq, schema } from "@consentry/db";
 import { seedDemo } from "@consentry/db/seed";
 import { createTestDatabase } from "@consentry/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { callerFor } from "../testing";
-import { snapshotChangedOrganizations } from "./snapshots";
+import { callerFor } from "./testing";
 
 // Facts in PostgreSQL (the demo seed) → rules engine → findings that the seed implies.
 

@@ -1,5 +1,5 @@
 import { and, type Executor, eq, isNull, schema } from "@consentry/db";
-import { notFound } from "../trpc";
+import { notFound } from "./errors";
 
 /** The organisation's site, or NOT_FOUND (another tenant's site does not exist for this caller). */
 export async function requireSite(db: Executor, orgId: string, siteId: string) {

@@ -1,2 +1,0 @@
-export { loadOrganizationFacts } from "./facts";
-export { addToDailyRegions, snapshotChangedOrganizations, storeComplianceSnapshots } from "./snapshots";

@@ -1,1 +1,0 @@
-export { checkEnrolment, ENROLMENT_PHOTO_CONTEXT, type EnrolmentRefusal } from "./eligibility";

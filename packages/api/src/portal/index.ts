@@ -1,1 +1,0 @@
-export { type PortalServices, type RateLimiter, redisRateLimiter } from "./services";

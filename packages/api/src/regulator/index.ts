@@ -1,1 +1,0 @@
-export { buildRegulatorReport, type ReportScope } from "./report";

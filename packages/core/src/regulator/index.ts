@@ -1,0 +1,2 @@
+export * from "./jurisdiction";
+export { buildRegulatorReport, type RegulatorViews, type ReportScope } from "./report";
