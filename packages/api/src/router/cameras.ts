@@ -3,7 +3,7 @@ import { camerasToCsv, checkCameraCsv, placementError, placementProblem, sealRts
 import { notFound } from "@consentry/core/errors";
 import { cameraCsvInput, cameraFields, cameraListFilter, cameraUpdateFields } from "@consentry/core/validators";
 import { signToken } from "@consentry/crypto";
-import { and, asc, count, desc, eq, ilike, isNull, type SQL, schema, sql } from "@consentry/db";
+import { and, asc, count, desc, eq, escapeLike, ilike, isNull, type SQL, schema, sql } from "@consentry/db";
 import { env } from "@consentry/env";
 import type { JobProducer, LeaseReader, LeaseState } from "@consentry/queue";
 import { TRPCError } from "@trpc/server";
@@ -13,8 +13,6 @@ import { audit, orgProcedure, router } from "../trpc";
 const { cameras, sites, entryPoints, cameraStatusEvents } = schema;
 const cameraId = z.object({ cameraId: z.uuid() });
 export const LIVE_VIEW_TOKEN_SECONDS = 60;
-
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 const SORT_COLUMNS = {
   name: cameras.name,

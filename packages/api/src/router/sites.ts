@@ -1,6 +1,19 @@
 import { fieldError, isUniqueViolation, notFound } from "@consentry/core/errors";
 import { siteFields, siteListFilter } from "@consentry/core/validators";
-import { and, asc, count, eq, ilike, isNotNull, isNull, newSiteCode, type SQL, schema, sql } from "@consentry/db";
+import {
+  and,
+  asc,
+  count,
+  eq,
+  escapeLike,
+  ilike,
+  isNotNull,
+  isNull,
+  newSiteCode,
+  type SQL,
+  schema,
+  sql,
+} from "@consentry/db";
 import { z } from "zod";
 import { audit, orgProcedure, router } from "../trpc";
 
@@ -10,10 +23,6 @@ const siteId = z.object({ siteId: z.uuid() });
 const DUPLICATE_NAME = "sites_org_active_name_unique";
 const duplicateName = () =>
   fieldError("conflict", "name", "duplicateName", "An active site with this name already exists.");
-
-function escapeLike(text: string) {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
 
 const siteColumns = {
   id: sites.id,

@@ -15,7 +15,7 @@ import {
 import { createdAt, timestamptz } from "./columns";
 import { assessmentKind, requestStatus, requestType } from "./enums";
 import { orgReference } from "./organizations";
-import { sites } from "./sites";
+import { siteReference, sites } from "./sites";
 import { subjects } from "./subjects";
 
 /** Data-subject requests from the public portal. */
@@ -24,9 +24,7 @@ export const dsrRequests = pgTable(
   {
     id: uuid().primaryKey().defaultRandom(),
     orgId: orgReference(),
-    siteId: uuid()
-      .notNull()
-      .references(() => sites.id, { onDelete: "restrict" }),
+    siteId: siteReference("restrict"),
     subjectId: uuid().references(() => subjects.id, { onDelete: "set null" }),
     type: requestType().notNull(),
     referenceCode: text().notNull().unique(),
@@ -87,9 +85,7 @@ export const assessments = pgTable(
   {
     id: uuid().primaryKey().defaultRandom(),
     orgId: orgReference(),
-    siteId: uuid()
-      .notNull()
-      .references(() => sites.id, { onDelete: "restrict" }),
+    siteId: siteReference("restrict"),
     kind: assessmentKind().notNull().default("pipia"),
     scope: text().notNull(),
     approver: text().notNull(),
@@ -143,9 +139,7 @@ export const complianceSnapshots = pgTable(
   {
     id: uuid().primaryKey().defaultRandom(),
     orgId: orgReference(),
-    siteId: uuid()
-      .notNull()
-      .references(() => sites.id, { onDelete: "cascade" }),
+    siteId: siteReference(),
     at: timestamptz().notNull().defaultNow(),
     score: real().notNull(),
     coverage: jsonb().notNull().default(sql`'{}'::jsonb`),

@@ -44,14 +44,18 @@ export const sites = pgTable(
   ],
 );
 
+/** A column that references a site; `onDelete` says whether removing the site takes the row along. */
+export const siteReference = (onDelete: "cascade" | "restrict" = "cascade") =>
+  uuid()
+    .notNull()
+    .references(() => sites.id, { onDelete });
+
 export const entryPoints = pgTable(
   "entry_points",
   {
     id: uuid().primaryKey().defaultRandom(),
     orgId: orgReference(),
-    siteId: uuid()
-      .notNull()
-      .references(() => sites.id, { onDelete: "cascade" }),
+    siteId: siteReference(),
     name: text().notNull(),
     purpose: entryPurpose(),
     necessityNote: text(),
@@ -71,9 +75,7 @@ export const cameras = pgTable(
   {
     id: uuid().primaryKey().defaultRandom(),
     orgId: orgReference(),
-    siteId: uuid()
-      .notNull()
-      .references(() => sites.id, { onDelete: "restrict" }),
+    siteId: siteReference("restrict"),
     entryPointId: uuid().references(() => entryPoints.id, { onDelete: "set null" }),
     name: text().notNull(),
     /** Full RTSP URL, credentials included, envelope-encrypted (packages/crypto). */
@@ -127,9 +129,7 @@ export const signs = pgTable(
   {
     id: uuid().primaryKey().defaultRandom(),
     orgId: orgReference(),
-    siteId: uuid()
-      .notNull()
-      .references(() => sites.id, { onDelete: "cascade" }),
+    siteId: siteReference(),
     location: text().notNull(),
     text: text().notNull(),
     languages: text().array().notNull().default(sql`'{}'::text[]`),

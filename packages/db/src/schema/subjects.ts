@@ -21,7 +21,7 @@ import {
   templateStorage,
 } from "./enums";
 import { orgReference } from "./organizations";
-import { cameras, sites } from "./sites";
+import { cameras, siteReference, sites } from "./sites";
 
 /** A person known to an organisation, under a pseudonym; name and contact are encrypted. */
 export const subjects = pgTable(
@@ -46,9 +46,7 @@ export const notices = pgTable(
   {
     id: uuid().primaryKey().defaultRandom(),
     orgId: orgReference(),
-    siteId: uuid()
-      .notNull()
-      .references(() => sites.id, { onDelete: "cascade" }),
+    siteId: siteReference(),
     version: integer().notNull(),
     controller: text().notNull(),
     purpose: text().notNull(),
@@ -69,9 +67,7 @@ export const consents = pgTable(
     subjectId: uuid()
       .notNull()
       .references(() => subjects.id, { onDelete: "cascade" }),
-    siteId: uuid()
-      .notNull()
-      .references(() => sites.id, { onDelete: "cascade" }),
+    siteId: siteReference(),
     purpose: entryPurpose().notNull(),
     scopes: consentScope().array().notNull().default(sql`'{recognition}'::consent_scope[]`),
     method: consentMethod().notNull(),
@@ -101,9 +97,7 @@ export const faceTemplates = pgTable(
     subjectId: uuid()
       .notNull()
       .references(() => subjects.id, { onDelete: "cascade" }),
-    siteId: uuid()
-      .notNull()
-      .references(() => sites.id, { onDelete: "cascade" }),
+    siteId: siteReference(),
     consentId: uuid().references(() => consents.id, { onDelete: "set null" }),
     modelId: text().notNull(),
     modelVersion: text().notNull(),
@@ -154,9 +148,7 @@ export const enrolments = pgTable(
     subjectId: uuid()
       .notNull()
       .references(() => subjects.id, { onDelete: "cascade" }),
-    siteId: uuid()
-      .notNull()
-      .references(() => sites.id, { onDelete: "cascade" }),
+    siteId: siteReference(),
     consentId: uuid().references(() => consents.id, { onDelete: "set null" }),
     status: enrolmentStatus().notNull().default("queued"),
     /** Why the whole enrolment failed (consent gone, no usable photo); per-photo reasons are on the photos. */
