@@ -1,56 +1,11 @@
 import { Queue, QueueKeys, type QueueOptions, type WorkerOptions } from "bullmq";
 import { Redis } from "ioredis";
 import { z } from "zod";
+import { JOBS, QUEUE_NAMES, streamLeaseJobId, type TemplateDeletionJob } from "./jobs";
 
-/** Every queue the system uses; workers and producers import names from here only. */
-export const QUEUE_NAMES = {
-  /** Repeatable maintenance jobs: audit-chain verification, the camera probe sweep. */
-  ops: "ops",
-  /** One short job per camera health probe (ffprobe), many in parallel. */
-  cameraProbe: "camera-probe",
-  /** Deleting a person's face data: templates after a withdrawal now, full erasure with the portal. */
-  dsrErasure: "dsr-erasure",
-  /** Turning a consenting person's photos into face templates. */
-  enrollment: "enrollment",
-  /**
-   * One long-running lease job per camera with face recognition on (job id from the camera id):
-   * the worker holding it analyses that camera's stream; BullMQ's lock makes it exclusive.
-   */
-  streamAnalysis: "stream-analysis",
-} as const;
-
-export const opsJobSchemas = {
-  "audit-chain-verify": z.object({}).strict(),
-  "camera-probe-sweep": z.object({}).strict(),
-  "compliance-snapshot": z.object({}).strict(),
-} as const;
-export type OpsJobName = keyof typeof opsJobSchemas;
-
-export const cameraProbeJobSchema = z.object({ cameraId: z.uuid() }).strict();
-export type CameraProbeJob = z.infer<typeof cameraProbeJobSchema>;
-
-export const templateDeletionJobSchema = z
-  .object({
-    /** Deterministic, so the same withdrawal can never queue two deletions. */
-    jobId: z.string().min(1).max(100),
-    subjectId: z.uuid(),
-    templateIds: z.array(z.uuid()),
-    reason: z.enum(["consent_withdrawn"]),
-  })
-  .strict();
-export type TemplateDeletionJob = z.infer<typeof templateDeletionJobSchema>;
-
-/** Erasure of everything held about the subject of a verified, approved request (portal). */
-export const dsrErasureJobSchema = z.object({ requestId: z.uuid() }).strict();
-export type DsrErasureJob = z.infer<typeof dsrErasureJobSchema>;
-
-export const enrollmentJobSchema = z.object({ enrolmentId: z.uuid() }).strict();
-export type EnrollmentJob = z.infer<typeof enrollmentJobSchema>;
-
-export const streamLeaseJobSchema = z.object({ cameraId: z.uuid() }).strict();
-export type StreamLeaseJob = z.infer<typeof streamLeaseJobSchema>;
-/** The lease job's id: one per camera, so a camera can never be queued twice. */
-export const streamLeaseJobId = (cameraId: string) => `camera-${cameraId}`;
+export * from "./define";
+export * from "./heartbeat";
+export * from "./jobs";
 
 /**
  * Changes the inference workers must act on within seconds, sent over Redis pub/sub:
@@ -302,13 +257,7 @@ export function createLeaseReader(options: {
 
 /** Enqueues a health probe for one camera; a probe already waiting for it absorbs the new one. */
 export function enqueueCameraProbe(queue: Queue, cameraId: string) {
-  const data: CameraProbeJob = { cameraId };
-  return queue.add("probe", data, {
-    deduplication: { id: cameraId },
-    attempts: 1,
-    removeOnComplete: true,
-    removeOnFail: 100,
-  });
+  return JOBS.cameraProbe.add(queue, { cameraId });
 }
 
 /** The jobs the API may start, behind one small interface (tests pass a queue with its own prefix). */
@@ -337,17 +286,14 @@ export function createJobProducer(redisUrl: string, prefix?: string): JobProduce
       await enqueueCameraProbe(probes, cameraId);
     },
     deleteTemplates: async (job) => {
-      const data = templateDeletionJobSchema.parse(job);
-      const added = await erasure.add("template-deletion", data, { jobId: data.jobId, attempts: 5 });
+      const added = await JOBS.templateDeletion.add(erasure, job);
       return added.id as string;
     },
     erase: async (requestId) => {
-      const data: DsrErasureJob = { requestId };
-      await erasure.add("erasure", data, { jobId: `erasure-${requestId}`, attempts: 5 });
+      await JOBS.erasure.add(erasure, { requestId });
     },
     enrol: async (enrolmentId) => {
-      const data: EnrollmentJob = { enrolmentId };
-      await enrollment.add("enrol", data, { jobId: `enrolment-${enrolmentId}`, attempts: 3 });
+      await JOBS.enrollment.add(enrollment, { enrolmentId });
     },
     invalidate: async (change) => {
       publisher ??= new Redis({ ...redisConnection(redisUrl), maxRetriesPerRequest: 1, connectTimeout: 2000 });
@@ -359,5 +305,3 @@ export function createJobProducer(redisUrl: string, prefix?: string): JobProduce
     },
   };
 }
-
-export * from "./heartbeat";

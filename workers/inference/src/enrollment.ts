@@ -1,10 +1,10 @@
 import { checkEnrolment, ENROLMENT_PHOTO_CONTEXT } from "@consentry/core/enrolment";
 import { decryptBytes, sealEmbedding } from "@consentry/crypto";
 import { and, asc, type Database, eq, schema, writeAudit } from "@consentry/db";
-import { enrollmentJobSchema } from "@consentry/queue";
+import { JOBS, processorFor } from "@consentry/queue";
 import type { FileStore } from "@consentry/storage";
 import { decodeImage, type FaceAnalyzer, ImageInputError } from "@consentry/vision";
-import { type Job, UnrecoverableError } from "bullmq";
+import { UnrecoverableError } from "bullmq";
 
 const { enrolments, enrolmentPhotos, faceTemplates } = schema;
 const SYSTEM = { userId: null, label: "inference-worker" };
@@ -23,10 +23,8 @@ export function enrollmentProcessor(deps: {
   galleryChanged: (siteId: string) => Promise<void>;
 }) {
   const { db, storage, analyzer } = deps;
-  return async (job: Job) => {
-    const parsed = enrollmentJobSchema.safeParse(job.data);
-    if (!parsed.success) throw new UnrecoverableError("malformed enrollment job");
-    const [enrolment] = await db.select().from(enrolments).where(eq(enrolments.id, parsed.data.enrolmentId));
+  return processorFor(JOBS.enrollment, async ({ enrolmentId }) => {
+    const [enrolment] = await db.select().from(enrolments).where(eq(enrolments.id, enrolmentId));
     if (!enrolment) throw new UnrecoverableError("enrolment not found");
     if (enrolment.status === "done" || enrolment.status === "failed") return { status: enrolment.status };
     await db.update(enrolments).set({ status: "processing" }).where(eq(enrolments.id, enrolment.id));
@@ -86,7 +84,7 @@ export function enrollmentProcessor(deps: {
     );
     if (accepted > 0) await deps.galleryChanged(enrolment.siteId);
     return { status: accepted > 0 ? "done" : "failed", templates: accepted };
-  };
+  });
 
   async function templateFromPhoto(
     storageKey: string,

@@ -3,20 +3,19 @@ import { camerasToAnalyse, type Database } from "@consentry/db";
 import {
   invalidationChannel,
   invalidationSchema,
+  JOBS,
+  processorFor,
   producerOptions,
   publishHeartbeat,
   publishInvalidation,
   QUEUE_NAMES,
   redisConnection,
   removeHeartbeat,
-  type StreamLeaseJob,
-  streamLeaseJobId,
-  streamLeaseJobSchema,
   workerOptions,
 } from "@consentry/queue";
 import type { FileStore } from "@consentry/storage";
 import type { FaceAnalyzer } from "@consentry/vision";
-import { type Job, Queue, UnrecoverableError, Worker } from "bullmq";
+import { type Job, Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { enrollmentProcessor } from "./enrollment";
@@ -66,18 +65,9 @@ export async function ensureLeases(
 ): Promise<number> {
   const cameras = await camerasToAnalyse(db);
   if (cameras.length === 0) return 0;
-  await queue.addBulk(
-    cameras.map((id) => ({
-      name: "lease",
-      data: { cameraId: id } satisfies StreamLeaseJob,
-      opts: {
-        jobId: streamLeaseJobId(id),
-        attempts: 1,
-        removeOnComplete: true,
-        removeOnFail: true,
-        delay: delayFor(id),
-      },
-    })),
+  await JOBS.streamLease.addBulk(
+    queue,
+    cameras.map((id) => ({ data: { cameraId: id }, opts: { delay: delayFor(id) } })),
   );
   return cameras.length;
 }
@@ -149,10 +139,8 @@ export function startInferenceWorker(options: InferenceWorkerOptions) {
 
   const leaseWorker = new Worker(
     QUEUE_NAMES.streamAnalysis,
-    async (job: Job) => {
-      const parsed = streamLeaseJobSchema.safeParse(job.data);
-      if (!parsed.success) throw new UnrecoverableError("malformed stream lease job");
-      logger.info({ cameraId: parsed.data.cameraId }, "camera lease taken");
+    processorFor(JOBS.streamLease, async ({ cameraId }) => {
+      logger.info({ cameraId }, "camera lease taken");
       const result = await analyseCamera({
         db,
         analyzer,
@@ -160,12 +148,12 @@ export function startInferenceWorker(options: InferenceWorkerOptions) {
         events,
         settings,
         active,
-        cameraId: parsed.data.cameraId,
+        cameraId,
         shutdown: shutdown.signal,
       });
-      logger.info({ cameraId: parsed.data.cameraId, reason: result.stopped }, "camera lease released");
+      logger.info({ cameraId, reason: result.stopped }, "camera lease released");
       return result;
-    },
+    }),
     {
       ...workerOptions(redisUrl, prefix),
       name: workerId,

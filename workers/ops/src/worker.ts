@@ -1,7 +1,9 @@
 import { snapshotChangedOrganizations } from "@consentry/core/compliance";
 import type { Database } from "@consentry/db";
 import {
-  type OpsJobName,
+  dispatchByName,
+  JOBS,
+  processorFor,
   producerOptions,
   publishInvalidation,
   QUEUE_NAMES,
@@ -9,19 +11,19 @@ import {
   workerOptions,
 } from "@consentry/queue";
 import type { FileStore } from "@consentry/storage";
-import { type Job, Queue, UnrecoverableError, Worker } from "bullmq";
+import { Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
-import { AUDIT_CHAIN_VERIFY, auditChainVerifyProcessor } from "./processors/audit-chain-verify";
+import { auditChainVerifyProcessor } from "./processors/audit-chain-verify";
 import { cameraProbeProcessor, cameraProbeSweepProcessor } from "./processors/camera-probe";
 import { dsrErasureProcessor } from "./processors/dsr-erasure";
 
 export const AUDIT_CHAIN_VERIFY_SCHEDULER_ID = "audit-chain-verify-hourly";
 export const AUDIT_CHAIN_VERIFY_EVERY_MS = 3600_000;
-export const CAMERA_PROBE_SWEEP = "camera-probe-sweep" as const;
+export const CAMERA_PROBE_SWEEP = JOBS.cameraProbeSweep.name;
 export const CAMERA_PROBE_SWEEP_SCHEDULER_ID = "camera-probe-sweep";
 /** Compliance snapshots: for organisations whose facts changed, and daily for all. */
-export const COMPLIANCE_SNAPSHOT = "compliance-snapshot" as const;
+export const COMPLIANCE_SNAPSHOT = JOBS.complianceSnapshot.name;
 export const COMPLIANCE_SNAPSHOT_EVERY_MS = 5 * 60_000;
 /** Upper bound for `close()`: after this the connections are dropped even if a job is still running. */
 export const CLOSE_TIMEOUT_MS = 10_000;
@@ -58,8 +60,6 @@ export type OpsWorker = {
   close(): Promise<void>;
 };
 
-type OpsProcessor = (job: Job) => Promise<unknown>;
-
 export function startOpsWorker({
   db,
   redisUrl,
@@ -76,21 +76,13 @@ export function startOpsWorker({
   // Producers: the ops queue registers the schedules; the probe queue receives the sweep's jobs.
   const queue = new Queue(QUEUE_NAMES.ops, producerOptions(redisUrl, prefix));
   const probeQueue = new Queue(QUEUE_NAMES.cameraProbe, producerOptions(redisUrl, prefix));
-  const processors: Record<OpsJobName, OpsProcessor> = {
-    [AUDIT_CHAIN_VERIFY]: auditChainVerifyProcessor({ db, logger: log }),
-    [CAMERA_PROBE_SWEEP]: cameraProbeSweepProcessor({ db, probeQueue }),
-    [COMPLIANCE_SNAPSHOT]: async () => ({ stored: await snapshotChangedOrganizations(db) }),
-  };
-  const isOpsJobName = (name: string): name is OpsJobName => Object.hasOwn(processors, name);
-
   const worker = new Worker(
     QUEUE_NAMES.ops,
-    async (job: Job) => {
-      if (!isOpsJobName(job.name)) {
-        throw new UnrecoverableError(`unknown job name "${job.name}" on queue ${QUEUE_NAMES.ops}`);
-      }
-      return processors[job.name](job);
-    },
+    dispatchByName(QUEUE_NAMES.ops, [
+      auditChainVerifyProcessor({ db, logger: log }),
+      cameraProbeSweepProcessor({ db, probeQueue }),
+      processorFor(JOBS.complianceSnapshot, async () => ({ stored: await snapshotChangedOrganizations(db) })),
+    ]),
     { ...workerOptions(redisUrl, prefix), name: "ops-worker" },
   );
   const probeWorker = new Worker(
@@ -128,21 +120,14 @@ export function startOpsWorker({
 
   const ready = (async () => {
     await Promise.all(workers.map((w) => w.waitUntilReady()));
-    await queue.upsertJobScheduler(
+    await JOBS.auditChainVerify.schedule(
+      queue,
       AUDIT_CHAIN_VERIFY_SCHEDULER_ID,
       { every: AUDIT_CHAIN_VERIFY_EVERY_MS },
-      { name: AUDIT_CHAIN_VERIFY, data: {} },
+      {},
     );
-    await queue.upsertJobScheduler(
-      CAMERA_PROBE_SWEEP_SCHEDULER_ID,
-      { every: probeIntervalMs },
-      { name: CAMERA_PROBE_SWEEP, data: {} },
-    );
-    await queue.upsertJobScheduler(
-      COMPLIANCE_SNAPSHOT,
-      { every: COMPLIANCE_SNAPSHOT_EVERY_MS },
-      { name: COMPLIANCE_SNAPSHOT, data: {} },
-    );
+    await JOBS.cameraProbeSweep.schedule(queue, CAMERA_PROBE_SWEEP_SCHEDULER_ID, { every: probeIntervalMs }, {});
+    await JOBS.complianceSnapshot.schedule(queue, COMPLIANCE_SNAPSHOT, { every: COMPLIANCE_SNAPSHOT_EVERY_MS }, {});
     log.info({ auditEveryMs: AUDIT_CHAIN_VERIFY_EVERY_MS, probeEveryMs: probeIntervalMs }, "job schedulers registered");
   })();
   // Callers await `ready`; this only keeps an ignored failure from becoming an unhandled rejection.

@@ -1,29 +1,18 @@
 import { type ChainVerdict, type Database, schema, verifyAuditChain } from "@consentry/db";
-import { opsJobSchemas } from "@consentry/queue";
-import { type Job, UnrecoverableError } from "bullmq";
+import { JOBS, processorFor } from "@consentry/queue";
 import type { Logger } from "pino";
 
-export const AUDIT_CHAIN_VERIFY = "audit-chain-verify" as const;
+export const AUDIT_CHAIN_VERIFY = JOBS.auditChainVerify.name;
 
 export type AuditChainVerifyDeps = { db: Database; logger: Logger };
 
-/** Turns zod issues into one readable line, e.g. `(root): Unrecognized key: "x"`. */
-function describeIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
-  return issues.map((i) => `${i.path.length ? i.path.map(String).join(".") : "(root)"}: ${i.message}`).join("; ");
-}
-
 /**
- * Walks the whole audit hash chain and returns the verdict as the job's result.
- * A bad payload can never succeed on a retry, so it fails the job at once.
+ * Walks the whole audit hash chain and returns the verdict as the job's result
+ * (a bad payload fails the job at once: `processorFor`).
  */
 export function auditChainVerifyProcessor({ db, logger }: AuditChainVerifyDeps) {
-  return async (job: Job): Promise<ChainVerdict> => {
+  return processorFor(JOBS.auditChainVerify, async (_data, job): Promise<ChainVerdict> => {
     const log = logger.child({ job: AUDIT_CHAIN_VERIFY, jobId: job.id });
-    const parsed = opsJobSchemas[AUDIT_CHAIN_VERIFY].safeParse(job.data);
-    if (!parsed.success) {
-      throw new UnrecoverableError(`invalid payload for ${AUDIT_CHAIN_VERIFY}: ${describeIssues(parsed.error.issues)}`);
-    }
-
     const startedAt = performance.now();
     const verdict = await verifyAuditChain(db);
     const durationMs = Math.round(performance.now() - startedAt);
@@ -43,5 +32,5 @@ export function auditChainVerifyProcessor({ db, logger }: AuditChainVerifyDeps) 
       );
     }
     return verdict;
-  };
+  });
 }

@@ -1,7 +1,7 @@
 import { decryptString, RTSP_URL_CONTEXT } from "@consentry/crypto";
 import { and, type Database, eq, isNull, schema } from "@consentry/db";
-import { cameraProbeJobSchema, enqueueCameraProbe } from "@consentry/queue";
-import { type Job, type Queue, UnrecoverableError } from "bullmq";
+import { enqueueCameraProbe, JOBS, processorFor } from "@consentry/queue";
+import type { Queue } from "bullmq";
 import type { Logger } from "pino";
 import { type ProbeResult, probeRtsp } from "../probe/ffprobe";
 
@@ -30,10 +30,8 @@ export type CameraProbeDeps = { db: Database; logger: Logger; timeoutMs?: number
 
 /** Probes one camera and records its status, adding a history entry when the status changes. */
 export function cameraProbeProcessor({ db, logger, timeoutMs }: CameraProbeDeps) {
-  return async (job: Job) => {
-    const parsed = cameraProbeJobSchema.safeParse(job.data);
-    if (!parsed.success) throw new UnrecoverableError("invalid payload for camera probe");
-    const [camera] = await db.select().from(cameras).where(eq(cameras.id, parsed.data.cameraId));
+  return processorFor(JOBS.cameraProbe, async ({ cameraId }) => {
+    const [camera] = await db.select().from(cameras).where(eq(cameras.id, cameraId));
     if (!camera || camera.disabledAt) return { skipped: true };
 
     const result = await probeRtsp(decryptString(camera.rtspUrlEnc, RTSP_URL_CONTEXT), timeoutMs);
@@ -72,17 +70,17 @@ export function cameraProbeProcessor({ db, logger, timeoutMs }: CameraProbeDeps)
       );
     }
     return { status, latencyMs: result.latencyMs };
-  };
+  });
 }
 
 /** Fans out one probe job per enabled camera; probes still waiting absorb the new ones. */
 export function cameraProbeSweepProcessor({ db, probeQueue }: { db: Database; probeQueue: Queue }) {
-  return async () => {
+  return processorFor(JOBS.cameraProbeSweep, async () => {
     const ids = await db
       .select({ id: cameras.id })
       .from(cameras)
       .where(and(isNull(cameras.disabledAt)));
     for (const { id } of ids) await enqueueCameraProbe(probeQueue, id);
     return { enqueued: ids.length };
-  };
+  });
 }

@@ -1,0 +1,121 @@
+import { z } from "zod";
+import { defineJob } from "./define";
+
+/** Every queue the system uses; workers and producers import names from here only. */
+export const QUEUE_NAMES = {
+  /** Repeatable maintenance jobs: audit-chain verification, the camera probe sweep. */
+  ops: "ops",
+  /** One short job per camera health probe (ffprobe), many in parallel. */
+  cameraProbe: "camera-probe",
+  /** Deleting a person's face data: templates after a withdrawal now, full erasure with the portal. */
+  dsrErasure: "dsr-erasure",
+  /** Turning a consenting person's photos into face templates. */
+  enrollment: "enrollment",
+  /**
+   * One long-running lease job per camera with face recognition on (job id from the camera id):
+   * the worker holding it analyses that camera's stream; BullMQ's lock makes it exclusive.
+   */
+  streamAnalysis: "stream-analysis",
+} as const;
+
+export const opsJobSchemas = {
+  "audit-chain-verify": z.object({}).strict(),
+  "camera-probe-sweep": z.object({}).strict(),
+  "compliance-snapshot": z.object({}).strict(),
+} as const;
+export type OpsJobName = keyof typeof opsJobSchemas;
+
+export const cameraProbeJobSchema = z.object({ cameraId: z.uuid() }).strict();
+export type CameraProbeJob = z.infer<typeof cameraProbeJobSchema>;
+
+export const templateDeletionJobSchema = z
+  .object({
+    /** Deterministic, so the same withdrawal can never queue two deletions. */
+    jobId: z.string().min(1).max(100),
+    subjectId: z.uuid(),
+    templateIds: z.array(z.uuid()),
+    reason: z.enum(["consent_withdrawn"]),
+  })
+  .strict();
+export type TemplateDeletionJob = z.infer<typeof templateDeletionJobSchema>;
+
+/** Erasure of everything held about the subject of a verified, approved request (portal). */
+export const dsrErasureJobSchema = z.object({ requestId: z.uuid() }).strict();
+export type DsrErasureJob = z.infer<typeof dsrErasureJobSchema>;
+
+export const enrollmentJobSchema = z.object({ enrolmentId: z.uuid() }).strict();
+export type EnrollmentJob = z.infer<typeof enrollmentJobSchema>;
+
+export const streamLeaseJobSchema = z.object({ cameraId: z.uuid() }).strict();
+export type StreamLeaseJob = z.infer<typeof streamLeaseJobSchema>;
+/** The lease job's id: one per camera, so a camera can never be queued twice. */
+export const streamLeaseJobId = (cameraId: string) => `camera-${cameraId}`;
+
+export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
+
+/**
+ * Every job's contract, defined once: queue, name, payload schema, default options and, where
+ * a job must never be queued twice, its deterministic id. Producers add through these
+ * (`JOBS.enrollment.add(queue, data)`) and processors are built from them (`processorFor`).
+ * Names, ids and options are Redis state of running installations: never change them.
+ */
+export const JOBS = {
+  /** Repeatable (job scheduler): walks the audit hash chain. */
+  auditChainVerify: defineJob({
+    queue: QUEUE_NAMES.ops,
+    name: "audit-chain-verify",
+    schema: opsJobSchemas["audit-chain-verify"],
+  }),
+  /** Repeatable (job scheduler): fans out one probe per enabled camera. */
+  cameraProbeSweep: defineJob({
+    queue: QUEUE_NAMES.ops,
+    name: "camera-probe-sweep",
+    schema: opsJobSchemas["camera-probe-sweep"],
+  }),
+  /** Repeatable (job scheduler): compliance snapshots of organisations whose facts changed. */
+  complianceSnapshot: defineJob({
+    queue: QUEUE_NAMES.ops,
+    name: "compliance-snapshot",
+    schema: opsJobSchemas["compliance-snapshot"],
+  }),
+  /** One camera health probe; a probe already waiting for that camera absorbs the new one. */
+  cameraProbe: defineJob({
+    queue: QUEUE_NAMES.cameraProbe,
+    name: "probe",
+    schema: cameraProbeJobSchema,
+    options: { attempts: 1, removeOnComplete: true, removeOnFail: 100 },
+    deduplicationId: (data) => data.cameraId,
+  }),
+  /** Deletion of face templates after a withdrawal; the producer chooses the (deterministic) id. */
+  templateDeletion: defineJob({
+    queue: QUEUE_NAMES.dsrErasure,
+    name: "template-deletion",
+    schema: templateDeletionJobSchema,
+    options: { attempts: 5 },
+    jobId: (data) => data.jobId,
+  }),
+  /** The erasure behind an approved deletion request: one job per request. */
+  erasure: defineJob({
+    queue: QUEUE_NAMES.dsrErasure,
+    name: "erasure",
+    schema: dsrErasureJobSchema,
+    options: { attempts: 5 },
+    jobId: (data) => `erasure-${data.requestId}`,
+  }),
+  /** Templates from an enrolment's photos: one job per enrolment. */
+  enrollment: defineJob({
+    queue: QUEUE_NAMES.enrollment,
+    name: "enrol",
+    schema: enrollmentJobSchema,
+    options: { attempts: 3 },
+    jobId: (data) => `enrolment-${data.enrolmentId}`,
+  }),
+  /** A camera's stream-analysis lease: one per camera, held for as long as a worker analyses it. */
+  streamLease: defineJob({
+    queue: QUEUE_NAMES.streamAnalysis,
+    name: "lease",
+    schema: streamLeaseJobSchema,
+    options: { attempts: 1, removeOnComplete: true, removeOnFail: true },
+    jobId: (data) => streamLeaseJobId(data.cameraId),
+  }),
+} as const;
