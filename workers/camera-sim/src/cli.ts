@@ -1,4 +1,5 @@
 import { type ParseArgsConfig, parseArgs } from "node:util";
+import { runService, type ServiceLogger } from "@consentry/service";
 import { parseFlakySpec, runFlakyCamera, startCameraSimulator } from "./simulator";
 
 // npm run sim -w @consentry/camera-sim -- --count 6 --port 8554 --flaky 2:10:20 --flaky 4:5:30
@@ -59,38 +60,41 @@ function parseCli() {
 const { count, port, flaky, credentials } = parseCli();
 const log = (msg: string) => console.log(`[camera-sim] ${msg}`);
 
-let sim: Awaited<ReturnType<typeof startCameraSimulator>>;
-try {
-  sim = await startCameraSimulator({ count, port, credentials, log });
-} catch (error) {
-  console.error(`[camera-sim] could not start: ${(error as Error).message}`);
-  process.exit(1);
+/** runService's lines as plain `[camera-sim] …` text: info on stdout, the rest on stderr. */
+function line(fields: Record<string, unknown>, message: string) {
+  const { err, ...rest } = fields;
+  const reason = err instanceof Error ? `: ${err.message}` : "";
+  const details = Object.entries(rest).map(([key, value]) => `${key}=${String(value)}`);
+  return `[camera-sim] ${message}${reason}${details.length > 0 ? ` (${details.join(", ")})` : ""}`;
 }
+const textLogger: ServiceLogger = {
+  info: (fields, message) => console.log(line(fields, message)),
+  warn: (fields, message) => console.error(line(fields, message)),
+  error: (fields, message) => console.error(line(fields, message)),
+  fatal: (fields, message) => console.error(line(fields, message)),
+};
 
-for (const camera of sim.cameras) {
-  console.log(`${camera.url}\t${camera.source.slice(camera.source.lastIndexOf("/") + 1)}`);
-}
-const stopFlaky = flaky.map((spec) => {
-  log(`cam${spec.index} is flaky: up ${spec.secondsUp} s, down ${spec.secondsDown} s, repeatedly`);
-  return runFlakyCamera(sim, spec, log);
+// Stops the flaky cameras' schedules, then the simulator (its ffmpeg publishers and server).
+await runService({
+  name: "simulator",
+  logger: textLogger,
+  shutdownTimeoutMs: 10_000,
+  // scripts/demo.ts waits for "[camera-sim] running".
+  readyMessage: "running; Ctrl-C to stop",
+  start: async ({ onClose }) => {
+    const sim = await startCameraSimulator({ count, port, credentials, log });
+    onClose("simulator", () => sim.stop());
+    // The URL table, on stdout: one camera a line, its URL and the clip it plays.
+    for (const camera of sim.cameras) {
+      console.log(`${camera.url}\t${camera.source.slice(camera.source.lastIndexOf("/") + 1)}`);
+    }
+    const stopFlaky = flaky.map((spec) => {
+      log(`cam${spec.index} is flaky: up ${spec.secondsUp} s, down ${spec.secondsDown} s, repeatedly`);
+      return runFlakyCamera(sim, spec, log);
+    });
+    onClose("flaky schedules", async () => {
+      for (const stop of stopFlaky) stop();
+    });
+    return {};
+  },
 });
-log("running; Ctrl-C to stop");
-
-let shuttingDown = false;
-async function shutdown(signal: string) {
-  if (shuttingDown) {
-    log(`second ${signal}; exiting now`);
-    process.exit(1);
-  }
-  shuttingDown = true;
-  log(`${signal}: stopping`);
-  for (const stop of stopFlaky) stop();
-  const hardStop = setTimeout(() => {
-    log("stop timed out; exiting");
-    process.exit(1);
-  }, 10_000);
-  hardStop.unref();
-  await sim.stop();
-  process.exit(0);
-}
-for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => void shutdown(signal));

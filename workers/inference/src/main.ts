@@ -1,5 +1,6 @@
 import { createDatabase } from "@consentry/db";
 import { env } from "@consentry/env";
+import { runService } from "@consentry/service";
 import { createFileStore } from "@consentry/storage";
 import { createFaceAnalyzerThread } from "@consentry/vision";
 import { pino } from "pino";
@@ -8,53 +9,41 @@ import { startInferenceWorker } from "./worker";
 // `npm run worker`: one inference worker. Start as many as you like, on any host that reaches
 // the same PostgreSQL, Redis and storage folder.
 
-const SHUTDOWN_TIMEOUT_MS = 15_000;
-const logger = pino({
-  level: env.LOG_LEVEL,
-  base: { service: "inference-worker", pid: process.pid },
-  redact: { paths: ["password", "*.password", "*.connection.password"], censor: "[redacted]" },
-});
+const logger = pino(
+  {
+    level: env.LOG_LEVEL,
+    base: { service: "inference-worker", pid: process.pid },
+    redact: { paths: ["password", "*.password", "*.connection.password"], censor: "[redacted]" },
+  },
+  pino.destination({ sync: true }), // runService exits with process.exit: no line may still be queued
+);
 
-const database = createDatabase(env.DATABASE_URL, { applicationName: "consentry-inference-worker", max: 4 });
-let analyzer: Awaited<ReturnType<typeof createFaceAnalyzerThread>>;
-try {
-  analyzer = await createFaceAnalyzerThread({ threads: env.VISION_THREADS });
-} catch (error) {
-  // A missing model or one with the wrong hash: say which, and stop.
-  logger.fatal({ err: error instanceof Error ? error.message : String(error) }, "could not load the face models");
-  await database.close();
-  process.exit(1);
-}
-const worker = startInferenceWorker({
-  db: database.db,
-  redisUrl: env.REDIS_URL,
-  prefix: env.QUEUE_PREFIX,
-  storage: createFileStore(env.CONSENTRY_STORAGE_DIR),
-  analyzer,
+// Closes the worker (its queues and heartbeat), then the analyzer thread, then the database pool.
+await runService({
+  name: "inference worker",
   logger,
-  maxCameras: env.INFERENCE_MAX_CAMERAS,
+  shutdownTimeoutMs: 15_000,
+  start: async ({ onClose }) => {
+    const database = createDatabase(env.DATABASE_URL, { applicationName: "consentry-inference-worker", max: 4 });
+    onClose("database pool", () => database.close());
+    const analyzer = await createFaceAnalyzerThread({ threads: env.VISION_THREADS }).catch((error: unknown) => {
+      // A missing model or one with the wrong hash: say which, and stop.
+      throw new Error(`could not load the face models: ${error instanceof Error ? error.message : String(error)}`);
+    });
+    onClose("analyzer thread", () => analyzer.close());
+    const worker = startInferenceWorker({
+      db: database.db,
+      redisUrl: env.REDIS_URL,
+      prefix: env.QUEUE_PREFIX,
+      storage: createFileStore(env.CONSENTRY_STORAGE_DIR),
+      analyzer,
+      logger,
+      maxCameras: env.INFERENCE_MAX_CAMERAS,
+    });
+    onClose("worker", () => worker.close());
+    return {
+      ready: worker.ready,
+      describe: { workerId: worker.workerId, maxCameras: env.INFERENCE_MAX_CAMERAS, model: analyzer.modelId },
+    };
+  },
 });
-
-let shuttingDown = false;
-async function shutdown(reason: string, exitCode: number) {
-  if (shuttingDown) process.exit(1);
-  shuttingDown = true;
-  logger.info({ reason }, "inference worker shutting down");
-  setTimeout(() => process.exit(1), SHUTDOWN_TIMEOUT_MS).unref();
-  await worker.close().catch((err: unknown) => logger.warn({ err }, "error while closing the worker"));
-  await analyzer.close().catch(() => {});
-  await database.close().catch(() => {});
-  process.exit(exitCode);
-}
-for (const signal of ["SIGTERM", "SIGINT"] as const) process.on(signal, () => void shutdown(signal, 0));
-
-try {
-  await worker.ready;
-  logger.info(
-    { workerId: worker.workerId, maxCameras: env.INFERENCE_MAX_CAMERAS, model: analyzer.modelId },
-    "inference worker ready",
-  );
-} catch (error) {
-  logger.fatal({ err: error instanceof Error ? error.message : String(error) }, "inference worker could not start");
-  await shutdown("startup failure", 1);
-}
