@@ -1,1 +1,6 @@
-export * from "./erasure";
+export type { DeletionCertificate, ErasureResult } from "./certificate";
+export { deleteWithdrawnTemplates } from "./delete-templates";
+export { ERASURE_STEPS, type EraseSubjectOptions, type ErasureStep, eraseSubjectForRequest } from "./erase-subject";
+export type { ErasureCounts } from "./progress";
+export { ErasureRefusedError } from "./request";
+export { RESIDUAL_SCAN_TABLES, ResidualDataError, type Residue, scanResidue } from "./residue";

@@ -1,0 +1,147 @@
+import { createHash } from "node:crypto";
+import { canonicalJson, type Database, type Executor, eq, schema, writeAudit } from "@consentry/db";
+import type { ErasureCounts } from "./progress";
+import { loadRequest, type RequestRow } from "./request";
+import { RESIDUAL_SCAN_TABLES } from "./residue";
+import { OPS_ACTOR } from "./shared";
+
+const { dsrErasures, dsrRequests, organizations, sites, subjects } = schema;
+
+/** What the data subject receives: its SHA-256 over `canonicalJson(certificate)` is stored and audited. */
+export type DeletionCertificate = {
+  version: 1;
+  requestReference: string;
+  organisation: { id: string; name: string };
+  site: { id: string; code: string; name: string };
+  subject: { pseudonym: string };
+  requestVerifiedAt: string | null;
+  /** When the residual scan found nothing left and the certificate was issued. */
+  erasedAt: string;
+  /** Nothing was left to erase: an earlier request had already erased this subject. */
+  alreadyErased: boolean;
+  items: ErasureCounts;
+  residualScan: {
+    tablesChecked: string[];
+    rowsFound: 0;
+    storageKeysChecked: number;
+    filesFound: 0;
+  };
+  modelIds: string[];
+};
+
+export type ErasureResult = {
+  certificate: DeletionCertificate;
+  sha256: string;
+  /** Sites whose recognition galleries held the subject's templates: their caches must be invalidated. */
+  siteIds: string[];
+};
+
+const sha256Hex = (text: string) => createHash("sha256").update(text).digest("hex");
+
+/** The stored result of a completed erasure: a retry gets the very same certificate. */
+export async function completedResult(db: Executor, request: NonNullable<RequestRow>): Promise<ErasureResult | null> {
+  if (request.status !== "completed" || !request.certificate || !request.certificateSha256) return null;
+  const [progress] = await db
+    .select({ siteIds: dsrErasures.siteIds })
+    .from(dsrErasures)
+    .where(eq(dsrErasures.requestId, request.id));
+  return {
+    certificate: request.certificate as DeletionCertificate,
+    sha256: request.certificateSha256,
+    siteIds: progress?.siteIds ?? [],
+  };
+}
+
+/** Writes the certificate, closes the request and audits it, all in one transaction. */
+export async function issueCertificate(
+  db: Database,
+  request: NonNullable<RequestRow>,
+  subjectId: string,
+  now: Date,
+): Promise<ErasureResult> {
+  return db.transaction(async (tx) => {
+    const current = await loadRequest(tx, request.id);
+    if (current) {
+      const done = await completedResult(tx, current);
+      if (done) return done;
+    }
+    const [progress] = await tx.select().from(dsrErasures).where(eq(dsrErasures.requestId, request.id));
+    const [context] = await tx
+      .select({
+        orgName: organizations.name,
+        siteCode: sites.code,
+        siteName: sites.name,
+        pseudonym: subjects.pseudonym,
+      })
+      .from(dsrRequests)
+      .innerJoin(organizations, eq(organizations.id, dsrRequests.orgId))
+      .innerJoin(sites, eq(sites.id, dsrRequests.siteId))
+      .innerJoin(subjects, eq(subjects.id, subjectId))
+      .where(eq(dsrRequests.id, request.id));
+    if (!progress || !context) throw new Error(`request ${request.id} lost its erasure progress`);
+
+    const items: ErasureCounts = {
+      templates: progress.templates,
+      enrolmentPhotos: progress.enrolmentPhotos,
+      photoFiles: progress.photoFiles,
+      enrolments: progress.enrolments,
+      recognitionEvents: progress.recognitionEvents,
+      consentsWithdrawn: progress.consentsWithdrawn,
+    };
+    const certificate: DeletionCertificate = {
+      version: 1,
+      requestReference: request.referenceCode,
+      organisation: { id: request.orgId, name: context.orgName },
+      site: { id: request.siteId, code: context.siteCode, name: context.siteName },
+      subject: { pseudonym: context.pseudonym },
+      requestVerifiedAt: request.verifiedAt?.toISOString() ?? null,
+      erasedAt: now.toISOString(),
+      alreadyErased: progress.subjectAlreadyErased && Object.values(items).every((count) => count === 0),
+      items,
+      residualScan: {
+        tablesChecked: [...RESIDUAL_SCAN_TABLES],
+        rowsFound: 0,
+        storageKeysChecked: progress.photoKeys.length,
+        filesFound: 0,
+      },
+      modelIds: progress.modelIds,
+    };
+    const sha256 = sha256Hex(canonicalJson(certificate));
+    await tx
+      .update(dsrRequests)
+      .set({
+        status: "completed",
+        certificate,
+        certificateSha256: sha256,
+        closedAt: now,
+        outcome: describeOutcome(certificate),
+      })
+      .where(eq(dsrRequests.id, request.id));
+    await tx.update(dsrErasures).set({ completedAt: now }).where(eq(dsrErasures.requestId, request.id));
+    await writeAudit(tx, {
+      actor: OPS_ACTOR,
+      orgId: request.orgId,
+      action: "dsr.erasure.complete",
+      targetType: "request",
+      targetId: request.id,
+      details: {
+        referenceCode: request.referenceCode,
+        pseudonym: context.pseudonym,
+        certificateSha256: sha256,
+        items,
+        alreadyErased: certificate.alreadyErased,
+        attempts: progress.attempts,
+      },
+    });
+    return { certificate, sha256, siteIds: progress.siteIds };
+  });
+}
+
+function describeOutcome({ items, alreadyErased }: DeletionCertificate): string {
+  if (alreadyErased) return "Erased: nothing was left; an earlier request had already erased this person's data.";
+  return (
+    `Erased: face templates ${items.templates}, enrolment photos ${items.enrolmentPhotos} ` +
+    `(files ${items.photoFiles}), enrolments ${items.enrolments}, recognition events ${items.recognitionEvents}; ` +
+    `consents withdrawn ${items.consentsWithdrawn}. Nothing of this person's data remains.`
+  );
+}

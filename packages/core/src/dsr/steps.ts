@@ -1,0 +1,242 @@
+import {
+  and,
+  type Database,
+  eq,
+  inArray,
+  isNotNull,
+  isNull,
+  ne,
+  notExists,
+  type SQL,
+  schema,
+  sql,
+} from "@consentry/db";
+import { type FileStore, StorageKeyError } from "@consentry/storage";
+import { addProgress } from "./progress";
+import type { ResidualTable } from "./residue";
+
+const { consents, enrolmentPhotos, enrolments, faceTemplates, subjects } = schema;
+
+/** What the steps of one pass work on. */
+export type StepContext = {
+  db: Database;
+  storage: FileStore;
+  requestId: string;
+  subjectId: string;
+  referenceCode: string;
+  now: Date;
+  /** 1 for the first run of the steps, 2 for the one after residual data was found, … */
+  pass: number;
+  /** Set by `photoFiles` for `enrolmentPhotos`: the subject's photo keys, and those whose file is gone. */
+  photos?: { keys: string[]; removable: Set<string> };
+};
+
+/**
+ * A step of the erasure. It commits on its own (counts and deletions in one transaction), so
+ * running it again after a crash finds nothing more and adds zero. `residue` is how the residual
+ * scan counts what the step should have left nothing of in its table (null: nothing in a table).
+ * A step returns "again" to have every step run once more.
+ */
+export type StepDefinition = {
+  name: string;
+  // biome-ignore lint/suspicious/noConfusingVoidType: the steps that never ask for another pass return nothing
+  run: (step: StepContext) => Promise<void | "again">;
+  residue: { table: ResidualTable; rows: (subjectId: string) => SQL } | null;
+};
+
+/**
+ * First, so the rest of the system stops using the person at once: galleries and enrolment
+ * skip erased subjects. The pseudonym row stays, so audit entries keep pointing somewhere.
+ */
+async function eraseSubjectDetails({ db, subjectId, now }: StepContext) {
+  await db
+    .update(subjects)
+    .set({
+      displayNameEnc: null,
+      contactEnc: null,
+      birthYear: null,
+      erasedAt: sql`coalesce(${subjects.erasedAt}, ${now.toISOString()}::timestamptz)`,
+    })
+    .where(eq(subjects.id, subjectId));
+}
+
+/** Consent records stay as evidence of what was lawful when, but end now; a guardian's name goes. */
+async function withdrawConsents({ db, requestId, subjectId, referenceCode, now }: StepContext) {
+  await db.transaction(async (tx) => {
+    const withdrawn = await tx
+      .update(consents)
+      .set({ withdrawnAt: now, withdrawalReason: `erasure request ${referenceCode}`, guardianNameEnc: null })
+      .where(and(eq(consents.subjectId, subjectId), isNull(consents.withdrawnAt)))
+      .returning({ id: consents.id });
+    await tx
+      .update(consents)
+      .set({ guardianNameEnc: null })
+      .where(and(eq(consents.subjectId, subjectId), isNotNull(consents.guardianNameEnc)));
+    await addProgress(tx, requestId, { consentsWithdrawn: withdrawn.length });
+  });
+}
+
+/** Before the templates: deleting a template would otherwise rewrite each of its events (set null). */
+async function deleteRecognitionEvents({ db, requestId, subjectId }: StepContext) {
+  await db.transaction(async (tx) => {
+    const [deleted] = await tx.execute<{ count: number; model_ids: string[] | null }>(sql`
+      with deleted as (delete from recognition_events where subject_id = ${subjectId} returning model_id)
+      select count(*)::int as count, array_agg(distinct model_id) filter (where model_id is not null) as model_ids
+      from deleted`);
+    await addProgress(tx, requestId, {
+      recognitionEvents: deleted?.count ?? 0,
+      modelIds: deleted?.model_ids ?? [],
+    });
+  });
+}
+
+/**
+ * Files first, then their rows: a crash in between leaves rows whose files are gone, and the
+ * retry removes them again (a no-op) and counts them once, when the rows go.
+ */
+async function removePhotoFiles(step: StepContext) {
+  const { db, storage, subjectId } = step;
+  const keys = (
+    await db
+      .selectDistinct({ key: enrolmentPhotos.storageKey })
+      .from(enrolmentPhotos)
+      .where(eq(enrolmentPhotos.subjectId, subjectId))
+  ).map((row) => row.key);
+  // Content-addressed storage: a file another person's photo also points to stays.
+  const shared = keys.length
+    ? new Set(
+        (
+          await db
+            .selectDistinct({ key: enrolmentPhotos.storageKey })
+            .from(enrolmentPhotos)
+            .where(and(inArray(enrolmentPhotos.storageKey, keys), ne(enrolmentPhotos.subjectId, subjectId)))
+        ).map((row) => row.key),
+      )
+    : new Set<string>();
+  const removable = new Set<string>();
+  for (const key of keys) {
+    if (shared.has(key)) continue;
+    try {
+      await storage.remove(key);
+      removable.add(key);
+    } catch (error) {
+      // A malformed key cannot name a file in the store; its row still goes.
+      if (!(error instanceof StorageKeyError)) throw error;
+    }
+  }
+  step.photos = { keys, removable };
+}
+
+/** The rows of the photos `photoFiles` saw, counting the files it removed. */
+async function deletePhotoRows({ db, requestId, subjectId, photos }: StepContext) {
+  if (!photos) throw new Error("the photoFiles step runs before the enrolmentPhotos step");
+  const { keys, removable } = photos;
+  await db.transaction(async (tx) => {
+    const deleted = keys.length
+      ? await tx
+          .delete(enrolmentPhotos)
+          .where(and(eq(enrolmentPhotos.subjectId, subjectId), inArray(enrolmentPhotos.storageKey, keys)))
+          .returning({ key: enrolmentPhotos.storageKey })
+      : [];
+    const removedKeys = [...new Set(deleted.map((row) => row.key))].filter((key) => removable.has(key));
+    await addProgress(tx, requestId, {
+      enrolmentPhotos: deleted.length,
+      photoFiles: removedKeys.length,
+      photoKeys: removedKeys,
+    });
+  });
+}
+
+/** Only enrolments whose photos are gone: a cascade must never drop a photo row whose file stays. */
+async function deleteEnrolments({ db, requestId, subjectId }: StepContext) {
+  await db.transaction(async (tx) => {
+    const deleted = await tx
+      .delete(enrolments)
+      .where(
+        and(
+          eq(enrolments.subjectId, subjectId),
+          notExists(
+            tx
+              .select({ id: enrolmentPhotos.id })
+              .from(enrolmentPhotos)
+              .where(eq(enrolmentPhotos.enrolmentId, enrolments.id)),
+          ),
+        ),
+      )
+      .returning({ id: enrolments.id });
+    await addProgress(tx, requestId, { enrolments: deleted.length });
+  });
+}
+
+async function deleteTemplates({ db, requestId, subjectId }: StepContext) {
+  await db.transaction(async (tx) => {
+    const deleted = await tx
+      .delete(faceTemplates)
+      .where(eq(faceTemplates.subjectId, subjectId))
+      .returning({ siteId: faceTemplates.siteId, modelId: faceTemplates.modelId });
+    await addProgress(tx, requestId, {
+      templates: deleted.length,
+      siteIds: deleted.map((row) => row.siteId),
+      modelIds: deleted.map((row) => row.modelId),
+    });
+  });
+}
+
+/**
+ * The steps that erase, in order, each with the residual scan's count of what it leaves behind:
+ * rows in every table that refers to the subject, a consent not yet ended or naming a guardian,
+ * the subject's own name, contact and birth year. (The files are checked by key.)
+ */
+export const ERASING_STEPS = [
+  {
+    name: "subject",
+    run: eraseSubjectDetails,
+    residue: {
+      table: "subjects",
+      rows: (subjectId: string) => sql`select count(*)::int from subjects where id = ${subjectId}
+         and (erased_at is null or display_name_enc is not null or contact_enc is not null or birth_year is not null)`,
+    },
+  },
+  {
+    name: "consents",
+    run: withdrawConsents,
+    residue: {
+      table: "consents",
+      rows: (subjectId: string) => sql`select count(*)::int from consents where subject_id = ${subjectId}
+         and (withdrawn_at is null or guardian_name_enc is not null)`,
+    },
+  },
+  {
+    name: "recognitionEvents",
+    run: deleteRecognitionEvents,
+    residue: {
+      table: "recognition_events",
+      rows: (subjectId: string) => sql`select count(*)::int from recognition_events where subject_id = ${subjectId}`,
+    },
+  },
+  { name: "photoFiles", run: removePhotoFiles, residue: null },
+  {
+    name: "enrolmentPhotos",
+    run: deletePhotoRows,
+    residue: {
+      table: "enrolment_photos",
+      rows: (subjectId: string) => sql`select count(*)::int from enrolment_photos where subject_id = ${subjectId}`,
+    },
+  },
+  {
+    name: "enrolments",
+    run: deleteEnrolments,
+    residue: {
+      table: "enrolments",
+      rows: (subjectId: string) => sql`select count(*)::int from enrolments where subject_id = ${subjectId}`,
+    },
+  },
+  {
+    name: "templates",
+    run: deleteTemplates,
+    residue: {
+      table: "face_templates",
+      rows: (subjectId: string) => sql`select count(*)::int from face_templates where subject_id = ${subjectId}`,
+    },
+  },
+] as const satisfies readonly StepDefinition[];
