@@ -13,8 +13,8 @@ import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, expect, it } from "vitest";
 
-// Two real worker processes share one camera's lease; SIGKILL the holder and the other must take
-// the camera over within 30 s, and the camera is never analysed by both at once.
+// Two real worker processes share two cameras' leases; SIGKILL the holder of the first and the
+// other must hold every camera within 30 s, and no camera is ever analysed by both at once.
 
 const prefix = `test-failover-${randomBytes(4).toString("hex")}`;
 const storageDir = mkdtempSync(join(tmpdir(), "consentry-failover-"));
@@ -22,7 +22,7 @@ const redis = new Redis(redisConnection(env.REDIS_URL));
 const workers: ChildProcess[] = [];
 let testDb: Awaited<ReturnType<typeof createTestDatabase>>;
 let sim: CameraSimulator;
-let cameraId: string;
+const cameraIds: string[] = [];
 
 function startWorker() {
   const child = spawn("npx", ["tsx", "src/main.ts"], {
@@ -37,16 +37,29 @@ function startWorker() {
       LOG_LEVEL: "warn",
     },
     stdio: "ignore",
+    // Its own process group: npx, tsx and node are all ended together afterwards.
+    detached: true,
   });
   workers.push(child);
   return child;
 }
 
-const holders = (beats: WorkerHeartbeat[]) => beats.filter((b) => b.cameras.some((c) => c.cameraId === cameraId));
+const holders = (beats: WorkerHeartbeat[], cameraId: string) =>
+  beats.filter((b) => b.cameras.some((c) => c.cameraId === cameraId));
+const holdsAll = (beat: WorkerHeartbeat | undefined) =>
+  cameraIds.every((id) => beat?.cameras.some((c) => c.cameraId === id));
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 beforeAll(async () => {
   testDb = await createTestDatabase();
-  sim = await startCameraSimulator({ count: 1, port: 0 });
+  sim = await startCameraSimulator({ count: 2, port: 0 });
   const orgId = (await makeOrganization(testDb.db)).id;
   const api = callerFor(
     testDb.db,
@@ -70,22 +83,30 @@ beforeAll(async () => {
     completedAt: new Date(),
     nextReviewAt: null,
   });
-  cameraId = (
-    await api.cameras.create({
+  for (const [i, name] of ["Lobby", "Loading bay"].entries()) {
+    const camera = await api.cameras.create({
       orgId,
-      name: "Lobby",
+      name,
       siteId: site.id,
       entryPointId: null,
       locationType: "entrance",
       frEnabled: true,
       analysisFps: 2,
-      rtspUrl: sim.urlOf(1),
-    })
-  ).id;
+      rtspUrl: sim.urlOf(i + 1),
+    });
+    cameraIds.push(camera.id);
+  }
 }, 60_000);
 
 afterAll(async () => {
-  for (const child of workers) child.kill("SIGKILL");
+  // Killing only npx would leave the node process under it running.
+  for (const child of workers) {
+    try {
+      if (child.pid) process.kill(-child.pid, "SIGKILL");
+    } catch {
+      // That group is gone already (the killed worker's npx exits with it).
+    }
+  }
   await sim?.stop();
   for (const name of Object.values(QUEUE_NAMES)) {
     const queue = new Queue(name, producerOptions(env.REDIS_URL, prefix));
@@ -97,34 +118,58 @@ afterAll(async () => {
   await rm(storageDir, { recursive: true, force: true });
 }, 60_000);
 
-it("hands a killed worker's camera to another within 30 s, never to two at once", { timeout: 120_000 }, async () => {
+it("hands a killed worker's cameras to the other within 30 s, never one camera to two at once", {
+  timeout: 150_000,
+}, async () => {
   const processes = [startWorker(), startWorker()];
-  let doubleHeld = false;
+  const doubleHeld = new Set<string>();
   // A killed worker's last heartbeat lingers until its key expires; it holds nothing any more.
   const killed = new Set<number>();
   const sample = async () => {
     const beats = (await readHeartbeats(redis, prefix)).filter((beat) => !killed.has(beat.pid));
-    if (holders(beats).length > 1) doubleHeld = true;
+    for (const id of cameraIds) if (holders(beats, id).length > 1) doubleHeld.add(id);
     return beats;
   };
-  const waitForHolder = async (timeoutMs: number, notPid?: number) => {
+  const waitFor = async <T>(what: string, timeoutMs: number, check: (beats: WorkerHeartbeat[]) => T | undefined) => {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      const holder = holders(await sample()).find((beat) => beat.pid !== notPid);
-      if (holder) return holder;
+      const found = check(await sample());
+      if (found !== undefined) return found;
       await new Promise((r) => setTimeout(r, 500));
     }
-    throw new Error(`no worker took the camera within ${timeoutMs} ms`);
+    throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
   };
 
-  const first = await waitForHolder(60_000);
-  // `npx tsx` runs node as a child: kill the whole process whose heartbeat holds the lease.
-  process.kill(first.pid, "SIGKILL");
-  killed.add(first.pid);
+  // Before the kill: two live worker processes, each with its own heartbeat, and every camera
+  // held by exactly one of them.
+  const before = await waitFor("both workers up and every camera held once", 90_000, (beats) =>
+    beats.length === 2 && cameraIds.every((id) => holders(beats, id).length === 1) ? beats : undefined,
+  );
+  expect(new Set(before.map((beat) => beat.id)).size).toBe(2);
+  expect(new Set(before.map((beat) => beat.pid)).size).toBe(2);
+  for (const beat of before) expect(isAlive(beat.pid), `worker ${beat.pid} alive`).toBe(true);
+  expect(processes.map((child) => child.exitCode)).toEqual([null, null]);
+  const held = before.flatMap((beat) => beat.cameras.map((c) => c.cameraId)).sort();
+  expect(held).toEqual([...cameraIds].sort());
+
+  const victim = holders(before, cameraIds[0] as string)[0] as WorkerHeartbeat;
+  const survivor = before.find((beat) => beat.pid !== victim.pid) as WorkerHeartbeat;
+  // `npx tsx` runs node as a child: kill the very process whose heartbeat holds the lease.
+  process.kill(victim.pid, "SIGKILL");
+  killed.add(victim.pid);
   const killedAt = Date.now();
-  const second = await waitForHolder(30_000, first.pid);
+  const after = await waitFor("the survivor to hold every camera", 30_000, (beats) =>
+    holdsAll(beats.find((beat) => beat.pid === survivor.pid)) ? beats : undefined,
+  );
   expect(Date.now() - killedAt).toBeLessThan(30_000);
-  expect(second.pid).not.toBe(first.pid);
-  expect(processes.length).toBe(2);
-  expect(doubleHeld).toBe(false);
+  expect(isAlive(victim.pid)).toBe(false);
+  expect(isAlive(survivor.pid)).toBe(true);
+  expect(after.map((beat) => beat.pid)).toEqual([survivor.pid]);
+  expect(after[0]?.cameras.map((c) => c.cameraId).sort()).toEqual([...cameraIds].sort());
+  // And it really analyses them: every camera's frames count up on the survivor.
+  await waitFor("the survivor to analyse every camera", 30_000, (beats) => {
+    const cameras = beats.find((beat) => beat.pid === survivor.pid)?.cameras ?? [];
+    return cameraIds.every((id) => (cameras.find((c) => c.cameraId === id)?.framesAnalysed ?? 0) > 0) || undefined;
+  });
+  expect([...doubleHeld]).toEqual([]);
 });

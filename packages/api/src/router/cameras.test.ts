@@ -191,17 +191,80 @@ describe("camera registry", () => {
   });
 
   it("filters, searches, sorts and pages the fleet", async () => {
+    // Cameras of this test: two on site B, and one of another organisation whose name matches the search.
+    const onSiteB = ["B lobby", "B yard"];
+    const idOf: Record<string, string> = {};
+    for (const name of onSiteB) idOf[name] = (await api().cameras.create({ ...fields(), name, siteId: siteB.id })).id;
+    const other = callerFor(testDb.db, otherManager, jobs);
+    const otherSite = await other.sites.create({
+      orgId: otherOrgId,
+      name: "Other site",
+      address: "9 Road",
+      regionCode: "310101",
+      kind: "office",
+      templateRetentionDays: 365,
+    });
+    await other.cameras.create({ ...fields(), orgId: otherOrgId, name: "Other corridor", siteId: otherSite.id });
+
     const list = (extra: object) => api().cameras.list({ orgId, ...extra });
+    const names = (result: { items: { name: string }[] }) => result.items.map((c) => c.name).sort();
     const all = await list({ pageSize: 100 });
-    expect(all.total).toBe(all.items.length);
+    const ours = await testDb.db
+      .select({ name: schema.cameras.name, siteId: schema.cameras.siteId })
+      .from(schema.cameras)
+      .where(eq(schema.cameras.orgId, orgId));
+    expect(all.total).toBe(ours.length);
+    expect(names(all)).toEqual(ours.map((c) => c.name).sort());
+    expect(names(all)).not.toContain("Other corridor");
+    // Both sites have cameras, so the site filter has something to keep and something to leave out.
+    expect(ours.filter((c) => c.siteId === siteA.id).length).toBeGreaterThan(0);
+
     const onB = await list({ siteId: siteB.id });
-    expect(onB.items.every((camera) => camera.siteId === siteB.id)).toBe(true);
+    expect(onB.total).toBe(2);
+    expect(names(onB)).toEqual(onSiteB);
+    expect(onB.items.every((camera) => camera.siteId === siteB.id && camera.siteName === "Site B")).toBe(true);
+    const onA = await list({ siteId: siteA.id, pageSize: 100 });
+    expect(onA.total).toBe(ours.length - 2);
+    expect(names(onA)).toContain("Corridor");
+    expect(names(onA)).not.toContain("B lobby");
+
+    const frOnly = await list({ frEnabled: true, pageSize: 100 });
+    expect(names(frOnly)).toEqual(["FR gate"]);
+    expect((await list({ frEnabled: false, pageSize: 100 })).total).toBe(ours.length - 1);
+
+    // The other organisation's "Other corridor" matches too, and must not show.
     expect((await list({ search: "corr" })).items.map((c) => c.name)).toEqual(["Corridor"]);
+    expect((await list({ search: "%" })).total).toBe(0);
     const desc = await list({ sort: "name", direction: "desc", pageSize: 100 });
     expect(desc.items.map((c) => c.name)).toEqual([...all.items.map((c) => c.name)].sort().reverse());
-    expect((await list({ status: "online" })).total).toBe(0);
     const page2 = await list({ pageSize: 2, page: 2 });
+    expect(page2.items).toHaveLength(2);
     expect(page2.items).toEqual(all.items.slice(2, 4));
+
+    // The status filter follows what the probe writes (see workers/ops camera-probe.ts).
+    const probed = async (name: string, status: (typeof schema.cameras.status.enumValues)[number]) => {
+      const now = new Date();
+      await testDb.db
+        .update(schema.cameras)
+        .set({ status, lastProbedAt: now, ...(status === "online" && { lastSeenAt: now }) })
+        .where(eq(schema.cameras.id, idOf[name] as string));
+    };
+    const online = async () => {
+      const result = await list({ status: "online", pageSize: 100 });
+      expect(result.total).toBe(result.items.length);
+      return names(result);
+    };
+    expect(await online()).toEqual([]);
+    await probed("B lobby", "online");
+    expect(await online()).toEqual(["B lobby"]);
+    await probed("B yard", "offline");
+    expect(await online()).toEqual(["B lobby"]);
+    expect(names(await list({ status: "offline" }))).toEqual(["B yard"]);
+    await probed("B yard", "online");
+    expect(await online()).toEqual(["B lobby", "B yard"]);
+    await probed("B lobby", "unreachable");
+    expect(await online()).toEqual(["B yard"]);
+    expect((await list({ status: "online", siteId: siteA.id })).total).toBe(0);
   });
 });
 

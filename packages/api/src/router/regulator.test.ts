@@ -3,6 +3,7 @@ import { buildRegulatorReport } from "@consentry/core/regulator";
 import { sealEmbedding } from "@consentry/crypto";
 import { eq, schema } from "@consentry/db";
 import { createTestDatabase } from "@consentry/db/testing";
+import { getDocument } from "pdfjs-dist/legacy/build/pdf.mjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appRouter } from "../root";
 import { callerFor, makeOrganization, makePrincipal, recognitionConsent } from "../testing";
@@ -46,6 +47,7 @@ function walk(value: unknown, path: string, found: string[]) {
 }
 
 let testDb: Awaited<ReturnType<typeof createTestDatabase>>;
+let orgId: string;
 let siteId: string;
 let otherSiteId: string;
 let pseudonym = "never-set";
@@ -54,6 +56,7 @@ beforeAll(async () => {
   testDb = await createTestDatabase();
   const { db } = testDb;
   const org = await makeOrganization(db, "Pudong Towers");
+  orgId = org.id;
   const owner = await makePrincipal(db, { memberships: [[org.id, "owner"]] });
   const api = callerFor(db, owner);
   const base = { address: "1 Road", kind: "residential" as const, templateRetentionDays: 365 };
@@ -129,26 +132,86 @@ describe("regulator console", () => {
     expect((await zhejiang.regulator.overview()).cameras).toBe(0);
   });
 
-  it("builds PDF reports only within the jurisdiction", async () => {
+  it("builds PDF reports only within the jurisdiction, naming sites and organisations but no person", async () => {
     const shanghai = callerFor(testDb.db, await makePrincipal(testDb.db, { jurisdictionCodes: ["310000"] }));
     const zhejiang = callerFor(testDb.db, await makePrincipal(testDb.db, { jurisdictionCodes: ["330000"] }));
-    for (const scope of [{ kind: "jurisdiction" as const }, { kind: "site" as const, siteId }]) {
+    const planted = [...Object.values(PLANTED), pseudonym, "s3cret", "10.9.8.7"];
+    for (const scope of [
+      { kind: "jurisdiction" as const },
+      { kind: "organisation" as const, orgId },
+      { kind: "site" as const, siteId },
+    ]) {
       const { pdf } = await buildRegulatorReport(shanghai.regulator, scope);
       expect(pdf.subarray(0, 5).toString()).toBe("%PDF-");
-      expect(pdf.length).toBeGreaterThan(2000);
+      const text = await pdfText(pdf);
+      // Text runs may be split anywhere: search the text without its spacing too.
+      const squeezed = text.replace(/\s+/g, "");
+      expect(text, scope.kind).toContain("Lujiazui Court");
+      expect(text, scope.kind).toContain("Pudong Towers");
+      expect(text, scope.kind).toContain("Rule catalogue");
+      // Chinese is extracted too, so the planted Chinese name would be found if it were there.
+      expect(squeezed, scope.kind).toContain("合规报告");
+      expect(squeezed, scope.kind).not.toContain("HangzhouCourt");
+      for (const value of planted) {
+        expect(squeezed, `${scope.kind}: ${value}`).not.toContain(value.replace(/\s+/g, ""));
+      }
+      // The site's findings about a person are in its report, with the person taken out.
+      if (scope.kind === "site") expect(text).toMatch(/\bCN-FR-\d\d\b/);
     }
     await expect(buildRegulatorReport(zhejiang.regulator, { kind: "site", siteId })).rejects.toMatchObject({
       code: "NOT_FOUND",
     });
+    // The same organisation seen from Zhejiang: only its site there.
+    const { pdf } = await buildRegulatorReport(zhejiang.regulator, { kind: "organisation", orgId });
+    const text = await pdfText(pdf);
+    expect(text).toContain("Hangzhou Court");
+    expect(text.replace(/\s+/g, "")).not.toContain("LujiazuiCourt");
   });
 
-  it("audits every view", async () => {
+  it("audits every view, naming it", async () => {
     const principal = await makePrincipal(testDb.db, { jurisdictionCodes: ["310100"] });
-    await callerFor(testDb.db, principal).regulator.site({ siteId });
-    const entries = await testDb.db
-      .select()
-      .from(schema.auditLog)
-      .where(eq(schema.auditLog.actorUserId, principal.userId));
-    expect(entries.map((e) => [e.action, e.targetId])).toEqual([["regulator.view", siteId]]);
+    const regulator = callerFor(testDb.db, principal).regulator;
+    const calls: [view: string, call: () => Promise<unknown>, targetId: string | null][] = [
+      ["regulator.overview", () => regulator.overview(), null],
+      ["regulator.sites", () => regulator.sites(), null],
+      ["regulator.site", () => regulator.site({ siteId }), siteId],
+      ["regulator.trend", () => regulator.trend({ days: 30 }), null],
+      ["regulator.trend", () => regulator.trend({ days: 90, siteId }), siteId],
+      ["regulator.sitesCsv", () => regulator.sitesCsv(), null],
+      ["regulator.organisationsCsv", () => regulator.organisationsCsv(), null],
+    ];
+    // Every regulator procedure is called here: a new view must be added to this list.
+    const procedures = Object.keys(appRouter._def.procedures).filter((name) => name.startsWith("regulator."));
+    expect([...new Set(calls.map(([view]) => view))].sort()).toEqual(procedures.sort());
+    const entries = () =>
+      testDb.db
+        .select()
+        .from(schema.auditLog)
+        .where(eq(schema.auditLog.actorUserId, principal.userId))
+        .orderBy(schema.auditLog.id);
+    expect(await entries()).toEqual([]);
+    for (const [i, [view, call, targetId]] of calls.entries()) {
+      await call();
+      const written = (await entries()).slice(i);
+      expect(
+        written.map((e) => ({ action: e.action, orgId: e.orgId, targetId: e.targetId, details: e.details })),
+        view,
+      ).toEqual([
+        { action: "regulator.view", orgId: null, targetId, details: { view, jurisdictionCodes: ["310100"] } },
+      ]);
+    }
   });
 });
+
+/** The text of every page, as a reader would copy it (as e2e/tests/regulator.spec.ts reads it). */
+async function pdfText(bytes: Buffer): Promise<string> {
+  const document = await getDocument({ data: new Uint8Array(bytes) }).promise;
+  const pages = await Promise.all(
+    Array.from({ length: document.numPages }, async (_, i) => {
+      const content = await (await document.getPage(i + 1)).getTextContent();
+      return content.items.map((item) => ("str" in item ? item.str : "")).join(" ");
+    }),
+  );
+  await document.destroy();
+  return pages.join("\n");
+}
