@@ -2,6 +2,7 @@
 // Installs what is missing, then hands over to the TypeScript script of the same name.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
+import net from "node:net";
 import { fileURLToPath } from "node:url";
 import { ensurePrograms } from "./lib/programs.mjs";
 
@@ -13,11 +14,12 @@ if (!TASKS.includes(task)) {
   process.exit(2);
 }
 
-// System programs first, so a machine that lacks one stops before anything else happens.
+// System programs first, so a machine that lacks one stops before anything else happens. Every task
+// uses Redis (scripts/lib/services.ts), and starts a private redis-server when REDIS_URL does not answer.
+const programs = task === "test" ? ["ffmpeg", "ffprobe", "cjk-font", "chromium"] : ["ffmpeg", "ffprobe", "cjk-font"];
+if (await privateRedisNeeded(process.env.REDIS_URL)) programs.push("redis-server");
 try {
-  ensurePrograms(task === "test" ? ["ffmpeg", "ffprobe", "cjk-font", "chromium"] : ["ffmpeg", "ffprobe", "cjk-font"], {
-    log: (message) => console.log(`› ${message}`),
-  });
+  ensurePrograms(programs, { log: (message) => console.log(`› ${message}`) });
 } catch (error) {
   console.error(error.message);
   process.exit(1);
@@ -60,3 +62,41 @@ const child = spawn(`${root}/node_modules/.bin/tsx`, [`${root}/scripts/${task}.t
 });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
 child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+
+/**
+ * True when nothing accepts a TCP connection where Redis is expected: REDIS_URL's host:port, else
+ * 127.0.0.1:6379. No npm package is installed yet, so this cannot PING; a server that accepts but
+ * does not answer is reported later, when the private one cannot start without redis-server.
+ */
+async function privateRedisNeeded(redisUrl) {
+  if (!redisUrl) return !(await acceptsTcp("127.0.0.1", 6379));
+  let url;
+  try {
+    url = new URL(redisUrl);
+  } catch {
+    return true; // not a URL: it cannot answer
+  }
+  const host = url.hostname.replace(/^\[(.*)\]$/, "$1") || "127.0.0.1";
+  // The same 2 s that scripts/lib/redis.ts then gives it to answer PING.
+  return !(await acceptsTcp(host, Number(url.port || 6379), 2_000));
+}
+
+function acceptsTcp(host, port, timeoutMs = 1_000) {
+  return new Promise((resolve) => {
+    let socket;
+    try {
+      socket = net.connect({ host, port });
+    } catch {
+      resolve(false); // e.g. port 0
+      return;
+    }
+    const timer = setTimeout(() => done(false), timeoutMs);
+    const done = (accepted) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(accepted);
+    };
+    socket.once("connect", () => done(true));
+    socket.once("error", () => done(false));
+  });
+}

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
+import { killWithParent } from "./processes";
 import { root, stopGroup } from "./run";
-import { killWithParent } from "./services.mjs";
 
 const POLL_MS = 500;
 const TAIL_LINES = 30;

@@ -79,7 +79,7 @@ function isExecutableOrReadable(file, executable) {
 
 const describe = (name) => `${name}: ${SYSTEM_PROGRAMS[name].why}`;
 
-function missingMessage(missing, system) {
+export function missingMessage(missing, system) {
   const lines = missing.map((name) => {
     const spec = SYSTEM_PROGRAMS[name];
     const where = spec.file ? ` (${spec.file})` : " (not on PATH)";

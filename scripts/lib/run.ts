@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { ensureDatabase, ensureServices, postgresAnswers } from "./services.mjs";
+import { ensureDatabase, postgresAnswers } from "./postgres";
+import { ensureServices } from "./services";
 
 export const root = new URL("../..", import.meta.url).pathname;
 

@@ -5,18 +5,20 @@ import os from "node:os";
 import path from "node:path";
 import postgres from "postgres";
 import { describe, expect, it } from "vitest";
-import { ensureDatabase, ensureServices, postgresAnswers, redisAnswers } from "./services.mjs";
+import { ensureDatabase, postgresAnswers } from "./postgres";
+import { redisAnswers } from "./redis";
+import { ensureServices } from "./services";
 
 const PG_URL = "postgres://postgres@127.0.0.1:5432/postgres";
 const REDIS_URL = "redis://127.0.0.1:6379";
 
 // A port that was free a moment ago and that nothing listens on.
-function closedPort() {
+function closedPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
+      const { port } = server.address() as net.AddressInfo;
       server.close(() => resolve(port));
     });
   });
@@ -34,7 +36,7 @@ describe("postgresAnswers / redisAnswers", () => {
 
 describe("ensureServices", () => {
   it("starts nothing when both URLs answer", async () => {
-    const messages = [];
+    const messages: string[] = [];
     const services = await ensureServices({
       databaseUrl: PG_URL,
       redisUrl: REDIS_URL,
@@ -53,7 +55,7 @@ describe("ensureServices", () => {
     timeout: 120_000,
   }, async () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), "consentry-services-"));
-    const messages = [];
+    const messages: string[] = [];
     const began = Date.now();
     try {
       const services = await ensureServices({
