@@ -9,8 +9,8 @@ test("an admin sees the inference worker and queue depths; /api/metrics exposes 
   // e2e/run.ts starts one inference worker beside the web app.
   await expect(page.getByTestId("inference-worker")).toHaveCount(1);
   await expect(page.getByTestId("inference-worker")).toContainText("fr_feature@faceplugin-0.0.1");
-  const enrollment = page.getByTestId("queue-row").filter({ hasText: "enrollment" });
-  await expect(enrollment.locator("td").nth(1)).toHaveText("1");
+  const enrolment = page.getByTestId("queue-row").filter({ hasText: "enrollment" });
+  await expect(enrolment.locator("td").nth(1)).toHaveText("1");
 
   const metrics = await page.request.get("/api/metrics");
   expect(metrics.status()).toBe(200);

@@ -1,24 +1,22 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { createUserWithPassword, loadPrincipal, type OrgRole, type Principal } from "@consentry/auth";
 import type { PortalServices } from "@consentry/core/portal";
+import { recordingJobs, temporaryStorage, unique } from "@consentry/core/testing";
 import { camerasToAnalyse, type Database, schema } from "@consentry/db";
 import type { Mail } from "@consentry/mail";
-import {
-  createLeaseReader,
-  type Invalidation,
-  type JobProducer,
-  type LeaseReader,
-  type TemplateDeletionJob,
-} from "@consentry/queue";
-import { createFileStore, type FileStore } from "@consentry/storage";
+import { createLeaseReader, type JobProducer, type LeaseReader } from "@consentry/queue";
+import type { FileStore } from "@consentry/storage";
 import type { Redis } from "ioredis";
 import { createCaller } from "./root";
 import { createContext, unknownLeases } from "./trpc";
 
-let sequence = 0;
-const unique = (label: string) => `${label}-${Date.now().toString(36)}-${(++sequence).toString(36)}`;
+// Helpers that need no API live in @consentry/core/testing (workers use them too).
+export {
+  makeOrganization,
+  recognitionConsent,
+  recordingJobs,
+  temporaryStorage,
+  unique,
+} from "@consentry/core/testing";
 
 /** A user with the given memberships and powers, as the API will see them. */
 export async function makePrincipal(
@@ -41,51 +39,6 @@ export async function makePrincipal(
       .values({ userId, authority: "Test Cyberspace Office", jurisdictionCodes: options.jurisdictionCodes });
   }
   return (await loadPrincipal(db, userId)) as Principal;
-}
-
-export async function makeOrganization(db: Database, name = unique("org")) {
-  const [org] = await db.insert(schema.organizations).values({ name, slug: name.toLowerCase() }).returning();
-  return org as NonNullable<typeof org>;
-}
-
-/** Records the jobs the API starts, for tests that do not run the workers. */
-export function recordingJobs() {
-  const probed: string[] = [];
-  const deletions: TemplateDeletionJob[] = [];
-  const enrolments: string[] = [];
-  const erasures: string[] = [];
-  const invalidations: Invalidation[] = [];
-  const jobs: JobProducer & {
-    probed: string[];
-    deletions: TemplateDeletionJob[];
-    enrolments: string[];
-    erasures: string[];
-    invalidations: Invalidation[];
-  } = {
-    probed,
-    deletions,
-    enrolments,
-    erasures,
-    invalidations,
-    probeCamera: async (cameraId) => {
-      probed.push(cameraId);
-    },
-    deleteTemplates: async (job) => {
-      deletions.push(job);
-      return `recorded-${deletions.length}`;
-    },
-    erase: async (requestId) => {
-      erasures.push(requestId);
-    },
-    enrol: async (enrolmentId) => {
-      enrolments.push(enrolmentId);
-    },
-    invalidate: async (change) => {
-      invalidations.push(change);
-    },
-    close: async () => {},
-  };
-  return jobs;
 }
 
 /**
@@ -119,11 +72,6 @@ export const sharedTestPortal = recordingPortal();
 export const lastCodeSentTo = (portal: { sent: Mail[] }, to: string) =>
   portal.sent.findLast((mail) => mail.to === to)?.subject.match(/\d{6}/)?.[0] ?? "";
 
-/** A file store in a fresh temporary folder. */
-export function temporaryStorage() {
-  return createFileStore(mkdtempSync(join(tmpdir(), "consentry-test-store-")));
-}
-
 /**
  * Lease states as the web app reads them, from real Redis under the test's own queue prefix;
  * the cameras to analyse come from this test database by the workers' rule (face recognition on,
@@ -148,21 +96,3 @@ export function callerFor(
 ) {
   return createCaller(createContext({ db, principal, jobs, storage, portal, leases }));
 }
-
-export { unique };
-
-/** A separate, written consent to recognition at a site: what enrolment and galleries require. */
-export const recognitionConsent = (subjectId: string, siteId: string) => ({
-  subjectId,
-  siteId,
-  purpose: "entry_verification" as const,
-  scopes: ["recognition" as const],
-  method: "written" as const,
-  isSeparate: true,
-  isBundled: false,
-  noticeId: null,
-  evidenceSha256: null,
-  guardianName: null,
-  guardianRelation: null,
-  givenAt: new Date(),
-});

@@ -277,10 +277,10 @@ export type JobProducer = {
 export function createJobProducer(redisUrl: string, prefix?: string): JobProducer {
   const probes = new Queue(QUEUE_NAMES.cameraProbe, producerOptions(redisUrl, prefix));
   const erasure = new Queue(QUEUE_NAMES.dsrErasure, producerOptions(redisUrl, prefix));
-  const enrollment = new Queue(QUEUE_NAMES.enrollment, producerOptions(redisUrl, prefix));
+  const enrolment = new Queue(QUEUE_NAMES.enrolment, producerOptions(redisUrl, prefix));
   let publisher: Redis | undefined;
   // /api/health reports an outage; callers see the failed add.
-  for (const queue of [probes, erasure, enrollment]) queue.on("error", () => {});
+  for (const queue of [probes, erasure, enrolment]) queue.on("error", () => {});
   return {
     probeCamera: async (cameraId) => {
       await enqueueCameraProbe(probes, cameraId);
@@ -293,7 +293,7 @@ export function createJobProducer(redisUrl: string, prefix?: string): JobProduce
       await JOBS.erasure.add(erasure, { requestId });
     },
     enrol: async (enrolmentId) => {
-      await JOBS.enrollment.add(enrollment, { enrolmentId });
+      await JOBS.enrolment.add(enrolment, { enrolmentId });
     },
     invalidate: async (change) => {
       publisher ??= new Redis({ ...redisConnection(redisUrl), maxRetriesPerRequest: 1, connectTimeout: 2000 });
@@ -301,7 +301,7 @@ export function createJobProducer(redisUrl: string, prefix?: string): JobProduce
       await publishInvalidation(publisher, prefix, change);
     },
     close: async () => {
-      await Promise.all([probes.close(), erasure.close(), enrollment.close(), publisher?.quit()]);
+      await Promise.all([probes.close(), erasure.close(), enrolment.close(), publisher?.quit()]);
     },
   };
 }

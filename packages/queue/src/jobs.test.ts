@@ -80,7 +80,7 @@ describe("job contracts", () => {
       },
       templateDeletion: { queue: "dsr-erasure", name: "template-deletion", options: { attempts: 5 } },
       erasure: { queue: "dsr-erasure", name: "erasure", options: { attempts: 5 } },
-      enrollment: { queue: "enrollment", name: "enrol", options: { attempts: 3 } },
+      enrolment: { queue: "enrollment", name: "enrol", options: { attempts: 3 } },
       streamLease: {
         queue: "stream-analysis",
         name: "lease",
@@ -89,7 +89,7 @@ describe("job contracts", () => {
     });
     expect(JOBS.cameraProbe.optionsFor({ cameraId: id })).toMatchObject({ deduplication: { id } });
     expect(JOBS.erasure.optionsFor({ requestId: id }).jobId).toBe(`erasure-${id}`);
-    expect(JOBS.enrollment.optionsFor({ enrolmentId: id }).jobId).toBe(`enrolment-${id}`);
+    expect(JOBS.enrolment.optionsFor({ enrolmentId: id }).jobId).toBe(`enrolment-${id}`);
     expect(JOBS.streamLease.optionsFor({ cameraId: id }, { delay: 5 })).toMatchObject({
       jobId: `camera-${id}`,
       delay: 5,
@@ -106,10 +106,10 @@ describe("job contracts", () => {
 
 describe("adding through a definition", { timeout: 20_000 }, () => {
   it("adds the job with its options, and its deterministic id absorbs a second add", async () => {
-    const queue = queueOf(QUEUE_NAMES.enrollment);
+    const queue = queueOf(QUEUE_NAMES.enrolment);
     const enrolmentId = randomUUID();
-    const first = await JOBS.enrollment.add(queue, { enrolmentId });
-    const second = await JOBS.enrollment.add(queue, { enrolmentId });
+    const first = await JOBS.enrolment.add(queue, { enrolmentId });
+    const second = await JOBS.enrolment.add(queue, { enrolmentId });
     expect(first.id).toBe(`enrolment-${enrolmentId}`);
     expect(second.id).toBe(first.id);
     const stored = await queue.getJob(`enrolment-${enrolmentId}`);
@@ -195,7 +195,7 @@ describe("adding through a definition", { timeout: 20_000 }, () => {
     opened.push(jobs);
     await expect(jobs.enrol(SECRET)).rejects.toThrow(/invalid payload for enrol: enrolmentId: /);
     // A job added to another queue than its own.
-    await expect(JOBS.enrollment.add(queue, { enrolmentId: randomUUID() })).rejects.toThrow(
+    await expect(JOBS.enrolment.add(queue, { enrolmentId: randomUUID() })).rejects.toThrow(
       /job "enrol" belongs on queue enrollment, not dsr-erasure/,
     );
 
@@ -224,11 +224,11 @@ describe("adding through a definition", { timeout: 20_000 }, () => {
 
 describe("processors built from a definition", { timeout: 20_000 }, () => {
   it("pass the parsed payload to the handler and refuse a malformed job at once, without retries", async () => {
-    const queue = queueOf(QUEUE_NAMES.enrollment, `${prefix}-processor`);
+    const queue = queueOf(QUEUE_NAMES.enrolment, `${prefix}-processor`);
     const seen: unknown[] = [];
     const worker = new Worker(
-      QUEUE_NAMES.enrollment,
-      processorFor(JOBS.enrollment, async (data, job) => {
+      QUEUE_NAMES.enrolment,
+      processorFor(JOBS.enrolment, async (data, job) => {
         seen.push({ data, name: job.name });
         return { enrolled: data.enrolmentId };
       }),
@@ -238,7 +238,7 @@ describe("processors built from a definition", { timeout: 20_000 }, () => {
     opened.unshift(worker);
 
     const enrolmentId = randomUUID();
-    const added = await JOBS.enrollment.add(queue, { enrolmentId });
+    const added = await JOBS.enrolment.add(queue, { enrolmentId });
     const done = await settled(queue, String(added.id));
     expect(done.state).toBe("completed");
     expect(done.job.returnvalue).toEqual({ enrolled: enrolmentId });

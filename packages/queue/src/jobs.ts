@@ -10,7 +10,8 @@ export const QUEUE_NAMES = {
   /** Deleting a person's face data: templates after a withdrawal now, full erasure with the portal. */
   dsrErasure: "dsr-erasure",
   /** Turning a consenting person's photos into face templates. */
-  enrollment: "enrollment",
+  /** Stored as "enrollment" (Redis keys of running installations); the code says enrolment. */
+  enrolment: "enrollment",
   /**
    * One long-running lease job per camera with face recognition on (job id from the camera id):
    * the worker holding it analyses that camera's stream; BullMQ's lock makes it exclusive.
@@ -43,8 +44,8 @@ export type TemplateDeletionJob = z.infer<typeof templateDeletionJobSchema>;
 export const dsrErasureJobSchema = z.object({ requestId: z.uuid() }).strict();
 export type DsrErasureJob = z.infer<typeof dsrErasureJobSchema>;
 
-export const enrollmentJobSchema = z.object({ enrolmentId: z.uuid() }).strict();
-export type EnrollmentJob = z.infer<typeof enrollmentJobSchema>;
+export const enrolmentJobSchema = z.object({ enrolmentId: z.uuid() }).strict();
+export type EnrolmentJob = z.infer<typeof enrolmentJobSchema>;
 
 export const streamLeaseJobSchema = z.object({ cameraId: z.uuid() }).strict();
 export type StreamLeaseJob = z.infer<typeof streamLeaseJobSchema>;
@@ -56,7 +57,7 @@ export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
 /**
  * Every job's contract, defined once: queue, name, payload schema, default options and, where
  * a job must never be queued twice, its deterministic id. Producers add through these
- * (`JOBS.enrollment.add(queue, data)`) and processors are built from them (`processorFor`).
+ * (`JOBS.enrolment.add(queue, data)`) and processors are built from them (`processorFor`).
  * Names, ids and options are Redis state of running installations: never change them.
  */
 export const JOBS = {
@@ -103,10 +104,10 @@ export const JOBS = {
     jobId: (data) => `erasure-${data.requestId}`,
   }),
   /** Templates from an enrolment's photos: one job per enrolment. */
-  enrollment: defineJob({
-    queue: QUEUE_NAMES.enrollment,
+  enrolment: defineJob({
+    queue: QUEUE_NAMES.enrolment,
     name: "enrol",
-    schema: enrollmentJobSchema,
+    schema: enrolmentJobSchema,
     options: { attempts: 3 },
     jobId: (data) => `enrolment-${data.enrolmentId}`,
   }),

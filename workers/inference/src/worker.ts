@@ -18,7 +18,7 @@ import type { FaceAnalyzer } from "@consentry/vision";
 import { type Job, Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
-import { enrollmentProcessor } from "./enrollment";
+import { enrolmentProcessor } from "./enrolment";
 import { GalleryCache } from "./gallery";
 import { type ActiveCamera, analyseCamera, type StreamSettings } from "./stream/analyse-camera";
 import { EventWriter } from "./stream/events";
@@ -120,15 +120,15 @@ export function startInferenceWorker(options: InferenceWorkerOptions) {
     }
   });
 
-  const enrol = enrollmentProcessor({
+  const enrol = enrolmentProcessor({
     db,
     storage: options.storage,
     analyzer,
     // Every worker, this one included, reloads that site's gallery.
     galleryChanged: (siteId) => publishInvalidation(redis, prefix, { type: "gallery", siteId }),
   });
-  const enrollmentWorker = new Worker(
-    QUEUE_NAMES.enrollment,
+  const enrolmentWorker = new Worker(
+    QUEUE_NAMES.enrolment,
     async (job: Job) => {
       const result = await enrol(job);
       enrolmentsDone++;
@@ -176,7 +176,7 @@ export function startInferenceWorker(options: InferenceWorkerOptions) {
     failures.set(cameraId, ranMs > 30_000 ? 1 : (failures.get(cameraId) ?? 0) + 1);
     reconcile();
   });
-  for (const worker of [enrollmentWorker, leaseWorker]) {
+  for (const worker of [enrolmentWorker, leaseWorker]) {
     worker.on("error", (err) => logger.error({ err: err.message }, "worker error"));
     worker.on("failed", (job, err) =>
       logger.warn({ queue: worker.name, jobId: job?.id, err: err.message }, "job failed"),
@@ -204,7 +204,7 @@ export function startInferenceWorker(options: InferenceWorkerOptions) {
 
   const ready = (async () => {
     await subscriber.subscribe(invalidationChannel(prefix));
-    await Promise.all([enrollmentWorker.waitUntilReady(), leaseWorker.waitUntilReady()]);
+    await Promise.all([enrolmentWorker.waitUntilReady(), leaseWorker.waitUntilReady()]);
     await ensureLeases(db, leaseQueue, backoff);
     await heartbeat();
   })();
@@ -216,7 +216,7 @@ export function startInferenceWorker(options: InferenceWorkerOptions) {
     async close() {
       for (const timer of timers) clearInterval(timer);
       shutdown.abort("worker shutting down");
-      await Promise.all([enrollmentWorker.close(), leaseWorker.close()]);
+      await Promise.all([enrolmentWorker.close(), leaseWorker.close()]);
       await events.close();
       await removeHeartbeat(redis, prefix, workerId).catch(() => {});
       await Promise.all([leaseQueue.close(), redis.quit(), subscriber.quit()]);

@@ -63,7 +63,7 @@ describe("ops worker", { timeout: 20_000 }, () => {
       [QUEUE_NAMES.cameraProbe]: 1,
       [QUEUE_NAMES.dsrErasure]: 1,
       // The inference worker's queues.
-      [QUEUE_NAMES.enrollment]: 0,
+      [QUEUE_NAMES.enrolment]: 0,
       [QUEUE_NAMES.streamAnalysis]: 0,
     });
   });
@@ -145,7 +145,7 @@ describe("ops worker", { timeout: 20_000 }, () => {
       [QUEUE_NAMES.cameraProbe]: 0,
       [QUEUE_NAMES.dsrErasure]: 0,
       // The inference worker's queues.
-      [QUEUE_NAMES.enrollment]: 0,
+      [QUEUE_NAMES.enrolment]: 0,
       [QUEUE_NAMES.streamAnalysis]: 0,
     });
   });

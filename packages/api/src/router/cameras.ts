@@ -1,16 +1,25 @@
-import { touchMaterialChange } from "@consentry/core";
-import { camerasToCsv, checkCameraCsv, placementError, placementProblem, sealRtspUrl } from "@consentry/core/cameras";
-import { notFound } from "@consentry/core/errors";
+import {
+  announceChange,
+  cameraListColumns,
+  camerasToCsv,
+  checkCameraCsv,
+  createCamera,
+  findCamera,
+  getCamera,
+  inferenceStates,
+  probeSoon,
+  sealRtspUrl,
+  updateCamera,
+} from "@consentry/core/cameras";
 import { cameraCsvInput, cameraFields, cameraListFilter, cameraUpdateFields } from "@consentry/core/validators";
 import { signToken } from "@consentry/crypto";
 import { and, asc, count, desc, eq, escapeLike, ilike, isNull, type SQL, schema, sql } from "@consentry/db";
 import { env } from "@consentry/env";
-import type { JobProducer, LeaseReader, LeaseState } from "@consentry/queue";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { audit, orgProcedure, router } from "../trpc";
 
-const { cameras, sites, entryPoints, cameraStatusEvents } = schema;
+const { cameras, sites, entryPoints } = schema;
 const cameraId = z.object({ cameraId: z.uuid() });
 export const LIVE_VIEW_TOKEN_SECONDS = 60;
 
@@ -20,62 +29,6 @@ const SORT_COLUMNS = {
   status: cameras.status,
   lastSeen: cameras.lastSeenAt,
 } as const;
-
-const listColumns = {
-  id: cameras.id,
-  name: cameras.name,
-  siteId: cameras.siteId,
-  siteName: sites.name,
-  entryPointId: cameras.entryPointId,
-  locationType: cameras.locationType,
-  frEnabled: cameras.frEnabled,
-  analysisFps: cameras.analysisFps,
-  status: cameras.status,
-  lastSeenAt: cameras.lastSeenAt,
-  rtspUrlMasked: cameras.rtspUrlMasked,
-  disabledAt: cameras.disabledAt,
-};
-
-/** Ids of a camera of this organisation, or NOT_FOUND: the only way into a camera's row. */
-async function findCamera(db: import("@consentry/db").Executor, orgId: string, id: string) {
-  const [camera] = await db
-    .select()
-    .from(cameras)
-    .where(and(eq(cameras.id, id), eq(cameras.orgId, orgId)));
-  return camera ?? notFound("Camera");
-}
-
-/** Starts a first probe so a new or changed camera shows its health within seconds. */
-async function probeSoon(jobs: { probeCamera(id: string): Promise<void> }, id: string) {
-  // The repeatable sweep probes it anyway; a Redis outage must not undo a saved camera.
-  await jobs.probeCamera(id).catch(() => {});
-}
-
-/** Inference workers drop or pick up the camera within seconds (face recognition off, moved, disabled). */
-async function announceChange(jobs: JobProducer, cameraId: string) {
-  // Workers also re-read their cameras every few seconds; a Redis outage only delays this.
-  await jobs.invalidate({ type: "camera", cameraId }).catch(() => {});
-}
-
-/**
- * What the inference workers do with these cameras of one organisation: only their ids are
- * asked about, so no state of another organisation's camera is ever returned. `waitingForWorker`
- * counts the cameras of the whole installation waiting for a free inference slot (a capacity
- * figure, no camera named). Cameras without face recognition are not asked about; without any,
- * or when Redis does not answer, states are null.
- */
-async function inferenceStates(
-  leases: LeaseReader,
-  rows: { id: string; frEnabled: boolean; disabledAt: Date | null }[],
-): Promise<{ stateOf: (id: string) => LeaseState | null; waitingForWorker: number | null }> {
-  const analysable = rows.filter((row) => row.frEnabled && !row.disabledAt).map((row) => row.id);
-  // Never an error page: the camera pages work without Redis, only without these states.
-  const leased = analysable.length > 0 ? await leases.read(analysable).catch(() => null) : null;
-  return {
-    stateOf: (id) => leased?.states.get(id) ?? null,
-    waitingForWorker: leased?.counts.waiting ?? null,
-  };
-}
 
 export const camerasRouter = router({
   /** The fleet page: filters, search, sort and pages, all in PostgreSQL. */
@@ -92,7 +45,7 @@ export const camerasRouter = router({
       const sortColumn = SORT_COLUMNS[input.sort];
       const [items, [total]] = await Promise.all([
         ctx.db
-          .select(listColumns)
+          .select(cameraListColumns)
           .from(cameras)
           .innerJoin(sites, eq(sites.id, cameras.siteId))
           .where(where)
@@ -117,46 +70,7 @@ export const camerasRouter = router({
 
   byId: orgProcedure("auditor")
     .input(cameraId)
-    .query(async ({ ctx, input }) => {
-      const [camera] = await ctx.db
-        .select({
-          ...listColumns,
-          siteCode: sites.code,
-          entryPointName: entryPoints.name,
-          lastProbedAt: cameras.lastProbedAt,
-          probeCodec: cameras.probeCodec,
-          probeWidth: cameras.probeWidth,
-          probeHeight: cameras.probeHeight,
-          probeFps: cameras.probeFps,
-          probeLatencyMs: cameras.probeLatencyMs,
-          createdAt: cameras.createdAt,
-        })
-        .from(cameras)
-        .innerJoin(sites, eq(sites.id, cameras.siteId))
-        .leftJoin(entryPoints, eq(entryPoints.id, cameras.entryPointId))
-        .where(and(eq(cameras.id, input.cameraId), eq(cameras.orgId, ctx.org.id)));
-      if (!camera) return notFound("Camera");
-      const [history, inference] = await Promise.all([
-        ctx.db
-          .select({
-            at: cameraStatusEvents.at,
-            status: cameraStatusEvents.status,
-            detail: cameraStatusEvents.detail,
-            probeLatencyMs: cameraStatusEvents.probeLatencyMs,
-          })
-          .from(cameraStatusEvents)
-          .where(eq(cameraStatusEvents.cameraId, camera.id))
-          .orderBy(desc(cameraStatusEvents.at), desc(cameraStatusEvents.id))
-          .limit(50),
-        inferenceStates(ctx.leases, [camera]),
-      ]);
-      return {
-        ...camera,
-        history,
-        inference: inference.stateOf(camera.id),
-        waitingForWorker: inference.waitingForWorker,
-      };
-    }),
+    .query(({ ctx, input }) => getCamera({ db: ctx.db, orgId: ctx.org.id, leases: ctx.leases }, input)),
 
   /** Sites and their entry points, for the camera form's pickers. */
   placements: orgProcedure("auditor").query(async ({ ctx }) => {
@@ -177,62 +91,17 @@ export const camerasRouter = router({
 
   create: orgProcedure("manager")
     .input(cameraFields)
-    .mutation(async ({ ctx, input }) => {
-      const { orgId: _orgId, rtspUrl, ...fields } = input;
-      const created = await ctx.db.transaction(async (tx) => {
-        const problem = await placementProblem(tx, ctx.org.id, fields);
-        if (problem) throw placementError(problem);
-        const sealed = sealRtspUrl(rtspUrl);
-        const [camera] = await tx
-          .insert(cameras)
-          .values({ ...fields, ...sealed, orgId: ctx.org.id })
-          .returning({ id: cameras.id, name: cameras.name });
-        if (!camera) throw new Error("insert returned no row");
-        if (fields.frEnabled) await touchMaterialChange(tx, fields.siteId);
-        await audit(tx, ctx, {
-          action: "camera.create",
-          targetType: "camera",
-          targetId: camera.id,
-          details: { ...fields, rtspUrl: sealed.rtspUrlMasked },
-        });
-        return camera;
-      });
-      await probeSoon(ctx.jobs, created.id);
-      // The workers create its lease at once instead of at their next reconcile.
-      if (fields.frEnabled) await announceChange(ctx.jobs, created.id);
-      return created;
+    .mutation(({ ctx, input }) => {
+      const { orgId: _orgId, ...camera } = input;
+      return createCamera({ db: ctx.db, actor: ctx.actor, orgId: ctx.org.id, jobs: ctx.jobs }, camera);
     }),
 
   /** Edit, including moving to another site or entry point; a blank URL keeps the stored one. */
   update: orgProcedure("manager")
     .input(cameraUpdateFields.extend(cameraId.shape))
-    .mutation(async ({ ctx, input }) => {
-      const { orgId: _orgId, cameraId: id, rtspUrl, ...fields } = input;
-      await ctx.db.transaction(async (tx) => {
-        const before = await findCamera(tx, ctx.org.id, id);
-        const problem = await placementProblem(tx, ctx.org.id, fields);
-        if (problem) throw placementError(problem);
-        const sealed = rtspUrl ? sealRtspUrl(rtspUrl) : {};
-        await tx
-          .update(cameras)
-          .set({ ...fields, ...sealed, updatedAt: new Date() })
-          .where(eq(cameras.id, id));
-        const changed: Record<string, unknown> = Object.fromEntries(
-          Object.entries(fields).filter(([key, value]) => before[key as keyof typeof before] !== value),
-        );
-        if ("rtspUrlMasked" in sealed) changed.rtspUrl = sealed.rtspUrlMasked;
-        const moved = fields.siteId !== before.siteId || fields.entryPointId !== before.entryPointId;
-        if (fields.frEnabled && (!before.frEnabled || moved)) await touchMaterialChange(tx, fields.siteId);
-        await audit(tx, ctx, {
-          action: moved ? "camera.move" : "camera.update",
-          targetType: "camera",
-          targetId: id,
-          details: { changed },
-        });
-      });
-      if (rtspUrl) await probeSoon(ctx.jobs, id);
-      await announceChange(ctx.jobs, id);
-      return { id };
+    .mutation(({ ctx, input }) => {
+      const { orgId: _orgId, ...camera } = input;
+      return updateCamera({ db: ctx.db, actor: ctx.actor, orgId: ctx.org.id, jobs: ctx.jobs }, camera);
     }),
 
   setEnabled: orgProcedure("manager")

@@ -1,5 +1,6 @@
 import { requireSite } from "@consentry/core";
 import { notFound } from "@consentry/core/errors";
+import { recordAssessment } from "@consentry/core/records";
 import { assessmentFields, filingFields, noticeFields } from "@consentry/core/validators";
 import { and, asc, countDistinct, desc, eq, isNull, max, schema, sql } from "@consentry/db";
 import { TRPCError } from "@trpc/server";
@@ -68,21 +69,7 @@ export const assessmentsRouter = router({
     .input(assessmentFields)
     .mutation(({ ctx, input }) => {
       const { orgId: _orgId, ...fields } = input;
-      return ctx.db.transaction(async (tx) => {
-        await requireSite(tx, ctx.org.id, fields.siteId);
-        const [assessment] = await tx
-          .insert(assessments)
-          .values({ ...fields, orgId: ctx.org.id })
-          .returning({ id: assessments.id });
-        if (!assessment) throw new Error("insert returned no row");
-        await audit(tx, ctx, {
-          action: "assessment.create",
-          targetType: "assessment",
-          targetId: assessment.id,
-          details: fields,
-        });
-        return assessment;
-      });
+      return recordAssessment({ db: ctx.db, actor: ctx.actor, orgId: ctx.org.id }, fields);
     }),
 
   /** Refused while the assessment is younger than three years (CN-FR-08). */

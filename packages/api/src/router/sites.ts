@@ -1,28 +1,12 @@
-import { fieldError, isUniqueViolation, notFound } from "@consentry/core/errors";
+import { notFound } from "@consentry/core/errors";
+import { createSite, duplicateNameError } from "@consentry/core/sites";
 import { siteFields, siteListFilter } from "@consentry/core/validators";
-import {
-  and,
-  asc,
-  count,
-  eq,
-  escapeLike,
-  ilike,
-  isNotNull,
-  isNull,
-  newSiteCode,
-  type SQL,
-  schema,
-  sql,
-} from "@consentry/db";
+import { and, asc, count, eq, escapeLike, ilike, isNotNull, isNull, type SQL, schema, sql } from "@consentry/db";
 import { z } from "zod";
 import { audit, orgProcedure, router } from "../trpc";
 
 const { sites, cameras } = schema;
 const siteId = z.object({ siteId: z.uuid() });
-
-const DUPLICATE_NAME = "sites_org_active_name_unique";
-const duplicateName = () =>
-  fieldError("conflict", "name", "duplicateName", "An active site with this name already exists.");
 
 const siteColumns = {
   id: sites.id,
@@ -79,22 +63,9 @@ export const sitesRouter = router({
 
   create: orgProcedure("manager")
     .input(siteFields)
-    .mutation(async ({ ctx, input }) => {
+    .mutation(({ ctx, input }) => {
       const { orgId: _orgId, ...fields } = input;
-      try {
-        return await ctx.db.transaction(async (tx) => {
-          const [site] = await tx
-            .insert(sites)
-            .values({ ...fields, orgId: ctx.org.id, code: newSiteCode() })
-            .returning({ id: sites.id, code: sites.code, name: sites.name });
-          if (!site) throw new Error("insert returned no row");
-          await audit(tx, ctx, { action: "site.create", targetType: "site", targetId: site.id, details: fields });
-          return site;
-        });
-      } catch (error) {
-        if (isUniqueViolation(error, DUPLICATE_NAME)) throw duplicateName();
-        throw error;
-      }
+      return createSite({ db: ctx.db, actor: ctx.actor, orgId: ctx.org.id }, fields);
     }),
 
   update: orgProcedure("manager")
@@ -121,8 +92,7 @@ export const sitesRouter = router({
           return site as NonNullable<typeof site>;
         });
       } catch (error) {
-        if (isUniqueViolation(error, DUPLICATE_NAME)) throw duplicateName();
-        throw error;
+        throw duplicateNameError(error);
       }
     }),
 
@@ -136,8 +106,7 @@ export const sitesRouter = router({
       try {
         return await setArchived(ctx, input.siteId, false);
       } catch (error) {
-        if (isUniqueViolation(error, DUPLICATE_NAME)) throw duplicateName();
-        throw error;
+        throw duplicateNameError(error);
       }
     }),
 });

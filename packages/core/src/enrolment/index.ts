@@ -1,1 +1,2 @@
+export * from "./create-enrolment";
 export * from "./eligibility";

@@ -16,14 +16,14 @@ export type PhotoRejection = "noFace" | "severalFaces" | "unreadable";
  * reason (no face, several faces, unreadable). The consent is checked again here, since it may
  * have been withdrawn since the upload. Idempotent: finished photos are skipped on a retry.
  */
-export function enrollmentProcessor(deps: {
+export function enrolmentProcessor(deps: {
   db: Database;
   storage: FileStore;
   analyzer: FaceAnalyzer;
   galleryChanged: (siteId: string) => Promise<void>;
 }) {
   const { db, storage, analyzer } = deps;
-  return processorFor(JOBS.enrollment, async ({ enrolmentId }) => {
+  return processorFor(JOBS.enrolment, async ({ enrolmentId }) => {
     const [enrolment] = await db.select().from(enrolments).where(eq(enrolments.id, enrolmentId));
     if (!enrolment) throw new UnrecoverableError("enrolment not found");
     if (enrolment.status === "done" || enrolment.status === "failed") return { status: enrolment.status };

@@ -1,0 +1,2 @@
+export * from "./create-site";
+export * from "./duplicate-name";

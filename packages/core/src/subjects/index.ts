@@ -1,0 +1,3 @@
+export * from "./create-subject";
+export * from "./give-consent";
+export * from "./withdraw-consent";

@@ -1,0 +1,68 @@
+import { type AuditActor, and, type Database, eq, isNull, schema, writeAudit } from "@consentry/db";
+import type { JobProducer } from "@consentry/queue";
+import { DomainError, notFound } from "../errors";
+
+const { consents, faceTemplates } = schema;
+
+/**
+ * Withdraws a consent. Its templates leave every gallery at once (galleries only hold
+ * templates under an active consent) and are queued for deletion; both are audited.
+ */
+export async function withdrawConsent(
+  deps: {
+    db: Database;
+    actor: AuditActor;
+    orgId: string;
+    jobs: Pick<JobProducer, "deleteTemplates" | "invalidate">;
+  },
+  input: { consentId: string; reason: string },
+) {
+  const withdrawn = await deps.db.transaction(async (tx) => {
+    const [consent] = await tx
+      .select()
+      .from(consents)
+      .where(and(eq(consents.id, input.consentId), eq(consents.orgId, deps.orgId)))
+      .for("update");
+    if (!consent) return notFound("Consent");
+    if (consent.withdrawnAt) throw new DomainError("conflict", "This consent was already withdrawn.");
+    const now = new Date();
+    await tx
+      .update(consents)
+      .set({ withdrawnAt: now, withdrawalReason: input.reason })
+      .where(eq(consents.id, consent.id));
+    const templates = await tx
+      .update(faceTemplates)
+      .set({ deletionQueuedAt: now })
+      .where(and(eq(faceTemplates.consentId, consent.id), isNull(faceTemplates.deletionQueuedAt)))
+      .returning({ id: faceTemplates.id });
+    const deletionJobId = templates.length > 0 ? `template-deletion-${consent.id}` : null;
+    await writeAudit(tx, {
+      actor: deps.actor,
+      orgId: deps.orgId,
+      action: "consent.withdraw",
+      targetType: "consent",
+      targetId: consent.id,
+      details: { reason: input.reason, templatesQueuedForDeletion: templates.length, deletionJobId },
+    });
+    return { consent, templateIds: templates.map((t) => t.id), deletionJobId };
+  });
+  // Queued after commit, so a worker never acts on a withdrawal that rolled back. The
+  // templates are already out of every gallery; a failed enqueue is reported, not hidden.
+  let deletionQueued = withdrawn.deletionJobId === null;
+  if (withdrawn.deletionJobId) {
+    deletionQueued = await deps.jobs
+      .deleteTemplates({
+        jobId: withdrawn.deletionJobId,
+        subjectId: withdrawn.consent.subjectId,
+        templateIds: withdrawn.templateIds,
+        reason: "consent_withdrawn",
+      })
+      .then(
+        () => true,
+        () => false,
+      );
+  }
+  // Workers reload the site's gallery at once (it already excludes these templates).
+  await deps.jobs.invalidate({ type: "gallery", siteId: withdrawn.consent.siteId }).catch(() => {});
+  return { templatesQueuedForDeletion: withdrawn.templateIds.length, deletionQueued };
+}

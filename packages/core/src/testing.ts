@@ -1,0 +1,79 @@
+// Test helpers that need no API: for the use cases' own tests, the API's and the workers'.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Database, schema } from "@consentry/db";
+import type { Invalidation, JobProducer, TemplateDeletionJob } from "@consentry/queue";
+import { createFileStore } from "@consentry/storage";
+
+let sequence = 0;
+export const unique = (label: string) => `${label}-${Date.now().toString(36)}-${(++sequence).toString(36)}`;
+
+/** Who a test's audit entries name. */
+export const TEST_ACTOR = { userId: null, label: "test" };
+
+export async function makeOrganization(db: Database, name = unique("org")) {
+  const [org] = await db.insert(schema.organizations).values({ name, slug: name.toLowerCase() }).returning();
+  return org as NonNullable<typeof org>;
+}
+
+/** Records the jobs the API starts, for tests that do not run the workers. */
+export function recordingJobs() {
+  const probed: string[] = [];
+  const deletions: TemplateDeletionJob[] = [];
+  const enrolments: string[] = [];
+  const erasures: string[] = [];
+  const invalidations: Invalidation[] = [];
+  const jobs: JobProducer & {
+    probed: string[];
+    deletions: TemplateDeletionJob[];
+    enrolments: string[];
+    erasures: string[];
+    invalidations: Invalidation[];
+  } = {
+    probed,
+    deletions,
+    enrolments,
+    erasures,
+    invalidations,
+    probeCamera: async (cameraId) => {
+      probed.push(cameraId);
+    },
+    deleteTemplates: async (job) => {
+      deletions.push(job);
+      return `recorded-${deletions.length}`;
+    },
+    erase: async (requestId) => {
+      erasures.push(requestId);
+    },
+    enrol: async (enrolmentId) => {
+      enrolments.push(enrolmentId);
+    },
+    invalidate: async (change) => {
+      invalidations.push(change);
+    },
+    close: async () => {},
+  };
+  return jobs;
+}
+
+/** A file store in a fresh temporary folder. */
+export function temporaryStorage() {
+  return createFileStore(mkdtempSync(join(tmpdir(), "consentry-test-store-")));
+}
+
+/** A separate, written consent to recognition at a site: what enrolment and galleries require. */
+export const recognitionConsent = (subjectId: string, siteId: string) => ({
+  subjectId,
+  siteId,
+  purpose: "entry_verification" as const,
+  scopes: ["recognition" as const],
+  method: "written" as const,
+  isSeparate: true,
+  isBundled: false,
+  noticeId: null,
+  evidenceSha256: null,
+  guardianName: null,
+  guardianRelation: null,
+  givenAt: new Date(),
+});
