@@ -4,8 +4,12 @@ import { mkdtempSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { callerFor, makeOrganization, makePrincipal, recordingJobs } from "@consentry/api/testing";
 import { type CameraSimulator, startCameraSimulator } from "@consentry/camera-sim";
+import { createCamera } from "@consentry/core/cameras";
+import { recordAssessment } from "@consentry/core/records";
+import { createSite } from "@consentry/core/sites";
+import { makeOrganization, recordingJobs, TEST_ACTOR } from "@consentry/core/testing";
+import { assessmentFields, cameraFields, siteFields } from "@consentry/core/validators";
 import { createTestDatabase } from "@consentry/db/testing";
 import { env } from "@consentry/env";
 import { producerOptions, QUEUE_NAMES, readHeartbeats, redisConnection, type WorkerHeartbeat } from "@consentry/queue";
@@ -61,39 +65,41 @@ beforeAll(async () => {
   testDb = await createTestDatabase();
   sim = await startCameraSimulator({ count: 2, port: 0 });
   const orgId = (await makeOrganization(testDb.db)).id;
-  const api = callerFor(
-    testDb.db,
-    await makePrincipal(testDb.db, { memberships: [[orgId, "owner"]] }),
-    recordingJobs(),
+  const deps = { db: testDb.db, actor: TEST_ACTOR, orgId, jobs: recordingJobs() };
+  const site = await createSite(
+    deps,
+    siteFields.parse({
+      name: "Failover Plaza",
+      address: "2 Road",
+      regionCode: "310101",
+      kind: "office",
+      templateRetentionDays: 365,
+    }),
   );
-  const site = await api.sites.create({
-    orgId,
-    name: "Failover Plaza",
-    address: "2 Road",
-    regionCode: "310101",
-    kind: "office",
-    templateRetentionDays: 365,
-  });
-  await api.assessments.create({
-    orgId,
-    siteId: site.id,
-    scope: "All",
-    approver: "DPO",
-    documentSha256: "f".repeat(64),
-    completedAt: new Date(),
-    nextReviewAt: null,
-  });
-  for (const [i, name] of ["Lobby", "Loading bay"].entries()) {
-    const camera = await api.cameras.create({
-      orgId,
-      name,
+  await recordAssessment(
+    deps,
+    assessmentFields.parse({
       siteId: site.id,
-      entryPointId: null,
-      locationType: "entrance",
-      frEnabled: true,
-      analysisFps: 2,
-      rtspUrl: sim.urlOf(i + 1),
-    });
+      scope: "All",
+      approver: "DPO",
+      documentSha256: "f".repeat(64),
+      completedAt: new Date(),
+      nextReviewAt: null,
+    }),
+  );
+  for (const [i, name] of ["Lobby", "Loading bay"].entries()) {
+    const camera = await createCamera(
+      deps,
+      cameraFields.parse({
+        name,
+        siteId: site.id,
+        entryPointId: null,
+        locationType: "entrance",
+        frEnabled: true,
+        analysisFps: 2,
+        rtspUrl: sim.urlOf(i + 1),
+      }),
+    );
     cameraIds.push(camera.id);
   }
 }, 60_000);

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { rm } from "node:fs/promises";
-import { temporaryStorage } from "@consentry/api/testing";
+import { temporaryStorage } from "@consentry/core/testing";
 import { sql } from "@consentry/db";
 import { appendAuditEntries, createTestDatabase, tamperWithAuditLog } from "@consentry/db/testing";
 import { env } from "@consentry/env";

@@ -1,14 +1,9 @@
 import { createHash, randomBytes } from "node:crypto";
 import { rm } from "node:fs/promises";
-import {
-  callerFor,
-  makeOrganization,
-  makePrincipal,
-  recognitionConsent,
-  recordingJobs,
-  temporaryStorage,
-} from "@consentry/api/testing";
-import type { Principal } from "@consentry/auth";
+import { createSite } from "@consentry/core/sites";
+import { createSubject, giveConsent } from "@consentry/core/subjects";
+import { makeOrganization, recognitionConsent, TEST_ACTOR, temporaryStorage } from "@consentry/core/testing";
+import { consentFields, siteFields, subjectFields } from "@consentry/core/validators";
 import { encryptString, sealEmbedding } from "@consentry/crypto";
 import { and, canonicalJson, eq, inArray, schema } from "@consentry/db";
 import { createTestDatabase } from "@consentry/db/testing";
@@ -43,21 +38,17 @@ let testDb: Awaited<ReturnType<typeof createTestDatabase>>;
 let ops: OpsWorker;
 let queue: Queue;
 let queueEvents: QueueEvents;
-let manager: Principal;
 let orgId: string;
 let siteId: string;
 let cameraId: string;
-const api = () => callerFor(testDb.db, manager, recordingJobs(), storage);
+const deps = () => ({ db: testDb.db, actor: TEST_ACTOR, orgId });
 
 async function person(displayName: string) {
-  const { id: subjectId } = await api().subjects.create({
-    orgId,
-    displayName,
-    contact: null,
-    isMinor: false,
-    birthYear: null,
-  });
-  const consent = await api().subjects.giveConsent({ orgId, ...recognitionConsent(subjectId, siteId) });
+  const { id: subjectId } = await createSubject(
+    deps(),
+    subjectFields.parse({ displayName, contact: null, isMinor: false, birthYear: null }),
+  );
+  const consent = await giveConsent(deps(), consentFields.parse(recognitionConsent(subjectId, siteId)));
   const templates = await testDb.db
     .insert(faceTemplates)
     .values(
@@ -138,16 +129,17 @@ async function waitFor(check: () => boolean, what: string, timeoutMs = 3000) {
 beforeAll(async () => {
   testDb = await createTestDatabase();
   orgId = (await makeOrganization(testDb.db)).id;
-  manager = await makePrincipal(testDb.db, { memberships: [[orgId, "manager"]] });
   siteId = (
-    await api().sites.create({
-      orgId,
-      name: "Erasure Court",
-      address: "2 Road",
-      regionCode: "310101",
-      kind: "residential",
-      templateRetentionDays: 365,
-    })
+    await createSite(
+      deps(),
+      siteFields.parse({
+        name: "Erasure Court",
+        address: "2 Road",
+        regionCode: "310101",
+        kind: "residential",
+        templateRetentionDays: 365,
+      }),
+    )
   ).id;
   const [camera] = await testDb.db
     .insert(schema.cameras)
