@@ -15,7 +15,7 @@ import {
 import { createdAt, timestamptz } from "./columns";
 import { assessmentKind, requestStatus, requestType } from "./enums";
 import { orgReference } from "./organizations";
-import { siteReference, sites } from "./sites";
+import { siteReference } from "./sites";
 import { subjects } from "./subjects";
 
 /** Data-subject requests from the public portal. */

@@ -1,0 +1,1 @@
+// Use cases of this area, one file per verb.
