@@ -65,6 +65,7 @@ const TRPC_CODES: Record<DomainErrorKind, TRPCError["code"]> = {
   invalid: "BAD_REQUEST",
   refused: "UNPROCESSABLE_CONTENT",
   precondition: "PRECONDITION_FAILED",
+  tooMany: "TOO_MANY_REQUESTS",
 };
 
 /** The tRPC error for any error a procedure throws: domain errors get their code, the rest stays as is. */

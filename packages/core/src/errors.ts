@@ -2,7 +2,15 @@
  * What went wrong, in the domain's words. The API maps each kind to its protocol's code in one
  * place (packages/api/src/trpc.ts); the domain never speaks HTTP or tRPC.
  */
-export type DomainErrorKind = "notFound" | "forbidden" | "conflict" | "invalid" | "refused" | "precondition";
+export type DomainErrorKind =
+  | "notFound"
+  | "forbidden"
+  | "conflict"
+  | "invalid"
+  | "refused"
+  | "precondition"
+  /** Rate-limited: the caller tried too often and must wait. */
+  | "tooMany";
 
 export class DomainError extends Error {
   constructor(

@@ -1,7 +1,7 @@
-import { fieldError, isUniqueViolation } from "@consentry/core/errors";
+import { createOrganization } from "@consentry/core/admin";
 import { organizationFields } from "@consentry/core/validators";
 import { asc, count, eq, schema } from "@consentry/db";
-import { adminProcedure, audit, router } from "../trpc";
+import { adminProcedure, router } from "../trpc";
 
 const { organizations, memberships } = schema;
 
@@ -22,28 +22,7 @@ export const adminRouter = router({
       .orderBy(asc(organizations.name)),
   ),
 
-  createOrganization: adminProcedure.input(organizationFields).mutation(async ({ ctx, input }) => {
-    try {
-      return await ctx.db.transaction(async (tx) => {
-        const [org] = await tx.insert(organizations).values(input).returning();
-        if (!org) throw new Error("insert returned no row");
-        await audit(
-          tx,
-          { ...ctx, org },
-          {
-            action: "organization.create",
-            targetType: "organization",
-            targetId: org.id,
-            details: input,
-          },
-        );
-        return org;
-      });
-    } catch (error) {
-      if (isUniqueViolation(error, "organizations_slug_unique")) {
-        throw fieldError("conflict", "slug", "slugTaken", "This short name is taken.");
-      }
-      throw error;
-    }
-  }),
+  createOrganization: adminProcedure
+    .input(organizationFields)
+    .mutation(({ ctx, input }) => createOrganization({ db: ctx.db, actor: ctx.actor }, input)),
 });

@@ -1,1 +1,7 @@
+export * from "./access-export";
+export * from "./certificate";
+export * from "./limits";
+export * from "./request-status";
 export * from "./services";
+export * from "./submit-request";
+export * from "./verify-request";

@@ -1,1 +1,5 @@
+export * from "./delete-assessment";
+export * from "./filing-status";
+export * from "./publish-notice";
 export * from "./record-assessment";
+export * from "./record-filing";

@@ -1,1 +1,6 @@
-// Use cases of this area, one file per verb.
+export * from "./approve-request";
+export * from "./find-open-request";
+export * from "./link-subject";
+export * from "./refuse-request";
+export * from "./show-contact";
+export * from "./take-request";

@@ -1,0 +1,42 @@
+import { type AuditActor, and, type Database, eq, schema, writeAudit } from "@consentry/db";
+import { notFound } from "../errors";
+import type { SiteFields } from "../validators";
+import { duplicateNameError } from "./duplicate-name";
+
+const { sites } = schema;
+
+export type SiteUpdate = SiteFields & { siteId: string };
+
+/** Edits a site; the audit entry names only the fields that changed. Its name must stay unique among active sites. */
+export async function updateSite(deps: { db: Database; actor: AuditActor; orgId: string }, input: SiteUpdate) {
+  const { siteId: id, ...fields } = input;
+  try {
+    return await deps.db.transaction(async (tx) => {
+      const [before] = await tx
+        .select()
+        .from(sites)
+        .where(and(eq(sites.id, id), eq(sites.orgId, deps.orgId)))
+        .for("update");
+      if (!before) return notFound("Site");
+      const [site] = await tx
+        .update(sites)
+        .set({ ...fields, updatedAt: new Date() })
+        .where(eq(sites.id, id))
+        .returning({ id: sites.id, code: sites.code, name: sites.name });
+      const changed = Object.fromEntries(
+        Object.entries(fields).filter(([key, value]) => before[key as keyof typeof before] !== value),
+      );
+      await writeAudit(tx, {
+        actor: deps.actor,
+        orgId: deps.orgId,
+        action: "site.update",
+        targetType: "site",
+        targetId: id,
+        details: { changed },
+      });
+      return site as NonNullable<typeof site>;
+    });
+  } catch (error) {
+    throw duplicateNameError(error);
+  }
+}
