@@ -38,6 +38,10 @@ test("a regulator opens the overview, drills into the worst site and downloads t
   const orgPdf = page.waitForEvent("download");
   await orgRow.getByRole("link", { name: "Xuhui Estates" }).click();
   expect(await pdfText(await readFile((await (await orgPdf).path()) ?? ""))).toContain("Xuhui Estates");
+  // The console links with `scope=organization`; the earlier spelling of the public parameter still works.
+  const legacy = await page.request.get(`/api/regulator/report?scope=organisation&id=${org.id}`);
+  expect(legacy.headers()["content-type"]).toBe("application/pdf");
+  expect(await pdfText(await legacy.body())).toContain("Xuhui Estates");
 
   const rows = page.getByTestId("regulator-site-row");
   await expect(rows.first()).toContainText("Worst Court");

@@ -268,7 +268,7 @@ const accessMatrix: Record<string, { access: Access; input?: (f: Fixture) => unk
   "regulator.site": { access: "regulator", input: (f) => ({ siteId: f.siteId }) },
   "regulator.trend": { access: "regulator", input: () => ({ days: 30 }) },
   "regulator.sitesCsv": { access: "regulator" },
-  "regulator.organisationsCsv": { access: "regulator" },
+  "regulator.organizationsCsv": { access: "regulator" },
   "admin.organizations": { access: "admin" },
   "admin.createOrganization": { access: "admin", input: () => ({ name: "New Org", slug: unique("org") }) },
 };

@@ -20,7 +20,7 @@ import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { enrolmentProcessor } from "./enrolment";
 import { GalleryCache } from "./gallery";
-import { type ActiveCamera, analyseCamera, type StreamSettings } from "./stream/analyse-camera";
+import { type ActiveCamera, analyzeCamera, type StreamSettings } from "./stream/analyze-camera";
 import { EventWriter } from "./stream/events";
 
 const MAX_RETRY_DELAY_MS = 15_000;
@@ -141,7 +141,7 @@ export function startInferenceWorker(options: InferenceWorkerOptions) {
     QUEUE_NAMES.streamAnalysis,
     processorFor(JOBS.streamLease, async ({ cameraId }) => {
       logger.info({ cameraId }, "camera lease taken");
-      const result = await analyseCamera({
+      const result = await analyzeCamera({
         db,
         analyzer,
         galleries,

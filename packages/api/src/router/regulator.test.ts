@@ -107,7 +107,7 @@ describe("regulator console", () => {
       site: await regulator.regulator.site({ siteId }),
       trend: await regulator.regulator.trend({ days: 30 }),
       csv: await regulator.regulator.sitesCsv(),
-      organisationsCsv: await regulator.regulator.organisationsCsv(),
+      organizationsCsv: await regulator.regulator.organizationsCsv(),
     };
     expect(responses.site.findings.some((f) => f.target.type === "template" || f.target.type === "subject")).toBe(true);
     const found: string[] = [];
@@ -116,7 +116,7 @@ describe("regulator console", () => {
     expect(responses.overview).toMatchObject({ sites: 1, cameras: 1, enrolledPeople: 1 });
     expect(responses.sites.map((s) => s.siteName)).toEqual(["Lujiazui Court"]);
     expect(responses.csv.csv).toContain("Lujiazui Court");
-    expect(responses.organisationsCsv.csv).toContain("Pudong Towers");
+    expect(responses.organizationsCsv.csv).toContain("Pudong Towers");
     // The trend reads the per-region daily sums: today's point is the one site's score.
     expect(responses.trend).toHaveLength(1);
     expect(responses.trend[0]?.score).toBeCloseTo(responses.site.score ?? -1, 0);
@@ -132,13 +132,13 @@ describe("regulator console", () => {
     expect((await zhejiang.regulator.overview()).cameras).toBe(0);
   });
 
-  it("builds PDF reports only within the jurisdiction, naming sites and organisations but no person", async () => {
+  it("builds PDF reports only within the jurisdiction, naming sites and organizations but no person", async () => {
     const shanghai = callerFor(testDb.db, await makePrincipal(testDb.db, { jurisdictionCodes: ["310000"] }));
     const zhejiang = callerFor(testDb.db, await makePrincipal(testDb.db, { jurisdictionCodes: ["330000"] }));
     const planted = [...Object.values(PLANTED), pseudonym, "s3cret", "10.9.8.7"];
     for (const scope of [
       { kind: "jurisdiction" as const },
-      { kind: "organisation" as const, orgId },
+      { kind: "organization" as const, orgId },
       { kind: "site" as const, siteId },
     ]) {
       const { pdf } = await buildRegulatorReport(shanghai.regulator, scope);
@@ -161,8 +161,8 @@ describe("regulator console", () => {
     await expect(buildRegulatorReport(zhejiang.regulator, { kind: "site", siteId })).rejects.toMatchObject({
       code: "NOT_FOUND",
     });
-    // The same organisation seen from Zhejiang: only its site there.
-    const { pdf } = await buildRegulatorReport(zhejiang.regulator, { kind: "organisation", orgId });
+    // The same organization seen from Zhejiang: only its site there.
+    const { pdf } = await buildRegulatorReport(zhejiang.regulator, { kind: "organization", orgId });
     const text = await pdfText(pdf);
     expect(text).toContain("Hangzhou Court");
     expect(text.replace(/\s+/g, "")).not.toContain("LujiazuiCourt");
@@ -178,7 +178,7 @@ describe("regulator console", () => {
       ["regulator.trend", () => regulator.trend({ days: 30 }), null],
       ["regulator.trend", () => regulator.trend({ days: 90, siteId }), siteId],
       ["regulator.sitesCsv", () => regulator.sitesCsv(), null],
-      ["regulator.organisationsCsv", () => regulator.organisationsCsv(), null],
+      ["regulator.organizationsCsv", () => regulator.organizationsCsv(), null],
     ];
     // Every regulator procedure is called here: a new view must be added to this list.
     const procedures = Object.keys(appRouter._def.procedures).filter((name) => name.startsWith("regulator."));

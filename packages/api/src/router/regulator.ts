@@ -70,11 +70,11 @@ export const regulatorRouter = router({
     )
     .query(({ ctx, input }) => jurisdictionTrend(ctx.db, ctx.regulator.jurisdictionCodes, input.days, input)),
 
-  /** The organisations table as CSV (UTF-8 with BOM). */
-  organisationsCsv: viewed.query(async ({ ctx }) => {
-    const { organisations } = await jurisdictionOverview(ctx.db, ctx.regulator.jurisdictionCodes);
+  /** The organizations table as CSV (UTF-8 with BOM). */
+  organizationsCsv: viewed.query(async ({ ctx }) => {
+    const { organizations } = await jurisdictionOverview(ctx.db, ctx.regulator.jurisdictionCodes);
     const csv = stringify(
-      organisations.map((org) => [
+      organizations.map((org) => [
         org.orgName,
         org.sites,
         org.averageScore === null ? "" : Math.round(org.averageScore),

@@ -171,7 +171,7 @@ export async function jurisdictionOverview(db: Executor, codes: readonly string[
   ]);
   const peopleByOrg = new Map(orgTemplates.map((row) => [row.orgId, row.people]));
   const filedByOrg = new Map(orgFilings.map((row) => [row.orgId, row.filedAt]));
-  const organisations = orgIds.map((orgId) => {
+  const orgSummaries = orgIds.map((orgId) => {
     const ofOrg = siteRows.filter((site) => site.orgId === orgId);
     const people = peopleByOrg.get(orgId) ?? 0;
     return {
@@ -202,13 +202,13 @@ export async function jurisdictionOverview(db: Executor, codes: readonly string[
     },
     requests: requests ?? { received: 0, onTime: 0, overdue: 0 },
     // At or near the 100,000-person filing threshold (CN-FR-15).
-    nearFilingThreshold: organisations.filter((org) => org.peopleWithTemplates >= 80_000),
-    organisations,
+    nearFilingThreshold: orgSummaries.filter((org) => org.peopleWithTemplates >= 80_000),
+    organizations: orgSummaries,
     auditChain: chain ? { ok: chain.ok, checkedAt: chain.at } : null,
   };
 }
 
-/** Daily average score and coverage over the last `days` days: from the per-region sums, or one site's or organisation's snapshots. */
+/** Daily average score and coverage over the last `days` days: from the per-region sums, or one site's or organization's snapshots. */
 export async function jurisdictionTrend(
   db: Executor,
   codes: readonly string[],

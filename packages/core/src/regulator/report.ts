@@ -91,7 +91,7 @@ export function renderReport(input: ReportInput): Promise<Buffer> {
 
 export type ReportScope =
   | { kind: "jurisdiction" }
-  | { kind: "organisation"; orgId: string }
+  | { kind: "organization"; orgId: string }
   | { kind: "site"; siteId: string };
 /**
  * The views a report is made of: the API's regulator procedures, which scope every query to the
@@ -147,27 +147,27 @@ export async function buildRegulatorReport(
     });
     return { pdf, name: `site-${site.siteCode}` };
   }
-  const organisation =
-    scope.kind === "organisation" ? overview.organisations.find((o) => o.orgId === scope.orgId) : null;
-  if (scope.kind === "organisation" && !organisation) {
+  const organization =
+    scope.kind === "organization" ? overview.organizations.find((o) => o.orgId === scope.orgId) : null;
+  if (scope.kind === "organization" && !organization) {
     return notFound("Organisation", "Organisation not found in your jurisdiction.");
   }
-  const [allSites, trend] = await Promise.all([views.sites(), views.trend({ days: 365, orgId: organisation?.orgId })]);
-  const sites = organisation ? allSites.filter((site) => site.orgId === organisation.orgId) : allSites;
+  const [allSites, trend] = await Promise.all([views.sites(), views.trend({ days: 365, orgId: organization?.orgId })]);
+  const sites = organization ? allSites.filter((site) => site.orgId === organization.orgId) : allSites;
   const pdf = await renderReport({
     ...header,
-    title: organisation
-      ? `${organisation.orgName} — 组织合规报告 Organisation compliance report`
+    title: organization
+      ? `${organization.orgName} — 组织合规报告 Organisation compliance report`
       : `辖区合规报告 Jurisdiction compliance report`,
     subtitle: `${overview.authority} · ${overview.jurisdictionCodes.join(", ")}`,
-    figures: organisation
+    figures: organization
       ? [
-          ["场所 Sites", organisation.sites],
-          ["平均得分 Average score", organisation.averageScore === null ? "—" : Math.round(organisation.averageScore)],
-          ["严重问题 Critical findings", organisation.critical],
-          ["有模板人数 People with templates", organisation.peopleWithTemplates],
-          ["备案 Filed (CN-FR-15)", organisation.filed ? "是 yes" : "否 no"],
-          ["审计链 Audit chain", organisation.auditChainOk === false ? "校验失败 BROKEN" : "校验通过 verifies"],
+          ["场所 Sites", organization.sites],
+          ["平均得分 Average score", organization.averageScore === null ? "—" : Math.round(organization.averageScore)],
+          ["严重问题 Critical findings", organization.critical],
+          ["有模板人数 People with templates", organization.peopleWithTemplates],
+          ["备案 Filed (CN-FR-15)", organization.filed ? "是 yes" : "否 no"],
+          ["审计链 Audit chain", organization.auditChainOk === false ? "校验失败 BROKEN" : "校验通过 verifies"],
         ]
       : [
           [
@@ -208,5 +208,5 @@ export async function buildRegulatorReport(
       ]),
     },
   });
-  return { pdf, name: organisation ? `organisation-${organisation.orgId.slice(0, 8)}` : "jurisdiction" };
+  return { pdf, name: organization ? `organisation-${organization.orgId.slice(0, 8)}` : "jurisdiction" };
 }

@@ -13,7 +13,7 @@ export class CameraStats {
     readonly startedAt = Date.now(),
   ) {}
 
-  analysed(latencyMs: number, faces: number, now = Date.now()): void {
+  analyzed(latencyMs: number, faces: number, now = Date.now()): void {
     this.framesAnalysed++;
     this.facesDetected += faces;
     this.latencies.push(latencyMs);

@@ -12,12 +12,12 @@ import { CoverageBar, ScoreBadge } from "../compliance/widgets";
 import { TrendChart } from "./trend-chart";
 
 type Site = RouterOutputs["regulator"]["sites"][number];
-type SortKey = "score" | "critical" | "site" | "organisation" | "frCameras";
+type SortKey = "score" | "critical" | "site" | "organization" | "frCameras";
 const SORTS: Record<SortKey, (a: Site, b: Site) => number> = {
   score: (a, b) => (a.score ?? 101) - (b.score ?? 101),
   critical: (a, b) => b.critical - a.critical,
   site: (a, b) => a.siteName.localeCompare(b.siteName),
-  organisation: (a, b) => a.orgName.localeCompare(b.orgName),
+  organization: (a, b) => a.orgName.localeCompare(b.orgName),
   frCameras: (a, b) => b.frCameras - a.frCameras,
 };
 const percent = (value: number | null) => (value === null ? "—" : `${Math.round(value * 100)}%`);
@@ -33,9 +33,9 @@ export function RegulatorConsole() {
   const [sort, setSort] = useState<SortKey>("score");
   const [filter, setFilter] = useState("");
   const csv = useMutation({
-    mutationFn: (table: "sites" | "organisations") =>
+    mutationFn: (table: "sites" | "organizations") =>
       queryClient.fetchQuery(
-        table === "sites" ? trpc.regulator.sitesCsv.queryOptions() : trpc.regulator.organisationsCsv.queryOptions(),
+        table === "sites" ? trpc.regulator.sitesCsv.queryOptions() : trpc.regulator.organizationsCsv.queryOptions(),
       ),
     onSuccess: ({ filename, csv: text }) => downloadText(filename, text, "text/csv;charset=utf-8"),
   });
@@ -73,8 +73,8 @@ export function RegulatorConsole() {
             <Button variant="secondary" disabled={csv.isPending} onClick={() => csv.mutate("sites")}>
               {t("downloadCsv")}
             </Button>
-            <Button variant="secondary" disabled={csv.isPending} onClick={() => csv.mutate("organisations")}>
-              {t("downloadOrganisationsCsv")}
+            <Button variant="secondary" disabled={csv.isPending} onClick={() => csv.mutate("organizations")}>
+              {t("downloadOrganizationsCsv")}
             </Button>
             <a
               href="/api/regulator/report?scope=jurisdiction"
@@ -112,7 +112,7 @@ export function RegulatorConsole() {
             <p key={org.orgId}>
               <a
                 className="text-brand-700 underline"
-                href={`/api/regulator/report?scope=organisation&id=${org.orgId}`}
+                href={`/api/regulator/report?scope=organization&id=${org.orgId}`}
                 download
               >
                 {org.orgName}
@@ -123,9 +123,9 @@ export function RegulatorConsole() {
           ))}
         </Card>
       )}
-      {o && o.organisations.length > 0 && (
+      {o && o.organizations.length > 0 && (
         <Card className="mb-6">
-          <h2 className="px-4 pt-4 text-sm font-semibold">{t("organisations")}</h2>
+          <h2 className="px-4 pt-4 text-sm font-semibold">{t("organizations")}</h2>
           <Table
             head={[
               t("organization"),
@@ -137,12 +137,12 @@ export function RegulatorConsole() {
               t("auditChain"),
             ]}
           >
-            {o.organisations.map((org) => (
+            {o.organizations.map((org) => (
               <tr key={org.orgId} data-testid="regulator-org-row">
                 <Td>
                   <a
                     className="font-medium text-brand-700 hover:underline"
-                    href={`/api/regulator/report?scope=organisation&id=${org.orgId}`}
+                    href={`/api/regulator/report?scope=organization&id=${org.orgId}`}
                     download
                   >
                     {org.orgName}

@@ -3,7 +3,10 @@ import type { NextRequest } from "next/server";
 import { serverApi } from "~/server/caller";
 import { errorResponse } from "~/server/route-errors";
 
-/** A PDF report for the signed-in regulator: `?scope=jurisdiction`, `?scope=organisation&id=`, `?scope=site&id=`. */
+/**
+ * A PDF report for the signed-in regulator: `?scope=jurisdiction`, `?scope=organization&id=`, `?scope=site&id=`.
+ * `?scope=organisation` is the earlier spelling of the public parameter and is still accepted.
+ */
 export async function GET(request: NextRequest) {
   const params = request.nextUrl.searchParams;
   const id = params.get("id") ?? "";
@@ -11,8 +14,8 @@ export async function GET(request: NextRequest) {
   const scope: ReportScope | null =
     kind === "site"
       ? { kind: "site", siteId: id }
-      : kind === "organisation"
-        ? { kind: "organisation", orgId: id }
+      : kind === "organization" || kind === "organisation"
+        ? { kind: "organization", orgId: id }
         : kind === "jurisdiction" || kind === null
           ? { kind: "jurisdiction" }
           : null;

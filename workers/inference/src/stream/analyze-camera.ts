@@ -47,7 +47,7 @@ async function loadCamera(db: Database, cameraId: string) {
  * being analysed replace the waiting one and are counted as dropped; nothing queues up.
  * A face that matches nobody in the site's gallery is counted and forgotten at once.
  */
-export async function analyseCamera(deps: {
+export async function analyzeCamera(deps: {
   db: Database;
   analyzer: FaceAnalyzer;
   galleries: GalleryCache;
@@ -75,7 +75,7 @@ export async function analyseCamera(deps: {
     failure = reject;
   });
 
-  const analyseFrame = async (frame: RawFrame) => {
+  const analyzeFrame = async (frame: RawFrame) => {
     const started = performance.now();
     const faces = await analyzer.detect(frame);
     const gallery = await galleries.forSite(camera.siteId);
@@ -111,7 +111,7 @@ export async function analyseCamera(deps: {
         }
       }
     }
-    stats.analysed(performance.now() - started, faces.length);
+    stats.analyzed(performance.now() - started, faces.length);
   };
 
   const pump = async () => {
@@ -120,7 +120,7 @@ export async function analyseCamera(deps: {
       while (waiting && !stop.signal.aborted) {
         const frame = waiting;
         waiting = null;
-        await analyseFrame(frame);
+        await analyzeFrame(frame);
       }
     } catch (error) {
       failure?.(error);
