@@ -3,9 +3,10 @@ import {
   jurisdictionSite,
   jurisdictionSites,
   jurisdictionTrend,
+  organizationsCsv,
+  sitesCsv,
 } from "@consentry/core/regulator";
 import { writeAudit } from "@consentry/db";
-import { stringify } from "csv-stringify/sync";
 import { z } from "zod";
 import { regulatorProcedure, router } from "../trpc";
 
@@ -28,23 +29,6 @@ const viewed = regulatorProcedure.use(async ({ ctx, path, getRawInput, next }) =
   );
   return next();
 });
-
-const CSV_COLUMNS = [
-  "organisation",
-  "site",
-  "site_code",
-  "region_code",
-  "kind",
-  "cameras",
-  "fr_cameras",
-  "score",
-  "critical_findings",
-  "signage_coverage",
-  "consent_coverage",
-  "alternative_coverage",
-  "requests_on_time",
-  "evaluated_at",
-] as const;
 
 export const regulatorRouter = router({
   overview: viewed.query(async ({ ctx }) => ({
@@ -71,57 +55,8 @@ export const regulatorRouter = router({
     .query(({ ctx, input }) => jurisdictionTrend(ctx.db, ctx.regulator.jurisdictionCodes, input.days, input)),
 
   /** The organizations table as CSV (UTF-8 with BOM). */
-  organizationsCsv: viewed.query(async ({ ctx }) => {
-    const { organizations } = await jurisdictionOverview(ctx.db, ctx.regulator.jurisdictionCodes);
-    const csv = stringify(
-      organizations.map((org) => [
-        org.orgName,
-        org.sites,
-        org.averageScore === null ? "" : Math.round(org.averageScore),
-        org.critical,
-        org.peopleWithTemplates,
-        org.filed ? "yes" : "no",
-        org.auditChainOk === null ? "" : org.auditChainOk ? "verifies" : "broken",
-      ]),
-      {
-        header: true,
-        columns: [
-          "organisation",
-          "sites",
-          "average_score",
-          "critical_findings",
-          "people_with_templates",
-          "filed",
-          "audit_chain",
-        ],
-      },
-    );
-    return { filename: `jurisdiction-organisations-${new Date().toISOString().slice(0, 10)}.csv`, csv: `\uFEFF${csv}` };
-  }),
+  organizationsCsv: viewed.query(({ ctx }) => organizationsCsv(ctx.db, ctx.regulator.jurisdictionCodes)),
 
   /** The sites table as CSV (UTF-8 with BOM, so spreadsheet programs read the Chinese names). */
-  sitesCsv: viewed.query(async ({ ctx }) => {
-    const rows = await jurisdictionSites(ctx.db, ctx.regulator.jurisdictionCodes);
-    const percent = (value: number | null) => (value === null ? "" : Math.round(value * 100));
-    const csv = stringify(
-      rows.map((site) => [
-        site.orgName,
-        site.siteName,
-        site.siteCode,
-        site.regionCode,
-        site.kind,
-        site.cameras,
-        site.frCameras,
-        site.score ?? "",
-        site.critical,
-        percent(site.coverage.signage),
-        percent(site.coverage.consent),
-        percent(site.coverage.alternatives),
-        percent(site.coverage.requestsOnTime),
-        site.snapshotAt?.toISOString() ?? "",
-      ]),
-      { header: true, columns: [...CSV_COLUMNS] },
-    );
-    return { filename: `jurisdiction-sites-${new Date().toISOString().slice(0, 10)}.csv`, csv: `\uFEFF${csv}` };
-  }),
+  sitesCsv: viewed.query(({ ctx }) => sitesCsv(ctx.db, ctx.regulator.jurisdictionCodes)),
 });

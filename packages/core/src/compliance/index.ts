@@ -1,2 +1,3 @@
+export * from "./evaluate";
 export * from "./facts";
 export * from "./snapshots";

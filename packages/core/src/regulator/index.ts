@@ -1,2 +1,3 @@
+export * from "./csv";
 export * from "./jurisdiction";
 export { buildRegulatorReport, type RegulatorViews, type ReportScope } from "./report";
