@@ -4,7 +4,6 @@
 // the time from opening a camera page to its first painted frame. Last line: a JSON summary.
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createCaller, createContext, unknownLeases } from "@consentry/api";
@@ -17,6 +16,7 @@ import { startGateway } from "@consentry/gateway";
 import { createFileStore } from "@consentry/storage";
 import { chromium } from "@playwright/test";
 import { pino } from "pino";
+import { freePort } from "./lib/processes";
 import { services, stopGroup } from "./lib/run";
 
 const SITES = 200;
@@ -34,17 +34,6 @@ const summary = (values: number[]) => ({
   p95: percentile(values, 95),
   max: percentile(values, 100),
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** The list calls a fleet page makes: first page, filters, search, sorts, a deep page. */
 function listInputs(orgId: string, siteIds: string[]) {
