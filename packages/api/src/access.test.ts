@@ -5,7 +5,15 @@ import { TRPCError } from "@trpc/server";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appRouter } from "./root";
-import { callerFor, lastCodeSentTo, makeOrganization, makePrincipal, sharedTestPortal, unique } from "./testing";
+import {
+  callerFor,
+  lastCodeSentTo,
+  makeOrganization,
+  makePrincipal,
+  recognitionConsent,
+  sharedTestPortal,
+  unique,
+} from "./testing";
 
 /**
  * Who may call what. Every procedure in the router must have a row here: a new procedure
@@ -78,20 +86,7 @@ const evidencePhoto = () =>
   sharp({ create: { width: 64, height: 48, channels: 3, background: "#c33" } })
     .jpeg()
     .toBuffer();
-const consent = (f: Fixture, subjectId: string) => ({
-  subjectId,
-  siteId: f.siteId,
-  purpose: "entry_verification" as const,
-  scopes: ["recognition" as const],
-  method: "written" as const,
-  isSeparate: true,
-  isBundled: false,
-  noticeId: null,
-  evidenceSha256: null,
-  guardianName: null,
-  guardianRelation: null,
-  givenAt: new Date(),
-});
+const consent = (f: Fixture, subjectId: string) => recognitionConsent(subjectId, f.siteId);
 const noticeText = {
   controller: "Test Property",
   purpose: "Entry",
