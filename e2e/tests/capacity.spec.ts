@@ -71,6 +71,8 @@ test("cameras beyond the inference capacity are shown waiting for a worker, with
     const { names } = await waitingOnList(page);
     waitingName = names[0] ?? waitingName;
     await page.getByRole("link", { name: waitingName, exact: true }).click();
+    // The list has a state badge per row too: look only once the camera page is there.
+    await page.waitForURL(/\/cameras\/[0-9a-f-]{36}$/);
     const state = page.getByTestId("camera-inference");
     await expect(state).toHaveAttribute("data-state", "waiting", { timeout: 2000 });
     await expect(state).toHaveText(WAITING);
