@@ -34,5 +34,5 @@ export type {
 } from "./rules/rule";
 export { BIPA_LAST_INTERACTION_YEARS, hasWrittenRelease, il15a, il15b } from "./rules/us-il";
 export * from "./score";
-export { indexSite, isValidSeparateConsent, type PendingDeletion, type SiteIndex } from "./site-index";
+export { groupBy, indexSite, isValidSeparateConsent, type PendingDeletion, type SiteIndex } from "./site-index";
 export * from "./working-days";

@@ -12,22 +12,12 @@ import type {
   SiteInfo,
   TemplateFacts,
 } from "@consentry/compliance";
+import { groupBy } from "@consentry/compliance";
 import type { Executor } from "@consentry/db";
 import { type ConsentRow, type FactRows, loadFactRows, type TemplateRow } from "./fact-loaders";
 
 type Row<K extends keyof FactRows> = FactRows[K] extends (infer R)[] ? R : never;
 type SignRows = FactRows["signs"];
-
-function groupBy<T, K>(items: T[], key: (item: T) => K): Map<K, T[]> {
-  const groups = new Map<K, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const group = groups.get(k);
-    if (group) group.push(item);
-    else groups.set(k, [item]);
-  }
-  return groups;
-}
 
 const dateOf = (ms: number | null) => (ms === null ? null : new Date(ms));
 

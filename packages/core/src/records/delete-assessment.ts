@@ -1,10 +1,11 @@
+import { ASSESSMENT_RETENTION_YEARS } from "@consentry/compliance";
 import { type AuditActor, and, type Database, eq, schema, writeAudit } from "@consentry/db";
 import { DomainError, notFound } from "../errors";
 
 const { assessments } = schema;
 
-/** PIPIA records are kept at least three years (PIPL 56; CN-FR-08). */
-export const ASSESSMENT_RETENTION_YEARS = 3;
+/** PIPIA records are kept at least three years (PIPL 56; CN-FR-08): the rules engine's figure. */
+export { ASSESSMENT_RETENTION_YEARS };
 
 /** Deletes an impact assessment; refused while it is younger than three years (CN-FR-08). */
 export function deleteAssessment(

@@ -1,9 +1,10 @@
+import { FILING_THRESHOLD } from "@consentry/compliance";
 import { and, asc, countDistinct, type Database, eq, isNull, schema } from "@consentry/db";
 
 const { filings, faceTemplates } = schema;
 
-/** Face data of this many people or more must be filed (CN-FR-15). */
-export const FILING_THRESHOLD = 100_000;
+/** Face data of this many people or more must be filed (CN-FR-15): the rules engine's figure. */
+export { FILING_THRESHOLD };
 
 /** The live count of distinct people with templates against the filing threshold, with the filings so far. */
 export async function filingStatus(deps: { db: Database; orgId: string }) {
