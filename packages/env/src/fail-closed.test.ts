@@ -21,6 +21,7 @@ const START_LIMIT_MS = 60_000;
 const REQUIRED = [
   "BETTER_AUTH_SECRET",
   "CONSENTRY_ENCRYPTION_KEYS",
+  "CONSENTRY_AUDIT_KEYS",
   "CONSENTRY_PORTAL_SECRET",
   "CONSENTRY_LIVE_VIEW_SECRET",
   "CONSENTRY_METRICS_TOKEN",
@@ -74,6 +75,7 @@ function realSecrets(): Env {
   return {
     BETTER_AUTH_SECRET: random(),
     CONSENTRY_ENCRYPTION_KEYS: `prod1:${randomBytes(32).toString("base64")}`,
+    CONSENTRY_AUDIT_KEYS: `audit1:${randomBytes(32).toString("base64")}`,
     CONSENTRY_PORTAL_SECRET: random(),
     CONSENTRY_LIVE_VIEW_SECRET: random(),
     CONSENTRY_METRICS_TOKEN: random(16),

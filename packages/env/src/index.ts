@@ -9,7 +9,7 @@ import { DEVELOPMENT_SECRETS, type DevelopmentSecret, isDevelopmentValue } from 
 // Fails closed. Only APP_ENV=development and APP_ENV=test fill in defaults, among them public
 // development secrets (./development.ts), so a fresh clone runs without setup. Anywhere else
 // (APP_ENV=production, or APP_ENV unset, which means production) BETTER_AUTH_SECRET,
-// CONSENTRY_ENCRYPTION_KEYS, CONSENTRY_PORTAL_SECRET, CONSENTRY_LIVE_VIEW_SECRET,
+// CONSENTRY_ENCRYPTION_KEYS, CONSENTRY_AUDIT_KEYS, CONSENTRY_PORTAL_SECRET, CONSENTRY_LIVE_VIEW_SECRET,
 // CONSENTRY_METRICS_TOKEN and CONSENTRY_STORAGE_DIR must be set, and no secret may hold a
 // public development value; an unknown APP_ENV is refused as well. A process that imports
 // this module with a bad environment prints one line to stderr naming each offending
@@ -62,7 +62,13 @@ export const env = createEnv({
     APP_ENV: z
       .enum(["development", "test", "production"], { error: "must be development, test or production" })
       .default("production"),
+    /** The application's connection (web app, workers, gateway). */
     DATABASE_URL: z.url().default("postgres://postgres@127.0.0.1:5432/consentry"),
+    /**
+     * The owner's connection, used only to migrate. Defaults to DATABASE_URL; in production the
+     * app's role must not own the tables (so it cannot alter the audit log's trigger).
+     */
+    MIGRATION_DATABASE_URL: z.url().optional(),
     REDIS_URL: z.url().default("redis://127.0.0.1:6379"),
     BETTER_AUTH_SECRET: secret("BETTER_AUTH_SECRET", z.string().min(32)),
     BETTER_AUTH_URL: z.url().default("http://localhost:3000"),
@@ -70,6 +76,16 @@ export const env = createEnv({
     CONSENTRY_ENCRYPTION_KEYS: secret("CONSENTRY_ENCRYPTION_KEYS", z.string().min(1)),
     /** Key id that new ciphertexts are written with; defaults to the last key listed. */
     CONSENTRY_ACTIVE_KEY_ID: z.string().optional(),
+    /**
+     * Keys the audit chain's HMACs and signs its daily anchors: comma-separated `keyId:base64key`
+     * pairs (at least 32 bytes each), kept outside the database; the last listed signs new entries.
+     */
+    CONSENTRY_AUDIT_KEYS: secret("CONSENTRY_AUDIT_KEYS", z.string().min(1)),
+    /**
+     * Reverse proxies in front of the web app, as comma-separated addresses or CIDRs. The client
+     * address is the socket's, or the right-most X-Forwarded-For hop not added by one of these.
+     */
+    TRUSTED_PROXIES: z.string().default(""),
     /** Signs live-view tickets that the gateway checks; shared by web and gateway. */
     CONSENTRY_LIVE_VIEW_SECRET: secret("CONSENTRY_LIVE_VIEW_SECRET", z.string().min(32)),
     /** Public URL of the live-view gateway (WebSocket), as the browser reaches it. */

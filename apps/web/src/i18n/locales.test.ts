@@ -2,10 +2,8 @@ import { FINDING_CODES } from "@consentry/compliance";
 import { sampleFindings } from "@consentry/compliance/testing";
 import { type AbstractIntlMessages, createFormatter, createTranslator } from "next-intl";
 import { describe, expect, it } from "vitest";
-import en from "../../messages/en.json";
 import findingsEn from "../../messages/findings.en.json";
 import findingsZh from "../../messages/findings.zh-CN.json";
-import zh from "../../messages/zh-CN.json";
 import {
   type FindingTextSource,
   type FindingTranslator,
@@ -13,6 +11,11 @@ import {
   translateFinding,
 } from "../components/finding-text";
 import { pickLocale } from "./locales";
+import { loadMessages } from "./messages";
+
+// The UI texts with every area file merged in, as the app serves them.
+const { findings: _en, ...en } = loadMessages("en");
+const { findings: _zh, ...zh } = loadMessages("zh-CN");
 
 function entries(tree: object, prefix = ""): [string, unknown][] {
   return Object.entries(tree).flatMap(([key, value]) =>
