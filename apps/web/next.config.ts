@@ -14,6 +14,7 @@ const config: NextConfig = {
     "@consentry/db",
     "@consentry/env",
     "@consentry/mail",
+    "@consentry/network",
     "@consentry/queue",
     "@consentry/storage",
   ],

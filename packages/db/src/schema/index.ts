@@ -2,6 +2,8 @@ export * from "./audit";
 export * from "./auth";
 export * from "./compliance";
 export * from "./enums";
+export * from "./networks";
 export * from "./organizations";
+export * from "./region-history";
 export * from "./sites";
 export * from "./subjects";
