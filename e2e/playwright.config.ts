@@ -40,7 +40,8 @@ export default defineConfig({
     reuseExistingServer: false,
     stdout: "pipe",
     env: {
-      DATABASE_URL: process.env.E2E_DATABASE_URL ?? "",
+      // The application's role (e2e/run.ts), not the owner the tests use.
+      DATABASE_URL: process.env.E2E_APP_DATABASE_URL ?? process.env.E2E_DATABASE_URL ?? "",
       REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
       BETTER_AUTH_URL: baseURL,
       APP_ENV: "test",

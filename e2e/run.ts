@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { enrolDemoPerson } from "@consentry/api/demo";
 import { startCameraSimulator } from "@consentry/camera-sim";
+import { ensureAppLogin } from "@consentry/db/migrate";
 import { DEMO_CAMERA_COUNT, DEMO_INFERENCE_CAPACITY, DEMO_RECOGNISED_PERSON, seedDemo } from "@consentry/db/seed";
 import { createTestDatabase } from "@consentry/db/testing";
 import { facePath } from "@consentry/fixtures";
@@ -31,6 +32,9 @@ function freePort(): Promise<number> {
 }
 
 const database = await createTestDatabase();
+// As in production: the web app, workers and gateway log in as the application's role, which owns
+// nothing; the tests themselves (E2E_DATABASE_URL) and the seeding use the owner's connection.
+const appDatabaseUrl = await ensureAppLogin(database.url);
 const storageDir = await mkdtemp(join(tmpdir(), "consentry-e2e-storage-"));
 const mailboxDir = await mkdtemp(join(tmpdir(), "consentry-e2e-mail-"));
 const smtp = await startDevMailServer({ dir: mailboxDir });
@@ -49,8 +53,9 @@ if (!("created" in enrolment)) throw new Error(`demo enrolment failed: ${enrolme
 const [webPort, gatewayPort] = [await freePort(), await freePort()];
 const env = {
   ...process.env,
-  DATABASE_URL: database.url,
+  DATABASE_URL: appDatabaseUrl,
   E2E_DATABASE_URL: database.url,
+  E2E_APP_DATABASE_URL: appDatabaseUrl,
   E2E_BASE_URL: `http://127.0.0.1:${webPort}`,
   E2E_CAMERA_URL: sim.urlOf(1),
   QUEUE_PREFIX: queuePrefix,

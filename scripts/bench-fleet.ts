@@ -11,7 +11,7 @@ import { loadPrincipal, type Principal } from "@consentry/auth";
 import { startCameraSimulator } from "@consentry/camera-sim";
 import { encryptString } from "@consentry/crypto";
 import { createUserWithPassword, schema, sql } from "@consentry/db";
-import { createTestDatabase } from "@consentry/db/testing";
+import { createTestDatabase, openCameraNetworks } from "@consentry/db/testing";
 import { startGateway } from "@consentry/gateway";
 import { createFileStore } from "@consentry/storage";
 import { chromium } from "@playwright/test";
@@ -72,6 +72,8 @@ try {
   const started = performance.now();
   const [org] = await db.insert(schema.organizations).values({ name: "Bench Org", slug: "bench" }).returning();
   const orgId = org?.id as string;
+  // The simulator's streams are on 127.0.0.1, which the camera-address policy refuses unless allowed.
+  await openCameraNetworks(db, orgId);
   const email = "bench-manager@bench.local";
   const userId = await createUserWithPassword(db, { email, name: "Bench", password: PASSWORD });
   await db.insert(schema.memberships).values({ orgId, userId, role: "manager" });
@@ -151,7 +153,7 @@ try {
     NEXT_TELEMETRY_DISABLED: "1",
     LOG_LEVEL: "warn",
   };
-  const web = spawn("npx", ["next", "start", "-p", String(webPort), "-H", "127.0.0.1"], {
+  const web = spawn("npx", ["tsx", "server.ts", "-p", String(webPort), "-H", "127.0.0.1"], {
     cwd: "apps/web",
     env,
     stdio: "ignore",
@@ -197,6 +199,7 @@ try {
     db,
     port: gatewayPort,
     secret: (await import("@consentry/env")).env.CONSENTRY_LIVE_VIEW_SECRET,
+    redis: { url: svc.redisUrl, prefix: `bench-fleet-${process.pid}` },
     logger: pino({ level: "warn" }),
   });
   closers.push(() => gateway.close());

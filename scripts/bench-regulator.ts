@@ -41,8 +41,8 @@ try {
     from generate_series(1, ${CAMERAS}) g
     join (select id, org_id, row_number() over (order by code) as n from sites) s on s.n = 1 + g % ${SITES}`);
   await db.execute(sql`
-    insert into compliance_snapshots (org_id, site_id, at, score, coverage, findings)
-    select s.org_id, s.id, now() - (d || ' days')::interval, 40 + (d + s.n) % 60,
+    insert into compliance_snapshots (org_id, site_id, region_code, at, score, coverage, findings)
+    select s.org_id, s.id, s.region_code, now() - (d || ' days')::interval, 40 + (d + s.n) % 60,
            jsonb_build_object('signage', ((d + s.n) % 100) / 100.0, 'consent', 0.9, 'alternatives', 0.8, 'requestsOnTime', 1),
            jsonb_build_array(
              jsonb_build_object('ruleId', 'CN-CAM-02', 'severity', 'high', 'code', 'CN-CAM-02.noSign', 'params', '{}'::jsonb,
@@ -52,7 +52,7 @@ try {
                'code', 'CN-FR-08.noAssessment', 'params', '{}'::jsonb,
                'target', jsonb_build_object('type', 'site', 'id', s.id, 'label', 'Site'),
                'message', 'No impact assessment.', 'remediation', 'Record one.'))
-    from (select id, org_id, row_number() over (order by code) as n from sites) s
+    from (select id, org_id, region_code, row_number() over (order by code) as n from sites) s
     cross join generate_series(0, ${DAYS - 1}) d`);
   await addToDailyRegions(db, sql`true`);
   await db.execute(sql`analyze`);

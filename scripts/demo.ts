@@ -4,7 +4,7 @@
 import { readFile } from "node:fs/promises";
 import { enrolDemoPerson } from "@consentry/api/demo";
 import { createDatabase } from "@consentry/db";
-import { runMigrations } from "@consentry/db/migrate";
+import { ensureAppLogin, runMigrations } from "@consentry/db/migrate";
 import {
   DEMO_CAMERA_COUNT,
   DEMO_INFERENCE_CAPACITY,
@@ -56,10 +56,15 @@ try {
   });
   smtp = await startDevMailServer({ dir: `${root}.data/mailbox` });
   const storageDir = process.env.CONSENTRY_STORAGE_DIR ?? `${root}.data/storage`;
+  // Migrations and demo data as the owner (svc.databaseUrl); everything else logs in as the
+  // application's role, which owns nothing and cannot rewrite the audit log.
+  console.log("› applying migrations");
+  await runMigrations(svc.databaseUrl);
+  const appDatabaseUrl = await ensureAppLogin(svc.databaseUrl);
   const env = {
     ...process.env,
     APP_ENV: "development",
-    DATABASE_URL: svc.databaseUrl,
+    DATABASE_URL: appDatabaseUrl,
     REDIS_URL: svc.redisUrl,
     PORT: String(port),
     GATEWAY_PORT: String(gatewayPort),
@@ -76,8 +81,6 @@ try {
     TURBO_TELEMETRY_DISABLED: "1",
   };
 
-  console.log("› applying migrations");
-  await runMigrations(svc.databaseUrl);
   const { db, close } = createDatabase(svc.databaseUrl, { applicationName: "consentry-demo-seed", max: 2 });
   const jobs = createJobProducer(svc.redisUrl, appEnv.QUEUE_PREFIX);
   try {
@@ -164,6 +167,7 @@ try {
   Cameras       rtsp://127.0.0.1:${cameraSimPort}/cam1 … /cam${DEMO_CAMERA_COUNT} (simulator)
   Inference     ${env.INFERENCE_MAX_CAMERAS} cameras at once (INFERENCE_MAX_CAMERAS)
   PostgreSQL    ${mask(svc.databaseUrl)}${svc.started.includes("postgres") ? " (private, data in .data/postgres)" : ""}
+                the app, workers and gateway log in as ${new URL(appDatabaseUrl).username}
   Redis         ${mask(svc.redisUrl)}${svc.started.includes("redis") ? " (private)" : ""}
 
   Demo logins (password for all: ${DEMO_PASSWORD})

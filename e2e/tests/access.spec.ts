@@ -33,7 +33,7 @@ test("the dashboard speaks Chinese after the language switch, with dates in Shan
   await expect(page.getByTestId("site-row")).toContainText("Mar 2, 2026");
   await page.getByLabel("Language").selectOption("zh-CN");
   await expect(page.getByRole("heading", { name: "场所" })).toBeVisible();
-  await expect(page.getByRole("link", { name: "摄像头" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "摄像头", exact: true })).toBeVisible();
   await expect(page.getByTestId("site-row")).toContainText("办公");
   await expect(page.getByTestId("site-row")).toContainText("2026年3月2日");
   await expect(page.locator("html")).toHaveAttribute("lang", "zh-CN");

@@ -1,5 +1,5 @@
 import { expect, type Page, test } from "@playwright/test";
-import { makeCamera, makeOrganization, makeSite, makeUser, signIn } from "./support";
+import { makeCamera, makeOrganization, makeSite, makeUser, signIn, trpcMutation } from "./support";
 
 // The e2e inference worker analyses E2E_INFERENCE_CAPACITY cameras at once (e2e/run.ts). One
 // camera more than that, all with working streams, leaves at least one of them waiting for a
@@ -31,7 +31,7 @@ async function waitingOnList(page: Page) {
 test.afterEach(async ({ page }) => {
   // Frees the slots for the other tests: the worker drops a deleted camera's lease at once.
   for (const cameraId of cameraIds) {
-    await page.request.post("/api/trpc/cameras.delete", { data: { json: { orgId, cameraId } } });
+    await trpcMutation(page, "cameras.delete", { orgId, cameraId });
   }
   cameraIds = [];
 });

@@ -37,9 +37,20 @@ test("a data subject files a deletion request, verifies it by email, and gets a 
   await staff.goto("/requests");
   const row = staff.getByTestId("request-row").filter({ hasText: reference });
   await expect(row).toContainText("days left");
-  staff.once("dialog", (prompt) => prompt.accept(person.pseudonym));
+  // The person has no stored contact to compare with the verified email: linking is refused
+  // until staff confirm they checked the identity another way and say how (issue #13).
   await row.getByRole("button", { name: "Link person" }).click();
+  await row.getByLabel("Person's pseudonym").fill(person.pseudonym);
+  await row.getByRole("button", { name: "Link", exact: true }).click();
+  const override = row.getByTestId("link-override");
+  await expect(override).toContainText("This person has no stored contact");
+  const linkAnyway = row.getByRole("button", { name: "Link anyway" });
+  await row.getByLabel(/Why this is the requester's person/).fill("Showed their ID card at the front desk.");
+  await expect(linkAnyway).toBeDisabled();
+  await row.getByLabel("I checked the requester's identity and they are this person.").check();
+  await linkAnyway.click();
   await expect(row).toContainText(person.pseudonym);
+  await expect(row.getByTestId("link-overridden")).toContainText("Showed their ID card at the front desk.");
   await row.getByRole("button", { name: "Approve" }).click();
 
   // The ops worker erases everything and issues the certificate.

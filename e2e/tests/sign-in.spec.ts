@@ -31,3 +31,28 @@ test("signed-out visitors are sent to the sign-in page", async ({ page }) => {
   await page.goto("/cameras");
   await expect(page).toHaveURL(/\/sign-in$/);
 });
+
+test("repeated wrong passwords lock the account, and the form says so", async ({ page }) => {
+  const { email } = await makeUser({ orgId: (await makeOrganization()).id });
+  await page.goto("/sign-in");
+  const origin = new URL(page.url()).origin;
+  // Four wrong passwords over HTTP, the fifth through the form: the account is now locked.
+  for (let i = 0; i < 4; i++) {
+    const response = await page.request.post("/api/auth/sign-in/email", {
+      data: { email, password: `wrong-${i}` },
+      headers: { origin },
+    });
+    expect(response.status()).toBe(401);
+  }
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill("still-wrong");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "locked" })).toContainText(
+    "Too many wrong passwords: this account is locked for a while.",
+  );
+  // Even the right password is refused while the lock lasts.
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "locked" })).toBeVisible();
+  await expect(page).toHaveURL(/\/sign-in$/);
+});

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { makeOrganization, makeSite, makeUser, signIn } from "./support";
+import { makeOrganization, makeSite, makeUser, signIn, snapshotCompliance } from "./support";
 
 test("a manager creates a site and sees it listed; another organisation never sees it", async ({ page, browser }) => {
   const org = await makeOrganization();
@@ -72,4 +72,74 @@ test("a manager edits and archives a site; an auditor can only read", async ({ p
   await expect(auditor.getByRole("button", { name: "New site" })).toHaveCount(0);
   await expect(auditor.getByRole("button", { name: "Edit" })).toHaveCount(0);
   await auditor.close();
+});
+
+test("an owner moves a site to another region with a reason; a manager cannot; both regulators see the move", async ({
+  page,
+  browser,
+}) => {
+  test.setTimeout(90_000);
+  const org = await makeOrganization("Moving Estates");
+  await makeSite(org.id, "Moving Court", { regionCode: "310104" });
+  await snapshotCompliance(org.id);
+
+  // A manager edits the site, but its region is read-only and the site page offers no move.
+  await signIn(page, (await makeUser({ orgId: org.id, role: "manager" })).email);
+  await page.goto("/sites");
+  const row = page.getByTestId("site-row").filter({ hasText: "Moving Court" });
+  await row.getByRole("button", { name: "Edit" }).click();
+  const form = page.getByRole("dialog");
+  await expect(form.getByLabel("Region code")).toHaveAttribute("readonly", "");
+  await expect(form.getByText("Only an owner can move the site to another region.")).toBeVisible();
+  await form.getByRole("button", { name: "Cancel" }).click();
+  await row.getByRole("link", { name: "Moving Court" }).click();
+  await expect(page.getByRole("heading", { name: "Region history" })).toBeVisible();
+  await expect(page.getByText("The site has never moved to another region.")).toBeVisible();
+  await expect(page.getByRole("button", { name: "Move region" })).toHaveCount(0);
+
+  // The owner moves it, with a reason and a confirmation.
+  const owner = await browser.newPage();
+  await signIn(owner, (await makeUser({ orgId: org.id, role: "owner" })).email);
+  await owner.goto(page.url());
+  await owner.getByRole("button", { name: "Move region" }).click();
+  const dialog = owner.getByRole("dialog");
+  await dialog.getByLabel("New region code").fill("330106");
+  await dialog.getByLabel("Reason for the move").fill("Management office relocated to Hangzhou");
+  const submit = dialog.getByRole("button", { name: "Move region" });
+  await expect(submit).toBeDisabled();
+  await dialog.getByLabel("I understand that both regulators will see this move.").check();
+  await submit.click();
+  await expect(dialog).toBeHidden();
+  const change = owner.getByTestId("region-change-row");
+  await expect(change).toHaveCount(1);
+  await expect(change).toContainText("310104");
+  await expect(change).toContainText("330106");
+  await expect(change).toContainText("Management office relocated to Hangzhou");
+  await expect(owner.getByText("Region now: 330106")).toBeVisible();
+  await owner.close();
+
+  // Both regulators see the move; the old one keeps the site's page, marked as moved out.
+  for (const [codes, direction] of [
+    [["310000"], "Moved out"],
+    [["330000"], "Moved in"],
+  ] as const) {
+    const regulator = await browser.newPage();
+    await signIn(regulator, (await makeUser({ jurisdictionCodes: [...codes] })).email);
+    await regulator.goto("/regulator");
+    const move = regulator.getByTestId("regulator-move-row").filter({ hasText: "Moving Court" });
+    await expect(move).toContainText("Moving Estates");
+    await expect(move).toContainText("310104 → 330106");
+    await expect(move).toContainText(direction);
+    await expect(move).toContainText("CN-SITE-01");
+    if (direction === "Moved out") {
+      await move.getByRole("link", { name: "Moving Court" }).click();
+      await expect(regulator.getByText(/moved out of your jurisdiction/)).toBeVisible();
+    }
+    await regulator.close();
+  }
+  const unrelated = await browser.newPage();
+  await signIn(unrelated, (await makeUser({ jurisdictionCodes: ["110000"] })).email);
+  await unrelated.goto("/regulator");
+  await expect(unrelated.getByText("No site has moved into or out of your jurisdiction.")).toBeVisible();
+  await unrelated.close();
 });

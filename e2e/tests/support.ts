@@ -17,7 +17,15 @@ export async function makeOrganization(name = `E2E Org ${unique()}`) {
     .insert(schema.organizations)
     .values({ name, slug: `e2e-${unique()}` })
     .returning();
-  return org as NonNullable<typeof org>;
+  if (!org) throw new Error("insert returned no row");
+  // Camera networks (issue #13): the simulator's 127.0.0.1:<port> (the seed's installation
+  // exception allows that one reserved address) and a private range for cameras that lead nowhere.
+  const simPort = Number(new URL(process.env.E2E_CAMERA_URL as string).port);
+  await db.insert(schema.cameraNetworks).values([
+    { orgId: org.id, cidr: "127.0.0.1/32", portFrom: simPort, portTo: simPort, note: "Camera simulator" },
+    { orgId: org.id, cidr: "10.0.0.0/8", note: "Site cameras" },
+  ]);
+  return org;
 }
 
 export async function makeUser(
@@ -154,4 +162,42 @@ export async function countSubjectData(subjectId: string) {
 /** Evaluates the organisation and stores its compliance snapshots, as the ops worker does. */
 export async function snapshotCompliance(orgId: string) {
   await storeComplianceSnapshots(db, orgId);
+}
+
+/** The app's own origin: state-changing requests must carry it (the CSRF check, apps/web/src/proxy.ts). */
+export const APP_ORIGIN = new URL(process.env.E2E_BASE_URL as string).origin;
+
+/** A tRPC mutation as the app's own page would send it, with the page's session. */
+export async function trpcMutation(page: Page, path: string, input: unknown) {
+  const response = await page.request.post(`/api/trpc/${path}`, {
+    data: { json: input },
+    headers: { origin: APP_ORIGIN },
+  });
+  return { status: response.status(), body: await response.json() };
+}
+
+/** Share of sampled live-view canvas pixels that are not black: the picture is really playing. */
+export async function litPixelShare(page: Page) {
+  return page.getByTestId("live-canvas").evaluate((canvas: HTMLCanvasElement) => {
+    const copy = document.createElement("canvas");
+    copy.width = 64;
+    copy.height = 48;
+    const context = copy.getContext("2d") as CanvasRenderingContext2D;
+    context.drawImage(canvas, 0, 0, 64, 48);
+    const { data } = context.getImageData(0, 0, 64, 48);
+    let lit = 0;
+    for (let i = 0; i < data.length; i += 4) if ((data[i] ?? 0) + (data[i + 1] ?? 0) + (data[i + 2] ?? 0) > 60) lit++;
+    return lit / (data.length / 4);
+  });
+}
+
+/**
+ * A stream of the e2e camera simulator (cam1 … cam30). One stream is one camera across the
+ * installation, so every test that registers one through the app takes its own channel, moved on
+ * by the retry number (a retry finds the first attempt's camera still registered).
+ */
+export function simCameraUrl(channel: number, retry = 0) {
+  const url = new URL(process.env.E2E_CAMERA_URL as string);
+  url.pathname = `/cam${channel + 10 * retry}`;
+  return url.toString();
 }

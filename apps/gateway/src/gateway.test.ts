@@ -1,18 +1,24 @@
 import { execFile, spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { promisify } from "node:util";
 import { type CameraSimulator, startCameraSimulator } from "@consentry/camera-sim";
+import { deleteCamera, setCameraEnabled } from "@consentry/core/cameras";
+import { TEST_ACTOR } from "@consentry/core/testing";
 import { encryptString, signToken } from "@consentry/crypto";
-import { schema } from "@consentry/db";
+import { and, eq, schema } from "@consentry/db";
 import { createTestDatabase } from "@consentry/db/testing";
+import { env } from "@consentry/env";
+import { createJobProducer, type JobProducer, publishInvalidation } from "@consentry/queue";
+import { Redis } from "ioredis";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
-import { type Gateway, startGateway } from "./gateway";
+import { type Gateway, type GatewayOptions, REVOKED, startGateway } from "./gateway";
 import { maskRtspUrl } from "./mask";
+import { ticketKey } from "./tickets";
 
-// Everything is real: the camera simulator (ffmpeg publishers, RTSP server), PostgreSQL, the
-// gateway's ffmpeg relays and WebSocket clients.
+// Everything is real: the camera simulator (ffmpeg publishers, RTSP server), PostgreSQL, Redis,
+// the gateway's ffmpeg relays and WebSocket clients.
 
 const SECRET = "gateway-test-secret-0123456789-abcdefghij";
 const IDLE_STOP_MS = 500;
@@ -24,9 +30,20 @@ const logger = pino({ level: "debug" }, { write: (line: string) => void logLines
 let sim: CameraSimulator;
 let testDb: Awaited<ReturnType<typeof createTestDatabase>>;
 let gateway: Gateway;
+let redis: Redis;
+let jobs: JobProducer;
+/** This file's own Redis key prefix and invalidation channel. */
+const PREFIX = `gw-test-${randomBytes(4).toString("hex")}`;
 const ids = {
   orgA: "",
   orgB: "",
+  /** an organisation without camera networks: no address is allowed */
+  orgC: "",
+  siteA: "",
+  /** operator in org A (the tickets' user) */
+  viewer: "",
+  /** org A, sim cam1, whose org does not allow 127.0.0.1 */
+  unlisted: "",
   /** org A, sim cam1 */
   cam1: "",
   /** org A, sim cam2 behind a URL with credentials */
@@ -58,17 +75,37 @@ async function insertCamera(
   return (row as { id: string }).id;
 }
 
+/** A user with the given role in the organisation; returns the user id. */
+async function insertMember(db: typeof testDb.db, orgId: string, role: "operator" | "auditor" = "operator") {
+  const id = randomUUID();
+  await db.insert(schema.users).values({ id, name: "Viewer", email: `viewer-${id}@gateway.test` });
+  await db.insert(schema.memberships).values({ orgId, userId: id, role });
+  return id;
+}
+
 async function seed(db: typeof testDb.db) {
   const suffix = randomBytes(4).toString("hex");
-  const [orgA, orgB] = await db
+  const [orgA, orgB, orgC] = await db
     .insert(schema.organizations)
     .values([
       { name: "Gateway Org A", slug: `gw-a-${suffix}` },
       { name: "Gateway Org B", slug: `gw-b-${suffix}` },
+      { name: "Gateway Org C", slug: `gw-c-${suffix}` },
     ])
     .returning({ id: schema.organizations.id });
   ids.orgA = (orgA as { id: string }).id;
   ids.orgB = (orgB as { id: string }).id;
+  ids.orgC = (orgC as { id: string }).id;
+  // The simulator runs on loopback: the installation allows it, and orgs A and B list it; C does not.
+  await db
+    .insert(schema.installationNetworkExceptions)
+    .values({ cidr: "127.0.0.0/8", reason: "camera simulator" })
+    .onConflictDoNothing();
+  await db.insert(schema.cameraNetworks).values([
+    { orgId: ids.orgA, cidr: "127.0.0.0/8" },
+    { orgId: ids.orgB, cidr: "127.0.0.0/8" },
+  ]);
+  ids.viewer = await insertMember(db, ids.orgA);
   const site = (orgId: string, code: string) => ({
     orgId,
     code: `${code}-${suffix}`,
@@ -77,12 +114,13 @@ async function seed(db: typeof testDb.db) {
     regionCode: "310104",
     kind: "office" as const,
   });
-  const [siteA, siteB] = await db
+  const [siteA, siteB, siteC] = await db
     .insert(schema.sites)
-    .values([site(ids.orgA, "GA"), site(ids.orgB, "GB")])
+    .values([site(ids.orgA, "GA"), site(ids.orgB, "GB"), site(ids.orgC, "GC")])
     .returning({ id: schema.sites.id });
   const siteAId = (siteA as { id: string }).id;
   const siteBId = (siteB as { id: string }).id;
+  ids.siteA = siteAId;
   const withCredentials = (path: string) => `rtsp://admin:${PASSWORD}@127.0.0.1:${sim.port}${path}`;
   ids.cam1 = await insertCamera(db, { orgId: ids.orgA, siteId: siteAId, name: "Lobby", url: sim.urlOf(1) });
   ids.withPassword = await insertCamera(db, {
@@ -105,10 +143,21 @@ async function seed(db: typeof testDb.db) {
     disabled: true,
   });
   ids.otherOrg = await insertCamera(db, { orgId: ids.orgB, siteId: siteBId, name: "Theirs", url: sim.urlOf(2) });
+  ids.unlisted = await insertCamera(db, {
+    orgId: ids.orgC,
+    siteId: (siteC as { id: string }).id,
+    name: "Unlisted",
+    url: sim.urlOf(1),
+  });
 }
 
-const tokenFor = (cameraId: string, orgId = ids.orgA, ttlSeconds = 60, secret = SECRET) =>
-  signToken({ cameraId, orgId, userId: "user-1" }, secret, ttlSeconds);
+const tokenFor = (
+  cameraId: string,
+  orgId = ids.orgA,
+  ttlSeconds = 60,
+  secret = SECRET,
+  claims: Record<string, unknown> = {},
+) => signToken({ cameraId, orgId, userId: ids.viewer, jti: randomUUID(), ...claims }, secret, ttlSeconds);
 
 type Viewer = {
   ws: WebSocket;
@@ -118,9 +167,9 @@ type Viewer = {
   closed: Promise<{ code: number; reason: string }>;
 };
 
-function openViewer(path: string): Promise<Viewer | { status: number; body: string }> {
+function openViewer(path: string, port = gateway.port): Promise<Viewer | { status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${gateway.port}${path}`);
+    const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`);
     const messages: Buffer[] = [];
     const listeners = new Set<() => void>();
     ws.on("message", (data: Buffer) => {
@@ -168,20 +217,49 @@ function openViewer(path: string): Promise<Viewer | { status: number; body: stri
   });
 }
 
-async function viewer(path: string): Promise<Viewer> {
-  const result = await openViewer(path);
+async function viewer(path: string, port?: number): Promise<Viewer> {
+  const result = await openViewer(path, port);
   if (!("ws" in result)) throw new Error(`expected a stream, got HTTP ${result.status}: ${result.body}`);
   return result;
 }
 
-async function refusal(path: string): Promise<number> {
-  const result = await openViewer(path);
+async function refusalWithBody(path: string, port?: number): Promise<{ status: number; body: string }> {
+  const result = await openViewer(path, port);
   if ("ws" in result) {
     result.ws.close();
     throw new Error(`expected a refusal for ${path}, but it streamed`);
   }
-  return result.status;
+  return result;
 }
+
+async function refusal(path: string, port?: number): Promise<number> {
+  return (await refusalWithBody(path, port)).status;
+}
+
+/** Resolves with the close the gateway sent, or fails after timeoutMs. */
+function closedWithin(watcher: Viewer, timeoutMs: number) {
+  return Promise.race([
+    watcher.closed,
+    new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`the viewer was still open after ${timeoutMs} ms`)), timeoutMs),
+    ),
+  ]);
+}
+
+const liveUrl = (cameraId: string, token = tokenFor(cameraId)) =>
+  `/live/${cameraId}?token=${encodeURIComponent(token)}`;
+
+/** A further gateway on the same database, with its own options (closed by the caller). */
+const startExtraGateway = (options: Partial<GatewayOptions> = {}) =>
+  startGateway({
+    db: testDb.db,
+    port: 0,
+    secret: SECRET,
+    idleStopMs: IDLE_STOP_MS,
+    redis: { url: env.REDIS_URL, prefix: PREFIX },
+    logger,
+    ...options,
+  });
 
 /** ffmpeg relay processes (MPEG-1 encoders) reading the given RTSP URL. */
 async function relayProcesses(rtspUrl: string): Promise<number[]> {
@@ -229,11 +307,28 @@ function expectMpegTs(messages: Buffer[]) {
 beforeAll(async () => {
   [sim, testDb] = await Promise.all([startCameraSimulator({ count: 2, port: 0 }), createTestDatabase()]);
   await seed(testDb.db);
-  gateway = await startGateway({ db: testDb.db, port: 0, secret: SECRET, idleStopMs: IDLE_STOP_MS, logger });
+  redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 1 });
+  jobs = createJobProducer(env.REDIS_URL, PREFIX);
+  // Re-authorisation far away: the tests of invalidations must not pass thanks to it.
+  gateway = await startGateway({
+    db: testDb.db,
+    port: 0,
+    secret: SECRET,
+    idleStopMs: IDLE_STOP_MS,
+    redis: { url: env.REDIS_URL, prefix: PREFIX },
+    reauthorizeMs: 3_600_000,
+    logger,
+  });
 }, 60_000);
 
 afterAll(async () => {
-  const steps = [() => gateway?.close(), () => sim?.stop(), () => testDb?.drop()];
+  const steps = [
+    () => gateway?.close(),
+    () => jobs?.close(),
+    () => redis?.quit(),
+    () => sim?.stop(),
+    () => testDb?.drop(),
+  ];
   const errors: unknown[] = [];
   for (const step of steps) await Promise.resolve(step()).catch((error: unknown) => errors.push(error));
   if (errors.length) throw errors[0];
@@ -258,6 +353,12 @@ describe("live-view gateway", { timeout: 30_000 }, () => {
     expect(await refusal(live(ids.cam1, tokenFor(ids.otherOrg)))).toBe(403);
     expect(await refusal(live(ids.otherOrg, tokenFor(ids.otherOrg, ids.orgA)))).toBe(404);
     expect(await refusal(live(ids.disabled, tokenFor(ids.disabled)))).toBe(404);
+    // Without an id the ticket could not be spent, so it could be replayed: refused.
+    expect(await refusal(live(ids.cam1, tokenFor(ids.cam1, ids.orgA, 60, SECRET, { jti: undefined })))).toBe(401);
+    // A ticket for someone who is not (or no longer) an operator of the organisation.
+    const auditor = await insertMember(testDb.db, ids.orgA, "auditor");
+    expect(await refusal(live(ids.cam1, tokenFor(ids.cam1, ids.orgA, 60, SECRET, { userId: auditor })))).toBe(403);
+    expect(await refusal(live(ids.cam1, tokenFor(ids.cam1, ids.orgA, 60, SECRET, { userId: "nobody" })))).toBe(403);
     expect(await refusal(live("not-a-uuid", tokenFor("not-a-uuid")))).toBe(404);
     expect(await refusal(`/elsewhere?token=${tokenFor(ids.cam1)}`)).toBe(404);
 
@@ -268,15 +369,15 @@ describe("live-view gateway", { timeout: 30_000 }, () => {
   });
 
   it("streams MPEG-TS to viewers, sharing one ffmpeg per camera, and stops it when they leave", async () => {
-    const path = `/live/${ids.cam1}?token=${tokenFor(ids.cam1)}`;
     const started = Date.now();
-    const first = await viewer(path);
+    // Tickets are single use: every viewer has its own.
+    const first = await viewer(liveUrl(ids.cam1));
     await first.waitForBytes(0, 10_000);
     const timeToFirstBytes = Date.now() - started;
     expect(timeToFirstBytes).toBeLessThan(10_000);
     expectMpegTs(first.messages);
 
-    const second = await viewer(path);
+    const second = await viewer(liveUrl(ids.cam1));
     await second.waitForBytes(188 * 10, 10_000);
     expectMpegTs(second.messages);
     expect(gateway.stats()).toEqual({
@@ -348,6 +449,123 @@ describe("live-view gateway", { timeout: 30_000 }, () => {
     watcher.ws.close();
     await eventually(() => gateway.stats().relays === 0, IDLE_STOP_MS + 3_000, "the idle relay to stop");
   }, 60_000);
+
+  it("spends a ticket on first use: the same ticket is refused afterwards, and its id expires with it", async () => {
+    const token = tokenFor(ids.cam1);
+    const first = await viewer(liveUrl(ids.cam1, token));
+    await first.waitForBytes(0, 10_000);
+    const replay = await refusalWithBody(liveUrl(ids.cam1, token));
+    expect(replay.status).toBe(401);
+    expect(JSON.parse(replay.body)).toEqual({ error: "ticket already used" });
+    expect(first.ws.readyState).toBe(WebSocket.OPEN);
+
+    const payload = JSON.parse(Buffer.from(token.split(".")[0] as string, "base64url").toString()) as {
+      jti: string;
+      exp: number;
+    };
+    expect(await redis.pexpiretime(ticketKey(PREFIX, payload.jti))).toBe(payload.exp * 1000);
+    first.ws.close();
+    await eventually(() => gateway.stats().relays === 0, IDLE_STOP_MS + 3_000, "the idle relay to stop");
+    await eventually(async () => (await relayProcesses(sim.urlOf(1))).length === 0, 3_000, "ffmpeg to exit");
+  });
+
+  it("refuses a camera whose address its organisation does not allow, without connecting to it", async () => {
+    const { status, body } = await refusalWithBody(
+      liveUrl(
+        ids.unlisted,
+        tokenFor(ids.unlisted, ids.orgC, 60, SECRET, {
+          userId: await insertMember(testDb.db, ids.orgC),
+        }),
+      ),
+    );
+    expect(status).toBe(403);
+    expect(JSON.parse(body).error).toContain("is not in your organisation's camera networks");
+    expect(gateway.stats()).toEqual({ relays: 0, viewers: 0, perCamera: {} });
+    expect(await relayProcesses(sim.urlOf(1))).toEqual([]);
+  });
+
+  it("closes open viewers within seconds when the camera is disabled, and stops its ffmpeg", async () => {
+    const cameraId = await insertCamera(testDb.db, {
+      orgId: ids.orgA,
+      siteId: ids.siteA,
+      name: "Soon off",
+      url: sim.urlOf(2),
+    });
+    const watcher = await viewer(liveUrl(cameraId));
+    await watcher.waitForBytes(0, 10_000);
+    // The real use case: it commits, then publishes {type:"camera"} on the invalidation channel.
+    await setCameraEnabled({ db: testDb.db, actor: TEST_ACTOR, orgId: ids.orgA, jobs }, { cameraId, enabled: false });
+    expect(await closedWithin(watcher, 5_000)).toEqual(REVOKED.cameraDisabled);
+    await eventually(() => gateway.stats().relays === 0, 3_000, "the relay to stop");
+    await eventually(async () => (await relayProcesses(sim.urlOf(2))).length === 0, 5_000, "ffmpeg to exit");
+    expect(await refusal(liveUrl(cameraId))).toBe(404);
+  });
+
+  it("closes open viewers within seconds when the camera is deleted", async () => {
+    const cameraId = await insertCamera(testDb.db, {
+      orgId: ids.orgA,
+      siteId: ids.siteA,
+      name: "Soon gone",
+      url: sim.urlOf(2),
+    });
+    const watcher = await viewer(liveUrl(cameraId));
+    await watcher.waitForBytes(0, 10_000);
+    await deleteCamera({ db: testDb.db, actor: TEST_ACTOR, orgId: ids.orgA, jobs }, { cameraId });
+    expect(await closedWithin(watcher, 5_000)).toEqual(REVOKED.cameraDeleted);
+    await eventually(() => gateway.stats().relays === 0, 3_000, "the relay to stop");
+  });
+
+  it("closes a viewer at once when a membership invalidation names them and their role no longer allows it", async () => {
+    const userId = await insertMember(testDb.db, ids.orgA);
+    const watcher = await viewer(liveUrl(ids.cam1, tokenFor(ids.cam1, ids.orgA, 60, SECRET, { userId })));
+    const bystander = await viewer(liveUrl(ids.cam1));
+    await watcher.waitForBytes(0, 10_000);
+    await testDb.db
+      .update(schema.memberships)
+      .set({ role: "auditor" })
+      .where(and(eq(schema.memberships.userId, userId), eq(schema.memberships.orgId, ids.orgA)));
+    // Nothing publishes this yet (member management is to come); the gateway already acts on it.
+    await publishInvalidation(redis, PREFIX, { type: "member", orgId: ids.orgA, userId });
+    expect(await closedWithin(watcher, 5_000)).toEqual(REVOKED.accessRevoked);
+    // Another viewer of the same camera keeps watching.
+    expect(bystander.ws.readyState).toBe(WebSocket.OPEN);
+    await eventually(() => gateway.stats().viewers === 1, 2_000, "the revoked viewer to be gone");
+    bystander.ws.close();
+    await eventually(() => gateway.stats().relays === 0, IDLE_STOP_MS + 3_000, "the idle relay to stop");
+  });
+
+  it("re-authorises viewers every reauthorizeMs and closes one whose membership is gone", async () => {
+    const quick = await startExtraGateway({ reauthorizeMs: 500 });
+    try {
+      const userId = await insertMember(testDb.db, ids.orgA);
+      const token = tokenFor(ids.cam1, ids.orgA, 60, SECRET, { userId });
+      const watcher = await viewer(liveUrl(ids.cam1, token), quick.port);
+      const bystander = await viewer(liveUrl(ids.cam1), quick.port);
+      await watcher.waitForBytes(0, 10_000);
+      // No invalidation: only the periodic check can notice.
+      await testDb.db.delete(schema.memberships).where(eq(schema.memberships.userId, userId));
+      expect(await closedWithin(watcher, 5_000)).toEqual(REVOKED.accessRevoked);
+      await new Promise((resolve) => setTimeout(resolve, 1_200));
+      expect(bystander.ws.readyState).toBe(WebSocket.OPEN);
+      bystander.ws.close();
+      await bystander.closed;
+    } finally {
+      await quick.close();
+    }
+  });
+
+  it("refuses tickets while Redis is unreachable (fails closed)", async () => {
+    // Port 1 on loopback: nothing listens there, so every Redis command fails.
+    const cut = await startExtraGateway({ redis: { url: "redis://127.0.0.1:1", prefix: PREFIX } });
+    try {
+      const { status, body } = await refusalWithBody(liveUrl(ids.cam1), cut.port);
+      expect(status).toBe(503);
+      expect(JSON.parse(body)).toEqual({ error: "temporarily unavailable" });
+      expect(cut.stats()).toEqual({ relays: 0, viewers: 0, perCamera: {} });
+    } finally {
+      await cut.close();
+    }
+  });
 
   it("closes viewers and ffmpeg on close()", async () => {
     const watcher = await viewer(`/live/${ids.cam1}?token=${tokenFor(ids.cam1)}`);

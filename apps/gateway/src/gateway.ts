@@ -3,9 +3,13 @@ import type { AddressInfo, Socket } from "node:net";
 import type { Database } from "@consentry/db";
 import type { Logger } from "pino";
 import { type WebSocket, WebSocketServer } from "ws";
-import { authorizeLiveView } from "./access";
+import { checkGrant, type Grant, verifyTicket } from "./access";
+import { ViewerGrants } from "./grants";
+import { connectGatewayRedis } from "./redis";
 import { CameraRelay, DEFAULT_TIMINGS, type RelayStats, type RelayTimings } from "./relay";
+import { spendTicket } from "./tickets";
 
+export { LIVE_VIEW_ROLE, REVOKED } from "./access";
 export { maskRtspUrl } from "./mask";
 export { relayFfmpegArgs } from "./relay";
 
@@ -17,6 +21,13 @@ export type GatewayOptions = {
   host?: string;
   /** CONSENTRY_LIVE_VIEW_SECRET: verifies the tickets the dashboard signs. */
   secret: string;
+  /**
+   * REDIS_URL and QUEUE_PREFIX: spent ticket ids are kept there, and the installation's
+   * invalidation channel tells the gateway that a camera or a membership changed.
+   */
+  redis: { url: string; prefix: string };
+  /** Re-check every open viewer (membership, role, camera, address) this often (default 2 minutes). */
+  reauthorizeMs?: number;
   /** Stop a camera's ffmpeg this long after its last viewer leaves (default 10 s). */
   idleStopMs?: number;
   /** Advanced: backoff and watchdog timings (tests shorten them). */
@@ -39,15 +50,22 @@ export type Gateway = {
 
 const LIVE_PATH = /^\/live\/([^/]{1,64})\/?$/;
 const HEARTBEAT_MS = 30_000;
+export const DEFAULT_REAUTHORIZE_MS = 120_000;
 
 /**
  * The live-view relay: one HTTP server and one WebSocket server on one port. The browser opens
  * `ws://<gateway>/live/<cameraId>?token=<token>` and receives MPEG-1 video in MPEG-TS (JSMpeg).
  * Per camera at most one ffmpeg, shared by all its viewers, restarted with backoff when the
  * camera drops and stopped `idleStopMs` after the last viewer leaves.
+ *
+ * Tickets are single use (spent in Redis; Redis unreachable means refused). Every viewer's grant
+ * (camera, organisation, user) is re-checked when an invalidation names its camera or its
+ * membership, and every `reauthorizeMs`; a viewer whose grant no longer holds is closed with a
+ * REVOKED code and reason.
  */
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const { db, secret, logger } = options;
+  const reauthorizeMs = options.reauthorizeMs ?? DEFAULT_REAUTHORIZE_MS;
   const timings: RelayTimings = {
     ...DEFAULT_TIMINGS,
     ...options.timings,
@@ -57,6 +75,16 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const relays = new Map<string, CameraRelay>();
   const sockets = new Set<Socket>();
   let closing = false;
+
+  const grants = new ViewerGrants(db, relays, log);
+  const redis = await connectGatewayRedis({
+    ...options.redis,
+    log,
+    invalidated: (change) => grants.invalidated(change),
+    resubscribed: () => void grants.sweep("invalidation channel reconnected"),
+  });
+  const reauthorize = setInterval(() => void grants.sweep("periodic re-authorisation"), reauthorizeMs);
+  reauthorize.unref();
 
   const stats = (): GatewayStats => {
     const perCamera: Record<string, RelayStats> = {};
@@ -99,29 +127,45 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     if (closing) return refuseUpgrade(socket, 503, "gateway is shutting down");
     if (!cameraId) return refuseUpgrade(socket, 404, "not found");
 
-    let decision: Awaited<ReturnType<typeof authorizeLiveView>>;
+    const refuse = (status: number, reason: string) => {
+      log.info({ cameraId, status, reason, remote }, "live view refused");
+      refuseUpgrade(socket, status, reason);
+    };
+    const verified = verifyTicket(secret, cameraId, url.searchParams.get("token"));
+    if (!verified.ok) return refuse(verified.status, verified.reason);
+    const { orgId, userId } = verified.ticket;
+    const grant: Grant = { cameraId, orgId, userId };
+    const checkpoint = grants.checkpoint();
+
+    let decision: Awaited<ReturnType<typeof checkGrant>>;
     try {
-      decision = await authorizeLiveView(db, secret, cameraId, url.searchParams.get("token"));
+      // Spent before anything else: a refused ticket cannot be retried either.
+      if (!(await spendTicket(redis.tickets, options.redis.prefix, verified.ticket))) {
+        return refuse(401, "ticket already used");
+      }
+    } catch (err) {
+      log.error({ err: (err as Error).message, cameraId }, "could not spend live-view ticket; refusing");
+      return refuseUpgrade(socket, 503, "temporarily unavailable");
+    }
+    try {
+      decision = await checkGrant(db, grant);
     } catch (err) {
       log.error({ err, cameraId }, "live-view authorization failed");
       return refuseUpgrade(socket, 503, "temporarily unavailable");
     }
-    if (!decision.ok) {
-      log.info({ cameraId, status: decision.status, reason: decision.reason, remote }, "live view refused");
-      return refuseUpgrade(socket, decision.status, decision.reason);
-    }
+    if (!decision.ok) return refuse(decision.status, decision.reason);
     if (closing) return refuseUpgrade(socket, 503, "gateway is shutting down");
 
-    const { rtspUrl, orgId, userId } = decision;
+    const connectUrl = decision.url;
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       if (closing) {
         ws.close(1001, "going away");
         return;
       }
       let relay = relays.get(cameraId);
-      if (relay) relay.updateUrl(rtspUrl);
+      if (relay) relay.updateUrl(connectUrl);
       else {
-        relay = new CameraRelay(cameraId, rtspUrl, timings, log, (closed) => {
+        relay = new CameraRelay(cameraId, connectUrl, timings, log, (closed) => {
           if (relays.get(cameraId) === closed) relays.delete(cameraId);
         });
         relays.set(cameraId, relay);
@@ -130,6 +174,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       watchLiveness(ws);
       // Viewers have nothing to say; anything they send is ignored.
       relay.addViewer(ws);
+      grants.add(ws, grant, checkpoint);
     });
   }
 
@@ -157,9 +202,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   process.on("exit", killAll);
 
   const port = await new Promise<number>((resolve, reject) => {
-    server.once("error", reject);
+    const onError = (err: Error) => {
+      clearInterval(reauthorize);
+      redis.close();
+      reject(err);
+    };
+    server.once("error", onError);
     const onListening = () => {
-      server.off("error", reject);
+      server.off("error", onError);
       resolve((server.address() as AddressInfo).port);
     };
     if (options.host) server.listen(options.port, options.host, onListening);
@@ -173,12 +223,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     closed ??= (async () => {
       closing = true;
       clearInterval(heartbeat);
+      clearInterval(reauthorize);
       const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       await Promise.all([...relays.values()].map((relay) => relay.close(1001, "gateway shutting down")));
       for (const ws of wss.clients) ws.terminate();
       wss.close();
       for (const socket of sockets) socket.destroy();
       await serverClosed;
+      redis.close();
       process.off("exit", killAll);
       log.info("live-view gateway closed");
     })();

@@ -33,9 +33,13 @@ await runService({
       db: database.db,
       port: env.GATEWAY_PORT,
       secret: env.CONSENTRY_LIVE_VIEW_SECRET,
+      redis: { url: env.REDIS_URL, prefix: env.QUEUE_PREFIX },
+      reauthorizeMs: env.LIVE_VIEW_REAUTHORIZE_MS,
       logger,
     });
     onClose("gateway", () => gateway.close());
-    return { describe: { port: gateway.port, database: describeUrl(env.DATABASE_URL) } };
+    return {
+      describe: { port: gateway.port, database: describeUrl(env.DATABASE_URL), redis: describeUrl(env.REDIS_URL) },
+    };
   },
 });

@@ -1,5 +1,6 @@
 import { adminRouter } from "./router/admin";
 import { auditRouter } from "./router/audit";
+import { cameraNetworksRouter } from "./router/camera-networks";
 import { camerasRouter } from "./router/cameras";
 import { complianceRouter } from "./router/compliance";
 import { enrolmentsRouter } from "./router/enrolments";
@@ -19,6 +20,7 @@ export const appRouter = router({
   viewer: viewerRouter,
   sites: sitesRouter,
   cameras: camerasRouter,
+  cameraNetworks: cameraNetworksRouter,
   compliance: complianceRouter,
   entryPoints: entryPointsRouter,
   signs: signsRouter,

@@ -1,7 +1,7 @@
 import { createUserWithPassword, loadPrincipal, type OrgRole, type Principal } from "@consentry/auth";
 import type { PortalServices } from "@consentry/core/portal";
 import { recordingJobs, temporaryStorage, unique } from "@consentry/core/testing";
-import { camerasToAnalyse, type Database, schema } from "@consentry/db";
+import { camerasToAnalyse, type Database, schema, sql } from "@consentry/db";
 import type { Mail } from "@consentry/mail";
 import { createLeaseReader, type JobProducer, type LeaseReader } from "@consentry/queue";
 import type { FileStore } from "@consentry/storage";
@@ -95,4 +95,20 @@ export function callerFor(
   leases: LeaseReader = unknownLeases,
 ) {
   return createCaller(createContext({ db, principal, jobs, storage, portal, leases }));
+}
+
+/**
+ * Every row of every table, hashed per table: a refused call must leave all of them as they were.
+ * The one write a refused call may make is the audit entry of a regulator's view.
+ */
+export async function databaseDigest(db: Database): Promise<string[]> {
+  const tables = await db.execute<{ name: string }>(
+    sql`select table_name as name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by 1`,
+  );
+  const parts = tables.map(({ name }) => {
+    const where = name === "audit_log" ? sql` where t.action <> 'regulator.view'` : sql``;
+    return sql`select ${name} as name, count(*)::int as rows, md5(coalesce(string_agg(t::text, '|' order by t::text), '')) as hash from ${sql.identifier(name)} t${where}`;
+  });
+  const rows = await db.execute<{ name: string; rows: number; hash: string }>(sql.join(parts, sql` union all `));
+  return rows.map((row) => `${row.name}: ${row.rows} rows, ${row.hash}`).sort();
 }

@@ -1,11 +1,17 @@
 import { type Database, eq, MIN_PASSWORD_LENGTH, schema, writeAudit } from "@consentry/db";
 import { env } from "@consentry/env";
+import { accountLockedMail, createMailer, type Mail } from "@consentry/mail";
 import { betterAuth } from "better-auth";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
+import { APIError, createAuthMiddleware, isAPIError } from "better-auth/api";
+import { Redis } from "ioredis";
+import { CLIENT_ADDRESS_HEADER } from "./client-address";
 import type { Principal } from "./roles";
+import { accountLockout, redisRateLimitStorage, SIGN_IN_LIMITS, type SignInLimits } from "./sign-in-limits";
 
 export { createUserWithPassword, MIN_PASSWORD_LENGTH } from "@consentry/db";
 export * from "./roles";
+export { SIGN_IN_LIMITS, type SignInLimits } from "./sign-in-limits";
 
 function trustedOrigins(baseUrl: string): string[] {
   // The same port reached as localhost or 127.0.0.1 is the same deployment.
@@ -16,19 +22,60 @@ function trustedOrigins(baseUrl: string): string[] {
   return [...origins];
 }
 
+export type AuthServices = {
+  /** The public URL (tests pass their own); when it is https, session cookies are `Secure`. */
+  baseUrl?: string;
+  /** Rate limits and lockouts live here, shared by every web process. */
+  redis?: Redis;
+  /** Key prefix in Redis (QUEUE_PREFIX), so separate installations or test runs never meet. */
+  prefix?: string;
+  mailer?: { send(mail: Mail): Promise<void> };
+  limits?: Partial<SignInLimits>;
+};
+
 /**
  * Email + password sessions (Better Auth). Sign-up is closed: accounts are created by
- * administrators and the seed, never by strangers. `baseUrl` is the public URL (tests pass
- * their own); when it is https, session cookies are `Secure` and carry the `__Secure-` prefix.
+ * administrators and the seed, never by strangers. Sign-in is limited per client address (the
+ * one apps/web/server.ts computed, never X-Forwarded-For as sent) in Redis, and an account that
+ * gets `maxFailures` wrong passwords is locked for a while, its holder told by mail.
  */
-export function createAuth(db: Database, baseUrl = env.BETTER_AUTH_URL) {
+export function createAuth(db: Database, services: AuthServices = {}) {
+  const baseUrl = services.baseUrl ?? env.BETTER_AUTH_URL;
+  const prefix = services.prefix ?? env.QUEUE_PREFIX;
+  const redis = services.redis ?? defaultRedis();
+  const mailer = services.mailer ?? createMailer(env.SMTP_URL, env.SMTP_FROM);
+  const limits = { ...defaultLimits(), ...services.limits };
+  const lockout = accountLockout(redis, prefix, limits);
+
+  /** Audits the lock and mails the holder; only for an account that exists. */
+  async function announceLock(email: string, seconds: number) {
+    const [user] = await db.select().from(schema.users).where(eq(schema.users.email, email));
+    if (!user) return;
+    const minutes = Math.ceil(seconds / 60);
+    await db.transaction((tx) =>
+      writeAudit(tx, {
+        actor: { userId: null, label: "system:sign-in" },
+        orgId: null,
+        action: "auth.account_locked",
+        targetType: "user",
+        targetId: user.id,
+        details: { minutes, failures: limits.maxFailures },
+      }),
+    );
+    await mailer.send(accountLockedMail(user.email, minutes));
+  }
+
   return betterAuth({
     appName: "Consentry",
     baseURL: baseUrl,
     secret: env.BETTER_AUTH_SECRET,
     trustedOrigins: trustedOrigins(baseUrl),
     telemetry: { enabled: false },
-    advanced: { useSecureCookies: new URL(baseUrl).protocol === "https:" },
+    advanced: {
+      useSecureCookies: new URL(baseUrl).protocol === "https:",
+      // Only the address our own server computed; a forwarded chain is resolved there.
+      ipAddress: { ipAddressHeaders: [CLIENT_ADDRESS_HEADER] },
+    },
     database: drizzleAdapter(db, {
       provider: "pg",
       schema: {
@@ -40,7 +87,39 @@ export function createAuth(db: Database, baseUrl = env.BETTER_AUTH_URL) {
     }),
     emailAndPassword: { enabled: true, disableSignUp: true, minPasswordLength: MIN_PASSWORD_LENGTH },
     session: { expiresIn: 60 * 60 * 12, updateAge: 60 * 60 },
-    rateLimit: { enabled: env.APP_ENV === "production", window: 60, max: 30 },
+    rateLimit: {
+      enabled: true,
+      window: 60,
+      max: 30,
+      customStorage: redisRateLimitStorage(redis, prefix),
+      customRules: { "/sign-in/email": { window: 60, max: limits.perAddressPerMinute } },
+    },
+    hooks: {
+      before: createAuthMiddleware(async (ctx) => {
+        if (ctx.path !== "/sign-in/email") return;
+        const email = signInEmail(ctx.body);
+        const seconds = email ? await lockout.lockedFor(email) : 0;
+        if (seconds > 0) throw accountLocked(seconds);
+      }),
+      after: createAuthMiddleware(async (ctx) => {
+        if (ctx.path !== "/sign-in/email") return;
+        const email = signInEmail(ctx.body);
+        if (!email) return;
+        const returned = ctx.context.returned;
+        if (ctx.context.newSession) return lockout.reset(email);
+        if (!isAPIError(returned) || returned.statusCode !== 401) return;
+        const outcome = await lockout.recordFailure(email);
+        if (!outcome.locked) return;
+        // The lock holds even if the audit or the mail fails; those are logged.
+        if (outcome.newLock)
+          await announceLock(email, outcome.seconds).catch((err) =>
+            ctx.context.logger.error("could not audit or announce an account lock", err),
+          );
+        // A thrown error here would keep the sign-in's own 401 status, so answer with a response.
+        const locked = accountLocked(outcome.seconds);
+        return Response.json(locked.body, { status: locked.statusCode });
+      }),
+    },
     databaseHooks: {
       session: {
         create: {
@@ -60,6 +139,31 @@ export function createAuth(db: Database, baseUrl = env.BETTER_AUTH_URL) {
       },
     },
   });
+}
+
+/** The error the sign-in form recognises by its code and shows in the reader's language. */
+export const ACCOUNT_LOCKED = "ACCOUNT_LOCKED";
+const accountLocked = (seconds: number) =>
+  new APIError("LOCKED", {
+    code: ACCOUNT_LOCKED,
+    message: `Too many wrong passwords: this account is locked for ${Math.ceil(seconds / 60)} more minutes.`,
+    retryAfterSeconds: seconds,
+  });
+
+const signInEmail = (body: unknown) =>
+  body && typeof body === "object" && "email" in body && typeof body.email === "string"
+    ? body.email.trim().toLowerCase()
+    : null;
+
+// The Playwright suite signs dozens of users in from 127.0.0.1 within a minute; everywhere else
+// the product's per-address limit applies. The limiter itself runs in every environment.
+const defaultLimits = (): SignInLimits =>
+  env.APP_ENV === "test" ? { ...SIGN_IN_LIMITS, perAddressPerMinute: 600 } : SIGN_IN_LIMITS;
+
+function defaultRedis() {
+  const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 1, connectTimeout: 2000 });
+  redis.on("error", () => {}); // a failed limit check fails the sign-in; /api/health reports Redis
+  return redis;
 }
 
 export type Auth = ReturnType<typeof createAuth>;

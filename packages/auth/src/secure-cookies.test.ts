@@ -18,7 +18,7 @@ afterAll(async () => {
 });
 
 async function sessionCookie(baseUrl: string): Promise<string> {
-  const auth = createAuth(testDb.db, baseUrl);
+  const auth = createAuth(testDb.db, { baseUrl });
   const response = await auth.handler(
     new Request(`${baseUrl}/api/auth/sign-in/email`, {
       method: "POST",

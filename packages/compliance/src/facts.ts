@@ -90,6 +90,14 @@ export interface SiteInfo {
   templateRetentionDays: number;
   /** Last change that requires a new impact assessment (new purpose, FR switched on, cameras added). */
   lastMaterialChangeAt: Date | null;
+  /** Moves of the site between region codes (GB/T 2260), oldest first (CN-SITE-01). */
+  regionChanges?: RegionChangeFacts[];
+}
+
+export interface RegionChangeFacts {
+  at: Date;
+  fromRegion: string;
+  toRegion: string;
 }
 
 export interface CameraFacts {

@@ -64,6 +64,7 @@ export const FINDING_CODES = [
   "CN-PI-03.templateKeptAfterWithdrawal",
   "CN-PI-06.refusalWithoutReason",
   "CN-DSR-SLA.requestOverdue",
+  "CN-SITE-01.regionChanged",
   "EU-09.templateNoConsent",
   "EU-09.templateNoConsentNoPurpose",
   "EU-09.templateConsentWithdrawn",

@@ -22,6 +22,7 @@ export { cnFr14, cnFr14AuditChain } from "./rules/cn-fr-14";
 export { cnFr15 } from "./rules/cn-fr-15";
 export { cnPi03, requestRequiresDeletion } from "./rules/cn-pi-03";
 export { cnPi06 } from "./rules/cn-pi-06";
+export { cnSite01, REGION_CHANGE_NOTICE_DAYS, regionChangeFinding } from "./rules/cn-site-01";
 export { eu09, eu17, eu35, euSla } from "./rules/eu";
 export type {
   OrganizationIndex,

@@ -18,6 +18,7 @@ import { cnFr14, cnFr14AuditChain } from "./rules/cn-fr-14";
 import { cnFr15 } from "./rules/cn-fr-15";
 import { cnPi03 } from "./rules/cn-pi-03";
 import { cnPi06 } from "./rules/cn-pi-06";
+import { cnSite01 } from "./rules/cn-site-01";
 import { eu09, eu17, eu35, euSla } from "./rules/eu";
 import type { Profile } from "./rules/rule";
 import { hasWrittenRelease, il15a, il15b } from "./rules/us-il";
@@ -49,6 +50,7 @@ export const CN_PROFILE: Profile = {
     cnPi03,
     cnPi06,
     cnDsrSla,
+    cnSite01,
   ],
   defaultTimeZone: SHANGHAI,
   // Working days are Chinese calendar days in Shanghai whatever the settings' time zone.

@@ -3,6 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Database, schema } from "@consentry/db";
+import { openCameraNetworks } from "@consentry/db/testing";
 import type { Invalidation, JobProducer, TemplateDeletionJob } from "@consentry/queue";
 import { createFileStore } from "@consentry/storage";
 
@@ -12,9 +13,16 @@ export const unique = (label: string) => `${label}-${Date.now().toString(36)}-${
 /** Who a test's audit entries name. */
 export const TEST_ACTOR = { userId: null, label: "test" };
 
-export async function makeOrganization(db: Database, name = unique("org")) {
+/**
+ * A test organisation. By default its cameras may be at any address, loopback included (see
+ * openCameraNetworks), so tests that are not about the network policy can use the simulator on
+ * 127.0.0.1; `{ openNetworks: false }` gives one with no camera networks, as a new tenant has.
+ */
+export async function makeOrganization(db: Database, name = unique("org"), options: { openNetworks?: boolean } = {}) {
   const [org] = await db.insert(schema.organizations).values({ name, slug: name.toLowerCase() }).returning();
-  return org as NonNullable<typeof org>;
+  if (!org) throw new Error("insert returned no row");
+  if (options.openNetworks ?? true) await openCameraNetworks(db, org.id);
+  return org;
 }
 
 /** Records the jobs the API starts, for tests that do not run the workers. */

@@ -23,7 +23,11 @@ export class DecryptionError extends Error {
   override name = "DecryptionError";
 }
 
-export function parseKeyring(spec: string, activeKeyId?: string): Keyring {
+/**
+ * Keys from a `keyId:base64key,…` list (a keyring, so keys rotate: old ids stay listed), in the
+ * order listed. `what` names the keys in errors; `minBytes`/`maxBytes` bound each key's length.
+ */
+export function parseKeyList(spec: string, what: string, minBytes: number, maxBytes = Infinity) {
   const keys = new Map<string, Buffer>();
   for (const pair of spec
     .split(",")
@@ -31,13 +35,21 @@ export function parseKeyring(spec: string, activeKeyId?: string): Keyring {
     .filter(Boolean)) {
     const separator = pair.indexOf(":");
     const id = pair.slice(0, separator);
-    const key = Buffer.from(pair.slice(separator + 1), "base64");
     if (separator < 1 || !/^[A-Za-z0-9_-]{1,32}$/.test(id)) {
-      throw new Error(`encryption key "${pair.slice(0, 8)}…" must look like keyId:base64key`);
+      throw new Error(`${what} key "${pair.slice(0, 8)}…" must look like keyId:base64key`);
     }
-    if (key.length !== 32) throw new Error(`encryption key "${id}" must be 32 bytes, got ${key.length}`);
+    const key = Buffer.from(pair.slice(separator + 1), "base64");
+    if (key.length < minBytes || key.length > maxBytes) {
+      const size = minBytes === maxBytes ? `${minBytes} bytes` : `at least ${minBytes} bytes`;
+      throw new Error(`${what} key "${id}" must be ${size}, got ${key.length}`);
+    }
     keys.set(id, key);
   }
+  return keys;
+}
+
+export function parseKeyring(spec: string, activeKeyId?: string): Keyring {
+  const keys = parseKeyList(spec, "encryption", 32, 32);
   const active = activeKeyId ?? [...keys.keys()].at(-1);
   if (!active || !keys.has(active)) throw new Error(`active encryption key "${active}" is not in the keyring`);
   return { activeKeyId: active, keys };

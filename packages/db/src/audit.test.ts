@@ -1,20 +1,91 @@
-import { sql } from "drizzle-orm";
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { asc, eq, gte, lt, sql } from "drizzle-orm";
+import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { canonicalJson, verifyAuditChain, writeAudit } from "./audit";
-import { auditLog } from "./schema";
+import {
+  anchorAuditChain,
+  auditAnchorsOverview,
+  canonicalJson,
+  GENESIS_HASH,
+  legacyAuditHash,
+  parseAuditKeyring,
+  recordChainCheck,
+  verifyAuditChain,
+  writeAudit,
+} from "./audit";
+import { createDatabase, type Database } from "./client";
+import { ensureAppLogin, migrationsFolder } from "./migrate";
+import { auditAnchors, auditLog } from "./schema";
 import { appendAuditEntries, createTestDatabase, tamperWithAuditLog } from "./testing";
 
-let testDb: Awaited<ReturnType<typeof createTestDatabase>>;
+type TestDatabase = Awaited<ReturnType<typeof createTestDatabase>>;
 const actor = { userId: null, label: "test" };
+const opened: { drop?: () => Promise<void>; close?: () => Promise<void> }[] = [];
 
-beforeAll(async () => {
-  testDb = await createTestDatabase();
-});
+/** A private database; each describe tampers with its own. */
+async function freshDatabase(): Promise<TestDatabase> {
+  const testDb = await createTestDatabase();
+  opened.push(testDb);
+  return testDb;
+}
 afterAll(async () => {
-  await testDb?.drop();
-});
+  // Connections as the app's role first, then every database at once.
+  const [databases, connections] = [opened.filter((p) => p.drop), opened.filter((p) => !p.drop)];
+  await Promise.all(connections.map((part) => part.close?.()));
+  await Promise.all(databases.map((part) => part.drop?.()));
+}, 60_000);
+
+const keyOf = () => randomBytes(32).toString("base64");
+const errorOf = (promise: Promise<unknown>) =>
+  promise.then(
+    () => {
+      throw new Error("expected the statement to fail");
+    },
+    (error: Error & { cause?: { code?: string; message?: string } }) => error.cause ?? error,
+  );
+
+/**
+ * What a database superuser without the audit key can do: rewrite entries from `fromId` on,
+ * with the trigger off, recomputing each one's SHA-256 and every following prev_hash so the
+ * chain stays consistent. `unkeyed` also clears the key ids (a rewrite posing as legacy entries).
+ */
+async function rechainAsSuperuser(
+  db: Database,
+  fromId: number,
+  options: { edit?: (details: unknown) => unknown; unkeyed?: boolean } = {},
+) {
+  await db.transaction(async (tx) => {
+    await tx.execute(sql`alter table audit_log disable trigger audit_log_append_only`);
+    const [before] = await tx
+      .select({ hash: auditLog.hash })
+      .from(auditLog)
+      .where(lt(auditLog.id, fromId))
+      .orderBy(sql`${auditLog.id} desc`)
+      .limit(1);
+    let prevHash = before?.hash ?? GENESIS_HASH;
+    const rows = await tx.select().from(auditLog).where(gte(auditLog.id, fromId)).orderBy(asc(auditLog.id));
+    for (const row of rows) {
+      const details = row.id === fromId && options.edit ? options.edit(row.details) : row.details;
+      const hash = legacyAuditHash({ ...row, details, prevHash });
+      const keyId = options.unkeyed ? null : row.keyId;
+      await tx.update(auditLog).set({ details, prevHash, hash, keyId }).where(eq(auditLog.id, row.id));
+      prevHash = hash;
+    }
+    await tx.execute(sql`alter table audit_log enable trigger audit_log_append_only`);
+  });
+}
+
+const idsOf = async (db: Database) =>
+  (await db.select({ id: auditLog.id }).from(auditLog).orderBy(auditLog.id)).map((row) => row.id);
 
 describe("audit hash chain", () => {
+  let testDb: TestDatabase;
+  beforeAll(async () => {
+    testDb = await freshDatabase();
+  });
+
   it("canonical JSON ignores key order", () => {
     expect(canonicalJson({ b: 1, a: { d: [1, { y: 2, x: 1 }], c: null } })).toBe(
       canonicalJson({ a: { c: null, d: [1, { x: 1, y: 2 }] }, b: 1 }),
@@ -30,7 +101,7 @@ describe("audit hash chain", () => {
         ),
       ),
     );
-    const verdict = await verifyAuditChain(testDb.db, 4);
+    const verdict = await verifyAuditChain(testDb.db, { pageSize: 4 });
     expect(verdict).toMatchObject({ ok: true, checked: 13 });
   });
 
@@ -79,5 +150,299 @@ describe("audit hash chain", () => {
       brokenAtId: rows[6]?.id,
       reason: "prev_hash_mismatch",
     });
+  });
+});
+
+describe("the application's database role", () => {
+  let testDb: TestDatabase;
+  let app: ReturnType<typeof createDatabase>;
+  beforeAll(async () => {
+    testDb = await freshDatabase();
+    app = createDatabase(await ensureAppLogin(testDb.url), { applicationName: "consentry-test-app", max: 2 });
+    opened.push(app);
+    await appendAuditEntries(testDb.db, 3);
+  });
+
+  it("appends entries and anchors, and reads them", async () => {
+    const [whoami] = await app.db.execute<{ user: string }>(sql`select current_user as user`);
+    expect(whoami?.user).toBe("consentry_app_login");
+    await app.db.transaction((tx) => writeAudit(tx, { actor, orgId: null, action: "as.app", targetType: "t" }));
+    const { anchor } = await anchorAuditChain(app.db);
+    expect(anchor).toMatchObject({ headId: (await idsOf(testDb.db)).at(-1) });
+    expect(await verifyAuditChain(app.db)).toMatchObject({ ok: true, checked: 4, anchors: 1 });
+  });
+
+  it("can neither change the audit log or its anchors nor switch off their triggers", async () => {
+    for (const statement of [
+      sql`update audit_log set action = 'x'`,
+      sql`delete from audit_log`,
+      sql`truncate audit_log`,
+      sql`alter table audit_log disable trigger audit_log_append_only`,
+      sql`alter table audit_log disable trigger all`,
+      sql`drop trigger audit_log_append_only on audit_log`,
+      sql`update audit_anchors set head_hash = 'x'`,
+      sql`delete from audit_anchors`,
+      sql`truncate audit_anchors`,
+      sql`alter table audit_anchors disable trigger audit_anchors_append_only`,
+    ]) {
+      // 42501 insufficient_privilege: "permission denied" or "must be owner", not the trigger's refusal.
+      const error = await errorOf(app.db.execute(statement));
+      expect(error).toMatchObject({ code: "42501" });
+      expect(error.message).not.toMatch(/append-only/);
+    }
+    expect(await verifyAuditChain(testDb.db)).toMatchObject({ ok: true, checked: 4 });
+  });
+
+  it("may change every other table, but truncate or alter none", async () => {
+    const rows = await testDb.db.execute<{ table: string; privileges: string }>(sql`
+      select table_name as table,
+             concat_ws(',',
+               case when has_table_privilege('consentry_app', c.oid, 'select') then 'select' end,
+               case when has_table_privilege('consentry_app', c.oid, 'insert') then 'insert' end,
+               case when has_table_privilege('consentry_app', c.oid, 'update') then 'update' end,
+               case when has_table_privilege('consentry_app', c.oid, 'delete') then 'delete' end,
+               case when has_table_privilege('consentry_app', c.oid, 'truncate') then 'truncate' end,
+               case when has_table_privilege('consentry_app', c.oid, 'trigger') then 'trigger' end,
+               case when pg_has_role('consentry_app', c.relowner, 'usage') then 'owner' end
+             ) as privileges
+      from information_schema.tables t join pg_class c on c.relname = t.table_name
+      join pg_namespace n on n.oid = c.relnamespace and n.nspname = t.table_schema
+      where t.table_schema = 'public' and t.table_type = 'BASE TABLE'`);
+    expect(rows.length).toBeGreaterThan(20);
+    for (const { table, privileges } of rows) {
+      const expected = ["audit_log", "audit_anchors"].includes(table) ? "select,insert" : "select,insert,update,delete";
+      expect({ table, privileges }).toEqual({ table, privileges: expected });
+    }
+    const error = await errorOf(app.db.execute(sql`create table app_made (id int)`));
+    expect(error).toMatchObject({ code: "42501" });
+  });
+});
+
+describe("the migration's role creation", () => {
+  const migration = readFileSync(join(migrationsFolder, "0009_audit_keyed_chain.sql"), "utf8");
+  const createRole = migration.split("--> statement-breakpoint").find((part) => part.includes("CREATE ROLE")) as string;
+
+  /**
+   * Two databases migrating at once, made deterministic: session A creates the role and keeps
+   * its transaction open until session B, running the same statement, waits on it; then A
+   * commits. Resolves with B's outcome.
+   */
+  async function race(testDb: TestDatabase, statement: string) {
+    const [a, b] = [0, 1].map(() => postgres(testDb.url, { max: 1, onnotice: () => {} })) as [
+      postgres.Sql,
+      postgres.Sql,
+    ];
+    try {
+      const [session] = await b<{ pid: number }[]>`select pg_backend_pid() as pid`;
+      const pid = session?.pid as number;
+      let commitA = () => {};
+      const aMayCommit = new Promise<void>((resolve) => {
+        commitA = resolve;
+      });
+      let aCreated = () => {};
+      const created = new Promise<void>((resolve) => {
+        aCreated = resolve;
+      });
+      const first = a.begin(async (tx) => {
+        await tx.unsafe(statement);
+        aCreated();
+        await aMayCommit;
+      });
+      await created;
+      const second = b
+        .begin((tx) => tx.unsafe(statement))
+        .then(
+          () => "ok",
+          (error: { code?: string }) => error.code,
+        );
+      for (;;) {
+        const [activity] = await testDb.sql`select wait_event_type from pg_stat_activity where pid = ${pid}`;
+        if (activity?.wait_event_type === "Lock") break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      commitA();
+      await first;
+      return await second;
+    } finally {
+      await Promise.all([a.end({ timeout: 5 }), b.end({ timeout: 5 })]);
+    }
+  }
+
+  it("is safe when many databases run it at once", async () => {
+    const testDb = await freshDatabase();
+    const role = `consentry_race_${randomBytes(4).toString("hex")}`;
+    const forRole = (name: string) => createRole.replaceAll("consentry_app", name);
+    try {
+      expect(await race(testDb, forRole(role))).toBe("ok");
+      // The race is real: without the exception handler the second session fails (unique_violation).
+      expect(await race(testDb, forRole(`${role}_naive`).replace(/EXCEPTION WHEN[^;]*;/, ""))).toBe("23505");
+    } finally {
+      await testDb.sql.unsafe(`drop role if exists ${role}`);
+      await testDb.sql.unsafe(`drop role if exists ${role}_naive`);
+    }
+  });
+});
+
+describe("keyed chain and anchors", () => {
+  let testDb: TestDatabase;
+  beforeAll(async () => {
+    testDb = await freshDatabase();
+  });
+
+  it("names the first rewritten entry even when the rewrite recomputes every SHA-256 after it", async () => {
+    await appendAuditEntries(testDb.db, 6);
+    const ids = await idsOf(testDb.db);
+    const target = ids[2] as number;
+    // The attack a plain SHA-256 chain cannot see: today's scheme reported this chain as intact.
+    await rechainAsSuperuser(testDb.db, target, { edit: () => ({ name: "Forged" }) });
+    expect(await verifyAuditChain(testDb.db)).toEqual({
+      ok: false,
+      checked: 2,
+      brokenAtId: target,
+      reason: "hash_mismatch",
+    });
+  });
+
+  it("refuses a rewrite posing as unkeyed (legacy) entries after keyed ones", async () => {
+    const ids = await idsOf(testDb.db);
+    await rechainAsSuperuser(testDb.db, ids[2] as number, { unkeyed: true });
+    expect(await verifyAuditChain(testDb.db)).toMatchObject({
+      ok: false,
+      brokenAtId: ids[2],
+      reason: "unkeyed_after_keyed",
+    });
+  });
+});
+
+describe("anchors", () => {
+  let testDb: TestDatabase;
+  beforeAll(async () => {
+    testDb = await freshDatabase();
+    await appendAuditEntries(testDb.db, 5);
+  });
+
+  it("catch a consistent, unkeyed rewrite of the whole chain", async () => {
+    const { anchor, verdict } = await anchorAuditChain(testDb.db);
+    const ids = await idsOf(testDb.db);
+    expect(verdict).toMatchObject({ ok: true, checked: 5, headId: ids.at(-1) });
+    expect(anchor).toMatchObject({ headId: ids.at(-1), headHash: verdict.ok && verdict.headHash, keyId: "dev1" });
+    // Every entry rewritten as a legacy SHA-256 entry: nothing in the chain itself is inconsistent…
+    await rechainAsSuperuser(testDb.db, ids[0] as number, { unkeyed: true, edit: () => ({ name: "Forged" }) });
+    // …but the anchor outside it no longer matches its head.
+    expect(await verifyAuditChain(testDb.db)).toMatchObject({
+      ok: false,
+      checked: 4,
+      brokenAtId: ids.at(-1),
+      reason: "anchor_mismatch",
+      anchorId: anchor?.id,
+    });
+  });
+
+  it("catch a deleted tail, naming the anchored entry that is gone", async () => {
+    const second = await freshDatabase();
+    await appendAuditEntries(second.db, 4);
+    const { anchor } = await anchorAuditChain(second.db);
+    // Anchoring again with no new entry adds nothing in the hourly mode.
+    expect((await anchorAuditChain(second.db, { onlyIfMoved: true })).anchor).toBeNull();
+    const ids = await idsOf(second.db);
+    await tamperWithAuditLog(second.db, sql`delete from audit_log where id >= ${ids[2]}`);
+    expect(await verifyAuditChain(second.db)).toMatchObject({
+      ok: false,
+      checked: 2,
+      brokenAtId: ids[3],
+      reason: "anchored_entry_missing",
+      anchorId: anchor?.id,
+    });
+    await recordChainCheck(second.db, await verifyAuditChain(second.db));
+    expect((await auditAnchorsOverview(second.db)).latestCheck).toMatchObject({
+      ok: false,
+      brokenAtId: ids[3],
+      reason: "anchored_entry_missing",
+    });
+  });
+
+  it("catch a tampered anchor signature", async () => {
+    const third = await freshDatabase();
+    await appendAuditEntries(third.db, 3);
+    const { anchor } = await anchorAuditChain(third.db);
+    await appendAuditEntries(third.db, 2);
+    const ids = await idsOf(third.db);
+    expect((await auditAnchorsOverview(third.db)).anchors).toMatchObject([{ headId: ids[2], verified: true }]);
+    // The anchor moved to another head (the signature no longer covers it).
+    await third.db.transaction(async (tx) => {
+      await tx.execute(sql`alter table audit_anchors disable trigger audit_anchors_append_only`);
+      const [head] = await tx
+        .select()
+        .from(auditLog)
+        .where(eq(auditLog.id, ids[4] as number));
+      await tx
+        .update(auditAnchors)
+        .set({ headId: head?.id, headHash: head?.hash })
+        .where(eq(auditAnchors.id, anchor?.id as number));
+      await tx.execute(sql`alter table audit_anchors enable trigger audit_anchors_append_only`);
+    });
+    expect(await verifyAuditChain(third.db)).toMatchObject({
+      ok: false,
+      brokenAtId: ids[4],
+      reason: "anchor_signature_invalid",
+      anchorId: anchor?.id,
+    });
+    expect((await auditAnchorsOverview(third.db)).anchors).toMatchObject([{ headId: ids[4], verified: false }]);
+  });
+});
+
+describe("key rotation and legacy entries", () => {
+  it("verifies entries under retired keys while they stay listed, and legacy entries before keyed ones", async () => {
+    const testDb = await freshDatabase();
+    // Two legacy entries, as written before keyed entries existed.
+    let prevHash = GENESIS_HASH;
+    for (const targetId of ["old-1", "old-2"]) {
+      const fields = {
+        at: new Date(),
+        actorUserId: null,
+        actorLabel: "test",
+        orgId: null,
+        action: "legacy",
+        targetType: "t",
+        targetId,
+        details: {},
+        prevHash,
+      };
+      prevHash = legacyAuditHash(fields);
+      await testDb.db.insert(auditLog).values({ ...fields, hash: prevHash });
+    }
+    const [oldKey, newKey] = [keyOf(), keyOf()];
+    const oldRing = parseAuditKeyring(`a1:${oldKey}`);
+    const rotated = parseAuditKeyring(`a1:${oldKey},a2:${newKey}`);
+    const write = (keyring: typeof oldRing, targetId: string) =>
+      testDb.db.transaction((tx) =>
+        writeAudit(tx, { actor, orgId: null, action: "k", targetType: "t", targetId }, keyring),
+      );
+    await write(oldRing, "under-a1");
+    await anchorAuditChain(testDb.db, { keyring: oldRing });
+    await write(rotated, "under-a2");
+    await anchorAuditChain(testDb.db, { keyring: rotated });
+    const keyIds = (await testDb.db.select({ keyId: auditLog.keyId }).from(auditLog).orderBy(auditLog.id)).map(
+      (row) => row.keyId,
+    );
+    expect(keyIds).toEqual([null, null, "a1", "a2"]);
+    expect(await verifyAuditChain(testDb.db, { keyring: rotated })).toMatchObject({ ok: true, checked: 4, anchors: 2 });
+    // Dropping the old key from the keyring makes its entries unverifiable: keep retired ids listed.
+    const ids = await idsOf(testDb.db);
+    expect(await verifyAuditChain(testDb.db, { keyring: parseAuditKeyring(`a2:${newKey}`) })).toMatchObject({
+      ok: false,
+      brokenAtId: ids[2],
+      reason: "unknown_key",
+    });
+    // A different key under the same id is no better than no key.
+    expect(
+      await verifyAuditChain(testDb.db, { keyring: parseAuditKeyring(`a1:${keyOf()},a2:${newKey}`) }),
+    ).toMatchObject({ ok: false, brokenAtId: ids[2], reason: "hash_mismatch" });
+  });
+
+  it("refuses malformed keyrings", () => {
+    expect(() => parseAuditKeyring("nokey")).toThrow(/keyId:base64key/);
+    expect(() => parseAuditKeyring(`k:${randomBytes(16).toString("base64")}`)).toThrow(/at least 32 bytes/);
+    expect(() => parseAuditKeyring(" , ")).toThrow(/empty/);
   });
 });

@@ -1,4 +1,5 @@
 import { decryptString } from "@consentry/crypto";
+import { env } from "@consentry/env";
 import { and, eq, isNotNull, isNull } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyAuditChain } from "./audit";
@@ -29,6 +30,20 @@ describe("demo seed", () => {
     expect(entries.some((e) => e.alternatives.length > 0)).toBe(true);
     expect(entries.some((e) => e.faceRecognition && e.alternatives.length === 0)).toBe(true);
     expect(await db.$count(s.signs)).toBeGreaterThan(0);
+    // Loopback only for the simulator's port: the installation allows it, each organisation lists it.
+    const port = env.CAMERA_SIM_PORT;
+    expect(
+      await db
+        .select({
+          cidr: s.installationNetworkExceptions.cidr,
+          from: s.installationNetworkExceptions.portFrom,
+          to: s.installationNetworkExceptions.portTo,
+        })
+        .from(s.installationNetworkExceptions),
+    ).toEqual([{ cidr: "127.0.0.1/32", from: port, to: port }]);
+    const networks = await db.select().from(s.cameraNetworks);
+    expect(networks).toHaveLength(await db.$count(s.organizations));
+    expect(networks.every((n) => n.cidr === "127.0.0.1/32" && n.portFrom === port && n.portTo === port)).toBe(true);
     expect(await db.$count(s.regulators)).toBe(1);
     expect(await db.$count(s.dsrRequests)).toBeGreaterThan(0);
     expect(await db.$count(s.consents, isNotNull(s.consents.withdrawnAt))).toBeGreaterThan(0);

@@ -229,6 +229,14 @@ export async function seedDemo(
   for (const { email, role } of DEMO_LOGINS) userIds.set(email, await createUser(db, email, role));
   const user = (email: string) => userIds.get(email) as string;
   await db.insert(s.platformAdmins).values({ userId: user("admin@consentry.demo") });
+  // The simulator is on loopback, which the network policy refuses by default: the installation
+  // allows 127.0.0.1 on the simulator's port only, and each organisation lists just that.
+  const simulator = { cidr: "127.0.0.1/32", portFrom: cameraSimPort, portTo: cameraSimPort };
+  await db.insert(s.installationNetworkExceptions).values({
+    ...simulator,
+    reason: "Demo camera simulator",
+    createdBy: user("admin@consentry.demo"),
+  });
   await db.insert(s.regulators).values({
     userId: user("regulator@sh-cac.demo"),
     authority: "Shanghai Cyberspace Administration 上海市网信办",
@@ -240,6 +248,7 @@ export async function seedDemo(
     await db.transaction(async (tx) => {
       const [org] = await tx.insert(s.organizations).values({ name: spec.name, slug: spec.slug }).returning();
       if (!org) throw new Error("organisation insert returned nothing");
+      await tx.insert(s.cameraNetworks).values({ ...simulator, orgId: org.id, note: "Camera simulator" });
       const members: [string, (typeof s.membershipRole.enumValues)[number]][] =
         orgIndex === 0
           ? [
@@ -293,6 +302,8 @@ export async function seedDemo(
         const cameraIds: string[] = [];
         for (const camera of siteSpec.cameras) {
           cameraNumber++;
+          // No rtsp_url_fingerprint, like cameras from before migration 0007: the e2e specs
+          // register the simulator's streams again through the app.
           const url = `rtsp://127.0.0.1:${cameraSimPort}/cam${cameraNumber}`;
           const [row] = await tx
             .insert(s.cameras)

@@ -7,6 +7,7 @@ import postgres from "postgres";
 import { writeAudit } from "./audit";
 import { createDatabase, type Database } from "./client";
 import { migrationsFolder, runMigrations } from "./migrate";
+import * as schema from "./schema";
 
 // Tests get a private database cloned from a template that has the real migrations applied.
 // The template's name carries a hash of the migrations, so a changed migration builds a new one.
@@ -127,4 +128,26 @@ export async function tamperWithAuditLog(db: Database, statement: SQL) {
     await tx.execute(statement);
     await tx.execute(sql`alter table audit_log enable trigger audit_log_append_only`);
   });
+}
+
+/**
+ * Lets an organisation's test cameras be anywhere, loopback included: every address in its
+ * camera networks, plus an installation exception for 127.0.0.0/8 and ::1. Tests that are not
+ * about the network policy use this (makeOrganization does by default); the SSRF tests do not.
+ */
+export async function openCameraNetworks(db: Database, orgId: string) {
+  await db
+    .insert(schema.cameraNetworks)
+    .values([
+      { orgId, cidr: "0.0.0.0/0", note: "test: any address" },
+      { orgId, cidr: "::/0", note: "test: any address" },
+    ])
+    .onConflictDoNothing();
+  await db
+    .insert(schema.installationNetworkExceptions)
+    .values([
+      { cidr: "127.0.0.0/8", reason: "test: local simulators and servers" },
+      { cidr: "::1/128", reason: "test: local simulators and servers" },
+    ])
+    .onConflictDoNothing();
 }

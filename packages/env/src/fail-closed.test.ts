@@ -32,7 +32,6 @@ type Env = Record<string, string | undefined>;
 type Service = { name: string; cwd: string; command: (port: number) => string[]; needsBuild?: boolean };
 
 const tsx = join(root, "node_modules/.bin/tsx");
-const next = join(root, "node_modules/.bin/next");
 // The same commands as the `start` scripts of these workspaces.
 const SERVICES: Service[] = [
   { name: "ops worker", cwd: "workers/ops", command: () => [tsx, "src/main.ts"] },
@@ -41,7 +40,7 @@ const SERVICES: Service[] = [
   {
     name: "web app",
     cwd: "apps/web",
-    command: (port) => [next, "start", "-p", String(port), "-H", "127.0.0.1"],
+    command: (port) => [tsx, "server.ts", "-p", String(port), "-H", "127.0.0.1"],
     needsBuild: true,
   },
 ];

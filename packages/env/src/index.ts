@@ -91,6 +91,8 @@ export const env = createEnv({
     /** Public URL of the live-view gateway (WebSocket), as the browser reaches it. */
     CONSENTRY_GATEWAY_URL: z.url().default("ws://localhost:3001"),
     GATEWAY_PORT: z.coerce.number().int().min(1).max(65535).default(3001),
+    /** How often the gateway re-checks every open live viewer's membership, role and camera. */
+    LIVE_VIEW_REAUTHORIZE_MS: z.coerce.number().int().min(1000).default(120_000),
     /** The camera simulator's RTSP port (`npm run cameras:sim`, demo). */
     CAMERA_SIM_PORT: z.coerce.number().int().min(1).max(65535).default(8554),
     /** BullMQ key prefix; separate installations (or test runs) sharing a Redis use different ones. */

@@ -30,3 +30,19 @@ export function verificationMail(to: string, code: string, minutes: number): Mai
     ].join("\n"),
   };
 }
+
+/** Tells an account holder that repeated wrong passwords locked their account for a while. */
+export function accountLockedMail(to: string, minutes: number): Mail {
+  return {
+    to,
+    subject: "Consentry 账户已临时锁定 / account temporarily locked",
+    text: [
+      `您的 Consentry 账户因多次密码错误已被锁定 ${minutes} 分钟，期间无法登录，到时自动解锁。`,
+      "如非本人操作，说明有人在尝试您的密码：请在解锁后修改密码并联系管理员。",
+      "",
+      `Your Consentry account was locked for ${minutes} minutes after repeated wrong passwords; nobody`,
+      "can sign in to it until then, and it unlocks by itself.",
+      "If this was not you, someone is guessing your password: change it once unlocked and tell your administrator.",
+    ].join("\n"),
+  };
+}

@@ -18,9 +18,32 @@ export const invalidationSchema = z.discriminatedUnion("type", [
 export type Invalidation = z.infer<typeof invalidationSchema>;
 export const invalidationChannel = (prefix = "bull") => `${prefix}:invalidations`;
 
-/** Tells every inference worker about a change, over the installation's invalidation channel. */
-export async function publishInvalidation(redis: Redis, prefix: string | undefined, change: Invalidation) {
-  await redis.publish(invalidationChannel(prefix), JSON.stringify(invalidationSchema.parse(change)));
+/**
+ * A user's membership or role in an organisation changed or ended: the live-view gateway
+ * re-checks that user's open viewers at once. Inference workers ignore it (their schema above
+ * does not parse it). Nothing publishes it yet; member management will.
+ */
+export const memberInvalidationSchema = z.object({
+  type: z.literal("member"),
+  orgId: z.uuid(),
+  userId: z.string().min(1).max(200),
+});
+export type MemberInvalidation = z.infer<typeof memberInvalidationSchema>;
+
+/** Everything the live-view gateway acts on from the invalidation channel. */
+export const liveViewInvalidationSchema = z.discriminatedUnion("type", [
+  ...invalidationSchema.options,
+  memberInvalidationSchema,
+]);
+export type LiveViewInvalidation = z.infer<typeof liveViewInvalidationSchema>;
+
+/** Tells every inference worker and gateway about a change, over the installation's invalidation channel. */
+export async function publishInvalidation(
+  redis: Redis,
+  prefix: string | undefined,
+  change: Invalidation | MemberInvalidation,
+) {
+  await redis.publish(invalidationChannel(prefix), JSON.stringify(liveViewInvalidationSchema.parse(change)));
 }
 
 /** Connection options from a redis:// URL (BullMQ creates and owns the ioredis clients). */

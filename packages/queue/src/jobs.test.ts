@@ -71,6 +71,7 @@ describe("job contracts", () => {
     );
     expect(contracts).toEqual({
       auditChainVerify: { queue: "ops", name: "audit-chain-verify", options: {} },
+      auditChainAnchor: { queue: "ops", name: "audit-chain-anchor", options: {} },
       cameraProbeSweep: { queue: "ops", name: "camera-probe-sweep", options: {} },
       complianceSnapshot: { queue: "ops", name: "compliance-snapshot", options: {} },
       cameraProbe: {

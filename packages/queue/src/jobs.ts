@@ -3,7 +3,7 @@ import { defineJob } from "./define";
 
 /** Every queue the system uses; workers and producers import names from here only. */
 export const QUEUE_NAMES = {
-  /** Repeatable maintenance jobs: audit-chain verification, the camera probe sweep. */
+  /** Repeatable maintenance jobs: audit-chain verification and anchoring, the camera probe sweep. */
   ops: "ops",
   /** One short job per camera health probe (ffprobe), many in parallel. */
   cameraProbe: "camera-probe",
@@ -21,6 +21,7 @@ export const QUEUE_NAMES = {
 
 export const opsJobSchemas = {
   "audit-chain-verify": z.object({}).strict(),
+  "audit-chain-anchor": z.object({}).strict(),
   "camera-probe-sweep": z.object({}).strict(),
   "compliance-snapshot": z.object({}).strict(),
 } as const;
@@ -66,6 +67,12 @@ export const JOBS = {
     queue: QUEUE_NAMES.ops,
     name: "audit-chain-verify",
     schema: opsJobSchemas["audit-chain-verify"],
+  }),
+  /** Repeatable (job scheduler, daily): verifies the chain and stores its signed head as an anchor. */
+  auditChainAnchor: defineJob({
+    queue: QUEUE_NAMES.ops,
+    name: "audit-chain-anchor",
+    schema: opsJobSchemas["audit-chain-anchor"],
   }),
   /** Repeatable (job scheduler): fans out one probe per enabled camera. */
   cameraProbeSweep: defineJob({

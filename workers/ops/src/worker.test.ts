@@ -1,15 +1,19 @@
 import { randomBytes } from "node:crypto";
 import { rm } from "node:fs/promises";
 import { temporaryStorage } from "@consentry/core/testing";
-import { sql } from "@consentry/db";
+import { createDatabase, desc, schema, sql } from "@consentry/db";
+import { ensureAppLogin } from "@consentry/db/migrate";
 import { appendAuditEntries, createTestDatabase, tamperWithAuditLog } from "@consentry/db/testing";
 import { env } from "@consentry/env";
 import { countWorkers, producerOptions, QUEUE_NAMES, redisConnection } from "@consentry/queue";
 import { Queue, QueueEvents } from "bullmq";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AUDIT_CHAIN_ANCHOR } from "./processors/audit-chain-anchor";
 import { AUDIT_CHAIN_VERIFY } from "./processors/audit-chain-verify";
 import {
+  AUDIT_CHAIN_ANCHOR_REPEAT,
+  AUDIT_CHAIN_ANCHOR_SCHEDULER_ID,
   AUDIT_CHAIN_VERIFY_EVERY_MS,
   AUDIT_CHAIN_VERIFY_SCHEDULER_ID,
   CAMERA_PROBE_SWEEP,
@@ -28,6 +32,8 @@ const logs: LogLine[] = [];
 const logger = pino({ level: "debug" }, { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) });
 
 let testDb: Awaited<ReturnType<typeof createTestDatabase>>;
+/** The worker connects as the application's role, as in production: it owns no table. */
+let appDb: ReturnType<typeof createDatabase>;
 let ops: OpsWorker;
 let queue: Queue;
 let queueEvents: QueueEvents;
@@ -35,7 +41,8 @@ const storage = temporaryStorage();
 
 beforeAll(async () => {
   testDb = await createTestDatabase();
-  ops = startOpsWorker({ db: testDb.db, redisUrl, prefix, logger, storage });
+  appDb = createDatabase(await ensureAppLogin(testDb.url), { applicationName: "consentry-test-ops", max: 4 });
+  ops = startOpsWorker({ db: appDb.db, redisUrl, prefix, logger, storage });
   queue = new Queue(QUEUE_NAMES.ops, producerOptions(redisUrl, prefix));
   queueEvents = new QueueEvents(QUEUE_NAMES.ops, { connection: redisConnection(redisUrl), prefix });
   await Promise.all([ops.ready, queue.waitUntilReady(), queueEvents.waitUntilReady()]);
@@ -48,6 +55,7 @@ afterAll(async () => {
     () => queueEvents?.close(),
     () => queue?.obliterate({ force: true }),
     () => queue?.close(),
+    () => appDb?.close(),
     () => testDb?.drop(),
     () => rm(storage.root, { recursive: true, force: true }),
   ];
@@ -68,9 +76,17 @@ describe("ops worker", { timeout: 20_000 }, () => {
     });
   });
 
-  it("registers the hourly audit-chain verification and the camera probe sweep", async () => {
+  it("registers the hourly audit-chain verification, the daily anchor and the camera probe sweep", async () => {
     const schedulers = await queue.getJobSchedulers();
-    expect(schedulers).toHaveLength(3);
+    expect(schedulers).toHaveLength(4);
+    expect(schedulers).toContainEqual(
+      expect.objectContaining({
+        key: AUDIT_CHAIN_ANCHOR_SCHEDULER_ID,
+        name: AUDIT_CHAIN_ANCHOR,
+        pattern: AUDIT_CHAIN_ANCHOR_REPEAT.pattern,
+        tz: AUDIT_CHAIN_ANCHOR_REPEAT.tz,
+      }),
+    );
     expect(schedulers).toContainEqual(
       expect.objectContaining({
         key: AUDIT_CHAIN_VERIFY_SCHEDULER_ID,
@@ -83,18 +99,38 @@ describe("ops worker", { timeout: 20_000 }, () => {
     );
   });
 
-  it("verifies an intact chain and returns the verdict", async () => {
+  it("verifies an intact chain, returns the verdict and anchors the new head", async () => {
     const written = await appendAuditEntries(testDb.db, 5);
     const job = await queue.add(AUDIT_CHAIN_VERIFY, {});
     await expect(job.waitUntilFinished(queueEvents, JOB_TIMEOUT_MS)).resolves.toEqual({
       ok: true,
       checked: written.length,
+      headId: written.at(-1)?.id,
       headHash: written.at(-1)?.hash,
+      anchors: 0,
     });
     expect(logs.find((l) => l.jobId === job.id && l.msg === "audit chain intact")).toMatchObject({
       level: 30,
       checked: written.length,
     });
+    const anchors = await testDb.db.select().from(schema.auditAnchors);
+    expect(anchors).toMatchObject([{ headId: written.at(-1)?.id, headHash: written.at(-1)?.hash, keyId: "dev1" }]);
+    expect(logs.find((l) => l.jobId === job.id && l.msg === "audit chain anchored")).toMatchObject({
+      anchorId: anchors[0]?.id,
+      signature: anchors[0]?.signature,
+    });
+    // Verified again with no new entry: the head has not moved, so no second anchor.
+    const again = await queue.add(AUDIT_CHAIN_VERIFY, {});
+    await expect(again.waitUntilFinished(queueEvents, JOB_TIMEOUT_MS)).resolves.toMatchObject({ ok: true, anchors: 1 });
+    expect(await testDb.db.$count(schema.auditAnchors)).toBe(1);
+  });
+
+  it("the daily anchor job stores the signed head even when it has not moved", async () => {
+    const job = await queue.add(AUDIT_CHAIN_ANCHOR, {});
+    const result = await job.waitUntilFinished(queueEvents, JOB_TIMEOUT_MS);
+    const [latest] = await testDb.db.select().from(schema.auditAnchors).orderBy(desc(schema.auditAnchors.id)).limit(1);
+    expect(result).toEqual({ verdict: expect.objectContaining({ ok: true, anchors: 1 }), anchorId: latest?.id });
+    expect(await testDb.db.$count(schema.auditAnchors)).toBe(2);
   });
 
   it("names the tampered row when the chain is broken, and logs it as an error", async () => {
@@ -116,6 +152,38 @@ describe("ops worker", { timeout: 20_000 }, () => {
       level: 50,
       brokenAtId: tamperedId,
       reason: "hash_mismatch",
+    });
+    const [check] = await testDb.db
+      .select()
+      .from(schema.auditChainChecks)
+      .orderBy(desc(schema.auditChainChecks.id))
+      .limit(1);
+    expect(check).toMatchObject({ ok: false, brokenAtId: tamperedId, reason: "hash_mismatch" });
+  });
+
+  it("never anchors a broken chain", async () => {
+    const before = await testDb.db.$count(schema.auditAnchors);
+    const job = await queue.add(AUDIT_CHAIN_ANCHOR, {});
+    await expect(job.waitUntilFinished(queueEvents, JOB_TIMEOUT_MS)).resolves.toMatchObject({
+      verdict: { ok: false, reason: "hash_mismatch" },
+      anchorId: null,
+    });
+    expect(await testDb.db.$count(schema.auditAnchors)).toBe(before);
+  });
+
+  it("catches a deleted tail through the anchors", async () => {
+    const [latest] = await testDb.db.select().from(schema.auditAnchors).orderBy(desc(schema.auditAnchors.id)).limit(1);
+    // Repair the edited entry's content first, so only the deletion remains.
+    await tamperWithAuditLog(
+      testDb.db,
+      sql`update audit_log set details = '{"name":"Site 2","nested":{"a":[1,"二"],"b":2}}' where target_id = 'site-2'`,
+    );
+    await tamperWithAuditLog(testDb.db, sql`delete from audit_log where id = ${latest?.headId}`);
+    const job = await queue.add(AUDIT_CHAIN_VERIFY, {});
+    await expect(job.waitUntilFinished(queueEvents, JOB_TIMEOUT_MS)).resolves.toMatchObject({
+      ok: false,
+      brokenAtId: latest?.headId,
+      reason: "anchored_entry_missing",
     });
   });
 

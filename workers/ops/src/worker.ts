@@ -14,12 +14,16 @@ import type { FileStore } from "@consentry/storage";
 import { Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
+import { auditChainAnchorProcessor } from "./processors/audit-chain-anchor";
 import { auditChainVerifyProcessor } from "./processors/audit-chain-verify";
 import { cameraProbeProcessor, cameraProbeSweepProcessor } from "./processors/camera-probe";
 import { dsrErasureProcessor } from "./processors/dsr-erasure";
 
 export const AUDIT_CHAIN_VERIFY_SCHEDULER_ID = "audit-chain-verify-hourly";
 export const AUDIT_CHAIN_VERIFY_EVERY_MS = 3600_000;
+/** The daily signed head of the audit chain, shortly after midnight in Shanghai. */
+export const AUDIT_CHAIN_ANCHOR_SCHEDULER_ID = "audit-chain-anchor-daily";
+export const AUDIT_CHAIN_ANCHOR_REPEAT = { pattern: "5 0 * * *", tz: "Asia/Shanghai" } as const;
 export const CAMERA_PROBE_SWEEP = JOBS.cameraProbeSweep.name;
 export const CAMERA_PROBE_SWEEP_SCHEDULER_ID = "camera-probe-sweep";
 /** Compliance snapshots: for organisations whose facts changed, and daily for all. */
@@ -80,6 +84,7 @@ export function startOpsWorker({
     QUEUE_NAMES.ops,
     dispatchByName(QUEUE_NAMES.ops, [
       auditChainVerifyProcessor({ db, logger: log }),
+      auditChainAnchorProcessor({ db, logger: log }),
       cameraProbeSweepProcessor({ db, probeQueue }),
       processorFor(JOBS.complianceSnapshot, async () => ({ stored: await snapshotChangedOrganizations(db) })),
     ]),
@@ -126,6 +131,7 @@ export function startOpsWorker({
       { every: AUDIT_CHAIN_VERIFY_EVERY_MS },
       {},
     );
+    await JOBS.auditChainAnchor.schedule(queue, AUDIT_CHAIN_ANCHOR_SCHEDULER_ID, AUDIT_CHAIN_ANCHOR_REPEAT, {});
     await JOBS.cameraProbeSweep.schedule(queue, CAMERA_PROBE_SWEEP_SCHEDULER_ID, { every: probeIntervalMs }, {});
     await JOBS.complianceSnapshot.schedule(queue, COMPLIANCE_SNAPSHOT, { every: COMPLIANCE_SNAPSHOT_EVERY_MS }, {});
     log.info({ auditEveryMs: AUDIT_CHAIN_VERIFY_EVERY_MS, probeEveryMs: probeIntervalMs }, "job schedulers registered");

@@ -14,7 +14,17 @@ import { Button } from "./ui";
 
 type NavItem = {
   href: string;
-  label: "sites" | "cameras" | "people" | "compliance" | "requests" | "workers" | "regulator" | "organizations";
+  label:
+    | "sites"
+    | "cameras"
+    | "cameraNetworks"
+    | "people"
+    | "compliance"
+    | "requests"
+    | "workers"
+    | "regulator"
+    | "organizations"
+    | "networkExceptions";
 };
 
 function navItems(principal: Principal): NavItem[] {
@@ -23,6 +33,7 @@ function navItems(principal: Principal): NavItem[] {
     items.push(
       { href: "/sites", label: "sites" },
       { href: "/cameras", label: "cameras" },
+      { href: "/camera-networks", label: "cameraNetworks" },
       { href: "/people", label: "people" },
       { href: "/compliance", label: "compliance" },
       { href: "/requests", label: "requests" },
@@ -30,7 +41,11 @@ function navItems(principal: Principal): NavItem[] {
   }
   if (principal.regulator) items.push({ href: "/regulator", label: "regulator" });
   if (principal.isPlatformAdmin)
-    items.push({ href: "/organizations", label: "organizations" }, { href: "/workers", label: "workers" });
+    items.push(
+      { href: "/organizations", label: "organizations" },
+      { href: "/network-exceptions", label: "networkExceptions" },
+      { href: "/workers", label: "workers" },
+    );
   return items;
 }
 

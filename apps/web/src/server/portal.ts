@@ -3,6 +3,7 @@ import { type PortalServices, redisRateLimiter } from "@consentry/core/portal";
 import { env } from "@consentry/env";
 import { createMailer } from "@consentry/mail";
 import { Redis } from "ioredis";
+import { requestClientAddress } from "./client-address";
 
 const cache = globalThis as unknown as { consentryPortal?: Omit<PortalServices, "clientIp"> };
 
@@ -20,10 +21,15 @@ function shared() {
 }
 
 /**
- * The portal's mail and rate limits, with the caller's address: the first X-Forwarded-For hop
- * (set by the reverse proxy in front of the app), else X-Real-IP.
+ * The portal's mail and rate limits, with the caller's address as the web server computed it
+ * (./client-address). Read lazily: only the portal's limits need it, and a request without it
+ * is refused there rather than counted under a shared key.
  */
 export function portalServices(headers: Headers): PortalServices {
-  const forwarded = headers.get("x-forwarded-for")?.split(",")[0]?.trim();
-  return { ...shared(), clientIp: forwarded || headers.get("x-real-ip") || "unknown" };
+  return {
+    ...shared(),
+    get clientIp() {
+      return requestClientAddress(headers);
+    },
+  };
 }

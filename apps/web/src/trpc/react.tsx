@@ -6,6 +6,11 @@ import { createTRPCClient, httpBatchLink, TRPCClientError } from "@trpc/client";
 import { createTRPCContext } from "@trpc/tanstack-react-query";
 import { type ReactNode, useState } from "react";
 import superjson from "superjson";
+import { z } from "zod";
+
+// Zod probes for eval (`Function("")`) to compile faster parsers; the CSP (src/proxy.ts) refuses
+// it and the browser reports a violation. Interpreted parsing is fast enough for forms.
+z.config({ jitless: true });
 
 export const { TRPCProvider, useTRPC } = createTRPCContext<AppRouter>();
 

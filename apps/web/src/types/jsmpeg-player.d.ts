@@ -5,6 +5,11 @@ declare module "@cycjimmy/jsmpeg-player" {
     audio?: boolean;
     disableGl?: boolean;
     reconnectInterval?: number;
+    /** A source class used instead of the built-in one (the player calls `new source(url, options)`). */
+    source?: new (
+      url: string,
+      options: PlayerOptions,
+    ) => WebSocketSource;
     onSourceEstablished?: () => void;
     onSourceCompleted?: () => void;
     onVideoDecode?: () => void;
@@ -14,6 +19,13 @@ declare module "@cycjimmy/jsmpeg-player" {
     constructor(url: string, options: PlayerOptions);
     destroy(): void;
   }
-  const JSMpeg: { Player: typeof Player };
+  /** JSMpeg.Source.WebSocket: its socket's onerror and onclose both call onClose(event). */
+  class WebSocketSource {
+    constructor(url: string, options: PlayerOptions);
+    /** True once the first message arrived. */
+    established: boolean;
+    onClose(event?: Event): void;
+  }
+  const JSMpeg: { Player: typeof Player; Source: { WebSocket: typeof WebSocketSource } };
   export default JSMpeg;
 }

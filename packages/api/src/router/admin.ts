@@ -1,6 +1,13 @@
 import { createOrganization } from "@consentry/core/admin";
+import {
+  addNetworkException,
+  listNetworkExceptions,
+  networkExceptionFields,
+  removeNetworkException,
+} from "@consentry/core/camera-networks";
 import { organizationFields } from "@consentry/core/validators";
 import { asc, count, eq, schema } from "@consentry/db";
+import { z } from "zod";
 import { adminProcedure, router } from "../trpc";
 
 const { organizations, memberships } = schema;
@@ -25,4 +32,15 @@ export const adminRouter = router({
   createOrganization: adminProcedure
     .input(organizationFields)
     .mutation(({ ctx, input }) => createOrganization({ db: ctx.db, actor: ctx.actor }, input)),
+
+  /** Reserved ranges (loopback, link-local…) this installation lets organisations list anyway. */
+  networkExceptions: adminProcedure.query(({ ctx }) => listNetworkExceptions({ db: ctx.db })),
+
+  addNetworkException: adminProcedure
+    .input(networkExceptionFields)
+    .mutation(({ ctx, input }) => addNetworkException({ db: ctx.db, actor: ctx.actor }, input)),
+
+  removeNetworkException: adminProcedure
+    .input(z.object({ exceptionId: z.uuid() }))
+    .mutation(({ ctx, input }) => removeNetworkException({ db: ctx.db, actor: ctx.actor }, input)),
 });

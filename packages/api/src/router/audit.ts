@@ -1,6 +1,6 @@
 import { pageInput } from "@consentry/core/validators";
-import { desc, eq, schema, verifyAuditChain } from "@consentry/db";
-import { adminProcedure, orgProcedure, router } from "../trpc";
+import { auditAnchorsOverview, desc, eq, schema, verifyAuditChain } from "@consentry/db";
+import { adminProcedure, orgProcedure, regulatorProcedure, router } from "../trpc";
 
 const { auditLog } = schema;
 
@@ -27,6 +27,15 @@ export const auditRouter = router({
       return { items: items.slice(0, input.pageSize), hasMore: items.length > input.pageSize };
     }),
 
-  /** The chain spans all organisations, so only platform administrators verify it. */
+  /**
+   * The chain spans all organisations, so only platform administrators verify it. A broken
+   * chain names the first broken entry (`brokenAtId`) and why (`reason`).
+   */
   verifyChain: adminProcedure.query(({ ctx }) => verifyAuditChain(ctx.db)),
+
+  /**
+   * The chain's latest signed daily heads, each checked against the chain, and the latest
+   * verification (regulator console). Anchors and verdicts only: no entry's content.
+   */
+  anchors: regulatorProcedure.query(({ ctx }) => auditAnchorsOverview(ctx.db)),
 });

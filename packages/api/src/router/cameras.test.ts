@@ -22,7 +22,9 @@ const jobs = createJobProducer(env.REDIS_URL, prefix);
 const probeQueue = new Queue(QUEUE_NAMES.cameraProbe, producerOptions(env.REDIS_URL, prefix));
 
 const SECRET_URL = "rtsp://admin:hunter2-secret@10.1.2.3:554/Streaming/Channels/101";
-const fields = () => ({
+// One stream is one camera (any organisation): each test camera gets a channel of its own.
+let channel = 101;
+const fields = (rtspUrl = `rtsp://admin:hunter2-secret@10.1.2.3:554/Streaming/Channels/${++channel}`) => ({
   orgId,
   name: "Gate 1",
   siteId: siteA.id,
@@ -30,7 +32,7 @@ const fields = () => ({
   locationType: "entrance" as const,
   frEnabled: false,
   analysisFps: 5,
-  rtspUrl: SECRET_URL,
+  rtspUrl,
 });
 const api = () => callerFor(testDb.db, manager, jobs);
 const auditOf = async (targetId: string) =>
@@ -55,7 +57,7 @@ afterAll(async () => {
 
 describe("camera registry", () => {
   it("stores the RTSP URL encrypted, only ever shows it masked, and queues a first probe", async () => {
-    const { id } = await api().cameras.create(fields());
+    const { id } = await api().cameras.create(fields(SECRET_URL));
     const [row] = await testDb.db.select().from(schema.cameras).where(eq(schema.cameras.id, id));
     expect(row?.rtspUrlEnc).not.toContain("hunter2");
     expect(decryptString(row?.rtspUrlEnc as string, "cameras.rtsp_url")).toBe(SECRET_URL);
@@ -140,13 +142,14 @@ describe("camera registry", () => {
   });
 
   it("moves a camera between sites, disables and deletes it, auditing each step", async () => {
-    const { id } = await api().cameras.create({ ...fields(), name: "Mover" });
+    const moverUrl = "rtsp://admin:hunter2-secret@10.1.2.3:554/Streaming/Channels/mover";
+    const { id } = await api().cameras.create({ ...fields(moverUrl), name: "Mover" });
     await api().cameras.update({ ...fields(), name: "Mover", cameraId: id, siteId: siteB.id, rtspUrl: undefined });
     const moved = await api().cameras.byId({ orgId, cameraId: id });
     expect(moved.siteId).toBe(siteB.id);
     // A blank URL on edit keeps the stored one.
     const [row] = await testDb.db.select().from(schema.cameras).where(eq(schema.cameras.id, id));
-    expect(decryptString(row?.rtspUrlEnc as string, "cameras.rtsp_url")).toBe(SECRET_URL);
+    expect(decryptString(row?.rtspUrlEnc as string, "cameras.rtsp_url")).toBe(moverUrl);
 
     await api().cameras.setEnabled({ orgId, cameraId: id, enabled: false });
     expect((await api().cameras.byId({ orgId, cameraId: id })).disabledAt).toBeInstanceOf(Date);
@@ -270,7 +273,8 @@ describe("camera registry", () => {
 
 describe("camera CSV import and export", () => {
   const header = "name,site_code,entry_point,location_type,fr_enabled,analysis_fps,rtsp_url";
-  const goodRow = (i: number) => `Imported ${i},${siteA.code},,lobby,no,2,rtsp://cam:pw@192.168.1.${i % 250}:554/live`;
+  const goodRow = (i: number) =>
+    `Imported ${i},${siteA.code},,lobby,no,2,rtsp://cam:pw@192.168.1.${i % 250}:554/live${i}`;
 
   it("previews per-row problems and commits nothing while any row is bad", async () => {
     const before = await testDb.db.$count(schema.cameras);

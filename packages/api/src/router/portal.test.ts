@@ -87,10 +87,12 @@ describe("portal", () => {
   it("answers an access request with what is held, never the embedding itself", async () => {
     const owner = await makePrincipal(testDb.db, { memberships: [[orgId, "owner"]] });
     const staff = callerFor(testDb.db, owner);
+    // The person's stored contact is the email the requester verifies, so staff may link them.
+    const address = email();
     const person = await staff.subjects.create({
       orgId,
       displayName: "王芳",
-      contact: null,
+      contact: address,
       isMinor: false,
       birthYear: null,
     });
@@ -104,7 +106,6 @@ describe("portal", () => {
       modelVersion: "1",
       embeddingEnc: "v1.secret-embedding",
     });
-    const address = email();
     const { requestId } = await visitor().portal.submit({ siteId, type: "access", email: address });
     const verified = await visitor().portal.verify({ requestId, code: await codeFor(address) });
     await expect(visitor().portal.export(verified)).rejects.toMatchObject({ code: "NOT_FOUND" });
@@ -120,10 +121,12 @@ describe("portal", () => {
     const owner = await makePrincipal(testDb.db, { memberships: [[orgId, "owner"]] });
     const jobs = recordingJobs();
     const staff = callerFor(testDb.db, owner, jobs);
+    // The person's stored contact is the email the requester verifies, so staff may link them.
+    const address = email();
     const person = await staff.subjects.create({
       orgId,
       displayName: "赵强",
-      contact: null,
+      contact: address,
       isMinor: false,
       birthYear: null,
     });
@@ -140,7 +143,6 @@ describe("portal", () => {
         embeddingEnc: "v1.x",
       })
       .returning();
-    const address = email();
     const { requestId } = await visitor().portal.submit({ siteId, type: "withdrawal", email: address });
     await visitor().portal.verify({ requestId, code: await codeFor(address) });
     await expect(staff.requests.approve({ orgId, requestId })).rejects.toMatchObject({ code: "PRECONDITION_FAILED" });

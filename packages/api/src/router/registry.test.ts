@@ -50,7 +50,7 @@ const camera = (site: string, name: string) =>
     locationType: "entrance",
     frEnabled: false,
     analysisFps: 5,
-    rtspUrl: "rtsp://10.0.0.9/live",
+    rtspUrl: `rtsp://10.0.0.9/${encodeURIComponent(name)}`,
   });
 
 describe("signs", () => {

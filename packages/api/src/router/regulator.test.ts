@@ -108,6 +108,7 @@ describe("regulator console", () => {
       trend: await regulator.regulator.trend({ days: 30 }),
       csv: await regulator.regulator.sitesCsv(),
       organizationsCsv: await regulator.regulator.organizationsCsv(),
+      regionMoves: await regulator.regulator.regionMoves(),
     };
     expect(responses.site.findings.some((f) => f.target.type === "template" || f.target.type === "subject")).toBe(true);
     const found: string[] = [];
@@ -179,6 +180,7 @@ describe("regulator console", () => {
       ["regulator.trend", () => regulator.trend({ days: 90, siteId }), siteId],
       ["regulator.sitesCsv", () => regulator.sitesCsv(), null],
       ["regulator.organizationsCsv", () => regulator.organizationsCsv(), null],
+      ["regulator.regionMoves", () => regulator.regionMoves(), null],
     ];
     // Every regulator procedure is called here: a new view must be added to this list.
     const procedures = Object.keys(appRouter._def.procedures).filter((name) => name.startsWith("regulator."));

@@ -1,5 +1,6 @@
 import {
   jurisdictionOverview,
+  jurisdictionRegionMoves,
   jurisdictionSite,
   jurisdictionSites,
   jurisdictionTrend,
@@ -43,6 +44,9 @@ export const regulatorRouter = router({
   site: viewed
     .input(z.object({ siteId: z.uuid() }))
     .query(({ ctx, input }) => jurisdictionSite(ctx.db, ctx.regulator.jurisdictionCodes, input.siteId)),
+
+  /** Sites that moved into, out of or within the jurisdiction: when, from, to, organisation, site. */
+  regionMoves: viewed.query(({ ctx }) => jurisdictionRegionMoves(ctx.db, ctx.regulator.jurisdictionCodes)),
 
   trend: viewed
     .input(

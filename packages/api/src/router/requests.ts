@@ -1,5 +1,5 @@
 import { approveRequest, linkSubject, refuseRequest, showContact, takeRequest } from "@consentry/core/requests";
-import { pageInput } from "@consentry/core/validators";
+import { linkSubjectFields, pageInput } from "@consentry/core/validators";
 import { and, asc, count, eq, ne, schema, sql } from "@consentry/db";
 import { z } from "zod";
 import { orgProcedure, router } from "../trpc";
@@ -28,6 +28,7 @@ export const requestsRouter = router({
             dueAt: dsrRequests.dueAt,
             closedAt: dsrRequests.closedAt,
             refusalReason: dsrRequests.refusalReason,
+            linkOverrideReason: dsrRequests.linkOverrideReason,
           })
           .from(dsrRequests)
           .innerJoin(sites, eq(sites.id, dsrRequests.siteId))
@@ -52,9 +53,12 @@ export const requestsRouter = router({
       takeRequest({ db: ctx.db, actor: ctx.actor, orgId: ctx.org.id, userId: ctx.principal.userId }, input),
     ),
 
-  /** Names the person the request is about, by the pseudonym the site gave them. */
+  /**
+   * Names the person the request is about, by the pseudonym the site gave them. Their stored
+   * contact must be the requester's verified email, or staff give an override reason (audited).
+   */
   linkSubject: orgProcedure("operator")
-    .input(requestId.extend({ pseudonym: z.string().trim().min(1).max(40) }))
+    .input(requestId.extend(linkSubjectFields.shape))
     .mutation(({ ctx, input }) => linkSubject({ db: ctx.db, actor: ctx.actor, orgId: ctx.org.id }, input)),
 
   /**

@@ -1,4 +1,14 @@
-import { archiveSite, createSite, getSite, listSites, restoreSite, updateSite } from "@consentry/core/sites";
+import {
+  archiveSite,
+  createSite,
+  getSite,
+  listSites,
+  moveSiteRegion,
+  restoreSite,
+  siteRegionHistory,
+  siteRegionMove,
+  updateSite,
+} from "@consentry/core/sites";
 import { siteFields, siteListFilter } from "@consentry/core/validators";
 import { z } from "zod";
 import { orgProcedure, router } from "../trpc";
@@ -28,8 +38,20 @@ export const sitesRouter = router({
     .input(siteFields.extend(siteId.shape))
     .mutation(({ ctx, input }) => {
       const { orgId: _orgId, ...fields } = input;
-      return updateSite({ db: ctx.db, actor: ctx.actor, orgId: ctx.org.id }, fields);
+      return updateSite({ db: ctx.db, actor: ctx.actor, orgId: ctx.org.id, role: ctx.org.role }, fields);
     }),
+
+  /** Moves the site to another region (owners only, with a reason): both regulators see the move. */
+  moveRegion: orgProcedure("owner")
+    .input(siteRegionMove)
+    .mutation(({ ctx, input }) => {
+      const { orgId: _orgId, ...move } = input;
+      return moveSiteRegion({ db: ctx.db, actor: ctx.actor, orgId: ctx.org.id, role: ctx.org.role }, move);
+    }),
+
+  regionHistory: orgProcedure("auditor")
+    .input(siteId)
+    .query(({ ctx, input }) => siteRegionHistory({ db: ctx.db, orgId: ctx.org.id }, { siteId: input.siteId })),
 
   archive: orgProcedure("manager")
     .input(siteId)

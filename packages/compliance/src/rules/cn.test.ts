@@ -524,6 +524,27 @@ describe("CN profile", () => {
     });
   });
 
+  describe("CN-SITE-01 region changes", () => {
+    const moved = (at: Date) =>
+      compliantSite({ site: { regionChanges: [{ at, fromRegion: "310115", toRegion: "330106" }] } });
+
+    it("reports a move for 90 days as info, naming both regions and the Shanghai date, at no cost to the score", () => {
+      const evaluation = evaluateSite(moved(new Date(NOW.getTime() - 5 * 86_400_000)), evaluationContext());
+      expect(evaluation.findings).toEqual([
+        expect.objectContaining({
+          ruleId: "CN-SITE-01",
+          code: "CN-SITE-01.regionChanged",
+          severity: "info",
+          params: { fromRegion: "310115", toRegion: "330106", date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) },
+          target: expect.objectContaining({ type: "site" }),
+        }),
+      ]);
+      expect(evaluation.score).toBe(100);
+      expect(check(moved(daysAgo(91)), "CN-SITE-01")).toEqual([]);
+      expect(check(compliantSite(), "CN-SITE-01")).toEqual([]);
+    });
+  });
+
   it("names people only by pseudonym", () => {
     const site = compliantSite({
       subject: { isMinor: true },

@@ -115,6 +115,16 @@ export function brokenSiteSamples(): BrokenSiteSample[] {
       settings: { dsrWorkingDays: 5 },
     },
     compliantSite({ consent: { withdrawnAt: daysAgo(40) }, template: { lastUsedAt: daysAgo(41) } }),
+    // CN-SITE-01: the recent move is reported, the one long ago no longer
+    compliantSite({
+      site: {
+        regionChanges: [
+          { at: daysAgo(400), fromRegion: "330106", toRegion: "310104" },
+          { at: daysAgo(10), fromRegion: "310104", toRegion: "320105" },
+        ],
+      },
+    }),
+    compliantSite({ site: { regionChanges: [{ at: daysAgo(89), fromRegion: "310115", toRegion: "310101" }] } }),
     // IL-15a, IL-15b
     compliantSite({
       site: { templateRetentionDays: 5000 },

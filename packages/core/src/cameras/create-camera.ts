@@ -3,7 +3,7 @@ import type { JobProducer } from "@consentry/queue";
 import { touchMaterialChange } from "../lookups";
 import type { CameraFields } from "../validators";
 import { announceChange, probeSoon } from "./notify-workers";
-import { placementError, placementProblem, sealRtspUrl } from "./registry";
+import { placementError, placementProblem, requireAllowedRtspUrl, rethrowUrlTaken, sealRtspUrl } from "./registry";
 
 const { cameras } = schema;
 
@@ -13,27 +13,31 @@ export async function createCamera(
   input: CameraFields,
 ) {
   const { rtspUrl, ...fields } = input;
-  const created = await deps.db.transaction(async (tx) => {
-    const problem = await placementProblem(tx, deps.orgId, fields);
-    if (problem) throw placementError(problem);
-    const sealed = sealRtspUrl(rtspUrl);
-    const [camera] = await tx
-      .insert(cameras)
-      .values({ ...fields, ...sealed, orgId: deps.orgId })
-      .returning({ id: cameras.id, name: cameras.name });
-    if (!camera) throw new Error("insert returned no row");
-    // Face recognition at the site changed materially: its impact assessment may be stale now.
-    if (fields.frEnabled) await touchMaterialChange(tx, fields.siteId);
-    await writeAudit(tx, {
-      actor: deps.actor,
-      orgId: deps.orgId,
-      action: "camera.create",
-      targetType: "camera",
-      targetId: camera.id,
-      details: { ...fields, rtspUrl: sealed.rtspUrlMasked },
-    });
-    return camera;
-  });
+  // Before the transaction: it may wait on DNS.
+  await requireAllowedRtspUrl(deps.db, deps.orgId, rtspUrl);
+  const created = await deps.db
+    .transaction(async (tx) => {
+      const problem = await placementProblem(tx, deps.orgId, fields);
+      if (problem) throw placementError(problem);
+      const sealed = sealRtspUrl(rtspUrl);
+      const [camera] = await tx
+        .insert(cameras)
+        .values({ ...fields, ...sealed, orgId: deps.orgId })
+        .returning({ id: cameras.id, name: cameras.name });
+      if (!camera) throw new Error("insert returned no row");
+      // Face recognition at the site changed materially: its impact assessment may be stale now.
+      if (fields.frEnabled) await touchMaterialChange(tx, fields.siteId);
+      await writeAudit(tx, {
+        actor: deps.actor,
+        orgId: deps.orgId,
+        action: "camera.create",
+        targetType: "camera",
+        targetId: camera.id,
+        details: { ...fields, rtspUrl: sealed.rtspUrlMasked },
+      });
+      return camera;
+    })
+    .catch(rethrowUrlTaken);
   await probeSoon(deps.jobs, created.id);
   // The workers create its lease at once instead of at their next reconcile.
   if (fields.frEnabled) await announceChange(deps.jobs, created.id);

@@ -1,7 +1,7 @@
 import { and, type Executor, eq, isNull, schema } from "@consentry/db";
 import { parse } from "csv-parse/sync";
-import { stringify } from "csv-stringify/sync";
 import type { z } from "zod";
+import { toCsv } from "../csv";
 import { CAMERA_CSV_COLUMNS, CSV_MAX_ROWS, cameraFields } from "../validators";
 import { placementProblem } from "./registry";
 
@@ -143,19 +143,19 @@ export type ExportRow = {
 
 /** CSV of the fleet. URLs are masked: an export never carries a camera's password. */
 export function camerasToCsv(rows: ExportRow[]): string {
-  return stringify(
+  return toCsv(
+    [...CAMERA_CSV_COLUMNS, "status", "last_seen_at", "id"],
     rows.map((row) => [
       row.name,
       row.siteCode,
-      row.entryPoint ?? "",
+      row.entryPoint,
       row.locationType,
-      row.frEnabled ? "true" : "false",
-      String(row.analysisFps),
+      row.frEnabled,
+      row.analysisFps,
       row.rtspUrlMasked,
       row.status,
-      row.lastSeenAt?.toISOString() ?? "",
+      row.lastSeenAt,
       row.id,
     ]),
-    { header: true, columns: [...CAMERA_CSV_COLUMNS, "status", "last_seen_at", "id"], bom: true },
   );
 }

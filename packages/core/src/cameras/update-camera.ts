@@ -5,7 +5,7 @@ import { touchMaterialChange } from "../lookups";
 import type { cameraUpdateFields } from "../validators";
 import { findCamera } from "./find-camera";
 import { announceChange, probeSoon } from "./notify-workers";
-import { placementError, placementProblem, sealRtspUrl } from "./registry";
+import { placementError, placementProblem, requireAllowedRtspUrl, rethrowUrlTaken, sealRtspUrl } from "./registry";
 
 const { cameras } = schema;
 
@@ -17,31 +17,34 @@ export async function updateCamera(
   input: CameraUpdate,
 ) {
   const { cameraId: id, rtspUrl, ...fields } = input;
-  await deps.db.transaction(async (tx) => {
-    const before = await findCamera(tx, deps.orgId, id);
-    const problem = await placementProblem(tx, deps.orgId, fields);
-    if (problem) throw placementError(problem);
-    const sealed = rtspUrl ? sealRtspUrl(rtspUrl) : {};
-    await tx
-      .update(cameras)
-      .set({ ...fields, ...sealed, updatedAt: new Date() })
-      .where(eq(cameras.id, id));
-    const changed: Record<string, unknown> = Object.fromEntries(
-      Object.entries(fields).filter(([key, value]) => before[key as keyof typeof before] !== value),
-    );
-    if ("rtspUrlMasked" in sealed) changed.rtspUrl = sealed.rtspUrlMasked;
-    const moved = fields.siteId !== before.siteId || fields.entryPointId !== before.entryPointId;
-    // Recognition starting at a site, or arriving there, changes its processing materially.
-    if (fields.frEnabled && (!before.frEnabled || moved)) await touchMaterialChange(tx, fields.siteId);
-    await writeAudit(tx, {
-      actor: deps.actor,
-      orgId: deps.orgId,
-      action: moved ? "camera.move" : "camera.update",
-      targetType: "camera",
-      targetId: id,
-      details: { changed },
-    });
-  });
+  if (rtspUrl) await requireAllowedRtspUrl(deps.db, deps.orgId, rtspUrl);
+  await deps.db
+    .transaction(async (tx) => {
+      const before = await findCamera(tx, deps.orgId, id);
+      const problem = await placementProblem(tx, deps.orgId, fields);
+      if (problem) throw placementError(problem);
+      const sealed = rtspUrl ? sealRtspUrl(rtspUrl) : {};
+      await tx
+        .update(cameras)
+        .set({ ...fields, ...sealed, updatedAt: new Date() })
+        .where(eq(cameras.id, id));
+      const changed: Record<string, unknown> = Object.fromEntries(
+        Object.entries(fields).filter(([key, value]) => before[key as keyof typeof before] !== value),
+      );
+      if ("rtspUrlMasked" in sealed) changed.rtspUrl = sealed.rtspUrlMasked;
+      const moved = fields.siteId !== before.siteId || fields.entryPointId !== before.entryPointId;
+      // Recognition starting at a site, or arriving there, changes its processing materially.
+      if (fields.frEnabled && (!before.frEnabled || moved)) await touchMaterialChange(tx, fields.siteId);
+      await writeAudit(tx, {
+        actor: deps.actor,
+        orgId: deps.orgId,
+        action: moved ? "camera.move" : "camera.update",
+        targetType: "camera",
+        targetId: id,
+        details: { changed },
+      });
+    })
+    .catch(rethrowUrlTaken);
   if (rtspUrl) await probeSoon(deps.jobs, id);
   await announceChange(deps.jobs, id);
   return { id };

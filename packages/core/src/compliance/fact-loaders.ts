@@ -158,6 +158,20 @@ async function loadAssessments(scope: FactScope) {
     .where(inScope(scope, s.assessments.orgId, s.assessments.siteId));
 }
 
+/** The sites' moves between regions, oldest first (CN-SITE-01). */
+async function loadRegionChanges(scope: FactScope) {
+  return scope.db
+    .select({
+      siteId: s.siteRegionChanges.siteId,
+      at: s.siteRegionChanges.changedAt,
+      fromRegion: s.siteRegionChanges.fromRegion,
+      toRegion: s.siteRegionChanges.toRegion,
+    })
+    .from(s.siteRegionChanges)
+    .where(inScope(scope, s.siteRegionChanges.orgId, s.siteRegionChanges.siteId))
+    .orderBy(s.siteRegionChanges.changedAt);
+}
+
 /** The organisation's latest filing, if any (filings are organisation-wide). */
 async function loadFiling({ db, orgId }: FactScope) {
   const [filing] = await db
@@ -198,6 +212,7 @@ export function loadFactRows(scope: FactScope) {
     subjects: loadSubjects(scope),
     requests: loadRequests(scope),
     assessments: loadAssessments(scope),
+    regionChanges: loadRegionChanges(scope),
     filing: loadFiling(scope),
     auditCheck: loadAuditCheck(scope),
   });

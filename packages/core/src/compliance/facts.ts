@@ -23,12 +23,13 @@ const dateOf = (ms: number | null) => (ms === null ? null : new Date(ms));
 
 // One mapper per entity: a row as the rules engine sees it.
 
-const siteInfo = (site: Row<"sites">): SiteInfo => ({
+const siteInfo = (site: Row<"sites">, regionChanges: Row<"regionChanges">[] = []): SiteInfo => ({
   id: site.id,
   name: site.name,
   kind: site.kind,
   templateRetentionDays: site.templateRetentionDays,
   lastMaterialChangeAt: site.lastMaterialChangeAt,
+  regionChanges: regionChanges.map(({ at, fromRegion, toRegion }) => ({ at, fromRegion, toRegion })),
 });
 
 const cameraFacts = (camera: Row<"cameras">): CameraFacts => ({
@@ -135,6 +136,7 @@ function siteFactsOf(rows: FactRows): SiteFacts[] {
   const templates = bySite(rows.templates);
   const requests = bySite(rows.requests);
   const assessments = bySite(rows.assessments);
+  const regionChanges = bySite(rows.regionChanges);
   const camerasOfSign = groupBy(rows.signs.cameraLinks, (row) => row.signId);
   const entriesOfSign = groupBy(rows.signs.entryPointLinks, (row) => row.signId);
 
@@ -143,7 +145,7 @@ function siteFactsOf(rows: FactRows): SiteFacts[] {
     const siteTemplates = templates.get(site.id) ?? [];
     const people = new Set([...siteConsents, ...siteTemplates].map((row) => row.subjectId));
     return {
-      site: siteInfo(site),
+      site: siteInfo(site, regionChanges.get(site.id)),
       cameras: (cameras.get(site.id) ?? []).map(cameraFacts),
       entryPoints: (entryPoints.get(site.id) ?? []).map(entryPointFacts),
       signs: (signs.get(site.id) ?? []).map((sign) =>

@@ -2,7 +2,7 @@ import { evaluateOrganization } from "@consentry/compliance";
 import { and, desc, type Executor, eq, gt, max, type SQL, schema, sql } from "@consentry/db";
 import { loadOrganizationFacts } from "./facts";
 
-const { complianceSnapshots, auditLog, organizations } = schema;
+const { complianceSnapshots, auditLog, organizations, sites } = schema;
 const DAY = 86_400_000;
 
 /** Evaluates an organisation and stores one snapshot per site, so regulators and charts see trends. */
@@ -13,10 +13,22 @@ export async function storeComplianceSnapshots(db: Executor, orgId: string, now 
     .where(eq(auditLog.orgId, orgId));
   const evaluation = evaluateOrganization(await loadOrganizationFacts(db, orgId, { now }));
   if (evaluation.sites.length === 0) return 0;
+  // Each snapshot keeps the region its site is in now, so a later move leaves it where it was.
+  const siteRegions = await db
+    .select({ id: sites.id, regionCode: sites.regionCode })
+    .from(sites)
+    .where(eq(sites.orgId, orgId));
+  const regions = new Map(siteRegions.map((site) => [site.id, site.regionCode]));
+  const regionOf = (siteId: string) => {
+    const region = regions.get(siteId);
+    if (!region) throw new Error(`site ${siteId} was evaluated but not found`);
+    return region;
+  };
   await db.insert(complianceSnapshots).values(
     evaluation.sites.map((site) => ({
       orgId,
       siteId: site.siteId,
+      regionCode: regionOf(site.siteId),
       at: now,
       score: site.score,
       coverage: site.coverage,
@@ -57,7 +69,8 @@ export async function snapshotChangedOrganizations(db: Executor, now = new Date(
 
 /**
  * Adds the snapshots matching `where` (alias `cs`) to the per-region daily sums that regulators'
- * trends read. Call once per batch of new snapshots: the sums only grow.
+ * trends read, under each snapshot's own region (not the site's region now). Call once per batch
+ * of new snapshots: the sums only grow.
  */
 export async function addToDailyRegions(db: Executor, where: SQL) {
   const coverage = (key: string) =>
@@ -65,9 +78,9 @@ export async function addToDailyRegions(db: Executor, where: SQL) {
   await db.execute(sql`
     insert into compliance_daily_regions as d (region_code, day, snapshots, score_sum, signage_sum, signage_count,
       consent_sum, consent_count, alternatives_sum, alternatives_count)
-    select s.region_code, (cs.at at time zone 'Asia/Shanghai')::date, count(*), sum(cs.score),
+    select cs.region_code, (cs.at at time zone 'Asia/Shanghai')::date, count(*), sum(cs.score),
       ${coverage("signage")}, ${coverage("consent")}, ${coverage("alternatives")}
-    from compliance_snapshots cs join sites s on s.id = cs.site_id
+    from compliance_snapshots cs
     where ${where}
     group by 1, 2
     on conflict (region_code, day) do update set

@@ -6,7 +6,7 @@ import type { Redis } from "ioredis";
 export type PortalServices = {
   mailer: { send(mail: Mail): Promise<void> };
   limiter: RateLimiter;
-  /** The requester's address (from the proxy headers); rate limits key on it. */
+  /** The requester's address as the web server computed it (socket, or trusted proxies); limits key on it. */
   clientIp: string;
   /** Keys code and contact hashes and signs status links. */
   secret: string;

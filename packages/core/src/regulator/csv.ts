@@ -1,10 +1,22 @@
 import type { Executor } from "@consentry/db";
-import { stringify } from "csv-stringify/sync";
-import { jurisdictionOverview, jurisdictionSites } from "./jurisdiction";
+import { toCsv } from "../csv";
+import { type JurisdictionSite, jurisdictionOverview, jurisdictionSites } from "./jurisdiction";
 
-// The regulator console's tables as CSV: UTF-8 with BOM, so spreadsheet programs read the Chinese names.
+// The regulator console's tables as CSV, written by the one CSV writer (formula-safe, BOM).
 
-const CSV_COLUMNS = [
+type OrganizationRow = Awaited<ReturnType<typeof jurisdictionOverview>>["organizations"][number];
+
+const ORGANIZATION_COLUMNS = [
+  "organisation",
+  "sites",
+  "average_score",
+  "critical_findings",
+  "people_with_templates",
+  "filed",
+  "audit_chain",
+] as const;
+
+const SITE_COLUMNS = [
   "organisation",
   "site",
   "site_code",
@@ -21,40 +33,27 @@ const CSV_COLUMNS = [
   "evaluated_at",
 ] as const;
 
-/** The organizations table of the jurisdiction. */
-export async function organizationsCsv(db: Executor, codes: readonly string[]) {
-  const { organizations } = await jurisdictionOverview(db, codes);
-  const csv = stringify(
+const today = () => new Date().toISOString().slice(0, 10);
+const percent = (value: number | null) => (value === null ? null : Math.round(value * 100));
+
+export function organizationsToCsv(organizations: readonly OrganizationRow[]): string {
+  return toCsv(
+    ORGANIZATION_COLUMNS,
     organizations.map((org) => [
       org.orgName,
       org.sites,
-      org.averageScore === null ? "" : Math.round(org.averageScore),
+      org.averageScore === null ? null : Math.round(org.averageScore),
       org.critical,
       org.peopleWithTemplates,
       org.filed ? "yes" : "no",
-      org.auditChainOk === null ? "" : org.auditChainOk ? "verifies" : "broken",
+      org.auditChainOk === null ? null : org.auditChainOk ? "verifies" : "broken",
     ]),
-    {
-      header: true,
-      columns: [
-        "organisation",
-        "sites",
-        "average_score",
-        "critical_findings",
-        "people_with_templates",
-        "filed",
-        "audit_chain",
-      ],
-    },
   );
-  return { filename: `jurisdiction-organisations-${new Date().toISOString().slice(0, 10)}.csv`, csv: `\uFEFF${csv}` };
 }
 
-/** Every site of the jurisdiction, worst first. */
-export async function sitesCsv(db: Executor, codes: readonly string[]) {
-  const rows = await jurisdictionSites(db, codes);
-  const percent = (value: number | null) => (value === null ? "" : Math.round(value * 100));
-  const csv = stringify(
+export function sitesToCsv(rows: readonly JurisdictionSite[]): string {
+  return toCsv(
+    SITE_COLUMNS,
     rows.map((site) => [
       site.orgName,
       site.siteName,
@@ -63,15 +62,25 @@ export async function sitesCsv(db: Executor, codes: readonly string[]) {
       site.kind,
       site.cameras,
       site.frCameras,
-      site.score ?? "",
+      site.score,
       site.critical,
       percent(site.coverage.signage),
       percent(site.coverage.consent),
       percent(site.coverage.alternatives),
       percent(site.coverage.requestsOnTime),
-      site.snapshotAt?.toISOString() ?? "",
+      site.snapshotAt,
     ]),
-    { header: true, columns: [...CSV_COLUMNS] },
   );
-  return { filename: `jurisdiction-sites-${new Date().toISOString().slice(0, 10)}.csv`, csv: `\uFEFF${csv}` };
+}
+
+/** The organizations table of the jurisdiction. */
+export async function organizationsCsv(db: Executor, codes: readonly string[]) {
+  const { organizations } = await jurisdictionOverview(db, codes);
+  return { filename: `jurisdiction-organisations-${today()}.csv`, csv: organizationsToCsv(organizations) };
+}
+
+/** Every site of the jurisdiction, worst first. */
+export async function sitesCsv(db: Executor, codes: readonly string[]) {
+  const rows = await jurisdictionSites(db, codes);
+  return { filename: `jurisdiction-sites-${today()}.csv`, csv: sitesToCsv(rows) };
 }

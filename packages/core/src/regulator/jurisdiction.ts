@@ -1,4 +1,4 @@
-import type { Finding } from "@consentry/compliance";
+import { type Finding, regionChangeFinding } from "@consentry/compliance";
 import {
   and,
   countDistinct,
@@ -26,6 +26,7 @@ const {
   faceTemplates,
   filings,
   auditChainChecks,
+  siteRegionChanges,
 } = schema;
 
 /** Sites whose GB/T 2260 region code falls under one of the jurisdiction codes (310000 covers 31xxxx). */
@@ -78,7 +79,8 @@ export async function jurisdictionSites(db: Executor, codes: readonly string[]) 
       findings: sql<number>`jsonb_array_length(${complianceSnapshots.findings})`.as("findings"),
     })
     .from(complianceSnapshots)
-    .where(eq(complianceSnapshots.siteId, sites.id))
+    // A site that moved in shows only what was taken here; its earlier snapshots belong to its old region.
+    .where(and(eq(complianceSnapshots.siteId, sites.id), inJurisdiction(codes, complianceSnapshots.regionCode)))
     .orderBy(desc(complianceSnapshots.at))
     .limit(1)
     .as("latest");
@@ -208,7 +210,10 @@ export async function jurisdictionOverview(db: Executor, codes: readonly string[
   };
 }
 
-/** Daily average score and coverage over the last `days` days: from the per-region sums, or one site's or organization's snapshots. */
+/**
+ * Daily average score and coverage over the last `days` days: from the per-region sums, or one
+ * site's or organization's snapshots. Either way a snapshot counts where its site was when taken.
+ */
 export async function jurisdictionTrend(
   db: Executor,
   codes: readonly string[],
@@ -226,12 +231,12 @@ export async function jurisdictionTrend(
         alternatives: sql<number | null>`avg((${complianceSnapshots.coverage}->>'alternatives')::float)`,
       })
       .from(complianceSnapshots)
-      .innerJoin(sites, eq(sites.id, complianceSnapshots.siteId))
       .where(
         and(
           only.siteId ? eq(complianceSnapshots.siteId, only.siteId) : undefined,
           only.orgId ? eq(complianceSnapshots.orgId, only.orgId) : undefined,
-          inJurisdiction(codes),
+          // By the region each snapshot was taken in: a site's days before a move stay with its old region.
+          inJurisdiction(codes, complianceSnapshots.regionCode),
           sql`${complianceSnapshots.at} >= ${since}::timestamptz`,
         ),
       )
@@ -259,7 +264,55 @@ export async function jurisdictionTrend(
     .orderBy(d.day);
 }
 
-/** One site of the jurisdiction: latest snapshot (findings redacted) and request timeliness. */
+/** A move whose old or new region lies in the jurisdiction (alias of site_region_changes). */
+const moveTouches = (codes: readonly string[]) =>
+  or(inJurisdiction(codes, siteRegionChanges.fromRegion), inJurisdiction(codes, siteRegionChanges.toRegion)) as SQL;
+
+/**
+ * Sites that moved into, out of or within the jurisdiction, newest move first: when, from, to,
+ * organisation and site. Both regulators see a move, so a site cannot leave one unnoticed; who
+ * moved it (a person) is not shown.
+ */
+export async function jurisdictionRegionMoves(db: Executor, codes: readonly string[]) {
+  const rows = await db
+    .select({
+      id: siteRegionChanges.id,
+      siteId: sites.id,
+      siteName: sites.name,
+      siteCode: sites.code,
+      orgId: organizations.id,
+      orgName: organizations.name,
+      fromRegion: siteRegionChanges.fromRegion,
+      toRegion: siteRegionChanges.toRegion,
+      changedAt: siteRegionChanges.changedAt,
+      reason: siteRegionChanges.reason,
+      fromHere: sql<boolean>`${inJurisdiction(codes, siteRegionChanges.fromRegion)}`,
+      toHere: sql<boolean>`${inJurisdiction(codes, siteRegionChanges.toRegion)}`,
+    })
+    .from(siteRegionChanges)
+    .innerJoin(sites, eq(sites.id, siteRegionChanges.siteId))
+    .innerJoin(organizations, eq(organizations.id, siteRegionChanges.orgId))
+    .where(moveTouches(codes))
+    .orderBy(desc(siteRegionChanges.changedAt), desc(siteRegionChanges.id));
+  return rows.map(({ fromHere, toHere, ...move }) => ({
+    ...move,
+    direction: fromHere && toHere ? ("within" as const) : fromHere ? ("out" as const) : ("in" as const),
+    // The finding the rules engine reports for the site (CN-SITE-01), so both regulators see it.
+    finding: redactFinding(
+      regionChangeFinding(
+        { type: "site", id: move.siteId, label: move.siteName },
+        { at: move.changedAt, fromRegion: move.fromRegion, toRegion: move.toRegion },
+      ),
+    ),
+  }));
+}
+export type JurisdictionRegionMove = Awaited<ReturnType<typeof jurisdictionRegionMoves>>[number];
+
+/**
+ * One site of the jurisdiction: latest snapshot taken here (findings redacted) and request
+ * timeliness. A site that moved out stays visible with `movedOut`: its history before the move
+ * (snapshots and requests) remains this regulator's.
+ */
 export async function jurisdictionSite(db: Executor, codes: readonly string[], siteId: string) {
   const [site] = await db
     .select({
@@ -269,17 +322,40 @@ export async function jurisdictionSite(db: Executor, codes: readonly string[], s
       regionCode: sites.regionCode,
       kind: sites.kind,
       orgName: organizations.name,
+      inJurisdiction: sql<boolean>`${inJurisdiction(codes)}`,
     })
     .from(sites)
     .innerJoin(organizations, eq(organizations.id, sites.orgId))
-    .where(and(eq(sites.id, siteId), inJurisdiction(codes)));
-  // Outside the jurisdiction a site does not exist for this regulator.
+    .where(
+      and(
+        eq(sites.id, siteId),
+        or(
+          inJurisdiction(codes),
+          sql`exists (select 1 from ${siteRegionChanges} where ${siteRegionChanges.siteId} = ${sites.id} and ${inJurisdiction(codes, siteRegionChanges.fromRegion)})`,
+        ),
+      ),
+    );
+  // Outside the jurisdiction, and never in it, a site does not exist for this regulator.
   if (!site) return notFound("Site", "Site not found in your jurisdiction.");
+  const { inJurisdiction: here, ...siteFields } = site;
+  const [lastMoveOut] = here
+    ? []
+    : await db
+        .select({
+          changedAt: siteRegionChanges.changedAt,
+          fromRegion: siteRegionChanges.fromRegion,
+          toRegion: siteRegionChanges.toRegion,
+        })
+        .from(siteRegionChanges)
+        .where(and(eq(siteRegionChanges.siteId, site.siteId), inJurisdiction(codes, siteRegionChanges.fromRegion)))
+        .orderBy(desc(siteRegionChanges.changedAt))
+        .limit(1);
+  const movedOut = lastMoveOut ?? null;
   const [[snapshot], requests] = await Promise.all([
     db
       .select()
       .from(complianceSnapshots)
-      .where(eq(complianceSnapshots.siteId, site.siteId))
+      .where(and(eq(complianceSnapshots.siteId, site.siteId), inJurisdiction(codes, complianceSnapshots.regionCode)))
       .orderBy(desc(complianceSnapshots.at))
       .limit(1),
     db
@@ -291,11 +367,18 @@ export async function jurisdictionSite(db: Executor, codes: readonly string[], s
         closedAt: dsrRequests.closedAt,
       })
       .from(dsrRequests)
-      .where(eq(dsrRequests.siteId, site.siteId)),
+      .where(
+        and(
+          eq(dsrRequests.siteId, site.siteId),
+          // After a site moved out, requests filed later are the new region's business.
+          movedOut ? sql`${dsrRequests.submittedAt} <= ${movedOut.changedAt.toISOString()}::timestamptz` : undefined,
+        ),
+      ),
   ]);
   const now = Date.now();
   return {
-    ...site,
+    ...siteFields,
+    movedOut,
     score: snapshot ? Math.round(snapshot.score) : null,
     evaluatedAt: snapshot?.at ?? null,
     coverage: snapshot?.coverage ?? null,

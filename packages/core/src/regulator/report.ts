@@ -137,6 +137,15 @@ export async function buildRegulatorReport(
           "请求 Requests (received / open / on time / late)",
           `${site.requests.received} / ${site.requests.open} / ${site.requests.onTime} / ${site.requests.late}`,
         ],
+        // A site that moved out: the report covers its time in this jurisdiction (CN-SITE-01).
+        ...(site.movedOut
+          ? ([
+              [
+                "迁出辖区 Moved out",
+                `${shanghai(site.movedOut.changedAt)} ${site.movedOut.fromRegion} → ${site.movedOut.toRegion}`,
+              ],
+            ] as [string, string][])
+          : []),
       ],
       trend,
       findings: site.findings.map((finding) => ({

@@ -3,6 +3,8 @@ export * from "./create-site";
 export * from "./duplicate-name";
 export * from "./get-site";
 export * from "./list-sites";
+export * from "./move-site-region";
+export * from "./region-history";
 export * from "./restore-site";
 export * from "./site-columns";
 export * from "./update-site";

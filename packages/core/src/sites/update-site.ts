@@ -1,14 +1,23 @@
+import type { OrgRole } from "@consentry/auth";
 import { type AuditActor, and, type Database, eq, schema, writeAudit } from "@consentry/db";
-import { notFound } from "../errors";
+import { fieldError, notFound } from "../errors";
 import type { SiteFields } from "../validators";
 import { duplicateNameError } from "./duplicate-name";
+import { assertMayMoveRegion } from "./move-site-region";
 
 const { sites } = schema;
 
 export type SiteUpdate = SiteFields & { siteId: string };
 
-/** Edits a site; the audit entry names only the fields that changed. Its name must stay unique among active sites. */
-export async function updateSite(deps: { db: Database; actor: AuditActor; orgId: string }, input: SiteUpdate) {
+/**
+ * Edits a site; the audit entry names only the fields that changed. Its name must stay unique
+ * among active sites. The region code is not edited here: an owner moves the site (moveSiteRegion),
+ * with a reason, so the move is recorded for both regulators.
+ */
+export async function updateSite(
+  deps: { db: Database; actor: AuditActor; orgId: string; role: OrgRole },
+  input: SiteUpdate,
+) {
   const { siteId: id, ...fields } = input;
   try {
     return await deps.db.transaction(async (tx) => {
@@ -18,6 +27,15 @@ export async function updateSite(deps: { db: Database; actor: AuditActor; orgId:
         .where(and(eq(sites.id, id), eq(sites.orgId, deps.orgId)))
         .for("update");
       if (!before) return notFound("Site");
+      if (fields.regionCode !== before.regionCode) {
+        assertMayMoveRegion(deps.role);
+        throw fieldError(
+          "refused",
+          "regionCode",
+          "regionUseMove",
+          "The region (regionCode) is changed with Move region, which records the reason for both regulators.",
+        );
+      }
       const [site] = await tx
         .update(sites)
         .set({ ...fields, updatedAt: new Date() })

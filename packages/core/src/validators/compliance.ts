@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { exportSafeText } from "./common";
 
 export const ENTRY_PURPOSES = ["entry_verification", "check_in", "payment", "monitoring"] as const;
 export const ALTERNATIVE_METHODS = ["key_card", "pin", "qr", "staff_check", "id_document", "other"] as const;
@@ -6,7 +7,7 @@ export const SIGN_LANGUAGES = ["zh-CN", "en", "ja", "ko", "other"] as const;
 
 export const entryPointFields = z.object({
   siteId: z.uuid(),
-  name: z.string().trim().min(1).max(120),
+  name: exportSafeText(1, 120),
   purpose: z.enum(ENTRY_PURPOSES).nullable(),
   necessityNote: z.string().trim().max(2000).nullable(),
   faceRecognition: z.boolean(),
@@ -19,7 +20,7 @@ const date = z.coerce.date().refine((value) => value.getTime() <= Date.now() + 8
 
 export const signFields = z.object({
   siteId: z.uuid(),
-  location: z.string().trim().min(1).max(200),
+  location: exportSafeText(1, 200),
   text: z.string().trim().min(1).max(4000),
   languages: z.array(z.enum(SIGN_LANGUAGES)).min(1).max(SIGN_LANGUAGES.length),
   installedAt: date,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { exportSafeText } from "./common";
 import { ENTRY_PURPOSES } from "./compliance";
 
 export const CONSENT_SCOPES = ["recognition", "central_storage", "transfer"] as const;
@@ -30,7 +31,7 @@ export const consentFields = z.object({
 
 export const noticeFields = z.object({
   siteId: z.uuid(),
-  controller: z.string().trim().min(1).max(300),
+  controller: exportSafeText(1, 300),
   purpose: z.string().trim().min(1).max(2000),
   method: z.string().trim().min(1).max(2000),
   retention: z.string().trim().min(1).max(1000),

@@ -1,6 +1,6 @@
 import { SITE_KINDS } from "@consentry/db/values";
 import { z } from "zod";
-import { pageInput } from "./common";
+import { exportSafeText, pageInput } from "./common";
 
 export * from "./cameras";
 export * from "./common";
@@ -10,7 +10,7 @@ export * from "./common";
 export { SITE_KINDS };
 
 export const siteFields = z.object({
-  name: z.string().trim().min(2).max(120),
+  name: exportSafeText(2, 120),
   address: z.string().trim().min(2).max(300),
   /** GB/T 2260 administrative-division code, six digits, e.g. 310104. */
   regionCode: z
@@ -28,7 +28,7 @@ export const siteListFilter = pageInput.extend({
 });
 
 export const organizationFields = z.object({
-  name: z.string().trim().min(2).max(120),
+  name: exportSafeText(2, 120),
   slug: z
     .string()
     .trim()
@@ -37,3 +37,4 @@ export const organizationFields = z.object({
 });
 export * from "./compliance";
 export * from "./consents";
+export * from "./requests";

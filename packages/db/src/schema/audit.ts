@@ -1,9 +1,11 @@
-import { bigint, bigserial, boolean, index, integer, jsonb, pgTable, text, uuid } from "drizzle-orm/pg-core";
+import { bigint, bigserial, boolean, date, index, integer, jsonb, pgTable, text, uuid } from "drizzle-orm/pg-core";
 import { timestamptz } from "./columns";
 
 /**
- * Append-only audit log. Each row's hash covers its content and the previous row's hash,
- * so editing or deleting any row breaks the chain (see packages/db/src/audit.ts).
+ * Append-only audit log. Each row's hash is an HMAC (key outside the database, named by
+ * `key_id`) over its content and the previous row's hash, so editing, inserting or deleting
+ * a row breaks the chain even for someone who can write the table (see packages/db/src/audit.ts).
+ * Rows from before keyed entries have no key id and a plain SHA-256 hash.
  * No foreign keys: entries must outlive what they describe.
  */
 export const auditLog = pgTable(
@@ -20,6 +22,8 @@ export const auditLog = pgTable(
     details: jsonb().notNull(),
     prevHash: text().notNull(),
     hash: text().notNull().unique(),
+    /** The audit key the hash was made with; null for legacy (unkeyed SHA-256) entries. */
+    keyId: text(),
   },
   (table) => [index().on(table.orgId, table.id), index().on(table.targetType, table.targetId)],
 );
@@ -31,4 +35,23 @@ export const auditChainChecks = pgTable("audit_chain_checks", {
   ok: boolean().notNull(),
   checked: integer().notNull(),
   brokenAtId: bigint({ mode: "number" }),
+  /** Why the chain broke at `broken_at_id` (ChainBreak in packages/db/src/audit.ts). */
+  reason: text(),
+});
+
+/**
+ * Signed chain heads, kept outside the chain: a rewrite of the chain's tail, even a consistent
+ * one, no longer matches an anchor. Written by the ops worker (daily and after verification);
+ * the application's role may insert but never change or delete them.
+ */
+export const auditAnchors = pgTable("audit_anchors", {
+  id: bigserial({ mode: "number" }).primaryKey(),
+  at: timestamptz().notNull().defaultNow(),
+  /** The day (Asia/Shanghai) the anchor was taken. */
+  day: date({ mode: "string" }).notNull(),
+  headId: bigint({ mode: "number" }).notNull(),
+  headHash: text().notNull(),
+  keyId: text().notNull(),
+  /** HMAC-SHA256 with the audit key `key_id` over (day, head_id, head_hash, key_id). */
+  signature: text().notNull(),
 });

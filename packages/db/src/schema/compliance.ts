@@ -40,6 +40,11 @@ export const dsrRequests = pgTable(
     status: requestStatus().notNull().default("pending_verification"),
     assignedUserId: text(),
     refusalReason: text(),
+    /** Who linked the request to its person, and when (users.id, as assignedUserId). */
+    linkedBy: text(),
+    linkedAt: timestamptz(),
+    /** Why staff linked a person whose stored contact does not match the verified requester's. */
+    linkOverrideReason: text(),
     outcome: text(),
     certificate: jsonb(),
     certificateSha256: text(),
@@ -115,7 +120,8 @@ export const filings = pgTable(
 
 /**
  * Snapshot sums per region code and day (Shanghai), so a regulator's year-long trend reads a few
- * thousand rows instead of every snapshot. Kept by storeComplianceSnapshots.
+ * thousand rows instead of every snapshot. Kept by storeComplianceSnapshots, by the snapshot's
+ * own region: a site that moves later leaves its earlier days where they were.
  */
 export const complianceDailyRegions = pgTable(
   "compliance_daily_regions",
@@ -140,6 +146,8 @@ export const complianceSnapshots = pgTable(
     id: uuid().primaryKey().defaultRandom(),
     orgId: orgReference(),
     siteId: siteReference(),
+    /** The site's region code when taken: trends and regulators follow it, not the site's region now. */
+    regionCode: text().notNull(),
     at: timestamptz().notNull().defaultNow(),
     score: real().notNull(),
     coverage: jsonb().notNull().default(sql`'{}'::jsonb`),
@@ -147,5 +155,9 @@ export const complianceSnapshots = pgTable(
     /** The organisation's newest audit entry when taken: a newer one means the facts changed since. */
     auditLogId: bigint({ mode: "number" }),
   },
-  (table) => [index().on(table.siteId, table.at), index().on(table.orgId, table.at)],
+  (table) => [
+    index().on(table.siteId, table.at),
+    index().on(table.orgId, table.at),
+    index().on(table.regionCode, table.at),
+  ],
 );

@@ -84,6 +84,12 @@ export const cameras = pgTable(
     rtspUrlMasked: text().notNull(),
     /** Master key the URL is encrypted under, so rotation can find what is left on an old key. */
     rtspKeyId: text(),
+    /**
+     * sha256 of the normalised URL without credentials (packages/network, cameraUrlFingerprint):
+     * one camera belongs to one organisation. Filled by the app on every write; rows from before
+     * migration 0007 stay null (SQL cannot decrypt the URL) until their URL is next saved.
+     */
+    rtspUrlFingerprint: text(),
     locationType: cameraLocationType().notNull(),
     frEnabled: boolean().notNull().default(false),
     analysisFps: real().notNull().default(5),
@@ -104,6 +110,7 @@ export const cameras = pgTable(
     index().on(table.orgId, table.siteId),
     index().on(table.orgId, table.status),
     index().on(table.entryPointId),
+    uniqueIndex("cameras_rtsp_url_fingerprint_unique").on(table.rtspUrlFingerprint),
   ],
 );
 

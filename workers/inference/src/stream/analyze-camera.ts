@@ -1,5 +1,6 @@
 import { decryptString, RTSP_URL_CONTEXT } from "@consentry/crypto";
 import { type Database, eq, schema } from "@consentry/db";
+import { checkCameraUrl } from "@consentry/network";
 import { type FaceAnalyzer, matchAgainstGallery } from "@consentry/vision";
 import type { GalleryCache } from "../gallery";
 import { CameraStats } from "./camera-stats";
@@ -18,6 +19,11 @@ export type StreamSettings = {
   settingsPollMs: number;
   stallTimeoutMs: number;
 };
+
+/** The camera's address is outside its organisation's camera networks (or reserved): not analysed. */
+export class BlockedCameraError extends Error {
+  override name = "BlockedCameraError";
+}
 
 export type ActiveCamera = { siteId: string; stats: CameraStats; tracker: FaceTracker; stop: AbortController };
 
@@ -61,6 +67,11 @@ export async function analyzeCamera(deps: {
   const { db, analyzer, galleries, events, settings, cameraId } = deps;
   const camera = await loadCamera(db, cameraId);
   if (!camera) return { stopped: "face recognition is off for this camera" };
+  // Checked and resolved now, before ffmpeg connects, and ffmpeg gets the checked IP literal: the
+  // network list may have changed since registration, a name may now point elsewhere. Failing
+  // the lease (not completing it) puts the camera on the retry backoff.
+  const verdict = await checkCameraUrl(db, camera.orgId, decryptString(camera.rtspUrlEnc, RTSP_URL_CONTEXT));
+  if (!verdict.ok) throw new BlockedCameraError(`blocked by network policy (${verdict.reason})`);
   const stats = new CameraStats(cameraId);
   const tracker = new FaceTracker({ recheckMs: settings.recheckMs });
   const stop = new AbortController();
@@ -130,7 +141,7 @@ export async function analyzeCamera(deps: {
   };
 
   const source = openFrameSource({
-    url: decryptString(camera.rtspUrlEnc, RTSP_URL_CONTEXT),
+    url: verdict.url,
     fps: camera.analysisFps,
     width: settings.frameWidth,
     height: settings.frameHeight,

@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 
-export type ProbeFailure = "auth_failed" | "not_found" | "refused" | "timeout" | "error";
+/** `blocked`: the network policy refused the address, so nothing was contacted. */
+export type ProbeFailure = "auth_failed" | "not_found" | "refused" | "timeout" | "error" | "blocked";
 export type ProbeResult =
   | { ok: true; latencyMs: number; codec: string; width: number; height: number; fps: number | null }
   | { ok: false; latencyMs: number; failure: ProbeFailure; detail: string };

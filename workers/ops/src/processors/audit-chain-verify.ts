@@ -1,36 +1,44 @@
-import { type ChainVerdict, type Database, schema, verifyAuditChain } from "@consentry/db";
+import { type AuditKeyring, anchorAuditChain, type ChainVerdict, type Database, recordChainCheck } from "@consentry/db";
 import { JOBS, processorFor } from "@consentry/queue";
 import type { Logger } from "pino";
 
 export const AUDIT_CHAIN_VERIFY = JOBS.auditChainVerify.name;
 
-export type AuditChainVerifyDeps = { db: Database; logger: Logger };
+export type AuditChainVerifyDeps = { db: Database; logger: Logger; keyring?: AuditKeyring };
 
 /**
- * Walks the whole audit hash chain and returns the verdict as the job's result
+ * Walks the whole audit chain (HMACs and anchors), records the verdict (CN-FR-14) and returns it
+ * as the job's result; an intact chain whose head moved since the latest anchor is anchored
  * (a bad payload fails the job at once: `processorFor`).
  */
-export function auditChainVerifyProcessor({ db, logger }: AuditChainVerifyDeps) {
+export function auditChainVerifyProcessor({ db, logger, keyring }: AuditChainVerifyDeps) {
   return processorFor(JOBS.auditChainVerify, async (_data, job): Promise<ChainVerdict> => {
     const log = logger.child({ job: AUDIT_CHAIN_VERIFY, jobId: job.id });
     const startedAt = performance.now();
-    const verdict = await verifyAuditChain(db);
+    const { verdict, anchor } = await anchorAuditChain(db, { keyring, onlyIfMoved: true });
     const durationMs = Math.round(performance.now() - startedAt);
-    // The latest result feeds the compliance engine (CN-FR-14).
-    await db.insert(schema.auditChainChecks).values({
-      ok: verdict.ok,
-      checked: verdict.checked,
-      brokenAtId: verdict.ok ? null : verdict.brokenAtId,
-    });
-
-    if (verdict.ok) {
-      log.info({ checked: verdict.checked, headHash: verdict.headHash, durationMs }, "audit chain intact");
-    } else {
-      log.error(
-        { checked: verdict.checked, brokenAtId: verdict.brokenAtId, reason: verdict.reason, durationMs },
-        "audit chain broken",
-      );
-    }
+    await recordChainCheck(db, verdict);
+    logVerdict(log, verdict, durationMs);
+    if (anchor) logAnchor(log, anchor);
     return verdict;
   });
+}
+
+export function logVerdict(log: Logger, verdict: ChainVerdict, durationMs: number) {
+  if (verdict.ok) {
+    const { checked, headId, headHash, anchors } = verdict;
+    log.info({ checked, headId, headHash, anchors, durationMs }, "audit chain intact");
+  } else {
+    const { checked, brokenAtId, reason, anchorId } = verdict;
+    log.error({ checked, brokenAtId, reason, anchorId, durationMs }, "audit chain broken");
+  }
+}
+
+/** The signed head goes to the log as well: one more copy outside the database. */
+export function logAnchor(
+  log: Logger,
+  anchor: { id: number; day: string; headId: number; headHash: string; keyId: string; signature: string },
+) {
+  const { id, day, headId, headHash, keyId, signature } = anchor;
+  log.info({ anchorId: id, day, headId, headHash, keyId, signature }, "audit chain anchored");
 }

@@ -1,7 +1,9 @@
+import { once } from "node:events";
+import { createServer, type Server } from "node:net";
 import { startCameraSimulator } from "@consentry/camera-sim";
 import { encryptString } from "@consentry/crypto";
 import { eq, schema } from "@consentry/db";
-import { createTestDatabase } from "@consentry/db/testing";
+import { createTestDatabase, openCameraNetworks } from "@consentry/db/testing";
 import type { Job } from "bullmq";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,11 +18,11 @@ let orgId: string;
 let siteId: string;
 const logger = pino({ level: "silent" });
 
-async function addCamera(name: string, url: string) {
+async function addCamera(name: string, url: string, inOrg = orgId) {
   const [camera] = await testDb.db
     .insert(schema.cameras)
     .values({
-      orgId,
+      orgId: inOrg,
       siteId,
       name,
       rtspUrlEnc: encryptString(url, "cameras.rtsp_url"),
@@ -46,6 +48,8 @@ beforeAll(async () => {
     .values({ name: "Probe Org", slug: "probe-org" })
     .returning();
   orgId = org?.id as string;
+  // Not about the network policy: this organisation may use the simulator on 127.0.0.1.
+  await openCameraNetworks(testDb.db, orgId);
   const [site] = await testDb.db
     .insert(schema.sites)
     .values({ orgId, code: "S-PROBE1", name: "Probe Site", address: "1 Road", regionCode: "310101", kind: "office" })
@@ -93,6 +97,86 @@ describe("camera health probe", { timeout: 40_000 }, () => {
     const camera = await addCamera("Disabled", sim.urlOf(2));
     await testDb.db.update(schema.cameras).set({ disabledAt: new Date() }).where(eq(schema.cameras.id, camera.id));
     expect((await runProbe(camera.id)).status).toBe("unknown");
+  });
+});
+
+describe("network policy at connect time (SSRF, issue #13)", { timeout: 40_000 }, () => {
+  // A plain TCP listener stands in for an internal service (Redis, PostgreSQL…): it counts
+  // every connection, so "no connection attempted" is observed, not assumed.
+  let server: Server;
+  let connections = 0;
+  let closedOrgId: string;
+  let closedSiteId: string;
+  beforeAll(async () => {
+    server = createServer((socket) => {
+      connections++;
+      socket.destroy();
+    });
+    server.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    const [org] = await testDb.db
+      .insert(schema.organizations)
+      .values({ name: "Closed Org", slug: "closed-org" })
+      .returning();
+    closedOrgId = org?.id as string;
+    // Only a private range: neither loopback nor anything a name may later resolve to.
+    await testDb.db.insert(schema.cameraNetworks).values({ orgId: closedOrgId, cidr: "10.0.0.0/8" });
+    const [site] = await testDb.db
+      .insert(schema.sites)
+      .values({
+        orgId: closedOrgId,
+        code: "S-PROBE2",
+        name: "Closed Site",
+        address: "1 Road",
+        regionCode: "310101",
+        kind: "office",
+      })
+      .returning();
+    closedSiteId = site?.id as string;
+  });
+  afterAll(() => server?.close());
+  const port = () => (server.address() as { port: number }).port;
+
+  async function addClosedCamera(name: string, url: string) {
+    const [camera] = await testDb.db
+      .insert(schema.cameras)
+      .values({
+        orgId: closedOrgId,
+        siteId: closedSiteId,
+        name,
+        rtspUrlEnc: encryptString(url, "cameras.rtsp_url"),
+        rtspUrlMasked: url,
+        locationType: "entrance",
+      })
+      .returning();
+    return camera as NonNullable<typeof camera>;
+  }
+
+  it("never connects to an address outside the organisation's networks, whatever its spelling", async () => {
+    for (const host of ["127.0.0.1", "0x7f000001", "2130706433", "127.1", "[::ffff:127.0.0.1]"]) {
+      const camera = await addClosedCamera(`Internal ${host}`, `rtsp://${host}:${port()}/`);
+      const probed = await runProbe(camera.id);
+      expect(probed.status).toBe("unreachable");
+      const [event] = await testDb.db
+        .select()
+        .from(schema.cameraStatusEvents)
+        .where(eq(schema.cameraStatusEvents.cameraId, camera.id));
+      expect(event?.detail).toMatch(/^blocked by network policy/);
+    }
+    expect(connections).toBe(0);
+  });
+
+  it("resolves a name at connect time and refuses what it resolves to now (DNS rebinding)", async () => {
+    // Registered when the name may have pointed into 10.0.0.0/8; now it resolves to loopback.
+    const camera = await addClosedCamera("Rebound", `rtsp://localhost:${port()}/cam`);
+    expect((await runProbe(camera.id)).status).toBe("unreachable");
+    expect(connections).toBe(0);
+  });
+
+  it("still connects where the policy allows (control: the listener does count)", async () => {
+    const camera = await addCamera("Allowed listener", `rtsp://localhost:${port()}/cam`);
+    await runProbe(camera.id);
+    expect(connections).toBeGreaterThan(0);
   });
 });
 

@@ -1,5 +1,6 @@
 import { decryptString, RTSP_URL_CONTEXT } from "@consentry/crypto";
 import { and, type Database, eq, isNull, schema } from "@consentry/db";
+import { checkCameraUrl } from "@consentry/network";
 import { enqueueCameraProbe, JOBS, processorFor } from "@consentry/queue";
 import type { Queue } from "bullmq";
 import type { Logger } from "pino";
@@ -23,8 +24,16 @@ export function statusFromProbe(result: ProbeResult, everSeen: boolean): CameraS
     return slow ? "degraded" : "online";
   }
   if (result.failure === "auth_failed") return "auth_failed";
+  if (result.failure === "blocked") return "unreachable";
   return everSeen ? "offline" : "unreachable";
 }
+
+const POLICY_TEXT = {
+  invalid: "not a valid address",
+  not_allowed: "not in the organisation's camera networks",
+  reserved: "reserved address",
+  unresolvable: "name did not resolve",
+} as const;
 
 export type CameraProbeDeps = { db: Database; logger: Logger; timeoutMs?: number };
 
@@ -34,7 +43,18 @@ export function cameraProbeProcessor({ db, logger, timeoutMs }: CameraProbeDeps)
     const [camera] = await db.select().from(cameras).where(eq(cameras.id, cameraId));
     if (!camera || camera.disabledAt) return { skipped: true };
 
-    const result = await probeRtsp(decryptString(camera.rtspUrlEnc, RTSP_URL_CONTEXT), timeoutMs);
+    // Checked again now, name resolved now (the network list may have changed, a name may rebind),
+    // and the probe connects to the checked address. A refused camera is never contacted, so its
+    // status cannot tell members whether something listens there.
+    const verdict = await checkCameraUrl(db, camera.orgId, decryptString(camera.rtspUrlEnc, RTSP_URL_CONTEXT));
+    const result: ProbeResult = verdict.ok
+      ? await probeRtsp(verdict.url, timeoutMs)
+      : {
+          ok: false,
+          latencyMs: 0,
+          failure: "blocked",
+          detail: `blocked by network policy (${POLICY_TEXT[verdict.reason]})`,
+        };
     const status = statusFromProbe(result, camera.lastSeenAt !== null);
     const now = new Date();
     await db.transaction(async (tx) => {
@@ -69,7 +89,7 @@ export function cameraProbeProcessor({ db, logger, timeoutMs }: CameraProbeDeps)
         "camera status changed",
       );
     }
-    return { status, latencyMs: result.latencyMs };
+    return { status, latencyMs: result.latencyMs, ...(!verdict.ok && { blocked: verdict.reason }) };
   });
 }
 

@@ -23,7 +23,9 @@ export function SignInForm() {
     });
     if (failure) {
       setPending(false);
-      if (failure.status === 401 || failure.status === 400) setError(t("wrongPassword"));
+      if (failure.code === "ACCOUNT_LOCKED") setError(t("locked"));
+      else if (failure.code === "CLIENT_ADDRESS_UNKNOWN") setError(t("addressUnknown"));
+      else if (failure.status === 401 || failure.status === 400) setError(t("wrongPassword"));
       else if (failure.status === 429) setError(t("tooMany"));
       else setError(t("failed", { message: failure.message ?? String(failure.status) }));
       return;

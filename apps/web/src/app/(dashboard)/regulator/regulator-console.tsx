@@ -9,6 +9,8 @@ import { downloadText } from "~/components/download";
 import { Alert, Badge, Button, Card, EmptyState, Input, PageHeader, Table, Td } from "~/components/ui";
 import { useTRPC } from "~/trpc/react";
 import { CoverageBar, ScoreBadge } from "../compliance/widgets";
+import { AuditAnchors } from "./audit-anchors";
+import { RegionMoves } from "./region-moves";
 import { TrendChart } from "./trend-chart";
 
 type Site = RouterOutputs["regulator"]["sites"][number];
@@ -105,6 +107,8 @@ export function RegulatorConsole() {
       <Card className="mb-6">
         <TrendChart />
       </Card>
+      <RegionMoves />
+      <AuditAnchors />
       {o && o.nearFilingThreshold.length > 0 && (
         <Card className="mb-6 p-4 text-sm">
           <h2 className="mb-2 font-semibold">{t("filingThreshold")}</h2>

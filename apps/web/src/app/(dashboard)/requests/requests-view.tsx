@@ -9,6 +9,7 @@ import { useActiveOrg } from "~/components/org-context";
 import { Pagination } from "~/components/pagination";
 import { Alert, Badge, Button, Card, EmptyState, PageHeader, SkeletonRows, Table, Td } from "~/components/ui";
 import { useTRPC } from "~/trpc/react";
+import { LinkPersonForm } from "./link-person";
 
 const PAGE_SIZE = 25;
 const DAY = 86_400_000;
@@ -77,7 +78,14 @@ function RequestsTable({
                   <Td className="font-mono text-xs">{request.referenceCode}</Td>
                   <Td>{t(`types.${request.type}`)}</Td>
                   <Td>{request.siteName}</Td>
-                  <Td className="font-mono text-xs">{request.subjectPseudonym ?? "—"}</Td>
+                  <Td>
+                    <span className="font-mono text-xs">{request.subjectPseudonym ?? "—"}</span>
+                    {request.linkOverrideReason && (
+                      <div className="text-xs text-amber-700" data-testid="link-overridden">
+                        {t("link.overridden", { reason: request.linkOverrideReason })}
+                      </div>
+                    )}
+                  </Td>
                   <Td>
                     {t(`statuses.${request.status}`)}
                     {request.refusalReason && <div className="text-xs text-slate-500">{request.refusalReason}</div>}
@@ -116,13 +124,13 @@ function RequestActions({
   const t = useTranslations("requests");
   const trpc = useTRPC();
   const queryClient = useQueryClient();
+  const [linking, setLinking] = useState(false);
   const done = { onSuccess: () => queryClient.invalidateQueries(trpc.requests.pathFilter()) };
   const assign = useMutation(trpc.requests.assignToMe.mutationOptions(done));
-  const link = useMutation(trpc.requests.linkSubject.mutationOptions(done));
   const approve = useMutation(trpc.requests.approve.mutationOptions(done));
   const refuse = useMutation(trpc.requests.refuse.mutationOptions(done));
   const contact = useMutation(trpc.requests.contact.mutationOptions());
-  const error = assign.error ?? link.error ?? approve.error ?? refuse.error ?? contact.error;
+  const error = assign.error ?? approve.error ?? refuse.error ?? contact.error;
   if (request.closedAt || request.status === "approved") return null;
   const ids = { orgId, requestId: request.id };
   return (
@@ -133,13 +141,7 @@ function RequestActions({
             {t("assignToMe")}
           </Button>
         )}
-        <Button
-          variant="ghost"
-          onClick={() => {
-            const pseudonym = window.prompt(t("pseudonymPrompt"))?.trim();
-            if (pseudonym) link.mutate({ ...ids, pseudonym });
-          }}
-        >
+        <Button variant="ghost" aria-expanded={linking} onClick={() => setLinking(!linking)}>
           {t("linkPerson")}
         </Button>
         <Button variant="ghost" onClick={() => contact.mutate(ids)}>
@@ -162,6 +164,7 @@ function RequestActions({
           </>
         )}
       </div>
+      {linking && <LinkPersonForm orgId={orgId} requestId={request.id} onDone={() => setLinking(false)} />}
       {contact.data && <span className="text-xs text-slate-600">{contact.data.email}</span>}
       {error && <span className="text-xs text-red-600">{error.message}</span>}
     </div>

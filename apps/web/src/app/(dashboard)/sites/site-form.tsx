@@ -17,8 +17,9 @@ type Site = RouterOutputs["sites"]["list"]["items"][number];
 /** Create (no `site`) or edit a site, in a modal dialog. */
 export function SiteFormDialog({ site, onClose }: { site?: Site; onClose: () => void }) {
   const t = useTranslations("sites");
+  const tr = useTranslations("regionHistory");
   const trpc = useTRPC();
-  const { orgId } = useActiveOrg();
+  const { orgId, role } = useActiveOrg();
   const { errors, mutationCallbacks, validate } = useDialogForm(onClose);
 
   const create = useMutation(trpc.sites.create.mutationOptions(mutationCallbacks));
@@ -54,12 +55,20 @@ export function SiteFormDialog({ site, onClose }: { site?: Site; onClose: () => 
           <Input id="address" name="address" defaultValue={site?.address} maxLength={300} {...invalid("address")} />
         </Field>
         <div className="grid grid-cols-2 gap-4">
-          <Field id="regionCode" label={t("regionCode")} hint={t("regionHint")} error={errors.regionCode}>
+          {/* An existing site's region is read-only here: owners move it from the site page, with a reason. */}
+          <Field
+            id="regionCode"
+            label={t("regionCode")}
+            hint={site ? tr(role === "owner" ? "readOnlyOwner" : "readOnlyManager") : t("regionHint")}
+            error={errors.regionCode}
+          >
             <Input
               id="regionCode"
               name="regionCode"
               inputMode="numeric"
               defaultValue={site?.regionCode}
+              readOnly={Boolean(site)}
+              className={site ? "bg-slate-50 text-slate-500" : undefined}
               maxLength={6}
               {...invalid("regionCode")}
             />

@@ -1,19 +1,22 @@
 import { env } from "@consentry/env";
 import { Gauge, Registry } from "prom-client";
 import { workersOverview } from "~/server/workers";
+import { refuseMetricsScrape } from "./authorize";
 
 export const dynamic = "force-dynamic";
 
 /**
  * Prometheus metrics: queue depths, workers, inference capacity (cameras analysed, waiting for a
  * worker, retrying a failing stream), and per analysed camera its frame rate, dropped frames and
- * inference latency. Counts only; nothing about a face. With CONSENTRY_METRICS_TOKEN set,
- * scrapers must send it as a bearer token.
+ * inference latency. Counts only; nothing about a face. Scrapers send CONSENTRY_METRICS_TOKEN
+ * as a bearer token; it is required in production (./authorize.ts).
  */
 export async function GET(request: Request) {
-  if (env.CONSENTRY_METRICS_TOKEN && request.headers.get("authorization") !== `Bearer ${env.CONSENTRY_METRICS_TOKEN}`) {
-    return new Response("unauthorised\n", { status: 401 });
-  }
+  const refusal = refuseMetricsScrape(request.headers.get("authorization"), {
+    token: env.CONSENTRY_METRICS_TOKEN,
+    production: env.APP_ENV === "production",
+  });
+  if (refusal) return refusal;
   const overview = await workersOverview().catch(() => null);
   const registry = new Registry();
   const gauge = (name: string, help: string, labelNames: string[] = []) =>

@@ -8,24 +8,51 @@ import { Alert, Button } from "~/components/ui";
 import { useTRPC } from "~/trpc/react";
 
 type Player = { destroy(): void };
-type State = { kind: "idle" } | { kind: "connecting" } | { kind: "playing" } | { kind: "failed"; message: string };
-/** A refused or dead stream shows no error in the browser (close code 1006): give up after this. */
+type State =
+  | { kind: "idle" }
+  | { kind: "connecting"; reconnecting: boolean }
+  | { kind: "playing" }
+  | { kind: "failed"; message: string }
+  | { kind: "ended"; message: string };
+/** A stream that opens but never decodes (no keyframe, stalled camera): give up after this. */
 const FIRST_FRAME_TIMEOUT_MS = 20_000;
+/** A stream lost while playing (gateway restart, network) is reopened, each time with a fresh ticket. */
+const MAX_RECONNECTS = 3;
+const RECONNECT_DELAY_MS = 2_000;
 
 /**
- * Live picture through the gateway: a one-minute ticket from the API (role, tenant, audited),
- * then JSMpeg decodes MPEG-1 from the WebSocket onto a canvas. Nothing plays until asked.
+ * Close codes the gateway ends a stream with when the viewer may no longer watch
+ * (REVOKED in apps/gateway/src/access.ts); reconnecting would not help.
+ */
+const REVOKED_CODES = {
+  4401: "accessRevoked",
+  4403: "addressRefused",
+  4404: "cameraDeleted",
+  4410: "cameraDisabled",
+} as const;
+const revokedReason = (code: number) => REVOKED_CODES[code as keyof typeof REVOKED_CODES];
+
+/**
+ * Live picture through the gateway: a one-minute, single-use ticket from the API (role, tenant,
+ * audited), then JSMpeg decodes MPEG-1 from the WebSocket onto a canvas. Nothing plays until asked.
  */
 export function LiveView({ cameraId }: { cameraId: string }) {
   const t = useTranslations("cameras");
+  const tLive = useTranslations("liveView");
   const trpc = useTRPC();
   const { orgId } = useActiveOrg();
   const canvas = useRef<HTMLCanvasElement>(null);
   const player = useRef<Player | null>(null);
+  // Numbers each connection: events of one stopped or replaced since are ignored.
+  const generation = useRef(0);
+  const reconnects = useRef(0);
+  const reconnectTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const [state, setState] = useState<State>({ kind: "idle" });
-  const ticket = useMutation(trpc.cameras.liveViewToken.mutationOptions());
+  const { mutateAsync: requestTicket } = useMutation(trpc.cameras.liveViewToken.mutationOptions());
 
   const stop = useCallback(() => {
+    generation.current++;
+    clearTimeout(reconnectTimer.current);
     player.current?.destroy();
     player.current = null;
   }, []);
@@ -40,25 +67,65 @@ export function LiveView({ cameraId }: { cameraId: string }) {
     return () => clearTimeout(timer);
   }, [state.kind, t, stop]);
 
-  async function start() {
-    stop();
-    setState({ kind: "connecting" });
-    try {
-      const { url } = await ticket.mutateAsync({ orgId, cameraId });
-      const { default: JSMpeg } = await import("@cycjimmy/jsmpeg-player");
-      player.current = new JSMpeg.Player(url, {
-        canvas: canvas.current ?? undefined,
-        audio: false,
-        // Canvas 2D: works without a GPU, and the picture can be read back (tests, snapshots).
-        disableGl: true,
-        // A reconnect would reuse an expired ticket; the user starts again instead.
-        reconnectInterval: 0,
-        onVideoDecode: () => setState((current) => (current.kind === "connecting" ? { kind: "playing" } : current)),
-      });
-    } catch (error) {
-      setState({ kind: "failed", message: error instanceof Error ? error.message : String(error) });
-    }
-  }
+  const connect = useCallback(
+    async (reconnecting: boolean) => {
+      stop();
+      const current = generation.current;
+      setState({ kind: "connecting", reconnecting });
+
+      const onClosed = (event: CloseEvent, streamed: boolean) => {
+        if (current !== generation.current) return;
+        const revoked = revokedReason(event.code);
+        if (revoked || (event.code >= 4000 && event.code < 5000)) {
+          stop();
+          setState({ kind: "ended", message: revoked ? tLive(`closed.${revoked}`) : event.reason });
+        } else if (!streamed) {
+          // A refused upgrade (expired or used ticket, no permission, gateway down) reaches the browser as 1006 only.
+          stop();
+          setState({ kind: "failed", message: tLive("closed.refused") });
+        } else if (reconnects.current >= MAX_RECONNECTS) {
+          stop();
+          setState({ kind: "failed", message: tLive("closed.lost") });
+        } else {
+          reconnects.current++;
+          stop();
+          setState({ kind: "connecting", reconnecting: true });
+          reconnectTimer.current = setTimeout(() => void connect(true), RECONNECT_DELAY_MS);
+        }
+      };
+
+      try {
+        // Tickets are single use: every connection, a reconnect too, gets a fresh one.
+        const { url } = await requestTicket({ orgId, cameraId });
+        const { default: JSMpeg } = await import("@cycjimmy/jsmpeg-player");
+        if (current !== generation.current) return;
+        // JSMpeg's own source ignores how the socket closed; this one reports it.
+        class ReportingSource extends JSMpeg.Source.WebSocket {
+          override onClose(event?: Event) {
+            super.onClose(event);
+            if (event instanceof CloseEvent) onClosed(event, this.established);
+          }
+        }
+        player.current = new JSMpeg.Player(url, {
+          canvas: canvas.current ?? undefined,
+          audio: false,
+          // Canvas 2D: works without a GPU, and the picture can be read back (tests, snapshots).
+          disableGl: true,
+          // JSMpeg would reconnect with the spent ticket; onClosed reconnects with a fresh one.
+          reconnectInterval: 0,
+          source: ReportingSource,
+          onVideoDecode: () => {
+            reconnects.current = 0;
+            setState((shown) => (shown.kind === "connecting" ? { kind: "playing" } : shown));
+          },
+        });
+      } catch (error) {
+        if (current !== generation.current) return;
+        setState({ kind: "failed", message: error instanceof Error ? error.message : String(error) });
+      }
+    },
+    [stop, requestTicket, orgId, cameraId, tLive],
+  );
 
   const active = state.kind === "connecting" || state.kind === "playing";
   return (
@@ -67,11 +134,12 @@ export function LiveView({ cameraId }: { cameraId: string }) {
         <canvas ref={canvas} data-testid="live-canvas" className="h-full w-full object-contain" />
         {state.kind === "connecting" && (
           <span className="absolute inset-0 flex items-center justify-center text-sm text-slate-200">
-            {t("liveConnecting")}
+            {state.reconnecting ? tLive("reconnecting") : t("liveConnecting")}
           </span>
         )}
       </div>
       {state.kind === "failed" && <Alert>{t("liveError", { message: state.message })}</Alert>}
+      {state.kind === "ended" && <Alert tone="amber">{state.message}</Alert>}
       <div className="flex items-center justify-between gap-3">
         <p className="text-xs text-slate-500">{t("liveNotice")}</p>
         {active ? (
@@ -85,7 +153,14 @@ export function LiveView({ cameraId }: { cameraId: string }) {
             {t("liveStop")}
           </Button>
         ) : (
-          <Button onClick={start}>{t("liveStart")}</Button>
+          <Button
+            onClick={() => {
+              reconnects.current = 0;
+              void connect(false);
+            }}
+          >
+            {t("liveStart")}
+          </Button>
         )}
       </div>
     </div>

@@ -13,6 +13,7 @@ import { CamerasTable } from "../../cameras/cameras-table";
 import { EntryPointsSection } from "./entry-points-section";
 import { RecognitionFeed } from "./recognition-feed";
 import { RecordsSection } from "./records-section";
+import { RegionHistorySection } from "./region-history-section";
 import { SignsSection } from "./signs-section";
 
 export function SiteDetail({ siteId }: { siteId: string }) {
@@ -62,6 +63,7 @@ export function SiteDetail({ siteId }: { siteId: string }) {
         <SignsSection siteId={siteId} />
         <EntryPointsSection siteId={siteId} />
         <RecordsSection siteId={siteId} />
+        <RegionHistorySection site={s} />
         {roleAtLeast(org.role, "operator") && <RecognitionFeed siteId={siteId} />}
       </div>
       {adding && <CameraFormDialog defaultSiteId={siteId} onClose={() => setAdding(false)} />}

@@ -1,5 +1,5 @@
 import type { NextRequest } from "next/server";
-import { serverApi } from "~/server/caller";
+import { requestApi } from "~/server/caller";
 import { portalServices } from "~/server/portal";
 import { errorResponse } from "~/server/route-errors";
 
@@ -7,7 +7,7 @@ import { errorResponse } from "~/server/route-errors";
 export async function GET(request: NextRequest) {
   const params = request.nextUrl.searchParams;
   try {
-    const api = await serverApi(portalServices(request.headers));
+    const api = await requestApi(request, portalServices(request.headers));
     const data = await api.portal.export({
       reference: params.get("reference") ?? "",
       token: params.get("token") ?? "",

@@ -1,6 +1,6 @@
 import { buildRegulatorReport, type ReportScope } from "@consentry/core/regulator";
 import type { NextRequest } from "next/server";
-import { serverApi } from "~/server/caller";
+import { requestApi } from "~/server/caller";
 import { errorResponse } from "~/server/route-errors";
 
 /**
@@ -21,7 +21,7 @@ export async function GET(request: NextRequest) {
           : null;
   if (!scope) return Response.json({ error: "scope must be jurisdiction, organisation or site." }, { status: 400 });
   try {
-    const { pdf, name } = await buildRegulatorReport((await serverApi()).regulator, scope);
+    const { pdf, name } = await buildRegulatorReport((await requestApi(request)).regulator, scope);
     const day = new Date().toISOString().slice(0, 10);
     return new Response(new Uint8Array(pdf), {
       headers: {

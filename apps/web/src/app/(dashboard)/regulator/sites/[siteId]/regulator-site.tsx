@@ -13,6 +13,7 @@ import { TrendChart } from "../../trend-chart";
 export function RegulatorSite({ siteId }: { siteId: string }) {
   const t = useTranslations("regulator");
   const tc = useTranslations("compliance");
+  const tm = useTranslations("regulatorMoves");
   const format = useFormatter();
   const trpc = useTRPC();
   const findingText = useFindingText();
@@ -46,6 +47,17 @@ export function RegulatorSite({ siteId }: { siteId: string }) {
           </div>
         }
       />
+      {s.movedOut && (
+        <div className="mb-4">
+          <Alert tone="amber">
+            {tm("movedOut", {
+              date: format.dateTime(s.movedOut.changedAt, { dateStyle: "medium" }),
+              from: s.movedOut.fromRegion,
+              to: s.movedOut.toRegion,
+            })}
+          </Alert>
+        </div>
+      )}
       <div className="mb-6 grid grid-cols-2 gap-3 lg:grid-cols-4">
         {(["signage", "consent", "alternatives", "requestsOnTime"] as const).map((key) => (
           <Card key={key} className="p-3">

@@ -1,6 +1,6 @@
 import { MAX_PHOTO_BYTES } from "@consentry/core/validators";
 import type { NextRequest } from "next/server";
-import { serverApi } from "~/server/caller";
+import { requestApi } from "~/server/caller";
 import { errorResponse } from "~/server/route-errors";
 
 const MAX_PHOTOS = 10;
@@ -20,7 +20,7 @@ export async function POST(request: NextRequest, { params }: { params: Promise<{
     return Response.json({ error: "Choose at least one photo.", field: "photos", reason: "required" }, { status: 400 });
   }
   try {
-    const api = await serverApi();
+    const api = await requestApi(request);
     const result = await api.enrolments.create({
       orgId: request.nextUrl.searchParams.get("orgId") ?? "",
       subjectId,

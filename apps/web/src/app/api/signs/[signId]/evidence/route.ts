@@ -1,6 +1,6 @@
 import { MAX_PHOTO_BYTES } from "@consentry/core/validators";
 import type { NextRequest } from "next/server";
-import { serverApi } from "~/server/caller";
+import { requestApi } from "~/server/caller";
 import { errorResponse } from "~/server/route-errors";
 import { storage } from "~/server/storage";
 
@@ -10,7 +10,7 @@ type Params = { params: Promise<{ signId: string }> };
 export async function GET(request: NextRequest, { params }: Params) {
   const { signId } = await params;
   try {
-    const api = await serverApi();
+    const api = await requestApi(request);
     const { key, sha256 } = await api.signs.evidence({
       orgId: request.nextUrl.searchParams.get("orgId") ?? "",
       signId,
@@ -45,7 +45,7 @@ export async function POST(request: NextRequest, { params }: Params) {
     if (!(photo instanceof File)) {
       return Response.json({ error: "Choose a photo to upload.", field: "photo", reason: "required" }, { status: 400 });
     }
-    const api = await serverApi();
+    const api = await requestApi(request);
     const result = await api.signs.attachEvidence({
       orgId: request.nextUrl.searchParams.get("orgId") ?? "",
       signId,
