@@ -67,6 +67,8 @@ describe("checkAddress", () => {
     "rtsp://[::7f00:1]/",
     "rtsp://[fd00:ec2::254]/",
     "rtsp://100.100.100.200/",
+    "rtsp://[2002:7f00:1::]/",
+    "rtsp://[2001:0:4136:e378:8000:63bf:80ff:fffe]/",
   ])("refuses %s as reserved even when the organisation lists everything", async (url) => {
     const verdict = await checkUrlWithPolicy(OPEN, url, noDns);
     expect(verdict).toMatchObject({ ok: false, reason: "reserved" });

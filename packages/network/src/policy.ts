@@ -25,6 +25,9 @@ export const RESERVED_RANGES: { cidr: string; label: string }[] = [
   { cidr: "::1/128", label: "loopback" },
   // Deprecated IPv4-compatible form (::a.b.c.d): never a camera, and some stacks route it to IPv4.
   { cidr: "::/96", label: "IPv4-compatible" },
+  // Tunnels that carry an IPv4 address inside (6to4, Teredo): refused rather than unwrapped.
+  { cidr: "2002::/16", label: "6to4 tunnel" },
+  { cidr: "2001::/32", label: "Teredo tunnel" },
   { cidr: "fe80::/10", label: "link-local" },
   { cidr: "fd00:ec2::254/128", label: "cloud metadata" },
   { cidr: "ff00::/8", label: "multicast" },
