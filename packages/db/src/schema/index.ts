@@ -4,6 +4,7 @@ export * from "./compliance";
 export * from "./enums";
 export * from "./networks";
 export * from "./organizations";
+export * from "./outbox";
 export * from "./region-history";
 export * from "./sites";
 export * from "./subjects";

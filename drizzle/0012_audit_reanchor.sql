@@ -1,0 +1,2 @@
+-- Placeholder: replaced by this migration's SQL.
+SELECT 1;
