@@ -8,7 +8,16 @@ import { ensurePrograms } from "./lib/programs.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const [task, ...args] = process.argv.slice(2);
-const TASKS = ["demo", "test", "bench-fleet", "bench-compliance", "bench-vision", "bench-dsr", "bench-regulator"];
+const TASKS = [
+  "demo",
+  "test",
+  "bench-fleet",
+  "bench-compliance",
+  "bench-vision",
+  "bench-dsr",
+  "bench-regulator",
+  "bench-health",
+];
 if (!TASKS.includes(task)) {
   console.error(`usage: node scripts/bootstrap.mjs ${TASKS.join("|")} [args]`);
   process.exit(2);

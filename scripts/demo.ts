@@ -1,6 +1,8 @@
 // `npm run demo`: services, migrations, demo data, the demo person's enrolment, then the web
 // app, gateway, workers and camera simulator. The banner comes only when every part is up; a
-// part that fails names itself and why, and the demo stops with a non-zero exit.
+// part that fails to start names itself and why, and the demo stops with a non-zero exit. Once
+// up, a part that exits is restarted after 1 s, 2 s, 4 s … 30 s (scripts/lib/parts.ts), and
+// only Ctrl-C stops the demo.
 import { readFile } from "node:fs/promises";
 import { enrolDemoPerson } from "@consentry/api/demo";
 import { createDatabase } from "@consentry/db";
@@ -16,7 +18,7 @@ import {
 import { env as appEnv } from "@consentry/env";
 import { facePath } from "@consentry/fixtures";
 import { startDevMailServer } from "@consentry/mail/dev-server";
-import { createJobProducer } from "@consentry/queue";
+import { countWorkers, createJobProducer } from "@consentry/queue";
 import { createFileStore } from "@consentry/storage";
 import { answers, PartFailed, Parts } from "./lib/parts";
 import { root, run, services } from "./lib/run";
@@ -42,10 +44,10 @@ async function shutdown(code: number) {
 process.on("SIGINT", () => void shutdown(0));
 process.on("SIGTERM", () => void shutdown(0));
 
-/** Workers attached to these queues, by /api/health. */
+/** Workers attached to these queues, asked of Redis (anonymous /api/health says only up or down). */
 async function queuesServed(queues: string[]) {
-  const response = await fetch(`${baseUrl}/api/health`, { signal: AbortSignal.timeout(2000) }).catch(() => undefined);
-  const workers = ((await response?.json().catch(() => null)) as { workers?: Record<string, number> } | null)?.workers;
+  if (!svc) return false;
+  const workers = await countWorkers(svc.redisUrl, appEnv.QUEUE_PREFIX).catch(() => null);
   return queues.every((queue) => (workers?.[queue] ?? 0) > 0);
 }
 
@@ -160,7 +162,7 @@ try {
 ━━ Consentry demo is running ━━
   Dashboard     ${baseUrl}
   Recognition   ${baseUrl}/sites → ${DEMO_RECOGNISED_PERSON.siteName}: ${DEMO_RECOGNISED_PERSON.pseudonym} appears within a minute
-  Health        ${baseUrl}/api/health
+  Health        ${baseUrl}/api/health (up or down; the details signed in as the platform admin)
   Public portal ${baseUrl}/portal (codes arrive at ${baseUrl}/dev/mailbox)
   Queues        ${baseUrl}/admin/queues (platform admin)
   Live view     ws://localhost:${gatewayPort} (gateway)
@@ -173,7 +175,7 @@ try {
   Demo logins (password for all: ${DEMO_PASSWORD})
 ${DEMO_LOGINS.map((login) => `    ${login.email.padEnd(26)} ${login.role}`).join("\n")}
 
-  Ctrl-C stops everything this command started.
+  A part that crashes is restarted (after 1 s, 2 s, 4 s … 30 s); Ctrl-C stops everything this command started.
 `);
   await parts.failed;
 } catch (error) {

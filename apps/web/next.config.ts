@@ -41,6 +41,12 @@ const config: NextConfig = {
   turbopack: { root: monorepoRoot },
   outputFileTracingRoot: monorepoRoot,
   poweredByHeader: false,
+  experimental: {
+    // Next copies a request body for the proxy (src/proxy.ts) and silently cuts it at this size.
+    // server.ts refuses bodies over its own limits (uploads: 10 MB + form framing) before Next
+    // reads them, so this only has to stay above those.
+    proxyClientMaxBodySize: "11mb",
+  },
 };
 
 export default withNextIntl(config);

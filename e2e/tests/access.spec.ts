@@ -39,8 +39,12 @@ test("the dashboard speaks Chinese after the language switch, with dates in Shan
   await expect(page.locator("html")).toHaveAttribute("lang", "zh-CN");
 });
 
-test("health reports its dependencies", async ({ request }) => {
-  const response = await request.get("/api/health");
-  expect(response.status()).toBe(200);
-  expect(await response.json()).toMatchObject({ status: "ok", db: "up", redis: "up", version: expect.any(String) });
+test("health tells anyone up or down, and a platform admin its dependencies", async ({ request, page }) => {
+  const anonymous = await request.get("/api/health");
+  expect(anonymous.status()).toBe(200);
+  expect(await anonymous.json()).toEqual({ status: "ok" });
+
+  await signIn(page, (await makeUser({ platformAdmin: true })).email);
+  const admin = await page.request.get("/api/health");
+  expect(await admin.json()).toMatchObject({ status: "ok", db: "up", redis: "up", version: expect.any(String) });
 });

@@ -15,18 +15,26 @@ export type PartSpec = {
   command: string;
   args: string[];
   env: NodeJS.ProcessEnv;
-  /** Resolves true once the part serves; polled until `readyWithinMs`. */
+  /** Resolves true once the part serves; polled until `readyWithinMs` (at start and after each restart). */
   ready: (part: Part) => Promise<boolean>;
   readyWithinMs: number;
 };
 
 export type Part = {
   spec: PartSpec;
+  /** The running process; a new one after each restart. */
   child: ChildProcess;
   /** The last lines it printed, for the one-line reason when it fails. */
   tail: string[];
+  /** True once it was ready the first time: from then on an exit means a restart, not a failure. */
   isReady: boolean;
+  /** How often it was restarted. */
+  restarts: number;
 };
+
+/** Restart delays: `initialMs`, doubling up to `maxMs`; back to `initialMs` after `resetAfterMs` up. */
+export type Backoff = { initialMs: number; maxMs: number; resetAfterMs: number };
+export const DEMO_BACKOFF: Backoff = { initialMs: 1_000, maxMs: 30_000, resetAfterMs: 60_000 };
 
 export class PartFailed extends Error {
   constructor(
@@ -37,47 +45,131 @@ export class PartFailed extends Error {
   }
 }
 
+/** What the supervisor knows of one part beyond what callers see. */
+type Supervised = Part & {
+  /** Restarts in a row without `resetAfterMs` up in between: the next delay is initialMs × 2^this. */
+  crashes: number;
+  readyAt?: number;
+  release: () => void;
+  /** Why the supervisor itself ended the current process (not ready after a restart). */
+  endedBecause?: string;
+  restartTimer?: NodeJS.Timeout;
+};
+
+const formatDelay = (ms: number) => (ms >= 1000 ? `${Math.round(ms / 100) / 10} s` : `${ms} ms`);
+
 /**
- * Starts processes in their own process groups with their output prefixed by name, waits until
- * each says it is up, and turns any exit that was not asked for into one PartFailed.
+ * A supervisor, not a fuse. Starts processes in their own process groups with their output
+ * prefixed by name and waits until each says it is up. A part that exits or does not become ready
+ * before it was ever up failed to start: that is one PartFailed and the caller stops everything.
+ * A part that was up and exits is restarted after a growing delay (DEMO_BACKOFF), with a one-line
+ * notice; it is never given up on. Only stop() (Ctrl-C) ends the others.
  */
 export class Parts {
-  private readonly parts: Part[] = [];
+  private readonly parts: Supervised[] = [];
   private stopping = false;
   private failure: ((error: PartFailed) => void) | undefined;
-  /** Rejects with the first part that exits on its own (before or after it was ready). */
+  /** Rejects with the first part that fails to start (exits or is not ready before it was ever up). */
   readonly failed = new Promise<never>((_, reject) => {
     this.failure = reject;
   });
+  private readonly backoff: Backoff;
+  private readonly log: (line: string) => void;
 
-  constructor() {
+  constructor(options: { backoff?: Partial<Backoff>; log?: (line: string) => void } = {}) {
     this.failed.catch(() => {}); // observed by whoever awaits it
+    this.backoff = { ...DEMO_BACKOFF, ...options.backoff };
+    this.log = options.log ?? ((line) => console.log(line));
   }
 
   start(spec: PartSpec): Part {
+    const part: Supervised = {
+      spec,
+      child: undefined as unknown as ChildProcess,
+      tail: [],
+      isReady: false,
+      restarts: 0,
+      crashes: 0,
+      release: () => {},
+    };
+    this.spawn(part);
+    this.parts.push(part);
+    return part;
+  }
+
+  private spawn(part: Supervised) {
+    const { spec } = part;
     const child = spawn(spec.command, spec.args, {
       cwd: root,
       env: spec.env,
       stdio: ["ignore", "pipe", "pipe"],
       detached: true,
     });
-    const part: Part = { spec, child, tail: [], isReady: false };
+    part.child = child;
+    part.readyAt = undefined;
+    part.endedBecause = undefined;
     // Even a demo that is killed outright takes its parts with it.
-    if (child.pid) killWithParent(child, "SIGTERM", { group: true });
+    part.release = killWithParent(child, "SIGTERM", { group: true });
     for (const stream of [child.stdout, child.stderr]) {
       if (!stream) continue;
       createInterface({ input: stream }).on("line", (line) => {
         part.tail.push(line);
         if (part.tail.length > TAIL_LINES) part.tail.shift();
-        if (!this.stopping) console.log(`[${spec.name}] ${line}`);
+        if (!this.stopping) this.log(`[${spec.name}] ${line}`);
       });
     }
-    child.on("error", (error) => this.fail(part, `could not start ${spec.command}: ${error.message}`));
-    child.on("exit", (code, signal) => {
-      if (!this.stopping) this.fail(part, `exited (${signal ?? `code ${code}`}): ${lastWords(part.tail)}`);
-    });
-    this.parts.push(part);
-    return part;
+    let ended = false;
+    const end = (reason: string) => {
+      if (ended || this.stopping) return;
+      ended = true;
+      if (part.isReady) this.restartLater(part, child, reason);
+      else this.fail(part, reason);
+    };
+    child.on("error", (error) => end(`could not start ${spec.command}: ${error.message}`));
+    child.on("exit", (code, signal) => end(`exited (${signal ?? `code ${code}`}): ${lastWords(part.tail)}`));
+    if (part.isReady) void this.awaitReadyAgain(part, child);
+  }
+
+  /** After a crash: clear what is left of the old process group, wait, start it again. */
+  private restartLater(part: Supervised, child: ChildProcess, reason: string) {
+    if (child.pid) {
+      try {
+        process.kill(-child.pid, "SIGKILL"); // its own children may have outlived it
+      } catch {} // already gone
+    }
+    part.release();
+    const upFor = part.readyAt === undefined ? 0 : performance.now() - part.readyAt;
+    if (upFor >= this.backoff.resetAfterMs) part.crashes = 0;
+    const delay = Math.min(this.backoff.maxMs, this.backoff.initialMs * 2 ** part.crashes);
+    part.crashes++;
+    this.log(`✗ ${part.spec.name} ${part.endedBecause ?? reason} — restarting in ${formatDelay(delay)}`);
+    part.restartTimer = setTimeout(() => {
+      part.restartTimer = undefined;
+      if (this.stopping) return;
+      part.restarts++;
+      part.tail.length = 0;
+      this.spawn(part);
+    }, delay);
+  }
+
+  /** A restarted part that does not come up in time is ended, and so restarted again later. */
+  private async awaitReadyAgain(part: Supervised, child: ChildProcess) {
+    const deadline = performance.now() + part.spec.readyWithinMs;
+    while (!this.stopping && part.child === child && child.exitCode === null && child.signalCode === null) {
+      if (await part.spec.ready(part).catch(() => false)) {
+        if (part.child === child && !this.stopping) {
+          part.readyAt = performance.now();
+          this.log(`✓ ${part.spec.name} is up again`);
+        }
+        return;
+      }
+      if (performance.now() > deadline) {
+        part.endedBecause = `not ready within ${Math.round(part.spec.readyWithinMs / 1000)} s after its restart: ${lastWords(part.tail)}`;
+        stopGroup(child, "SIGKILL");
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
   }
 
   /** Resolves when every part is ready; rejects with the first that fails or is not up in time. */
@@ -85,14 +177,22 @@ export class Parts {
     await Promise.race([this.failed, Promise.all(this.parts.map((part) => this.waitFor(part)))]);
   }
 
-  private async waitFor(part: Part) {
+  private async waitFor(part: Supervised) {
     const deadline = Date.now() + part.spec.readyWithinMs;
     while (!this.stopping && !part.isReady) {
-      part.isReady = await part.spec.ready(part).catch(() => false);
-      if (part.isReady) return;
+      const child = part.child;
+      const ready = await part.spec.ready(part).catch(() => false);
+      // A process that exited meanwhile is not the one that answered.
+      if (ready && child.exitCode === null && child.signalCode === null) {
+        part.isReady = true;
+        part.readyAt = performance.now();
+        return;
+      }
       if (Date.now() > deadline) {
         const seconds = Math.round(part.spec.readyWithinMs / 1000);
-        throw new PartFailed(part.spec.name, `not ready within ${seconds} s: ${lastWords(part.tail)}`);
+        const error = new PartFailed(part.spec.name, `not ready within ${seconds} s: ${lastWords(part.tail)}`);
+        this.failure?.(error);
+        throw error;
       }
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
@@ -102,9 +202,10 @@ export class Parts {
     this.failure?.(new PartFailed(part.spec.name, reason));
   }
 
-  /** SIGTERM to every group, SIGKILL to what is still there after a grace period. */
+  /** No more restarts; SIGTERM to every group, SIGKILL to what is still there after a grace period. */
   async stop() {
     this.stopping = true;
+    for (const part of this.parts) clearTimeout(part.restartTimer);
     const running = this.parts.filter((part) => part.child.exitCode === null && part.child.signalCode === null);
     const exited = running.map((part) => new Promise((resolve) => part.child.once("exit", resolve)));
     for (const part of running) stopGroup(part.child);

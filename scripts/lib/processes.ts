@@ -29,10 +29,12 @@ export async function stopChild(child: ChildProcess): Promise<void> {
  * The 'exit' handler covers normal exits. A parent killed by a signal or crashing skips it, so a detached
  * watchdog shell also waits for its stdin pipe from us to close (which the kernel does when we die).
  * With `group`, the child leads its own process group (spawned detached) and the whole group goes, even
- * after the leader itself has exited (its children may live on).
+ * after the leader itself has exited (its children may live on). Returns a release for a group
+ * known to be gone (a supervisor restarting a part): without it each restart would leave a
+ * watchdog shell and an 'exit' listener behind.
  */
-export function killWithParent(child: ChildProcess, signal: NodeJS.Signals, { group = false } = {}): void {
-  if (child.pid === undefined) return; // it did not start: nothing to kill
+export function killWithParent(child: ChildProcess, signal: NodeJS.Signals, { group = false } = {}): () => void {
+  if (child.pid === undefined) return () => {}; // it did not start: nothing to kill
   const target = group ? -child.pid : child.pid;
   const onExit = () => {
     try {
@@ -41,7 +43,7 @@ export function killWithParent(child: ChildProcess, signal: NodeJS.Signals, { gr
   };
   process.on("exit", onExit);
   if (!group) child.once("exit", () => process.off("exit", onExit));
-  if (process.platform === "win32") return;
+  if (process.platform === "win32") return () => process.off("exit", onExit);
   const kill = signal.replace("SIG", "");
   // dash's kill takes no `--`; `kill -TERM -123` signals process group 123.
   const script = group
@@ -56,6 +58,10 @@ export function killWithParent(child: ChildProcess, signal: NodeJS.Signals, { gr
   // The pipe is a socket: unref it, or it would keep us alive.
   (watchdog.stdin as Partial<net.Socket>).unref?.();
   if (!group) child.once("exit", () => watchdog.kill("SIGKILL"));
+  return () => {
+    process.off("exit", onExit);
+    watchdog.kill("SIGKILL");
+  };
 }
 
 /** A free TCP port on 127.0.0.1: `preferred` if it is free, else any. */

@@ -478,6 +478,15 @@ const accessMatrix: Record<string, Row> = {
     otherTenant: none("lists the caller's organisation"),
   },
   "audit.verifyChain": { access: "admin", otherTenant: none("platform administrators: the whole chain") },
+  "audit.reanchor": {
+    access: "admin",
+    // One forged entry (appending needs no trigger switched off), closed by the administrator.
+    input: async () => {
+      forgedEntry ??= forgeAuditEntry();
+      return { brokenAtId: await forgedEntry, reason: "Access matrix: forged entry." };
+    },
+    otherTenant: none("platform administrators: the whole chain"),
+  },
   "regulator.overview": { access: "regulator", otherTenant: none("the whole jurisdiction") },
   "regulator.sites": { access: "regulator", otherTenant: none("the whole jurisdiction") },
   "regulator.site": { access: "regulator", input: (f) => ({ siteId: f.siteId }), otherTenant: [theirs("siteId")] },
@@ -647,6 +656,23 @@ beforeAll(async () => {
 afterAll(async () => {
   await testDb?.drop();
 });
+
+let forgedEntry: Promise<number> | undefined;
+async function forgeAuditEntry() {
+  const [row] = await testDb.db
+    .insert(schema.auditLog)
+    .values({
+      at: new Date(),
+      actorLabel: "forger",
+      action: "forged",
+      targetType: "t",
+      details: {},
+      prevHash: "x",
+      hash: unique("forged"),
+    })
+    .returning({ id: schema.auditLog.id });
+  return row?.id as number;
+}
 
 function procedureOf(principal: Principal | null, path: string) {
   const caller = callerFor(testDb.db, principal) as unknown as Record<string, unknown>;

@@ -7,6 +7,7 @@ import type { FileStore } from "@consentry/storage";
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError, z } from "zod";
+import { hideInternal } from "./errors";
 
 export type Context = {
   db: Database;
@@ -40,18 +41,25 @@ export function createContext(input: {
 
 const t = initTRPC.context<Context>().create({
   transformer: superjson,
-  errorFormatter: ({ shape, error }) => ({
-    ...shape,
-    data: {
-      ...shape.data,
-      // Field-level issues for forms; the client turns codes into translated messages.
-      zodIssues: error.cause instanceof ZodError ? error.cause.issues : null,
-      fieldError:
-        error.cause instanceof DomainError && error.cause.field
-          ? { field: error.cause.field, reason: error.cause.reason }
-          : null,
-    },
-  }),
+  errorFormatter: ({ shape, error, ctx }) => {
+    // Procedures already hide internal errors (below); this also covers what fails outside one,
+    // such as creating the context. The stack is never sent, in development either.
+    const { stack: _stack, ...data } = shape.data;
+    return {
+      ...shape,
+      message: hideInternal(error, ctx?.requestId).message,
+      data: {
+        ...data,
+        requestId: ctx?.requestId ?? null,
+        // Field-level issues for forms; the client turns codes into translated messages.
+        zodIssues: error.cause instanceof ZodError ? error.cause.issues : null,
+        fieldError:
+          error.cause instanceof DomainError && error.cause.field
+            ? { field: error.cause.field, reason: error.cause.reason }
+            : null,
+      },
+    };
+  },
 });
 
 export const createCallerFactory = t.createCallerFactory;
@@ -79,10 +87,17 @@ export function toTRPCError(error: unknown): TRPCError | undefined {
   return undefined;
 }
 
-/** Every procedure starts here: the one place where domain errors become tRPC codes. */
-const procedure = t.procedure.use(async ({ next }) => {
+/**
+ * Every procedure starts here: the one place where domain errors become tRPC codes, and where
+ * anything else that failed (a database error above all) becomes a generic INTERNAL_SERVER_ERROR
+ * naming the request id, for in-process callers (route handlers, server components) as for HTTP.
+ */
+const procedure = t.procedure.use(async ({ ctx, path, next }) => {
   const result = await next();
-  if (!result.ok && result.error.cause instanceof DomainError) throw toTRPCError(result.error.cause);
+  if (result.ok) return result;
+  if (result.error.cause instanceof DomainError) throw toTRPCError(result.error.cause);
+  const shown = hideInternal(result.error, ctx.requestId, path);
+  if (shown !== result.error) throw shown;
   return result;
 });
 

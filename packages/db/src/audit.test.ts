@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { asc, eq, gte, lt, sql } from "drizzle-orm";
+import fc from "fast-check";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -11,13 +12,16 @@ import {
   GENESIS_HASH,
   legacyAuditHash,
   parseAuditKeyring,
+  reanchorAuditChain,
   recordChainCheck,
+  storedJson,
+  storedString,
   verifyAuditChain,
   writeAudit,
 } from "./audit";
 import { createDatabase, type Database } from "./client";
 import { ensureAppLogin, migrationsFolder } from "./migrate";
-import { auditAnchors, auditLog } from "./schema";
+import { auditAnchors, auditChainChecks, auditLog, auditReanchors } from "./schema";
 import { appendAuditEntries, createTestDatabase, tamperWithAuditLog } from "./testing";
 
 type TestDatabase = Awaited<ReturnType<typeof createTestDatabase>>;
@@ -133,7 +137,9 @@ describe("audit hash chain", () => {
       ok: false,
       brokenAtId: third?.id,
       reason: "hash_mismatch",
-      checked: 2,
+      checked: 13,
+      breaks: [{ id: third?.id, reason: "hash_mismatch" }],
+      breakCount: 1,
     });
   });
 
@@ -184,6 +190,9 @@ describe("the application's database role", () => {
       sql`delete from audit_anchors`,
       sql`truncate audit_anchors`,
       sql`alter table audit_anchors disable trigger audit_anchors_append_only`,
+      sql`update audit_reanchors set reason = 'x'`,
+      sql`delete from audit_reanchors`,
+      sql`truncate audit_reanchors`,
     ]) {
       // 42501 insufficient_privilege: "permission denied" or "must be owner", not the trigger's refusal.
       const error = await errorOf(app.db.execute(statement));
@@ -210,7 +219,9 @@ describe("the application's database role", () => {
       where t.table_schema = 'public' and t.table_type = 'BASE TABLE'`);
     expect(rows.length).toBeGreaterThan(20);
     for (const { table, privileges } of rows) {
-      const expected = ["audit_log", "audit_anchors"].includes(table) ? "select,insert" : "select,insert,update,delete";
+      const expected = ["audit_log", "audit_anchors", "audit_reanchors"].includes(table)
+        ? "select,insert"
+        : "select,insert,update,delete";
       expect({ table, privileges }).toEqual({ table, privileges: expected });
     }
     const error = await errorOf(app.db.execute(sql`create table app_made (id int)`));
@@ -295,11 +306,15 @@ describe("keyed chain and anchors", () => {
     const target = ids[2] as number;
     // The attack a plain SHA-256 chain cannot see: today's scheme reported this chain as intact.
     await rechainAsSuperuser(testDb.db, target, { edit: () => ({ name: "Forged" }) });
-    expect(await verifyAuditChain(testDb.db)).toEqual({
+    // Every rewritten entry is named, not only the first.
+    expect(await verifyAuditChain(testDb.db)).toMatchObject({
       ok: false,
-      checked: 2,
+      checked: 6,
       brokenAtId: target,
       reason: "hash_mismatch",
+      breaks: ids.slice(2).map((id) => ({ id, reason: "hash_mismatch" })),
+      breakCount: 4,
+      openBreaks: 4,
     });
   });
 
@@ -331,7 +346,7 @@ describe("anchors", () => {
     // …but the anchor outside it no longer matches its head.
     expect(await verifyAuditChain(testDb.db)).toMatchObject({
       ok: false,
-      checked: 4,
+      checked: 5,
       brokenAtId: ids.at(-1),
       reason: "anchor_mismatch",
       anchorId: anchor?.id,
@@ -444,5 +459,215 @@ describe("key rotation and legacy entries", () => {
     expect(() => parseAuditKeyring("nokey")).toThrow(/keyId:base64key/);
     expect(() => parseAuditKeyring(`k:${randomBytes(16).toString("base64")}`)).toThrow(/at least 32 bytes/);
     expect(() => parseAuditKeyring(" , ")).toThrow(/empty/);
+  });
+});
+
+describe("entries hash what PostgreSQL stores (issue #14)", () => {
+  // Code units PostgreSQL cannot store as given (lone surrogates, NUL) among ones it can.
+  const odd = fc.constantFrom(
+    "\ud800",
+    "\udbff",
+    "\udc00",
+    "\udfff",
+    "\u0000",
+    "😀",
+    "\u2028",
+    "\u2029",
+    "\ufeff",
+    "\ufffd",
+    "\\",
+    '"',
+    "a",
+    "二",
+    "\u0001",
+    "\u007f",
+    " ",
+  );
+  const oddString = fc.array(odd, { maxLength: 8 }).map((parts) => parts.join(""));
+  const oddNumber = fc.oneof(
+    // Written as strings: what they round to (Infinity, 12345678901234567000) is the point.
+    fc.constantFrom(-0, Number("1e400"), Number("-1e400"), Number.NaN, 1e21, 5e-324, Number.MAX_VALUE, 0.1 + 0.2),
+    fc.constant(Number("12345678901234567890")),
+    fc.double(),
+  );
+  const oddValue = fc.letrec((tie) => ({
+    value: fc.oneof(
+      { depthSize: "small" },
+      oddString,
+      oddNumber,
+      fc.boolean(),
+      fc.constant(null),
+      fc.constant(undefined),
+      fc.date({ noInvalidDate: false }),
+      fc.array(tie("value"), { maxLength: 3 }),
+      fc.dictionary(oddString, tie("value"), { maxKeys: 3 }),
+    ),
+  })).value;
+
+  it("maps strings as the driver and jsonb do", () => {
+    expect(storedString("repro\ud800")).toBe("repro\ufffd");
+    expect(storedString("\udc00x\ud800")).toBe("\ufffdx\ufffd");
+    expect(storedString("a\u0000b")).toBe("a\ufffdb");
+    expect(storedString("😀\u2028")).toBe("😀\u2028");
+    expect(storedJson({ n: -0, big: Number("1e400"), d: new Date(0), u: undefined, "k\udfff": ["\ud83d"] })).toEqual({
+      n: 0,
+      big: null,
+      d: "1970-01-01T00:00:00.000Z",
+      "k\ufffd": ["\ufffd"],
+    });
+  });
+
+  it("for any odd strings, numbers and dates, the stored entry verifies and reads back as hashed", async () => {
+    const testDb = await freshDatabase();
+    await fc.assert(
+      fc.asyncProperty(oddString, oddString, oddString, oddValue, async (label, action, targetId, value) => {
+        const details = { value, [label]: value };
+        const { id } = await testDb.db.transaction((tx) =>
+          writeAudit(tx, {
+            actor: { userId: label, label },
+            orgId: null,
+            action,
+            targetType: label,
+            targetId,
+            details,
+          }),
+        );
+        const [row] = await testDb.db.select().from(auditLog).where(eq(auditLog.id, id));
+        expect(row).toMatchObject({ actorLabel: storedString(label), targetId: storedString(targetId) });
+        expect(row?.details).toEqual(storedJson(details));
+        // Each run on its own: the verifier walks past earlier breaks, so only this entry counts.
+        expect((await verifyAuditChain(testDb.db)).breaks.filter((b) => b.id === id)).toEqual([]);
+      }),
+      { numRuns: 150 },
+    );
+    expect(await verifyAuditChain(testDb.db)).toMatchObject({ ok: true, checked: 150 });
+  }, 120_000);
+});
+
+describe("every break is reported, and a re-anchor closes it (issue #14)", () => {
+  let testDb: TestDatabase;
+  let ids: number[];
+  const admin = { userId: "admin-1", label: "admin@example.cn" };
+  beforeAll(async () => {
+    testDb = await freshDatabase();
+    await appendAuditEntries(testDb.db, 10);
+    ids = await idsOf(testDb.db);
+  });
+
+  it("keeps walking after a break: three tamperings, three breaks, later entries still checked", async () => {
+    await tamperWithAuditLog(testDb.db, sql`update audit_log set details = '{"x":1}' where id = ${ids[2]}`);
+    await tamperWithAuditLog(testDb.db, sql`delete from audit_log where id = ${ids[5]}`);
+    await tamperWithAuditLog(testDb.db, sql`update audit_log set actor_label = 'forged' where id = ${ids[8]}`);
+    const verdict = await verifyAuditChain(testDb.db);
+    expect(verdict).toMatchObject({
+      ok: false,
+      checked: 9,
+      brokenAtId: ids[2],
+      reason: "hash_mismatch",
+      breakCount: 3,
+      openBreaks: 3,
+      breaks: [
+        { id: ids[2], reason: "hash_mismatch" },
+        { id: ids[6], reason: "prev_hash_mismatch" },
+        { id: ids[8], reason: "hash_mismatch" },
+      ],
+    });
+    // The stored check keeps them all; the list is bounded, the count is not.
+    expect((await verifyAuditChain(testDb.db, { listLimit: 1 })).breaks).toHaveLength(1);
+    await recordChainCheck(testDb.db, verdict);
+    const [check] = await testDb.db.select().from(auditChainChecks).orderBy(sql`id desc`).limit(1);
+    expect(check).toMatchObject({
+      ok: false,
+      brokenAtId: ids[2],
+      breakCount: 3,
+      openBreaks: 3,
+      breaks: verdict.breaks,
+    });
+  });
+
+  it("a signed re-anchor closes one break, which stays listed; the others stay open", async () => {
+    expect(
+      await reanchorAuditChain(testDb.db, { brokenAtId: ids[3] as number, reason: "none here", actor: admin }),
+    ).toBeNull();
+    const reanchor = await reanchorAuditChain(testDb.db, {
+      brokenAtId: ids[2] as number,
+      reason: "Restored from backup; incident 2026-17",
+      actor: admin,
+    });
+    expect(reanchor).toMatchObject({ covers: [{ id: ids[2], reason: "hash_mismatch" }], keyId: "dev1" });
+    const verdict = await verifyAuditChain(testDb.db);
+    expect(verdict).toMatchObject({
+      ok: false,
+      brokenAtId: ids[6],
+      openBreaks: 2,
+      breakCount: 3,
+      breaks: [
+        { id: ids[2], reason: "hash_mismatch", closedBy: reanchor?.id },
+        { id: ids[6], reason: "prev_hash_mismatch" },
+        { id: ids[8], reason: "hash_mismatch" },
+      ],
+    });
+    // The re-anchor is itself audited, in the chain, and that entry verifies.
+    const [entry] = await testDb.db.select().from(auditLog).orderBy(sql`id desc`).limit(1);
+    expect(entry).toMatchObject({
+      action: "audit.reanchor",
+      actorLabel: admin.label,
+      targetId: String(ids[2]),
+      details: { reanchorId: reanchor?.id, covers: [{ id: ids[2], reason: "hash_mismatch" }] },
+    });
+    expect(verdict.checked).toBe(10);
+  });
+
+  it("closing every break makes the chain verify (and anchorable) again", async () => {
+    for (const brokenAtId of [ids[6], ids[8]] as number[]) {
+      expect(
+        await reanchorAuditChain(testDb.db, { brokenAtId, reason: "Known incident", actor: admin }),
+      ).not.toBeNull();
+    }
+    const verdict = await verifyAuditChain(testDb.db);
+    expect(verdict).toMatchObject({ ok: true, breakCount: 3, openBreaks: 0 });
+    expect(verdict.breaks.every((b) => b.closedBy !== undefined)).toBe(true);
+    expect((await anchorAuditChain(testDb.db)).anchor).not.toBeNull();
+  });
+
+  it("a covered entry changed again opens its break again", async () => {
+    await tamperWithAuditLog(testDb.db, sql`update audit_log set details = '{"x":2}' where id = ${ids[2]}`);
+    expect(await verifyAuditChain(testDb.db)).toMatchObject({ ok: false, brokenAtId: ids[2], openBreaks: 1 });
+    await reanchorAuditChain(testDb.db, {
+      brokenAtId: ids[2] as number,
+      reason: "Second edit, same incident",
+      actor: admin,
+    });
+    expect(await verifyAuditChain(testDb.db)).toMatchObject({ ok: true });
+  });
+
+  it("a tampered re-anchor signature is itself a break, and what it covered opens again", async () => {
+    const [first] = await testDb.db.select().from(auditReanchors).orderBy(auditReanchors.id).limit(1);
+    await testDb.db.transaction(async (tx) => {
+      await tx.execute(sql`alter table audit_reanchors disable trigger audit_reanchors_append_only`);
+      await tx
+        .update(auditReanchors)
+        .set({ reason: "nothing to see" })
+        .where(eq(auditReanchors.id, first?.id as number));
+      await tx.execute(sql`alter table audit_reanchors enable trigger audit_reanchors_append_only`);
+    });
+    const verdict = await verifyAuditChain(testDb.db);
+    expect(verdict).toMatchObject({ ok: false });
+    expect(verdict.breaks).toContainEqual({ id: ids[2], reason: "reanchor_signature_invalid", reanchorId: first?.id });
+  });
+
+  it("closes a whole rewritten segment at once", async () => {
+    const second = await freshDatabase();
+    await appendAuditEntries(second.db, 6);
+    const rewritten = await idsOf(second.db);
+    await rechainAsSuperuser(second.db, rewritten[2] as number, { edit: () => ({ name: "Forged" }) });
+    expect(await verifyAuditChain(second.db)).toMatchObject({ ok: false, openBreaks: 4 });
+    const reanchor = await reanchorAuditChain(second.db, {
+      brokenAtId: rewritten[2] as number,
+      reason: "Rewrite",
+      actor: admin,
+    });
+    expect(reanchor?.covers).toHaveLength(4);
+    expect(await verifyAuditChain(second.db)).toMatchObject({ ok: true, breakCount: 4, openBreaks: 0, checked: 7 });
   });
 });

@@ -2,8 +2,8 @@ import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { parseKeyList } from "@consentry/crypto";
 import { env } from "@consentry/env";
 import { asc, desc, gt, inArray, sql } from "drizzle-orm";
-import type { Executor } from "./client";
-import { auditAnchors, auditChainChecks, auditLog } from "./schema";
+import type { Database, Executor } from "./client";
+import { auditAnchors, auditChainChecks, auditLog, auditReanchors } from "./schema";
 
 export const GENESIS_HASH = "0".repeat(64);
 // Arbitrary constant: serialises appends so every entry sees its true predecessor.
@@ -89,6 +89,36 @@ export function keyedAuditHash(fields: ChainedFields, keyId: string, key: Buffer
   return createHmac("sha256", key).update(chainedJson(fields, keyId)).digest("hex");
 }
 
+/**
+ * A string as PostgreSQL stores it. Lone surrogates cannot be encoded in UTF-8: the driver sends
+ * U+FFFD for them in text (and jsonb refuses their escapes). NUL fits neither text nor jsonb;
+ * it becomes U+FFFD too rather than vanishing, so the entry still shows that something was there
+ * and "a\0b" is not recorded as "ab". (String.prototype.toWellFormed, once our lib has ES2024.)
+ */
+export function storedString(value: string): string {
+  return value.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]|\0/g, "\uFFFD");
+}
+
+/**
+ * A value as jsonb stores and returns it: JSON's own mapping first (-0 and 1e400 become 0 and
+ * null, dates ISO strings, undefined dropped; jsonb's numeric keeps every double exactly), then
+ * every string and key as `storedString`. What is hashed is what a later read returns.
+ */
+export function storedJson(value: unknown): unknown {
+  const walk = (v: unknown): unknown => {
+    if (typeof v === "string") return storedString(v);
+    if (Array.isArray(v)) return v.map(walk);
+    // fromEntries: "__proto__" stays a plain key, and a later duplicate key wins, as in jsonb.
+    if (v && typeof v === "object")
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [storedString(k), walk(x)]));
+    return v;
+  };
+  const json = JSON.stringify(value);
+  return json === undefined ? null : walk(JSON.parse(json));
+}
+
+const storedText = (value: string | null) => (value === null ? null : storedString(value));
+
 const sameHex = (a: string, b: string) =>
   a.length === b.length && timingSafeEqual(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
 
@@ -99,16 +129,16 @@ const sameHex = (a: string, b: string) =>
 export async function writeAudit(tx: Executor, input: AuditInput, keyring: AuditKeyring = auditKeyringFromEnv()) {
   await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`);
   const [last] = await tx.select({ hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.id)).limit(1);
+  // Hash exactly what PostgreSQL will store, or the entry would never verify (issue #14).
   const fields: ChainedFields = {
     at: new Date(),
-    actorUserId: input.actor.userId,
-    actorLabel: input.actor.label,
+    actorUserId: storedText(input.actor.userId),
+    actorLabel: storedString(input.actor.label),
     orgId: input.orgId,
-    action: input.action,
-    targetType: input.targetType,
-    targetId: input.targetId ?? null,
-    // Round-trip through JSON so what we hash is exactly what jsonb can store.
-    details: JSON.parse(JSON.stringify(input.details ?? {})),
+    action: storedString(input.action),
+    targetType: storedString(input.targetType),
+    targetId: storedText(input.targetId ?? null),
+    details: storedJson(input.details ?? {}),
     prevHash: last?.hash ?? GENESIS_HASH,
   };
   const keyId = keyring.signingKeyId;
@@ -120,7 +150,7 @@ export async function writeAudit(tx: Executor, input: AuditInput, keyring: Audit
   return { id: row?.id as number, hash };
 }
 
-/** Why verification stopped at an entry. */
+/** Why an entry (or an anchor or re-anchor) does not verify. */
 export type ChainBreakReason =
   /** The entry's content no longer matches its hash (its HMAC, or a legacy entry's SHA-256). */
   | "hash_mismatch"
@@ -135,101 +165,256 @@ export type ChainBreakReason =
   /** An anchor names this entry as the chain's head, but no such entry exists any more. */
   | "anchored_entry_missing"
   /** The anchor naming this entry has a signature that does not verify (or names an unknown key). */
-  | "anchor_signature_invalid";
+  | "anchor_signature_invalid"
+  /** A re-anchor (naming the first entry it covers) has a signature that does not verify. */
+  | "reanchor_signature_invalid";
 
-export type ChainBreak = { brokenAtId: number; reason: ChainBreakReason; anchorId?: number };
-export type ChainVerdict =
-  | { ok: true; checked: number; headId: number | null; headHash: string; anchors: number }
-  | ({ ok: false; checked: number } & ChainBreak);
+export type ChainBreak = { brokenAtId: number; reason: ChainBreakReason; anchorId?: number; reanchorId?: number };
+/** One broken link; `closedBy` is the re-anchor that closed it (it stays listed). */
+export type ListedBreak = Omit<ChainBreak, "brokenAtId"> & { id: number; closedBy?: number };
+type Walked = {
+  /** Entries walked, broken or not. */
+  checked: number;
+  headId: number | null;
+  headHash: string;
+  anchors: number;
+  /** The first `listLimit` breaks, open and closed, in chain order. */
+  breaks: ListedBreak[];
+  breakCount: number;
+  openBreaks: number;
+};
+/** `ok` when every break is closed by a re-anchor; otherwise names the first open break, as before. */
+export type ChainVerdict = ({ ok: true } & Walked) | ({ ok: false } & ChainBreak & Walked);
 
 type AnchorRow = typeof auditAnchors.$inferSelect;
+type ReanchorRow = typeof auditReanchors.$inferSelect;
+/** What a re-anchor covers of one break: `fingerprint` is a digest of the broken row as it was. */
+export type CoveredBreak = Omit<ListedBreak, "closedBy"> & { fingerprint: string };
+type FoundBreak = CoveredBreak & { segment: number };
+
+const fingerprint = (value: unknown) => createHash("sha256").update(canonicalJson(value)).digest("hex");
+const coverKey = (b: Omit<CoveredBreak, "id"> & { id: number }) =>
+  [b.id, b.reason, b.anchorId ?? "", b.reanchorId ?? "", b.fingerprint].join("|");
 
 function anchorPayload(anchor: Pick<AnchorRow, "day" | "headId" | "headHash" | "keyId">): string {
   return canonicalJson({ day: anchor.day, headId: anchor.headId, headHash: anchor.headHash, keyId: anchor.keyId });
 }
 
+const hmacHex = (key: Buffer, payload: string) => createHmac("sha256", key).update(payload).digest("hex");
+
 export function signAnchor(anchor: Pick<AnchorRow, "day" | "headId" | "headHash">, keyring: AuditKeyring) {
   const keyId = keyring.signingKeyId;
-  const payload = anchorPayload({ ...anchor, keyId });
-  const signature = createHmac("sha256", keyring.keys.get(keyId) as Buffer)
-    .update(payload)
-    .digest("hex");
-  return { keyId, signature };
+  return { keyId, signature: hmacHex(keyring.keys.get(keyId) as Buffer, anchorPayload({ ...anchor, keyId })) };
 }
 
 export function anchorSignatureValid(anchor: AnchorRow, keyring: AuditKeyring): boolean {
   const key = keyring.keys.get(anchor.keyId);
-  if (!key) return false;
-  const expected = createHmac("sha256", key).update(anchorPayload(anchor)).digest("hex");
-  return sameHex(expected, anchor.signature);
+  return key !== undefined && sameHex(hmacHex(key, anchorPayload(anchor)), anchor.signature);
+}
+
+function reanchorPayload(r: Pick<ReanchorRow, "at" | "actorUserId" | "actorLabel" | "reason" | "covers" | "keyId">) {
+  const { at, actorUserId, actorLabel, reason, covers, keyId } = r;
+  return canonicalJson({ at: at.toISOString(), actorUserId, actorLabel, reason, covers, keyId });
+}
+
+export function reanchorSignatureValid(reanchor: ReanchorRow, keyring: AuditKeyring): boolean {
+  const key = keyring.keys.get(reanchor.keyId);
+  return key !== undefined && sameHex(hmacHex(key, reanchorPayload(reanchor)), reanchor.signature);
 }
 
 /** The anchor's finding about the entry it names, or null when it agrees. */
-function anchorBreak(anchor: AnchorRow, entryHash: string | undefined, keyring: AuditKeyring): ChainBreak | null {
-  const at = { brokenAtId: anchor.headId, anchorId: anchor.id };
-  if (!anchorSignatureValid(anchor, keyring)) return { ...at, reason: "anchor_signature_invalid" };
-  if (entryHash === undefined) return { ...at, reason: "anchored_entry_missing" };
-  if (entryHash !== anchor.headHash) return { ...at, reason: "anchor_mismatch" };
+function anchorBreak(anchor: AnchorRow, entryHash: string | undefined, keyring: AuditKeyring) {
+  const print = fingerprint({ anchor, entryHash: entryHash ?? null });
+  const at = { id: anchor.headId, anchorId: anchor.id, fingerprint: print };
+  if (!anchorSignatureValid(anchor, keyring)) return { ...at, reason: "anchor_signature_invalid" as const };
+  if (entryHash === undefined) return { ...at, reason: "anchored_entry_missing" as const };
+  if (entryHash !== anchor.headHash) return { ...at, reason: "anchor_mismatch" as const };
   return null;
 }
 
-export type VerifyOptions = { pageSize?: number; keyring?: AuditKeyring };
+export type VerifyOptions = {
+  pageSize?: number;
+  keyring?: AuditKeyring;
+  /** How many breaks the verdict lists (all are counted). */
+  listLimit?: number;
+};
 
 /**
- * Walks the chain from the first entry and reports the first broken entry: one whose content
- * no longer matches its HMAC (or its SHA-256, for legacy entries), whose prev_hash is not its
- * predecessor's hash (an entry was removed or inserted), that names an unknown key, or that is
- * unkeyed after keyed entries. Every anchor is checked too: its signature, and that the entry
- * it names still has the anchored hash, so even a consistent rewrite of the tail is caught.
- * Reads the chain in pages, so it runs in constant memory (anchors are few: about one a day).
+ * Walks the whole chain and finds every broken entry: content that no longer matches its HMAC
+ * (or its SHA-256, for legacy entries), a prev_hash that is not its predecessor's hash (an entry
+ * was removed or inserted), an unknown key, or an unkeyed entry after keyed ones. After a break it
+ * re-synchronises on the stored hash, so later tampering is still seen. Every anchor is checked
+ * too (its signature, and that the entry it names still has the anchored hash), and every
+ * re-anchor's signature. A break that a valid re-anchor covers, with the row exactly as it was
+ * then, is closed. Reads the chain in pages: constant memory beyond the listed breaks.
  */
-export async function verifyAuditChain(db: Executor, options: VerifyOptions = {}): Promise<ChainVerdict> {
-  const { pageSize = 1000, keyring = auditKeyringFromEnv() } = options;
+async function walkAuditChain(
+  db: Executor,
+  options: VerifyOptions & { listLimit: number; collect?: (item: FoundBreak, closedBy?: number) => boolean },
+) {
+  const { pageSize = 1000, keyring = auditKeyringFromEnv(), listLimit, collect = () => true } = options;
   const anchors = await db.select().from(auditAnchors).orderBy(asc(auditAnchors.headId), asc(auditAnchors.id));
+  const reanchors = await db.select().from(auditReanchors).orderBy(asc(auditReanchors.id));
   const anchorsAt = new Map<number, AnchorRow[]>();
   for (const anchor of anchors) anchorsAt.set(anchor.headId, [...(anchorsAt.get(anchor.headId) ?? []), anchor]);
+  const closedBy = new Map<string, number>();
+  const found: (FoundBreak & { closedBy?: number })[] = [];
+  let [breakCount, openBreaks, first] = [0, 0, undefined as FoundBreak | undefined];
+  const report = (item: FoundBreak) => {
+    breakCount++;
+    const closer = closedBy.get(coverKey(item));
+    if (closer === undefined) {
+      openBreaks++;
+      first ??= item;
+    }
+    if (found.length < listLimit && collect(item, closer)) {
+      found.push(closer === undefined ? item : { ...item, closedBy: closer });
+    }
+  };
+  for (const reanchor of reanchors) {
+    if (!reanchorSignatureValid(reanchor, keyring)) continue;
+    for (const covered of reanchor.covers as CoveredBreak[]) closedBy.set(coverKey(covered), reanchor.id);
+  }
   let expectedPrev = GENESIS_HASH;
+  let lastId = 0;
   let headId: number | null = null;
   let seenKeyed = false;
   let checked = 0;
-  const broken = (found: ChainBreak): ChainVerdict => ({ ok: false, checked, ...found });
+  // Consecutive broken entries form one segment, which a re-anchor closes at once.
+  let segment = 0;
+  let previousBroken = false;
   for (;;) {
     const page = await db
       .select()
       .from(auditLog)
-      .where(gt(auditLog.id, headId ?? 0))
+      .where(gt(auditLog.id, lastId))
       .orderBy(asc(auditLog.id))
       .limit(pageSize);
     for (const row of page) {
-      if (row.prevHash !== expectedPrev) return broken({ brokenAtId: row.id, reason: "prev_hash_mismatch" });
-      if (row.keyId === null) {
-        if (seenKeyed) return broken({ brokenAtId: row.id, reason: "unkeyed_after_keyed" });
-        if (legacyAuditHash(row) !== row.hash) return broken({ brokenAtId: row.id, reason: "hash_mismatch" });
+      let reason: ChainBreakReason | null = null;
+      if (row.prevHash !== expectedPrev) reason = "prev_hash_mismatch";
+      else if (row.keyId === null) {
+        if (seenKeyed) reason = "unkeyed_after_keyed";
+        else if (legacyAuditHash(row) !== row.hash) reason = "hash_mismatch";
       } else {
         const key = keyring.keys.get(row.keyId);
-        if (!key) return broken({ brokenAtId: row.id, reason: "unknown_key" });
-        if (!sameHex(keyedAuditHash(row, row.keyId, key), row.hash)) {
-          return broken({ brokenAtId: row.id, reason: "hash_mismatch" });
-        }
-        seenKeyed = true;
+        if (!key) reason = "unknown_key";
+        else if (!sameHex(keyedAuditHash(row, row.keyId, key), row.hash)) reason = "hash_mismatch";
       }
-      for (const anchor of anchorsAt.get(row.id) ?? []) {
-        const found = anchorBreak(anchor, row.hash, keyring);
-        if (found) return broken(found);
-      }
+      if (row.keyId !== null) seenKeyed = true;
+      const atRow = [
+        ...(reason ? [{ id: row.id, reason, fingerprint: fingerprint(row) }] : []),
+        ...(anchorsAt.get(row.id) ?? []).flatMap((anchor) => anchorBreak(anchor, row.hash, keyring) ?? []),
+      ];
+      if (atRow.length && !previousBroken) segment = row.id;
+      for (const item of atRow) report({ ...item, segment });
+      previousBroken = atRow.length > 0;
       anchorsAt.delete(row.id);
+      // Re-synchronise on what is stored: the next entry is judged against this one as it is.
       expectedPrev = row.hash;
-      headId = row.id;
+      lastId = headId = row.id;
       checked++;
     }
     if (page.length < pageSize) break;
   }
   // Anchors naming entries the walk never reached: the tail they anchored was removed.
   for (const anchor of [...anchorsAt.values()].flat()) {
-    const found = anchorBreak(anchor, undefined, keyring);
-    if (found) return broken(found);
+    const item = anchorBreak(anchor, undefined, keyring);
+    if (item) report({ ...item, segment: item.id });
   }
-  return { ok: true, checked, headId, headHash: expectedPrev, anchors: anchors.length };
+  for (const reanchor of reanchors) {
+    if (reanchorSignatureValid(reanchor, keyring)) continue;
+    const coveredIds = (reanchor.covers as CoveredBreak[]).map((c) => c.id);
+    const id = coveredIds.length ? Math.min(...coveredIds) : (headId ?? 0);
+    report({
+      id,
+      reason: "reanchor_signature_invalid",
+      reanchorId: reanchor.id,
+      fingerprint: fingerprint(reanchor),
+      segment: id,
+    });
+  }
+  const walked = { checked, headId, headHash: expectedPrev, anchors: anchors.length, breakCount, openBreaks };
+  return { walked, found, first };
+}
+
+const listed = ({ fingerprint: _f, segment: _s, ...item }: FoundBreak & { closedBy?: number }): ListedBreak => item;
+
+export async function verifyAuditChain(db: Executor, options: VerifyOptions = {}): Promise<ChainVerdict> {
+  const { walked, found, first } = await walkAuditChain(db, { ...options, listLimit: options.listLimit ?? 100 });
+  const breaks = found.map(listed);
+  if (!first) return { ok: true, ...walked, breaks };
+  const { id, reason, anchorId, reanchorId } = first;
+  return {
+    ok: false,
+    brokenAtId: id,
+    reason,
+    ...(anchorId !== undefined && { anchorId }),
+    ...(reanchorId !== undefined && { reanchorId }),
+    ...walked,
+    breaks,
+  };
+}
+
+/** At most this many breaks per re-anchor; a longer segment takes several. */
+const REANCHOR_LIMIT = 1000;
+
+/**
+ * Closes the open break at entry `brokenAtId` and the open breaks right after it (its segment),
+ * with a re-anchor signed by the audit key, and audits that in the same transaction. The breaks
+ * stay listed, as closed; the chain verifies again from there. Null when no open break is there.
+ */
+export async function reanchorAuditChain(
+  db: Database,
+  input: { brokenAtId: number; reason: string; actor: AuditActor },
+  keyring: AuditKeyring = auditKeyringFromEnv(),
+) {
+  // Walked outside the chain lock: a re-anchor covers rows as they are (fingerprints), so a
+  // concurrent change can only leave a break open, never close one it did not see.
+  // Only open breaks from there on are kept: the segment comes first in chain order.
+  const { found } = await walkAuditChain(db, {
+    keyring,
+    listLimit: REANCHOR_LIMIT,
+    collect: (b, closedBy) => closedBy === undefined && b.id >= input.brokenAtId,
+  });
+  const start = found.find((b) => b.id === input.brokenAtId);
+  if (!start) return null;
+  const covers: CoveredBreak[] = found
+    .filter((b) => b.segment === start.segment)
+    .map(({ segment: _, closedBy: __, ...b }) => b);
+  return db.transaction(async (tx) => {
+    const unsigned = {
+      at: new Date(),
+      actorUserId: storedText(input.actor.userId),
+      actorLabel: storedString(input.actor.label),
+      reason: storedString(input.reason),
+      covers,
+      keyId: keyring.signingKeyId,
+    };
+    const signature = hmacHex(keyring.keys.get(unsigned.keyId) as Buffer, reanchorPayload(unsigned));
+    const [reanchor] = await tx
+      .insert(auditReanchors)
+      .values({ ...unsigned, signature })
+      .returning();
+    if (!reanchor) throw new Error("insert returned no row");
+    await writeAudit(
+      tx,
+      {
+        actor: input.actor,
+        orgId: null,
+        action: "audit.reanchor",
+        targetType: "audit_chain",
+        targetId: String(input.brokenAtId),
+        details: {
+          reanchorId: reanchor.id,
+          reason: input.reason,
+          covers: covers.map(({ id, reason, anchorId, reanchorId }) => ({ id, reason, anchorId, reanchorId })),
+        },
+      },
+      keyring,
+    );
+    return reanchor;
+  });
 }
 
 /** Stores a verdict as the latest check, which feeds the compliance engine (CN-FR-14). */
@@ -239,6 +424,9 @@ export async function recordChainCheck(db: Executor, verdict: ChainVerdict) {
     checked: verdict.checked,
     brokenAtId: verdict.ok ? null : verdict.brokenAtId,
     reason: verdict.ok ? null : verdict.reason,
+    breakCount: verdict.breakCount,
+    openBreaks: verdict.openBreaks,
+    breaks: verdict.breaks,
   });
 }
 
@@ -309,6 +497,8 @@ export async function auditAnchorsOverview(db: Executor, options: { limit?: numb
           checked: latestCheck.checked,
           brokenAtId: latestCheck.brokenAtId,
           reason: latestCheck.reason as ChainBreakReason | null,
+          breakCount: latestCheck.breakCount,
+          openBreaks: latestCheck.openBreaks,
         }
       : null,
   };

@@ -12,6 +12,18 @@ export const workerHeartbeatSchema = z.object({
   maxCameras: z.number(),
   memoryMb: z.number(),
   enrolmentsDone: z.number(),
+  /** The event writer's counters (workers/inference/src/stream/events.ts); absent from older workers. */
+  events: z
+    .object({
+      writtenBatches: z.number(),
+      pendingBatches: z.number(),
+      pendingEvents: z.number(),
+      failedWrites: z.number(),
+      droppedBatches: z.number(),
+      droppedEvents: z.number(),
+      unownedEvents: z.number(),
+    })
+    .optional(),
   cameras: z.array(
     z.object({
       cameraId: z.string(),

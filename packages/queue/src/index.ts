@@ -1,7 +1,7 @@
-import { Queue, QueueKeys, type QueueOptions, type WorkerOptions } from "bullmq";
+import { type JobsOptions, Queue, QueueKeys, type QueueOptions, type WorkerOptions } from "bullmq";
 import { Redis } from "ioredis";
 import { z } from "zod";
-import { JOBS, QUEUE_NAMES, streamLeaseJobId, type TemplateDeletionJob } from "./jobs";
+import { erasureBackoff, JOBS, QUEUE_NAMES, streamLeaseJobId, type TemplateDeletionJob } from "./jobs";
 
 export * from "./define";
 export * from "./heartbeat";
@@ -78,6 +78,23 @@ export function workerOptions(redisUrl: string, prefix?: string): WorkerOptions 
   return { connection: { ...redisConnection(redisUrl), maxRetriesPerRequest: null }, prefix };
 }
 
+/** A crash mid-erasure leaves the job stalled; the steps resume, so it may stall this often before failing. */
+export const ERASURE_MAX_STALLED_COUNT = 100;
+
+/** The dsr-erasure worker: erasures survive worker crashes and back off up to an hour between attempts. */
+export function erasureWorkerOptions(redisUrl: string, prefix?: string): WorkerOptions {
+  return {
+    ...workerOptions(redisUrl, prefix),
+    maxStalledCount: ERASURE_MAX_STALLED_COUNT,
+    settings: {
+      backoffStrategy: (attemptsMade: number, _type?: string, _error?: Error, job?: { opts: JobsOptions }) => {
+        const { backoff } = job?.opts ?? {};
+        return erasureBackoff(attemptsMade, typeof backoff === "object" ? backoff.delay : undefined);
+      },
+    },
+  };
+}
+
 /** How many worker processes are attached to each queue (for /api/health and the Workers page). */
 export async function countWorkers(redisUrl: string, prefix?: string): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
@@ -124,6 +141,45 @@ export async function queueDepths(redisUrl: string, prefix?: string): Promise<Qu
       }
     }),
   );
+}
+
+/** An erasure or template deletion that has failed at least once: retrying (delayed) or given up (failed). */
+export type StuckErasureJob = {
+  jobId: string;
+  name: string;
+  /** The deletion request of an erasure; null for template deletions. */
+  requestId: string | null;
+  state: "retrying" | "failed";
+  attemptsMade: number;
+  attempts: number;
+  failedReason: string | null;
+  /** When it will run again (retrying) or failed for good (failed), epoch ms. */
+  at: number | null;
+};
+
+/** Erasure-queue jobs that are retrying after a failure or have failed for good (Workers page). */
+export async function stuckErasureJobs(redisUrl: string, prefix?: string, limit = 50): Promise<StuckErasureJob[]> {
+  const queue = new Queue(QUEUE_NAMES.dsrErasure, producerOptions(redisUrl, prefix));
+  try {
+    const [delayed, failed] = await Promise.all([queue.getDelayed(0, limit - 1), queue.getFailed(0, limit - 1)]);
+    const describe = (job: (typeof delayed)[number], state: StuckErasureJob["state"]): StuckErasureJob => ({
+      jobId: String(job.id),
+      name: job.name,
+      requestId: job.name === JOBS.erasure.name ? (job.data?.requestId ?? null) : null,
+      state,
+      attemptsMade: job.attemptsMade,
+      attempts: job.opts.attempts ?? 1,
+      failedReason: job.failedReason ?? null,
+      at: state === "retrying" ? job.timestamp + (job.delay ?? 0) : (job.finishedOn ?? null),
+    });
+    return [
+      // A delayed job that never failed is only scheduled late, not stuck.
+      ...delayed.filter((job) => job.attemptsMade > 0).map((job) => describe(job, "retrying")),
+      ...failed.map((job) => describe(job, "failed")),
+    ];
+  } finally {
+    await queue.close();
+  }
 }
 
 /**
@@ -297,7 +353,28 @@ export type JobProducer = {
   close(): Promise<void>;
 };
 
-export function createJobProducer(redisUrl: string, prefix?: string): JobProducer {
+/** How long an add may wait for Redis before the producer gives up (the caller's outbox row stays pending). */
+export const ENQUEUE_TIMEOUT_MS = 2_000;
+
+/**
+ * Rejects after `ms`: while Redis is unreachable BullMQ waits for the connection indefinitely
+ * (offline queue or not), so a producer must not wait with it. An add that completes later is
+ * harmless: job ids are deterministic.
+ */
+function inTime<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: Redis did not answer within ${ms} ms`)), ms);
+  });
+  work.catch(() => {}); // a late failure after the timeout is not an unhandled rejection
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+export function createJobProducer(
+  redisUrl: string,
+  prefix?: string,
+  { timeoutMs = ENQUEUE_TIMEOUT_MS }: { timeoutMs?: number } = {},
+): JobProducer {
   const probes = new Queue(QUEUE_NAMES.cameraProbe, producerOptions(redisUrl, prefix));
   const erasure = new Queue(QUEUE_NAMES.dsrErasure, producerOptions(redisUrl, prefix));
   const enrolment = new Queue(QUEUE_NAMES.enrolment, producerOptions(redisUrl, prefix));
@@ -306,17 +383,17 @@ export function createJobProducer(redisUrl: string, prefix?: string): JobProduce
   for (const queue of [probes, erasure, enrolment]) queue.on("error", () => {});
   return {
     probeCamera: async (cameraId) => {
-      await enqueueCameraProbe(probes, cameraId);
+      await inTime(enqueueCameraProbe(probes, cameraId), timeoutMs, "camera probe");
     },
     deleteTemplates: async (job) => {
-      const added = await JOBS.templateDeletion.add(erasure, job);
+      const added = await inTime(JOBS.templateDeletion.add(erasure, job), timeoutMs, "template deletion");
       return added.id as string;
     },
     erase: async (requestId) => {
-      await JOBS.erasure.add(erasure, { requestId });
+      await inTime(JOBS.erasure.add(erasure, { requestId }), timeoutMs, "erasure");
     },
     enrol: async (enrolmentId) => {
-      await JOBS.enrolment.add(enrolment, { enrolmentId });
+      await inTime(JOBS.enrolment.add(enrolment, { enrolmentId }), timeoutMs, "enrolment");
     },
     invalidate: async (change) => {
       publisher ??= new Redis({ ...redisConnection(redisUrl), maxRetriesPerRequest: 1, connectTimeout: 2000 });

@@ -7,6 +7,7 @@ import {
   createJobProducer,
   dispatchByName,
   enqueueCameraProbe,
+  erasureBackoff,
   JOBS,
   JobPayloadError,
   processorFor,
@@ -63,6 +64,15 @@ afterAll(async () => {
   }
 }, 30_000);
 
+describe("erasure retries", () => {
+  it("back off from 5 s doubling, capped at an hour, over about a day", () => {
+    expect([1, 2, 3, 4].map((attempt) => erasureBackoff(attempt))).toEqual([5_000, 10_000, 20_000, 40_000]);
+    expect(erasureBackoff(12)).toBe(3_600_000);
+    const total = Array.from({ length: 29 }, (_, i) => erasureBackoff(i + 1)).reduce((a, b) => a + b, 0);
+    expect(total).toBeGreaterThan(12 * 3_600_000);
+  });
+});
+
 describe("job contracts", () => {
   it("keep the queue names, job names, ids and options running installations use", () => {
     const id = randomUUID();
@@ -74,13 +84,31 @@ describe("job contracts", () => {
       auditChainAnchor: { queue: "ops", name: "audit-chain-anchor", options: {} },
       cameraProbeSweep: { queue: "ops", name: "camera-probe-sweep", options: {} },
       complianceSnapshot: { queue: "ops", name: "compliance-snapshot", options: {} },
+      outboxRelay: {
+        queue: "ops",
+        name: "outbox-relay",
+        options: { attempts: 1, removeOnComplete: 100, removeOnFail: 100 },
+      },
+      jobReconcile: {
+        queue: "ops",
+        name: "job-reconcile",
+        options: { attempts: 1, removeOnComplete: 100, removeOnFail: 100 },
+      },
       cameraProbe: {
         queue: "camera-probe",
         name: "probe",
         options: { attempts: 1, removeOnComplete: true, removeOnFail: 100 },
       },
-      templateDeletion: { queue: "dsr-erasure", name: "template-deletion", options: { attempts: 5 } },
-      erasure: { queue: "dsr-erasure", name: "erasure", options: { attempts: 5 } },
+      templateDeletion: {
+        queue: "dsr-erasure",
+        name: "template-deletion",
+        options: { attempts: 30, backoff: { type: "erasure-capped", delay: 5000 } },
+      },
+      erasure: {
+        queue: "dsr-erasure",
+        name: "erasure",
+        options: { attempts: 30, backoff: { type: "erasure-capped", delay: 5000 } },
+      },
       enrolment: { queue: "enrollment", name: "enrol", options: { attempts: 3 } },
       streamLease: {
         queue: "stream-analysis",
@@ -141,7 +169,7 @@ describe("adding through a definition", { timeout: 20_000 }, () => {
     const requestId = randomUUID();
     await jobs.erase(requestId);
     await jobs.erase(requestId);
-    expect(await queue.getJob(deletion.jobId)).toMatchObject({ name: "template-deletion", opts: { attempts: 5 } });
+    expect(await queue.getJob(deletion.jobId)).toMatchObject({ name: "template-deletion", opts: { attempts: 30 } });
     expect(await queue.getJob(`erasure-${requestId}`)).toMatchObject({ name: "erasure", data: { requestId } });
     expect((await countOf(queue)).waiting).toBe(2);
   });

@@ -24,6 +24,8 @@ export const opsJobSchemas = {
   "audit-chain-anchor": z.object({}).strict(),
   "camera-probe-sweep": z.object({}).strict(),
   "compliance-snapshot": z.object({}).strict(),
+  "outbox-relay": z.object({}).strict(),
+  "job-reconcile": z.object({}).strict(),
 } as const;
 export type OpsJobName = keyof typeof opsJobSchemas;
 
@@ -40,6 +42,18 @@ export const templateDeletionJobSchema = z
   })
   .strict();
 export type TemplateDeletionJob = z.infer<typeof templateDeletionJobSchema>;
+
+/**
+ * Erasure retries outlast hours of database or storage trouble: 5 s doubling up to an hour
+ * (about a day over 30 attempts). A custom type because BullMQ's exponential has no cap; the
+ * dsr-erasure worker passes `erasureBackoff` as its backoff strategy.
+ */
+export const ERASURE_BACKOFF = { type: "erasure-capped", delay: 5_000 } as const;
+export const ERASURE_BACKOFF_CAP_MS = 3_600_000;
+export const ERASURE_ATTEMPTS = 30;
+export function erasureBackoff(attemptsMade: number, delay: number = ERASURE_BACKOFF.delay): number {
+  return Math.min(delay * 2 ** Math.max(0, attemptsMade - 1), ERASURE_BACKOFF_CAP_MS);
+}
 
 /** Erasure of everything held about the subject of a verified, approved request (portal). */
 export const dsrErasureJobSchema = z.object({ requestId: z.uuid() }).strict();
@@ -86,6 +100,20 @@ export const JOBS = {
     name: "compliance-snapshot",
     schema: opsJobSchemas["compliance-snapshot"],
   }),
+  /** Repeatable (job scheduler, seconds): hands pending job_outbox rows to BullMQ. */
+  outboxRelay: defineJob({
+    queue: QUEUE_NAMES.ops,
+    name: "outbox-relay",
+    schema: opsJobSchemas["outbox-relay"],
+    options: { attempts: 1, removeOnComplete: 100, removeOnFail: 100 },
+  }),
+  /** Repeatable (job scheduler, minutes): re-queues erasures and template deletions whose job vanished. */
+  jobReconcile: defineJob({
+    queue: QUEUE_NAMES.ops,
+    name: "job-reconcile",
+    schema: opsJobSchemas["job-reconcile"],
+    options: { attempts: 1, removeOnComplete: 100, removeOnFail: 100 },
+  }),
   /** One camera health probe; a probe already waiting for that camera absorbs the new one. */
   cameraProbe: defineJob({
     queue: QUEUE_NAMES.cameraProbe,
@@ -99,7 +127,7 @@ export const JOBS = {
     queue: QUEUE_NAMES.dsrErasure,
     name: "template-deletion",
     schema: templateDeletionJobSchema,
-    options: { attempts: 5 },
+    options: { attempts: ERASURE_ATTEMPTS, backoff: ERASURE_BACKOFF },
     jobId: (data) => data.jobId,
   }),
   /** The erasure behind an approved deletion request: one job per request. */
@@ -107,7 +135,7 @@ export const JOBS = {
     queue: QUEUE_NAMES.dsrErasure,
     name: "erasure",
     schema: dsrErasureJobSchema,
-    options: { attempts: 5 },
+    options: { attempts: ERASURE_ATTEMPTS, backoff: ERASURE_BACKOFF },
     jobId: (data) => `erasure-${data.requestId}`,
   }),
   /** Templates from an enrolment's photos: one job per enrolment. */

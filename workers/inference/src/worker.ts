@@ -1,4 +1,5 @@
 import { hostname } from "node:os";
+import { setTimeout as sleep } from "node:timers/promises";
 import { camerasToAnalyse, type Database } from "@consentry/db";
 import {
   invalidationChannel,
@@ -11,6 +12,7 @@ import {
   QUEUE_NAMES,
   redisConnection,
   removeHeartbeat,
+  type WorkerHeartbeat,
   workerOptions,
 } from "@consentry/queue";
 import type { FileStore } from "@consentry/storage";
@@ -21,7 +23,8 @@ import type { Logger } from "pino";
 import { enrolmentProcessor } from "./enrolment";
 import { GalleryCache } from "./gallery";
 import { type ActiveCamera, analyzeCamera, type StreamSettings } from "./stream/analyze-camera";
-import { EventWriter } from "./stream/events";
+import { EventWriter, type EventWriterOptions, type EventWriterStats } from "./stream/events";
+import { LeaseOwnership } from "./stream/lease-ownership";
 
 const MAX_RETRY_DELAY_MS = 15_000;
 
@@ -50,6 +53,10 @@ export type InferenceWorkerOptions = {
   /** How often lease jobs are (re)created for every camera with face recognition on. */
   reconcileEveryMs?: number;
   heartbeatEveryMs?: number;
+  /** How often a held lease's lock is read back, and how long it is trusted unconfirmed (./stream/lease-ownership.ts). */
+  leaseCheckEveryMs?: number;
+  leaseTrustMs?: number;
+  events?: Omit<EventWriterOptions, "lostSince">;
   workerId?: string;
 };
 
@@ -85,8 +92,23 @@ export function startInferenceWorker(options: InferenceWorkerOptions) {
   const active = new Map<string, ActiveCamera>();
   const shutdown = new AbortController();
   let enrolmentsDone = 0;
-  // Counts only: an event's content (who, where) never goes to the log.
-  const events = new EventWriter(db, (error) => logger.error({ err: error }, "could not write recognition events"));
+  // The lease each camera analysed here runs under; a lost one stays until the camera's next lease.
+  const leases = new Map<string, { jobId: string; ownership: LeaseOwnership }>();
+  const leaseCheckEveryMs = options.leaseCheckEveryMs ?? 1000;
+  const leaseTrustMs = options.leaseTrustMs ?? 3000;
+  // Counts and an error code only: an event's content (who, where) never goes to the log.
+  const events = new EventWriter(db, ({ level, message, counts }) => logger[level](counts, message), {
+    ...options.events,
+    // Re-checked before each batch: events found after a lease was lost are another worker's to report.
+    lostSince: async (cameraIds) => {
+      const lost = new Map<string, number>();
+      for (const cameraId of cameraIds) {
+        const lease = leases.get(cameraId);
+        if (lease && !(await lease.ownership.check())) lost.set(cameraId, lease.ownership.confirmedAt);
+      }
+      return lost;
+    },
+  });
   const leaseQueue = new Queue(QUEUE_NAMES.streamAnalysis, producerOptions(redisUrl, prefix));
   leaseQueue.on("error", (err) => logger.warn({ err: err.message }, "stream-analysis queue error"));
   const redis = new Redis({ ...redisConnection(redisUrl), maxRetriesPerRequest: null });
@@ -139,20 +161,43 @@ export function startInferenceWorker(options: InferenceWorkerOptions) {
 
   const leaseWorker = new Worker(
     QUEUE_NAMES.streamAnalysis,
-    processorFor(JOBS.streamLease, async ({ cameraId }) => {
-      logger.info({ cameraId }, "camera lease taken");
-      const result = await analyzeCamera({
-        db,
-        analyzer,
-        galleries,
-        events,
-        settings,
-        active,
-        cameraId,
-        shutdown: shutdown.signal,
+    processorFor(JOBS.streamLease, async ({ cameraId }, job) => {
+      const jobId = String(job.id);
+      const ownership = new LeaseOwnership(redis, `${leaseQueue.toKey(jobId)}:lock`, job.token ?? "", {
+        checkEveryMs: leaseCheckEveryMs,
+        trustMs: leaseTrustMs,
       });
-      logger.info({ cameraId, reason: result.stopped }, "camera lease released");
-      return result;
+      leases.set(cameraId, { jobId, ownership });
+      ownership.lost.addEventListener("abort", () =>
+        logger.warn({ cameraId, reason: String(ownership.lost.reason) }, "camera lease lost; stream stopped"),
+      );
+      const stopped = AbortSignal.any([shutdown.signal, ownership.lost]);
+      try {
+        logger.info({ cameraId }, "camera lease taken");
+        // A previous holder that lost this lease stops within `leaseTrustMs`: only then is the stream opened.
+        await sleep(leaseTrustMs + 500, undefined, { signal: stopped }).catch(() => {});
+        if (stopped.aborted) return { stopped: String(stopped.reason) };
+        const result = await analyzeCamera({
+          db,
+          analyzer,
+          galleries,
+          events,
+          settings,
+          active,
+          cameraId,
+          shutdown: stopped,
+        });
+        logger.info({ cameraId, reason: result.stopped }, "camera lease released");
+        return result;
+      } finally {
+        ownership.release();
+        // A lost lease is kept a minute, so that its events still pending are withheld.
+        const forget = () => {
+          if (leases.get(cameraId)?.ownership === ownership) leases.delete(cameraId);
+        };
+        if (ownership.lost.aborted) setTimeout(forget, 60_000).unref();
+        else forget();
+      }
     }),
     {
       ...workerOptions(redisUrl, prefix),
@@ -164,6 +209,15 @@ export function startInferenceWorker(options: InferenceWorkerOptions) {
       maxStalledCount: 1_000_000,
     },
   );
+  // BullMQ could not renew these locks, or found a lease of ours stalled: another worker may take
+  // them now, so their streams stop at once.
+  const loseLease = (jobId: string, reason: string) => {
+    for (const lease of leases.values()) if (lease.jobId === jobId) lease.ownership.lose(reason);
+  };
+  leaseWorker.on("lockRenewalFailed", (jobIds) => {
+    for (const jobId of jobIds) loseLease(jobId, "lease lock renewal failed");
+  });
+  leaseWorker.on("stalled", (jobId) => loseLease(jobId, "lease stalled"));
   // A lease that ended while its camera still needs analysing (settings changed) is renewed now.
   leaseWorker.on("completed", (job) => {
     failures.delete(String(job.data?.cameraId));
@@ -184,7 +238,8 @@ export function startInferenceWorker(options: InferenceWorkerOptions) {
   }
 
   const heartbeat = async () => {
-    await publishHeartbeat(redis, prefix, {
+    // `events` is read by /api/metrics; older readers ignore the extra field.
+    const beat: WorkerHeartbeat & { events: EventWriterStats } = {
       id: workerId,
       host: hostname(),
       pid: process.pid,
@@ -194,8 +249,10 @@ export function startInferenceWorker(options: InferenceWorkerOptions) {
       maxCameras,
       memoryMb: Math.round(process.memoryUsage().rss / 1048576),
       enrolmentsDone,
+      events: events.stats(),
       cameras: [...active.values()].map((camera) => camera.stats.snapshot()),
-    });
+    };
+    await publishHeartbeat(redis, prefix, beat);
   };
   const timers = [
     setInterval(reconcile, options.reconcileEveryMs ?? 10_000),

@@ -18,7 +18,11 @@ import {
   AUDIT_CHAIN_VERIFY_SCHEDULER_ID,
   CAMERA_PROBE_SWEEP,
   CAMERA_PROBE_SWEEP_SCHEDULER_ID,
+  JOB_RECONCILE_EVERY_MS,
+  JOB_RECONCILE_SCHEDULER_ID,
   type OpsWorker,
+  OUTBOX_RELAY_EVERY_MS,
+  OUTBOX_RELAY_SCHEDULER_ID,
   startOpsWorker,
 } from "./worker";
 
@@ -76,9 +80,15 @@ describe("ops worker", { timeout: 20_000 }, () => {
     });
   });
 
-  it("registers the hourly audit-chain verification, the daily anchor and the camera probe sweep", async () => {
+  it("registers the hourly audit-chain verification, the daily anchor, the camera probe sweep and the outbox jobs", async () => {
     const schedulers = await queue.getJobSchedulers();
-    expect(schedulers).toHaveLength(4);
+    expect(schedulers).toHaveLength(6);
+    expect(schedulers).toContainEqual(
+      expect.objectContaining({ key: OUTBOX_RELAY_SCHEDULER_ID, every: OUTBOX_RELAY_EVERY_MS }),
+    );
+    expect(schedulers).toContainEqual(
+      expect.objectContaining({ key: JOB_RECONCILE_SCHEDULER_ID, every: JOB_RECONCILE_EVERY_MS }),
+    );
     expect(schedulers).toContainEqual(
       expect.objectContaining({
         key: AUDIT_CHAIN_ANCHOR_SCHEDULER_ID,
@@ -108,6 +118,9 @@ describe("ops worker", { timeout: 20_000 }, () => {
       headId: written.at(-1)?.id,
       headHash: written.at(-1)?.hash,
       anchors: 0,
+      breaks: [],
+      breakCount: 0,
+      openBreaks: 0,
     });
     expect(logs.find((l) => l.jobId === job.id && l.msg === "audit chain intact")).toMatchObject({
       level: 30,
@@ -142,11 +155,15 @@ describe("ops worker", { timeout: 20_000 }, () => {
     );
 
     const job = await queue.add(AUDIT_CHAIN_VERIFY, {});
-    await expect(job.waitUntilFinished(queueEvents, JOB_TIMEOUT_MS)).resolves.toEqual({
+    // Every entry is walked and every break listed (issue #14); the first is named as before.
+    await expect(job.waitUntilFinished(queueEvents, JOB_TIMEOUT_MS)).resolves.toMatchObject({
       ok: false,
-      checked: 2,
+      checked: 5,
       brokenAtId: tamperedId,
       reason: "hash_mismatch",
+      breaks: [{ id: tamperedId, reason: "hash_mismatch" }],
+      breakCount: 1,
+      openBreaks: 1,
     });
     expect(logs.find((l) => l.jobId === job.id && l.msg === "audit chain broken")).toMatchObject({
       level: 50,
@@ -158,7 +175,7 @@ describe("ops worker", { timeout: 20_000 }, () => {
       .from(schema.auditChainChecks)
       .orderBy(desc(schema.auditChainChecks.id))
       .limit(1);
-    expect(check).toMatchObject({ ok: false, brokenAtId: tamperedId, reason: "hash_mismatch" });
+    expect(check).toMatchObject({ ok: false, brokenAtId: tamperedId, reason: "hash_mismatch", breakCount: 1 });
   });
 
   it("never anchors a broken chain", async () => {

@@ -1,7 +1,10 @@
 import { snapshotChangedOrganizations } from "@consentry/core/compliance";
+import { reconcileJobs, relayOutbox } from "@consentry/core/dsr";
 import type { Database } from "@consentry/db";
 import {
+  createJobProducer,
   dispatchByName,
+  erasureWorkerOptions,
   JOBS,
   processorFor,
   producerOptions,
@@ -29,6 +32,14 @@ export const CAMERA_PROBE_SWEEP_SCHEDULER_ID = "camera-probe-sweep";
 /** Compliance snapshots: for organisations whose facts changed, and daily for all. */
 export const COMPLIANCE_SNAPSHOT = JOBS.complianceSnapshot.name;
 export const COMPLIANCE_SNAPSHOT_EVERY_MS = 5 * 60_000;
+/** Pending job_outbox rows are handed to BullMQ this often. */
+export const OUTBOX_RELAY_SCHEDULER_ID = "outbox-relay";
+export const OUTBOX_RELAY_EVERY_MS = 5_000;
+/** Approved erasures and withdrawn templates whose job vanished are re-queued this often. */
+export const JOB_RECONCILE_SCHEDULER_ID = "job-reconcile";
+export const JOB_RECONCILE_EVERY_MS = 5 * 60_000;
+/** Schedulers are upserted again this often: a Redis that lost its data is repaired without a restart. */
+export const SCHEDULER_REASSERT_MS = 60_000;
 /** Upper bound for `close()`: after this the connections are dropped even if a job is still running. */
 export const CLOSE_TIMEOUT_MS = 10_000;
 
@@ -51,6 +62,10 @@ export type StartOpsWorkerOptions = {
    * the one it works on, so the pool needs more connections than this.
    */
   erasureConcurrency?: number;
+  /** How often the job schedulers this worker owns are upserted again (idempotent). */
+  schedulerReassertMs?: number;
+  outboxRelayEveryMs?: number;
+  reconcileEveryMs?: number;
 };
 
 export type OpsWorker = {
@@ -58,6 +73,8 @@ export type OpsWorker = {
   probeWorker: Worker;
   /** Template deletions after withdrawals and erasures for approved deletion requests. */
   erasureWorker: Worker;
+  /** Registers (again) every job scheduler this worker owns; also run every `schedulerReassertMs`. */
+  assertSchedulers(): Promise<void>;
   /** Settles once the workers are connected and the repeatable schedules are registered. */
   ready: Promise<void>;
   /** Closes the workers (letting running jobs finish) and the queues, capped at `closeTimeoutMs`. */
@@ -75,11 +92,18 @@ export function startOpsWorker({
   probeTimeoutMs,
   storage,
   erasureConcurrency = 2,
+  schedulerReassertMs = SCHEDULER_REASSERT_MS,
+  outboxRelayEveryMs = OUTBOX_RELAY_EVERY_MS,
+  reconcileEveryMs = JOB_RECONCILE_EVERY_MS,
 }: StartOpsWorkerOptions): OpsWorker {
   const log = logger.child({ queue: QUEUE_NAMES.ops });
   // Producers: the ops queue registers the schedules; the probe queue receives the sweep's jobs.
   const queue = new Queue(QUEUE_NAMES.ops, producerOptions(redisUrl, prefix));
   const probeQueue = new Queue(QUEUE_NAMES.cameraProbe, producerOptions(redisUrl, prefix));
+  // The relay adds outbox jobs through the same producer the web app uses (fails fast while Redis is away).
+  const producer = createJobProducer(redisUrl, prefix);
+  const erasureQueue = new Queue(QUEUE_NAMES.dsrErasure, producerOptions(redisUrl, prefix));
+  const jobExists = async (jobId: string) => (await erasureQueue.getJobState(jobId)) !== "unknown";
   const worker = new Worker(
     QUEUE_NAMES.ops,
     dispatchByName(QUEUE_NAMES.ops, [
@@ -87,6 +111,12 @@ export function startOpsWorker({
       auditChainAnchorProcessor({ db, logger: log }),
       cameraProbeSweepProcessor({ db, probeQueue }),
       processorFor(JOBS.complianceSnapshot, async () => ({ stored: await snapshotChangedOrganizations(db) })),
+      processorFor(JOBS.outboxRelay, () => relayOutbox({ db, jobs: producer })),
+      processorFor(JOBS.jobReconcile, async () => {
+        const requeued = await reconcileJobs({ db, jobExists });
+        if (requeued.erasures + requeued.templateDeletions > 0) log.warn(requeued, "re-queued jobs that had vanished");
+        return { requeued, relayed: await relayOutbox({ db, jobs: producer }) };
+      }),
     ]),
     { ...workerOptions(redisUrl, prefix), name: "ops-worker" },
   );
@@ -105,14 +135,14 @@ export function startOpsWorker({
       logger: logger.child({ queue: QUEUE_NAMES.dsrErasure }),
       galleryChanged: (siteId) => publishInvalidation(publisher, prefix, { type: "gallery", siteId }),
     }),
-    { ...workerOptions(redisUrl, prefix), name: "ops-worker", concurrency: erasureConcurrency },
+    { ...erasureWorkerOptions(redisUrl, prefix), name: "ops-worker", concurrency: erasureConcurrency },
   );
 
   // Without listeners an "error" event would crash the process; connection errors are retried by ioredis.
   const logConnectionError = (err: Error) => log.error({ err }, "queue connection error");
   const workers = [worker, probeWorker, erasureWorker];
   for (const w of workers) w.on("error", logConnectionError);
-  for (const q of [queue, probeQueue]) q.on("error", logConnectionError);
+  for (const q of [queue, probeQueue, erasureQueue]) q.on("error", logConnectionError);
   publisher.on("error", logConnectionError);
   for (const w of workers) {
     w.on("failed", (job, err) => {
@@ -123,8 +153,7 @@ export function startOpsWorker({
     });
   }
 
-  const ready = (async () => {
-    await Promise.all(workers.map((w) => w.waitUntilReady()));
+  const assertSchedulers = async () => {
     await JOBS.auditChainVerify.schedule(
       queue,
       AUDIT_CHAIN_VERIFY_SCHEDULER_ID,
@@ -134,6 +163,18 @@ export function startOpsWorker({
     await JOBS.auditChainAnchor.schedule(queue, AUDIT_CHAIN_ANCHOR_SCHEDULER_ID, AUDIT_CHAIN_ANCHOR_REPEAT, {});
     await JOBS.cameraProbeSweep.schedule(queue, CAMERA_PROBE_SWEEP_SCHEDULER_ID, { every: probeIntervalMs }, {});
     await JOBS.complianceSnapshot.schedule(queue, COMPLIANCE_SNAPSHOT, { every: COMPLIANCE_SNAPSHOT_EVERY_MS }, {});
+    await JOBS.outboxRelay.schedule(queue, OUTBOX_RELAY_SCHEDULER_ID, { every: outboxRelayEveryMs }, {});
+    await JOBS.jobReconcile.schedule(queue, JOB_RECONCILE_SCHEDULER_ID, { every: reconcileEveryMs }, {});
+  };
+  let reassertTimer: NodeJS.Timeout | undefined;
+  const ready = (async () => {
+    await Promise.all(workers.map((w) => w.waitUntilReady()));
+    await assertSchedulers();
+    // upsertJobScheduler is idempotent: re-running it only matters after Redis lost its data.
+    reassertTimer = setInterval(() => {
+      assertSchedulers().catch((err) => log.warn({ err }, "could not re-assert job schedulers"));
+    }, schedulerReassertMs);
+    reassertTimer.unref();
     log.info({ auditEveryMs: AUDIT_CHAIN_VERIFY_EVERY_MS, probeEveryMs: probeIntervalMs }, "job schedulers registered");
   })();
   // Callers await `ready`; this only keeps an ignored failure from becoming an unhandled rejection.
@@ -142,16 +183,16 @@ export function startOpsWorker({
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
-      const everything = [...workers, queue, probeQueue];
+      clearInterval(reassertTimer);
+      const everything = [...workers, queue, probeQueue, erasureQueue];
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<"timeout">((resolve) => {
         timer = setTimeout(() => resolve("timeout"), closeTimeoutMs);
       });
       // The publisher last: a job that is finishing still sends its invalidations.
-      const shutdown = Promise.allSettled(everything.map((part) => part.close())).then(async (results) => [
-        ...results,
-        ...(await Promise.allSettled([publisher.quit()])),
-      ]);
+      const shutdown = Promise.allSettled([...everything.map((part) => part.close()), producer.close()]).then(
+        async (results) => [...results, ...(await Promise.allSettled([publisher.quit()]))],
+      );
       const outcome = await Promise.race([shutdown, timeout]);
       clearTimeout(timer);
       if (outcome === "timeout") {
@@ -166,5 +207,5 @@ export function startOpsWorker({
     return closing;
   };
 
-  return { worker, probeWorker, erasureWorker, ready, close };
+  return { worker, probeWorker, erasureWorker, assertSchedulers, ready, close };
 }

@@ -24,7 +24,8 @@ type NavItem = {
     | "workers"
     | "regulator"
     | "organizations"
-    | "networkExceptions";
+    | "networkExceptions"
+    | "auditChain";
 };
 
 function navItems(principal: Principal): NavItem[] {
@@ -44,6 +45,7 @@ function navItems(principal: Principal): NavItem[] {
     items.push(
       { href: "/organizations", label: "organizations" },
       { href: "/network-exceptions", label: "networkExceptions" },
+      { href: "/audit-chain", label: "auditChain" },
       { href: "/workers", label: "workers" },
     );
   return items;

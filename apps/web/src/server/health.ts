@@ -1,5 +1,6 @@
+import { createHash, timingSafeEqual } from "node:crypto";
 import { type Database, sql } from "@consentry/db";
-import { countWorkers, type LeaseReader } from "@consentry/queue";
+import { type LeaseReader, QUEUE_NAMES } from "@consentry/queue";
 import type { Redis } from "ioredis";
 
 type Check = "up" | "down";
@@ -22,7 +23,24 @@ async function check(probe: () => Promise<unknown>, timeoutMs: number): Promise<
 }
 
 /**
- * State of PostgreSQL, Redis and the workers, for /api/health and the Workers page.
+ * Worker processes attached to each queue, from one CLIENT LIST on the caller's connection.
+ * BullMQ names a worker's connections `<prefix>:<base64 queue name>`, optionally followed by
+ * `:w:<worker name>` (Queue#getWorkers); matching that here spares a connection per queue.
+ */
+export async function queueWorkerCounts(redis: Redis, prefix = "bull"): Promise<Record<string, number>> {
+  const list = (await redis.client("LIST")) as string;
+  const names = list.split(/\r?\n/).map((line) => /(?:^| )name=(\S*)/.exec(line)?.[1] ?? "");
+  const counts: Record<string, number> = {};
+  for (const queue of Object.values(QUEUE_NAMES)) {
+    const base = `${prefix}:${Buffer.from(queue).toString("base64")}`;
+    counts[queue] = names.filter((name) => name === base || name.startsWith(`${base}:w:`)).length;
+  }
+  return counts;
+}
+
+/**
+ * State of PostgreSQL, Redis and the workers, for /api/health. Everything on Redis goes through
+ * `redis`, the one connection the caller keeps for it: nothing here opens another.
  * `inference` counts the cameras with face recognition on by what the inference workers do with
  * them; cameras waiting for a worker are a capacity signal, never an outage, so they leave the
  * status alone. Null when Redis or PostgreSQL does not answer in time.
@@ -30,7 +48,6 @@ async function check(probe: () => Promise<unknown>, timeoutMs: number): Promise<
 export async function healthReport(deps: {
   db: Database;
   redis: Redis;
-  redisUrl: string;
   queuePrefix?: string;
   leases: LeaseReader;
   version: string;
@@ -48,7 +65,7 @@ export async function healthReport(deps: {
   const [workers, inference] =
     cache === "up"
       ? await Promise.all([
-          withTimeout(countWorkers(deps.redisUrl, deps.queuePrefix), timeoutMs).catch(() => null),
+          withTimeout(queueWorkerCounts(deps.redis, deps.queuePrefix), timeoutMs).catch(() => null),
           withTimeout(deps.leases.read(), timeoutMs)
             .then((leased) => leased?.counts ?? null)
             .catch(() => null),
@@ -64,4 +81,49 @@ export async function healthReport(deps: {
     inference,
     ...(down.length > 0 && { down }),
   };
+}
+
+export type HealthReport = Awaited<ReturnType<typeof healthReport>>;
+
+/**
+ * `compute`, at most once per `ttlMs`: callers within that time get the last answer, and callers
+ * while it runs share that one run (single flight). A health endpoint polled by load balancers,
+ * uptime checks and the demo then costs one check of each service per `ttlMs`, whatever the rate.
+ */
+export function cachedFor<T>(ttlMs: number, compute: () => Promise<T>): () => Promise<T> {
+  let last: { value: T; at: number } | undefined;
+  let running: Promise<T> | undefined;
+  return () => {
+    if (last && performance.now() - last.at < ttlMs) return Promise.resolve(last.value);
+    running ??= compute()
+      .then((value) => {
+        last = { value, at: performance.now() };
+        return value;
+      })
+      .finally(() => {
+        running = undefined;
+      });
+    return running;
+  };
+}
+
+/**
+ * What a caller sees: anonymous callers only up or down (which services and workers an
+ * installation runs is reconnaissance); a platform admin or a scraper with the metrics token the
+ * whole report.
+ */
+export function healthView(report: HealthReport, detailed: boolean) {
+  return detailed ? report : { status: report.status };
+}
+
+const digest = (value: string) => createHash("sha256").update(value, "utf8").digest();
+
+/**
+ * True when `authorization` carries CONSENTRY_METRICS_TOKEN as a bearer token. Unlike
+ * /api/metrics, no token configured means nobody gets in this way (development included).
+ * Both sides are hashed first, so the constant-time compare sees equal lengths.
+ */
+export function presentsMetricsToken(authorization: string | null, token: string | undefined): boolean {
+  const presented = /^Bearer +(\S+)\s*$/i.exec(authorization ?? "")?.[1];
+  return Boolean(token && presented && timingSafeEqual(digest(presented), digest(token)));
 }

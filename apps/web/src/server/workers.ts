@@ -1,7 +1,8 @@
 import "server-only";
+import { requestReferences, stuckOutboxRows } from "@consentry/core/dsr";
 import { asc, eq, inArray, schema } from "@consentry/db";
 import { env } from "@consentry/env";
-import { queueDepths, readHeartbeats } from "@consentry/queue";
+import { queueDepths, readHeartbeats, stuckErasureJobs } from "@consentry/queue";
 import { db, leases, redis } from "./services";
 
 /** Waiting cameras listed by name on the Workers page; the rest are only counted. */
@@ -36,6 +37,29 @@ async function capacityOverview(slots: number) {
     slots,
     waitingCameras,
     moreWaiting: Math.max(0, leased.counts.waiting - waitingCameras.length),
+  };
+}
+
+/**
+ * Jobs that must happen but have not: outbox rows pending for over a minute (Redis away or no
+ * ops worker relaying) and erasures or template deletions retrying or failed, with the deletion
+ * request's reference. The outbox part still answers when Redis does not.
+ */
+export async function stuckJobsOverview() {
+  const [outbox, erasures] = await Promise.all([
+    stuckOutboxRows(db),
+    stuckErasureJobs(env.REDIS_URL, env.QUEUE_PREFIX).catch(() => null),
+  ]);
+  const references = await requestReferences(
+    db,
+    (erasures ?? []).flatMap((job) => (job.requestId ? [job.requestId] : [])),
+  );
+  return {
+    outbox,
+    erasures: erasures?.map((job) => ({
+      ...job,
+      referenceCode: job.requestId ? (references.get(job.requestId) ?? null) : null,
+    })),
   };
 }
 

@@ -1,3 +1,4 @@
+import { reanchorChain, reanchorInput } from "@consentry/core/admin";
 import { pageInput } from "@consentry/core/validators";
 import { auditAnchorsOverview, desc, eq, schema, verifyAuditChain } from "@consentry/db";
 import { adminProcedure, orgProcedure, regulatorProcedure, router } from "../trpc";
@@ -28,10 +29,16 @@ export const auditRouter = router({
     }),
 
   /**
-   * The chain spans all organisations, so only platform administrators verify it. A broken
-   * chain names the first broken entry (`brokenAtId`) and why (`reason`).
+   * The chain spans all organisations, so only platform administrators verify it. Lists every
+   * break (the first 100; `breakCount` counts all), each closed by a re-anchor or open; a broken
+   * chain still names its first open break (`brokenAtId`) and why (`reason`).
    */
   verifyChain: adminProcedure.query(({ ctx }) => verifyAuditChain(ctx.db)),
+
+  /** Closes the broken segment starting at `brokenAtId` with a signed, audited re-anchor. */
+  reanchor: adminProcedure
+    .input(reanchorInput)
+    .mutation(({ ctx, input }) => reanchorChain({ db: ctx.db, actor: ctx.actor }, input)),
 
   /**
    * The chain's latest signed daily heads, each checked against the chain, and the latest

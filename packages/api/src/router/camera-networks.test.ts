@@ -119,7 +119,16 @@ describe("camera networks", () => {
     const listed = await as(ownerB).cameraNetworks.list({ orgId: orgB });
     expect(listed.map((row) => row.reserved)).toEqual([
       ["unspecified", "loopback", "link-local, cloud metadata", "cloud metadata", "multicast", "reserved, broadcast"],
-      ["unspecified", "loopback", "IPv4-compatible", "link-local", "cloud metadata", "multicast"],
+      [
+        "unspecified",
+        "loopback",
+        "IPv4-compatible",
+        "6to4 tunnel",
+        "Teredo tunnel",
+        "link-local",
+        "cloud metadata",
+        "multicast",
+      ],
     ]);
     const before = await cameraCount();
     for (const url of [

@@ -7,6 +7,7 @@ import {
   submitRequest,
   verifyRequest,
 } from "@consentry/core/portal";
+import { text } from "@consentry/core/validators";
 import { and, asc, eq, ilike, isNull, or, schema } from "@consentry/db";
 import { z } from "zod";
 import { portalProcedure, router } from "../trpc";
@@ -17,13 +18,12 @@ export { CODE_TTL_MINUTES, MAX_CODE_ATTEMPTS };
 
 // Plain text only: anything with markup characters is refused rather than stored.
 const plainText = (max: number) =>
-  z
-    .string()
+  text()
     .trim()
     .max(max)
     .refine((value) => !/[<>]/.test(value), { error: "plainText" });
 
-const statusInput = z.object({ reference: z.string().trim().max(20), token: z.string().trim().max(64) });
+const statusInput = z.object({ reference: text().trim().max(20), token: text().trim().max(64) });
 
 /**
  * The data-subject portal: anyone can ask a site for deletion, access, withdrawal or correction
@@ -32,7 +32,7 @@ const statusInput = z.object({ reference: z.string().trim().max(20), token: z.st
  */
 export const portalRouter = router({
   /** Sites by name or by the code printed on their signs. */
-  sites: portalProcedure.input(z.object({ query: plainText(80).pipe(z.string().min(2)) })).query(({ ctx, input }) => {
+  sites: portalProcedure.input(z.object({ query: plainText(80).pipe(text().min(2)) })).query(({ ctx, input }) => {
     const pattern = `%${input.query.replace(/[\\%_]/g, "")}%`;
     return ctx.db
       .select({ id: sites.id, name: sites.name, code: sites.code, address: sites.address })
@@ -49,7 +49,7 @@ export const portalRouter = router({
         type: z.enum(["deletion", "access", "withdrawal", "correction"]),
         email: z.email().max(200),
         phone: plainText(40)
-          .pipe(z.string().regex(/^[+0-9 ()-]*$/, { error: "phone" }))
+          .pipe(text().regex(/^[+0-9 ()-]*$/, { error: "phone" }))
           .optional(),
         reference: plainText(80).optional(),
         details: plainText(2000).optional(),
@@ -62,8 +62,7 @@ export const portalRouter = router({
     .input(
       z.object({
         requestId: z.uuid(),
-        code: z
-          .string()
+        code: text()
           .trim()
           .regex(/^\d{6}$/, { error: "code" }),
       }),

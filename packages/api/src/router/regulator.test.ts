@@ -1,7 +1,7 @@
 import { storeComplianceSnapshots } from "@consentry/core/compliance";
 import { buildRegulatorReport } from "@consentry/core/regulator";
 import { sealEmbedding } from "@consentry/crypto";
-import { eq, schema } from "@consentry/db";
+import { eq, schema, verifyAuditChain } from "@consentry/db";
 import { createTestDatabase } from "@consentry/db/testing";
 import { getDocument } from "pdfjs-dist/legacy/build/pdf.mjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -202,6 +202,26 @@ describe("regulator console", () => {
         { action: "regulator.view", orgId: null, targetId, details: { view, jurisdictionCodes: ["310100"] } },
       ]);
     }
+  });
+});
+
+describe("a refused view (issue #14)", () => {
+  it("answers 400 for a lone surrogate and audits nothing, so the chain still verifies", async () => {
+    const principal = await makePrincipal(testDb.db, { jurisdictionCodes: ["310000"] });
+    const regulator = callerFor(testDb.db, principal).regulator;
+    expect(await verifyAuditChain(testDb.db)).toMatchObject({ ok: true });
+    // GET /api/trpc/regulator.site?input={"json":{"siteId":"repro\ud800"}}: audited raw, this
+    // entry was stored with U+FFFD but hashed with the surrogate, breaking the chain for good.
+    await expect(regulator.site({ siteId: "repro\ud800" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(regulator.trend({ days: 7 as 30, siteId: "repro\ud800" })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
+    const written = await testDb.db
+      .select()
+      .from(schema.auditLog)
+      .where(eq(schema.auditLog.actorUserId, principal.userId));
+    expect(written).toEqual([]);
+    expect(await verifyAuditChain(testDb.db)).toMatchObject({ ok: true, openBreaks: 0 });
   });
 });
 

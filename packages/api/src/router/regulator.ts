@@ -1,3 +1,4 @@
+import type { Principal } from "@consentry/auth";
 import {
   jurisdictionOverview,
   jurisdictionRegionMoves,
@@ -7,29 +8,35 @@ import {
   organizationsCsv,
   sitesCsv,
 } from "@consentry/core/regulator";
-import { writeAudit } from "@consentry/db";
+import { type Database, writeAudit } from "@consentry/db";
 import { z } from "zod";
 import { regulatorProcedure, router } from "../trpc";
 
 /**
  * Read-only views for regulators of their jurisdiction: aggregates and findings that name sites,
  * cameras and entry points. Never faces, video, names, contacts, templates or camera URLs.
- * Every view is audited.
+ * Every view is audited, after its input is validated: a refused request shows nothing, and
+ * raw input in an entry could be stored other than hashed (issue #14).
  */
-const viewed = regulatorProcedure.use(async ({ ctx, path, getRawInput, next }) => {
-  const input = (await getRawInput().catch(() => undefined)) as Record<string, unknown> | undefined;
+type ViewContext = { db: Database; principal: Principal; regulator: { jurisdictionCodes: string[] } };
+async function auditView<R>(opts: { ctx: ViewContext; path: string; input: unknown; next: () => Promise<R> }) {
+  const { ctx, path, input } = opts;
+  const siteId = (input as { siteId?: unknown } | undefined)?.siteId;
   await ctx.db.transaction((tx) =>
     writeAudit(tx, {
       actor: { userId: ctx.principal.userId, label: ctx.principal.email },
       orgId: null,
       action: "regulator.view",
       targetType: "jurisdiction",
-      targetId: typeof input?.siteId === "string" ? input.siteId : null,
+      targetId: typeof siteId === "string" ? siteId : null,
       details: { view: path, jurisdictionCodes: ctx.regulator.jurisdictionCodes },
     }),
   );
-  return next();
-});
+  return opts.next();
+}
+
+/** A view without input; views with input add `.use(auditView)` after `.input()`. */
+const viewed = regulatorProcedure.use(auditView);
 
 export const regulatorRouter = router({
   overview: viewed.query(async ({ ctx }) => ({
@@ -41,14 +48,15 @@ export const regulatorRouter = router({
   /** Every site of the jurisdiction, worst first; the console sorts and filters it further. */
   sites: viewed.query(({ ctx }) => jurisdictionSites(ctx.db, ctx.regulator.jurisdictionCodes)),
 
-  site: viewed
+  site: regulatorProcedure
     .input(z.object({ siteId: z.uuid() }))
+    .use(auditView)
     .query(({ ctx, input }) => jurisdictionSite(ctx.db, ctx.regulator.jurisdictionCodes, input.siteId)),
 
   /** Sites that moved into, out of or within the jurisdiction: when, from, to, organisation, site. */
   regionMoves: viewed.query(({ ctx }) => jurisdictionRegionMoves(ctx.db, ctx.regulator.jurisdictionCodes)),
 
-  trend: viewed
+  trend: regulatorProcedure
     .input(
       z.object({
         days: z.union([z.literal(30), z.literal(90), z.literal(365)]),
@@ -56,6 +64,7 @@ export const regulatorRouter = router({
         orgId: z.uuid().optional(),
       }),
     )
+    .use(auditView)
     .query(({ ctx, input }) => jurisdictionTrend(ctx.db, ctx.regulator.jurisdictionCodes, input.days, input)),
 
   /** The organizations table as CSV (UTF-8 with BOM). */

@@ -1,5 +1,5 @@
 import { approveRequest, linkSubject, refuseRequest, showContact, takeRequest } from "@consentry/core/requests";
-import { linkSubjectFields, pageInput } from "@consentry/core/validators";
+import { linkSubjectFields, pageInput, text } from "@consentry/core/validators";
 import { and, asc, count, eq, ne, schema, sql } from "@consentry/db";
 import { z } from "zod";
 import { orgProcedure, router } from "../trpc";
@@ -74,6 +74,6 @@ export const requestsRouter = router({
 
   /** Refuses the request; the requester sees the reason on their status page (CN-PI-06). */
   refuse: orgProcedure("manager")
-    .input(requestId.extend({ reason: z.string().trim().min(10).max(2000) }))
+    .input(requestId.extend({ reason: text().trim().min(10).max(2000) }))
     .mutation(({ ctx, input }) => refuseRequest({ db: ctx.db, actor: ctx.actor, orgId: ctx.org.id }, input)),
 });

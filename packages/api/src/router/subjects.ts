@@ -1,6 +1,6 @@
 import { requireSubject } from "@consentry/core";
 import { createSubject, giveConsent, withdrawConsent } from "@consentry/core/subjects";
-import { consentFields, pageInput, subjectFields } from "@consentry/core/validators";
+import { consentFields, pageInput, subjectFields, text } from "@consentry/core/validators";
 import { decryptString } from "@consentry/crypto";
 import { and, asc, count, desc, eq, ilike, isNull, schema, sql } from "@consentry/db";
 import { z } from "zod";
@@ -15,7 +15,7 @@ const subjectId = z.object({ subjectId: z.uuid() });
  */
 export const subjectsRouter = router({
   list: orgProcedure("operator")
-    .input(pageInput.extend({ search: z.string().trim().max(40).optional() }))
+    .input(pageInput.extend({ search: text().trim().max(40).optional() }))
     .query(async ({ ctx, input }) => {
       const conditions = [eq(subjects.orgId, ctx.org.id), isNull(subjects.erasedAt)];
       if (input.search) conditions.push(ilike(subjects.pseudonym, `%${input.search.replace(/[\\%_]/g, "")}%`));
@@ -86,7 +86,7 @@ export const subjectsRouter = router({
 
   /** Withdraws a consent; its templates leave every gallery and are queued for deletion. */
   withdrawConsent: orgProcedure("operator")
-    .input(z.object({ consentId: z.uuid(), reason: z.string().trim().min(1).max(500) }))
+    .input(z.object({ consentId: z.uuid(), reason: text().trim().min(1).max(500) }))
     .mutation(({ ctx, input }) =>
       withdrawConsent({ db: ctx.db, actor: ctx.actor, orgId: ctx.org.id, jobs: ctx.jobs }, input),
     ),

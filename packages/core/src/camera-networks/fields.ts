@@ -1,13 +1,13 @@
 import { canonicalCidr } from "@consentry/network";
 import { z } from "zod";
+import { text } from "../validators/common";
 
 const port = z.number().int().min(1, { error: "portRange" }).max(65535, { error: "portRange" });
 
 /** A network as an owner or platform admin types it: CIDR, and optionally a port range. */
 export const networkRuleFields = z
   .object({
-    cidr: z
-      .string()
+    cidr: text()
       .trim()
       .min(1)
       .max(64)
@@ -25,9 +25,9 @@ export const networkRuleFields = z
   });
 
 export const cameraNetworkFields = networkRuleFields.safeExtend({
-  note: z.string().trim().max(200).nullable().default(null),
+  note: text().trim().max(200).nullable().default(null),
 });
 export type CameraNetworkFields = z.infer<typeof cameraNetworkFields>;
 
-export const networkExceptionFields = networkRuleFields.safeExtend({ reason: z.string().trim().min(1).max(200) });
+export const networkExceptionFields = networkRuleFields.safeExtend({ reason: text().trim().min(1).max(200) });
 export type NetworkExceptionFields = z.infer<typeof networkExceptionFields>;

@@ -1,7 +1,7 @@
 import { encryptBytes } from "@consentry/crypto";
 import { type AuditActor, type Database, schema, writeAudit } from "@consentry/db";
-import type { JobProducer } from "@consentry/queue";
 import { type FileStore, ImageRejectedError, sanitizeImage } from "@consentry/storage";
+import { addToOutbox, type OutboxProducer, relayAfterCommit } from "../dsr/outbox";
 import { fieldError } from "../errors";
 import { requireSite, requireSubject } from "../lookups";
 import { checkEnrolment, ENROLMENT_PHOTO_CONTEXT } from "./eligibility";
@@ -14,7 +14,7 @@ const { enrolments, enrolmentPhotos } = schema;
  * encrypted, and the `enrollment` job computes the templates.
  */
 export async function createEnrolment(
-  deps: { db: Database; actor: AuditActor; orgId: string; jobs: Pick<JobProducer, "enrol">; storage: FileStore },
+  deps: { db: Database; actor: AuditActor; orgId: string; jobs: OutboxProducer; storage: FileStore },
   input: { subjectId: string; siteId: string; photos: Uint8Array[] },
 ) {
   const { db, orgId } = deps;
@@ -59,12 +59,11 @@ export async function createEnrolment(
       targetId: subject.id,
       details: { pseudonym: subject.pseudonym, siteId: input.siteId, enrolmentId: row.id, photos: stored.length },
     });
-    return row;
+    const outboxIds = await addToOutbox(tx, [{ kind: "enrol", payload: { enrolmentId: row.id } }]);
+    return { ...row, outboxIds };
   });
-  // After commit, so the worker always finds the rows; a failed enqueue is reported.
-  const queued = await deps.jobs.enrol(enrolment.id).then(
-    () => true,
-    () => false,
-  );
+  // After commit, so the worker always finds the rows; with Redis away the ops worker's relay
+  // queues it later. `queued` says whether BullMQ already has it.
+  const queued = await relayAfterCommit(deps, enrolment.outboxIds);
   return { id: enrolment.id, photos: stored.length, queued };
 }

@@ -1,5 +1,6 @@
 import { type AuditActor, and, type Database, eq, isNull, schema, writeAudit } from "@consentry/db";
 import type { JobProducer } from "@consentry/queue";
+import { addToOutbox, type OutboxProducer, relayAfterCommit } from "../dsr/outbox";
 import { DomainError } from "../errors";
 import { findOpenRequest } from "./find-open-request";
 
@@ -8,18 +9,19 @@ const { dsrRequests, consents, faceTemplates } = schema;
 /**
  * Grants the request. Deletion queues the erasure job (it completes the request and issues the
  * certificate); withdrawal ends the person's consents at the site and queues their templates'
- * deletion; access and correction are answered and closed.
+ * deletion; access and correction are answered and closed. Jobs go through the outbox in the
+ * approval's own transaction, so an approval never exists without its job, Redis up or down.
  */
 export async function approveRequest(
   deps: {
     db: Database;
     actor: AuditActor;
     orgId: string;
-    jobs: Pick<JobProducer, "erase" | "deleteTemplates" | "invalidate">;
+    jobs: OutboxProducer & Pick<JobProducer, "invalidate">;
   },
   input: { requestId: string },
 ) {
-  const { request, templateIds } = await deps.db.transaction(async (tx) => {
+  const { request, outboxIds } = await deps.db.transaction(async (tx) => {
     const request = await findOpenRequest(tx, deps.orgId, input.requestId);
     if (!request.subjectId && (request.type === "deletion" || request.type === "withdrawal")) {
       throw new DomainError("precondition", "Link the request to the person (their pseudonym) before approving it.");
@@ -67,19 +69,28 @@ export async function approveRequest(
       targetId: request.id,
       details: { type: request.type, templatesQueuedForDeletion: templateIds.length },
     });
-    return { request, templateIds };
+    const outboxIds = await addToOutbox(tx, [
+      ...(request.type === "deletion" ? [{ kind: "erase" as const, payload: { requestId: request.id } }] : []),
+      ...(request.subjectId && templateIds.length > 0
+        ? [
+            {
+              kind: "deleteTemplates" as const,
+              payload: {
+                jobId: `template-deletion-request-${request.id}`,
+                subjectId: request.subjectId,
+                templateIds,
+                reason: "consent_withdrawn" as const,
+              },
+            },
+          ]
+        : []),
+    ]);
+    return { request, outboxIds };
   });
-  // After commit, so a worker never acts on an approval that rolled back.
-  if (request.type === "deletion") await deps.jobs.erase(request.id);
-  if (request.type === "withdrawal" && request.subjectId) {
-    if (templateIds.length > 0) {
-      await deps.jobs.deleteTemplates({
-        jobId: `template-deletion-request-${request.id}`,
-        subjectId: request.subjectId,
-        templateIds,
-        reason: "consent_withdrawn",
-      });
-    }
+  // Best effort, after commit so a worker never acts on an approval that rolled back: with Redis
+  // away the rows stay pending and the ops worker's relay hands them over later.
+  await relayAfterCommit(deps, outboxIds);
+  if (request.type === "withdrawal") {
     await deps.jobs.invalidate({ type: "gallery", siteId: request.siteId }).catch(() => {});
   }
   return { id: request.id, status: request.type === "deletion" ? "approved" : "completed" };

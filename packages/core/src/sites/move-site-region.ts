@@ -2,7 +2,7 @@ import type { OrgRole } from "@consentry/auth";
 import { type AuditActor, and, type Database, eq, schema, writeAudit } from "@consentry/db";
 import { z } from "zod";
 import { DomainError, fieldError, notFound } from "../errors";
-import { siteFields } from "../validators";
+import { siteFields, text } from "../validators";
 
 const { sites, siteRegionChanges } = schema;
 
@@ -10,7 +10,7 @@ const { sites, siteRegionChanges } = schema;
 export const siteRegionMove = z.object({
   siteId: z.uuid(),
   regionCode: siteFields.shape.regionCode,
-  reason: z.string().trim().min(5).max(500),
+  reason: text().trim().min(5).max(500),
 });
 export type SiteRegionMove = z.infer<typeof siteRegionMove>;
 

@@ -1,19 +1,21 @@
 import { type AuditActor, and, type Database, eq, isNull, schema, writeAudit } from "@consentry/db";
 import type { JobProducer } from "@consentry/queue";
+import { addToOutbox, type OutboxProducer, relayAfterCommit, templateDeletionJobId } from "../dsr/outbox";
 import { DomainError, notFound } from "../errors";
 
 const { consents, faceTemplates } = schema;
 
 /**
  * Withdraws a consent. Its templates leave every gallery at once (galleries only hold
- * templates under an active consent) and are queued for deletion; both are audited.
+ * templates under an active consent) and are queued for deletion through the outbox, in the
+ * withdrawal's transaction; both are audited.
  */
 export async function withdrawConsent(
   deps: {
     db: Database;
     actor: AuditActor;
     orgId: string;
-    jobs: Pick<JobProducer, "deleteTemplates" | "invalidate">;
+    jobs: OutboxProducer & Pick<JobProducer, "invalidate">;
   },
   input: { consentId: string; reason: string },
 ) {
@@ -35,7 +37,7 @@ export async function withdrawConsent(
       .set({ deletionQueuedAt: now })
       .where(and(eq(faceTemplates.consentId, consent.id), isNull(faceTemplates.deletionQueuedAt)))
       .returning({ id: faceTemplates.id });
-    const deletionJobId = templates.length > 0 ? `template-deletion-${consent.id}` : null;
+    const deletionJobId = templates.length > 0 ? templateDeletionJobId(consent.id) : null;
     await writeAudit(tx, {
       actor: deps.actor,
       orgId: deps.orgId,
@@ -44,24 +46,20 @@ export async function withdrawConsent(
       targetId: consent.id,
       details: { reason: input.reason, templatesQueuedForDeletion: templates.length, deletionJobId },
     });
-    return { consent, templateIds: templates.map((t) => t.id), deletionJobId };
+    const templateIds = templates.map((t) => t.id);
+    const outboxIds = deletionJobId
+      ? await addToOutbox(tx, [
+          {
+            kind: "deleteTemplates",
+            payload: { jobId: deletionJobId, subjectId: consent.subjectId, templateIds, reason: "consent_withdrawn" },
+          },
+        ])
+      : [];
+    return { consent, templateIds, outboxIds };
   });
-  // Queued after commit, so a worker never acts on a withdrawal that rolled back. The
-  // templates are already out of every gallery; a failed enqueue is reported, not hidden.
-  let deletionQueued = withdrawn.deletionJobId === null;
-  if (withdrawn.deletionJobId) {
-    deletionQueued = await deps.jobs
-      .deleteTemplates({
-        jobId: withdrawn.deletionJobId,
-        subjectId: withdrawn.consent.subjectId,
-        templateIds: withdrawn.templateIds,
-        reason: "consent_withdrawn",
-      })
-      .then(
-        () => true,
-        () => false,
-      );
-  }
+  // The deletion is committed in the outbox; handing it to BullMQ now is best effort (the ops
+  // worker's relay retries). `deletionQueued` says whether BullMQ already has it.
+  const deletionQueued = await relayAfterCommit(deps, withdrawn.outboxIds);
   // Workers reload the site's gallery at once (it already excludes these templates).
   await deps.jobs.invalidate({ type: "gallery", siteId: withdrawn.consent.siteId }).catch(() => {});
   return { templatesQueuedForDeletion: withdrawn.templateIds.length, deletionQueued };

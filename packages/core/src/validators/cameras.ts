@@ -1,6 +1,6 @@
 import { CAMERA_LOCATION_TYPES, CAMERA_STATUSES } from "@consentry/db/values";
 import { z } from "zod";
-import { pageInput } from "./common";
+import { pageInput, text } from "./common";
 
 export { CAMERA_LOCATION_TYPES, CAMERA_STATUSES };
 
@@ -28,8 +28,7 @@ export function rtspUrlProblem(value: string): string | null {
   return null;
 }
 
-export const rtspUrl = z
-  .string()
+export const rtspUrl = text()
   .trim()
   .min(1)
   .max(2048)
@@ -46,7 +45,7 @@ export function maskRtspUrl(value: string): string {
 }
 
 export const cameraFields = z.object({
-  name: z.string().trim().min(1).max(120),
+  name: text().trim().min(1).max(120),
   siteId: z.uuid(),
   entryPointId: z.uuid().nullable(),
   locationType: z.enum(CAMERA_LOCATION_TYPES),
@@ -62,7 +61,7 @@ export const cameraUpdateFields = cameraFields.extend({ rtspUrl: rtspUrl.optiona
 export const CAMERA_SORTS = ["name", "site", "status", "lastSeen"] as const;
 
 export const cameraListFilter = pageInput.extend({
-  search: z.string().trim().max(120).optional(),
+  search: text().trim().max(120).optional(),
   siteId: z.uuid().optional(),
   status: z.enum(CAMERA_STATUSES).optional(),
   frEnabled: z.boolean().optional(),
@@ -73,7 +72,7 @@ export const cameraListFilter = pageInput.extend({
 /** CSV import: at most this much text and these many rows in one all-or-nothing batch. */
 export const CSV_MAX_BYTES = 2_000_000;
 export const CSV_MAX_ROWS = 5_000;
-export const cameraCsvInput = z.object({ csv: z.string().min(1).max(CSV_MAX_BYTES) });
+export const cameraCsvInput = z.object({ csv: text().min(1).max(CSV_MAX_BYTES) });
 export const CAMERA_CSV_COLUMNS = [
   "name",
   "site_code",

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { exportSafeText } from "./common";
+import { exportSafeText, storableDate, text } from "./common";
 
 export const ENTRY_PURPOSES = ["entry_verification", "check_in", "payment", "monitoring"] as const;
 export const ALTERNATIVE_METHODS = ["key_card", "pin", "qr", "staff_check", "id_document", "other"] as const;
@@ -9,19 +9,19 @@ export const entryPointFields = z.object({
   siteId: z.uuid(),
   name: exportSafeText(1, 120),
   purpose: z.enum(ENTRY_PURPOSES).nullable(),
-  necessityNote: z.string().trim().max(2000).nullable(),
+  necessityNote: text().trim().max(2000).nullable(),
   faceRecognition: z.boolean(),
   faceIsDefault: z.boolean(),
   isPublicPlace: z.boolean(),
   alternatives: z.array(z.enum(ALTERNATIVE_METHODS)).max(ALTERNATIVE_METHODS.length),
 });
 
-const date = z.coerce.date().refine((value) => value.getTime() <= Date.now() + 86_400_000, { error: "futureDate" });
+const date = storableDate().refine((value) => value.getTime() <= Date.now() + 86_400_000, { error: "futureDate" });
 
 export const signFields = z.object({
   siteId: z.uuid(),
   location: exportSafeText(1, 200),
-  text: z.string().trim().min(1).max(4000),
+  text: text().trim().min(1).max(4000),
   languages: z.array(z.enum(SIGN_LANGUAGES)).min(1).max(SIGN_LANGUAGES.length),
   installedAt: date,
   cameraIds: z.array(z.uuid()).max(500),

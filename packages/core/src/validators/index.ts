@@ -1,6 +1,6 @@
 import { SITE_KINDS } from "@consentry/db/values";
 import { z } from "zod";
-import { exportSafeText, pageInput } from "./common";
+import { exportSafeText, pageInput, text } from "./common";
 
 export * from "./cameras";
 export * from "./common";
@@ -11,10 +11,9 @@ export { SITE_KINDS };
 
 export const siteFields = z.object({
   name: exportSafeText(2, 120),
-  address: z.string().trim().min(2).max(300),
+  address: text().trim().min(2).max(300),
   /** GB/T 2260 administrative-division code, six digits, e.g. 310104. */
-  regionCode: z
-    .string()
+  regionCode: text()
     .trim()
     .regex(/^[1-8]\d{5}$/, { error: "regionCode" }),
   kind: z.enum(SITE_KINDS),
@@ -23,14 +22,13 @@ export const siteFields = z.object({
 export type SiteFields = z.infer<typeof siteFields>;
 
 export const siteListFilter = pageInput.extend({
-  search: z.string().trim().max(120).optional(),
+  search: text().trim().max(120).optional(),
   status: z.enum(["active", "archived", "all"]).default("active"),
 });
 
 export const organizationFields = z.object({
   name: exportSafeText(2, 120),
-  slug: z
-    .string()
+  slug: text()
     .trim()
     .regex(/^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/, { error: "slug" }),
   jurisdictionProfile: z.enum(["CN", "EU", "US-IL"]).default("CN"),

@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { bigint, bigserial, boolean, date, index, integer, jsonb, pgTable, text, uuid } from "drizzle-orm/pg-core";
 import { timestamptz } from "./columns";
 
@@ -37,6 +38,10 @@ export const auditChainChecks = pgTable("audit_chain_checks", {
   brokenAtId: bigint({ mode: "number" }),
   /** Why the chain broke at `broken_at_id` (ChainBreak in packages/db/src/audit.ts). */
   reason: text(),
+  /** Every break found, closed by a re-anchor or not; `breaks` lists the first 100 (ListedBreak). */
+  breakCount: integer().notNull().default(0),
+  openBreaks: integer().notNull().default(0),
+  breaks: jsonb().notNull().default(sql`'[]'::jsonb`),
 });
 
 /**
@@ -53,5 +58,24 @@ export const auditAnchors = pgTable("audit_anchors", {
   headHash: text().notNull(),
   keyId: text().notNull(),
   /** HMAC-SHA256 with the audit key `key_id` over (day, head_id, head_hash, key_id). */
+  signature: text().notNull(),
+});
+
+/**
+ * A platform administrator's signed statement closing broken links of the chain: which breaks
+ * (`covers`: entry id, reason, and a digest of the broken row as it was), why, and who. The
+ * breaks stay visible, as closed; a later change to a covered row opens its break again.
+ * Append-only, like the anchors.
+ */
+export const auditReanchors = pgTable("audit_reanchors", {
+  id: bigserial({ mode: "number" }).primaryKey(),
+  at: timestamptz().notNull(),
+  actorUserId: text(),
+  actorLabel: text().notNull(),
+  reason: text().notNull(),
+  /** CoveredBreak[] (packages/db/src/audit.ts). */
+  covers: jsonb().notNull(),
+  keyId: text().notNull(),
+  /** HMAC-SHA256 with the audit key `key_id` over (at, actor, reason, covers, key_id). */
   signature: text().notNull(),
 });

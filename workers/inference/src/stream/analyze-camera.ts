@@ -61,7 +61,7 @@ export async function analyzeCamera(deps: {
   settings: StreamSettings;
   active: Map<string, ActiveCamera>;
   cameraId: string;
-  /** Aborted by the worker on shutdown. */
+  /** Aborted by the worker on shutdown, or when it lost this camera's lease; its reason is the stop reason. */
   shutdown: AbortSignal;
 }): Promise<{ stopped: string }> {
   const { db, analyzer, galleries, events, settings, cameraId } = deps;
@@ -72,10 +72,11 @@ export async function analyzeCamera(deps: {
   // the lease (not completing it) puts the camera on the retry backoff.
   const verdict = await checkCameraUrl(db, camera.orgId, decryptString(camera.rtspUrlEnc, RTSP_URL_CONTEXT));
   if (!verdict.ok) throw new BlockedCameraError(`blocked by network policy (${verdict.reason})`);
+  if (deps.shutdown.aborted) return { stopped: String(deps.shutdown.reason ?? "worker shutting down") };
   const stats = new CameraStats(cameraId);
   const tracker = new FaceTracker({ recheckMs: settings.recheckMs });
   const stop = new AbortController();
-  const onShutdown = () => stop.abort("worker shutting down");
+  const onShutdown = () => stop.abort(deps.shutdown.reason ?? "worker shutting down");
   deps.shutdown.addEventListener("abort", onShutdown);
   deps.active.set(cameraId, { siteId: camera.siteId, stats, tracker, stop });
 
@@ -98,6 +99,8 @@ export async function analyzeCamera(deps: {
         gallery.length > 0
           ? matchAgainstGallery(await analyzer.embed(frame, face), gallery, settings.matchThreshold)
           : null;
+      // A frame finished after the stop (a lost lease) records nothing: another worker may own the camera.
+      if (stop.signal.aborted) return;
       // The embedding is gone after this point; an unknown face leaves only a count behind.
       if (match) {
         if (track.identity?.templateId !== match.subjectId.templateId) {

@@ -25,12 +25,17 @@ export function auditChainVerifyProcessor({ db, logger, keyring }: AuditChainVer
 }
 
 export function logVerdict(log: Logger, verdict: ChainVerdict, durationMs: number) {
+  const { checked, headId, headHash, anchors, breakCount, openBreaks } = verdict;
   if (verdict.ok) {
-    const { checked, headId, headHash, anchors } = verdict;
-    log.info({ checked, headId, headHash, anchors, durationMs }, "audit chain intact");
+    // Closed breaks (re-anchored) are still counted, so they stay visible in the log too.
+    log.info({ checked, headId, headHash, anchors, breakCount, durationMs }, "audit chain intact");
   } else {
-    const { checked, brokenAtId, reason, anchorId } = verdict;
-    log.error({ checked, brokenAtId, reason, anchorId, durationMs }, "audit chain broken");
+    const { brokenAtId, reason, anchorId, reanchorId } = verdict;
+    const firstBreaks = verdict.breaks.filter((b) => b.closedBy === undefined).slice(0, 10);
+    log.error(
+      { checked, brokenAtId, reason, anchorId, reanchorId, breakCount, openBreaks, firstBreaks, durationMs },
+      "audit chain broken",
+    );
   }
 }
 

@@ -17,6 +17,17 @@ export type DsrErasureDeps = {
 };
 
 /**
+ * What a failed attempt records in Redis (and the Workers page shows): drizzle's "Failed query:
+ * <SQL> params: <values>" is replaced by PostgreSQL's own message, so no parameter is kept.
+ */
+export function redactedJobError(error: unknown): unknown {
+  if (!(error instanceof Error) || !error.message.startsWith("Failed query:")) return error;
+  const cause = error.cause instanceof Error ? error.cause : undefined;
+  const code = cause && "code" in cause ? ` ${String(cause.code)}` : "";
+  return new Error(`database error${code}: ${cause?.message ?? "query failed"}`);
+}
+
+/**
  * The `dsr-erasure` queue: template deletion after a consent withdrawal, and the full erasure
  * behind an approved deletion request. Both are safe to retry; payloads that can never succeed
  * fail at once. Galleries are invalidated after the deletion commits (a retry sends them again).
@@ -26,7 +37,9 @@ export function dsrErasureProcessor({ db, storage, logger, galleryChanged }: Dsr
   const logFor = (job: Job) => logger.child({ job: job.name, jobId: job.id });
 
   const templateDeletion = processorFor(JOBS.templateDeletion, async (data, job) => {
-    const { deleted, siteIds } = await deleteWithdrawnTemplates({ db, job: data });
+    const { deleted, siteIds } = await deleteWithdrawnTemplates({ db, job: data }).catch((error: unknown) => {
+      throw redactedJobError(error);
+    });
     await invalidate(siteIds);
     logFor(job).info({ subjectId: data.subjectId, deleted, sites: siteIds.length }, "withdrawn templates deleted");
     return { deleted, siteIds };
@@ -39,7 +52,7 @@ export function dsrErasureProcessor({ db, storage, logger, galleryChanged }: Dsr
       result = await eraseSubjectForRequest({ db, storage, requestId });
     } catch (error) {
       if (error instanceof ErasureRefusedError) throw new UnrecoverableError(`erasure refused: ${error.message}`);
-      throw error;
+      throw redactedJobError(error);
     }
     await invalidate(result.siteIds);
     // Counts and the pseudonym only: never a name or contact in the log.

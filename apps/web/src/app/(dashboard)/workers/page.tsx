@@ -1,7 +1,7 @@
 import { getFormatter, getTranslations } from "next-intl/server";
 import { Alert, Badge, Card, EmptyState, PageHeader, Table, Td } from "~/components/ui";
 import { AreaGuard } from "~/server/guard";
-import { workersOverview } from "~/server/workers";
+import { stuckJobsOverview, workersOverview } from "~/server/workers";
 
 type Capacity = NonNullable<Awaited<ReturnType<typeof workersOverview>>["capacity"]>;
 
@@ -63,11 +63,92 @@ async function CapacitySection({ capacity }: { capacity: Capacity | null }) {
   );
 }
 
+type StuckJobs = Awaited<ReturnType<typeof stuckJobsOverview>>;
+
+/** Outbox rows that have not reached their queue and erasures that keep failing: what an operator must see. */
+async function StuckJobsSection({ stuck }: { stuck: StuckJobs | null }) {
+  const t = await getTranslations("outbox");
+  const format = await getFormatter();
+  const when = (at: Date | number | null) =>
+    at === null ? "—" : format.dateTime(new Date(at), { dateStyle: "short", timeStyle: "medium" });
+  if (!stuck) return null;
+  const { outbox, erasures } = stuck;
+  const clear = outbox.total === 0 && erasures?.length === 0;
+  return (
+    <>
+      <h2 className="mb-2 text-sm font-semibold">{t("title")}</h2>
+      <div data-testid="stuck-jobs">
+        <Card className="mb-6">
+          {clear && <p className="px-4 py-3 text-sm text-slate-500">{t("allClear")}</p>}
+          {outbox.total > 0 && (
+            <>
+              <p className="px-4 pt-3 text-sm font-medium text-amber-800">
+                {t("pendingTitle", { count: outbox.total })}
+              </p>
+              <p className="px-4 pb-2 text-sm text-slate-500">{t("pendingAdvice")}</p>
+              <Table head={[t("kind"), t("reference"), t("since"), t("attempts"), t("lastError")]}>
+                {outbox.rows.map((row) => (
+                  <tr key={row.id} data-testid="stuck-outbox-row">
+                    <Td>{t(`kinds.${row.kind}`)}</Td>
+                    <Td className="font-mono">{row.referenceCode ?? "—"}</Td>
+                    <Td>{when(row.createdAt)}</Td>
+                    <Td>{row.attempts}</Td>
+                    <Td className="max-w-md truncate text-slate-500">{row.lastError ?? "—"}</Td>
+                  </tr>
+                ))}
+              </Table>
+              {outbox.total > outbox.rows.length && (
+                <p className="px-4 py-3 text-sm text-slate-500">
+                  {t("more", { count: outbox.total - outbox.rows.length })}
+                </p>
+              )}
+            </>
+          )}
+          {erasures === undefined && <Alert tone="amber">{t("erasuresUnknown")}</Alert>}
+          {erasures && erasures.length > 0 && (
+            <>
+              <p className="px-4 pt-3 pb-2 text-sm font-medium text-red-800">
+                {t("erasuresTitle", { count: erasures.length })}
+              </p>
+              <Table head={[t("kind"), t("reference"), t("state"), t("attempts"), t("next"), t("lastError")]}>
+                {erasures.map((job) => (
+                  <tr key={job.jobId} data-testid="stuck-erasure">
+                    <Td>{t(job.requestId ? "kinds.erase" : "kinds.deleteTemplates")}</Td>
+                    <Td className="font-mono">{job.referenceCode ?? "—"}</Td>
+                    <Td>
+                      <Badge tone={job.state === "failed" ? "red" : "amber"}>{t(job.state)}</Badge>
+                    </Td>
+                    <Td>{`${job.attemptsMade} / ${job.attempts}`}</Td>
+                    <Td>{when(job.at)}</Td>
+                    <Td className="max-w-md truncate text-slate-500">{job.failedReason ?? "—"}</Td>
+                  </tr>
+                ))}
+              </Table>
+            </>
+          )}
+        </Card>
+      </div>
+    </>
+  );
+}
+
 async function WorkerList() {
   const t = await getTranslations("workers");
   const format = await getFormatter();
-  const overview = await workersOverview().catch(() => null);
-  if (!overview) return <Alert>{t("redisDown")}</Alert>;
+  const [overview, stuck] = await Promise.all([
+    workersOverview().catch(() => null),
+    stuckJobsOverview().catch(() => null),
+  ]);
+  if (!overview) {
+    return (
+      <>
+        <Alert>{t("redisDown")}</Alert>
+        <div className="mt-6">
+          <StuckJobsSection stuck={stuck} />
+        </div>
+      </>
+    );
+  }
   return (
     <>
       <PageHeader
@@ -99,6 +180,7 @@ async function WorkerList() {
           ))}
         </Table>
       </Card>
+      <StuckJobsSection stuck={stuck} />
       <CapacitySection capacity={overview.capacity} />
       <h2 className="mb-2 text-sm font-semibold">{t("inference")}</h2>
       {overview.workers.length === 0 ? (

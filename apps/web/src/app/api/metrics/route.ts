@@ -1,5 +1,5 @@
 import { env } from "@consentry/env";
-import { Gauge, Registry } from "prom-client";
+import { Counter, Gauge, Registry } from "prom-client";
 import { workersOverview } from "~/server/workers";
 import { refuseMetricsScrape } from "./authorize";
 
@@ -8,8 +8,9 @@ export const dynamic = "force-dynamic";
 /**
  * Prometheus metrics: queue depths, workers, inference capacity (cameras analysed, waiting for a
  * worker, retrying a failing stream), and per analysed camera its frame rate, dropped frames and
- * inference latency. Counts only; nothing about a face. Scrapers send CONSENTRY_METRICS_TOKEN
- * as a bearer token; it is required in production (./authorize.ts).
+ * inference latency, and per worker the recognition event batches written, retried and dropped.
+ * Counts only; nothing about a face. Scrapers send CONSENTRY_METRICS_TOKEN as a bearer token; it
+ * is required in production (./authorize.ts).
  */
 export async function GET(request: Request) {
   const refusal = refuseMetricsScrape(request.headers.get("authorization"), {
@@ -21,6 +22,9 @@ export async function GET(request: Request) {
   const registry = new Registry();
   const gauge = (name: string, help: string, labelNames: string[] = []) =>
     new Gauge({ name: `consentry_${name}`, help, labelNames, registers: [registry] });
+  // A worker's running totals, as its heartbeat reports them; they restart at 0 with the worker.
+  const counter = (name: string, help: string) =>
+    new Counter({ name: `consentry_${name}`, help, labelNames: ["worker"], registers: [registry] });
 
   gauge("up", "1 when Redis answered and the figures below are current").set(overview ? 1 : 0);
   if (overview) {
@@ -60,8 +64,31 @@ export async function GET(request: Request) {
     ]);
     const recognitions = camera("recognitions", "Recognition events since the lease began");
     const unknown = camera("unknown_faces", "Faces that matched nobody (counted, never kept)");
+    const writtenBatches = counter("event_batches_written_total", "Recognition event batches written");
+    const failedWrites = counter("event_write_failures_total", "Failed event batch inserts, each retried");
+    const pendingBatches = gauge("event_batches_pending", "Event batches buffered for a retry", ["worker"]);
+    const droppedBatches = counter(
+      "dropped_event_batches_total",
+      "Event batches given up on (buffer full during a long database outage, or unwritten at shutdown)",
+    );
+    const droppedEvents = counter("dropped_recognition_events_total", "Recognition events in the dropped batches");
+    const withheld = counter(
+      "withheld_recognition_events_total",
+      "Recognition events not written because the worker had lost the camera's lease",
+    );
     for (const worker of overview.workers) {
       memory.set({ worker: worker.id }, worker.memoryMb * 1048576);
+      // Heartbeats of workers older than the event writer's counters carry none.
+      const writer = (worker as { events?: Partial<Record<string, number>> }).events;
+      if (writer) {
+        const labels = { worker: worker.id };
+        writtenBatches.inc(labels, writer.writtenBatches ?? 0);
+        failedWrites.inc(labels, writer.failedWrites ?? 0);
+        pendingBatches.set(labels, writer.pendingBatches ?? 0);
+        droppedBatches.inc(labels, writer.droppedBatches ?? 0);
+        droppedEvents.inc(labels, writer.droppedEvents ?? 0);
+        withheld.inc(labels, writer.unownedEvents ?? 0);
+      }
       capacity.set({ worker: worker.id, kind: "used" }, worker.cameras.length);
       capacity.set({ worker: worker.id, kind: "max" }, worker.maxCameras);
       for (const c of worker.cameras) {

@@ -5,6 +5,7 @@ import { portalServices } from "~/server/portal";
 import { principalFromHeaders } from "~/server/principal";
 import { db, jobs, leases } from "~/server/services";
 import { storage } from "~/server/storage";
+import { MAX_BATCH_SIZE } from "~/trpc/limits";
 
 function handler(request: Request) {
   const requestId = request.headers.get("x-request-id") ?? crypto.randomUUID();
@@ -12,6 +13,7 @@ function handler(request: Request) {
     endpoint: "/api/trpc",
     req: request,
     router: appRouter,
+    maxBatchSize: MAX_BATCH_SIZE,
     createContext: async () =>
       createContext({
         db,
