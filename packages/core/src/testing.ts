@@ -6,6 +6,10 @@ import { type Database, schema } from "@consentry/db";
 import { openCameraNetworks } from "@consentry/db/testing";
 import type { Invalidation, JobProducer, TemplateDeletionJob } from "@consentry/queue";
 import { createFileStore } from "@consentry/storage";
+import { createCamera } from "./cameras";
+import { recordAssessment } from "./records";
+import { createSite } from "./sites";
+import { assessmentFields, cameraFields, siteFields } from "./validators";
 
 let sequence = 0;
 export const unique = (label: string) => `${label}-${Date.now().toString(36)}-${(++sequence).toString(36)}`;
@@ -85,3 +89,53 @@ export const recognitionConsent = (subjectId: string, siteId: string) => ({
   guardianRelation: null,
   givenAt: new Date(),
 });
+
+/**
+ * A site where face recognition may run (it has its impact assessment), with cameras at the given
+ * stream URLs, all made through the real use cases: what the inference workers' tests analyse.
+ */
+export async function makeAnalysedSite(
+  db: Database,
+  orgId: string,
+  spec: { name: string; cameras: { name: string; rtspUrl: string; frEnabled?: boolean }[] },
+) {
+  const deps = { db, actor: TEST_ACTOR, orgId, jobs: recordingJobs() };
+  const site = await createSite(
+    deps,
+    siteFields.parse({
+      name: spec.name,
+      address: "1 Test Road",
+      regionCode: "310101",
+      kind: "office",
+      templateRetentionDays: 365,
+    }),
+  );
+  await recordAssessment(
+    deps,
+    assessmentFields.parse({
+      siteId: site.id,
+      scope: "All",
+      approver: "DPO",
+      documentSha256: "a".repeat(64),
+      completedAt: new Date(),
+      nextReviewAt: null,
+    }),
+  );
+  const cameraIds: string[] = [];
+  for (const camera of spec.cameras) {
+    const created = await createCamera(
+      deps,
+      cameraFields.parse({
+        name: camera.name,
+        siteId: site.id,
+        entryPointId: null,
+        locationType: "entrance",
+        frEnabled: camera.frEnabled ?? true,
+        analysisFps: 2,
+        rtspUrl: camera.rtspUrl,
+      }),
+    );
+    cameraIds.push(created.id);
+  }
+  return { siteId: site.id, cameraIds };
+}

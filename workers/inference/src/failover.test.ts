@@ -5,11 +5,7 @@ import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type CameraSimulator, startCameraSimulator } from "@consentry/camera-sim";
-import { createCamera } from "@consentry/core/cameras";
-import { recordAssessment } from "@consentry/core/records";
-import { createSite } from "@consentry/core/sites";
-import { makeOrganization, recordingJobs, TEST_ACTOR } from "@consentry/core/testing";
-import { assessmentFields, cameraFields, siteFields } from "@consentry/core/validators";
+import { makeAnalysedSite, makeOrganization } from "@consentry/core/testing";
 import { createTestDatabase } from "@consentry/db/testing";
 import { env } from "@consentry/env";
 import { producerOptions, QUEUE_NAMES, readHeartbeats, redisConnection, type WorkerHeartbeat } from "@consentry/queue";
@@ -65,43 +61,11 @@ beforeAll(async () => {
   testDb = await createTestDatabase();
   sim = await startCameraSimulator({ count: 2, port: 0 });
   const orgId = (await makeOrganization(testDb.db)).id;
-  const deps = { db: testDb.db, actor: TEST_ACTOR, orgId, jobs: recordingJobs() };
-  const site = await createSite(
-    deps,
-    siteFields.parse({
-      name: "Failover Plaza",
-      address: "2 Road",
-      regionCode: "310101",
-      kind: "office",
-      templateRetentionDays: 365,
-    }),
-  );
-  await recordAssessment(
-    deps,
-    assessmentFields.parse({
-      siteId: site.id,
-      scope: "All",
-      approver: "DPO",
-      documentSha256: "f".repeat(64),
-      completedAt: new Date(),
-      nextReviewAt: null,
-    }),
-  );
-  for (const [i, name] of ["Lobby", "Loading bay"].entries()) {
-    const camera = await createCamera(
-      deps,
-      cameraFields.parse({
-        name,
-        siteId: site.id,
-        entryPointId: null,
-        locationType: "entrance",
-        frEnabled: true,
-        analysisFps: 2,
-        rtspUrl: sim.urlOf(i + 1),
-      }),
-    );
-    cameraIds.push(camera.id);
-  }
+  const site = await makeAnalysedSite(testDb.db, orgId, {
+    name: "Failover Plaza",
+    cameras: ["Lobby", "Loading bay"].map((name, i) => ({ name, rtspUrl: sim.urlOf(i + 1) })),
+  });
+  cameraIds.push(...site.cameraIds);
 }, 60_000);
 
 afterAll(async () => {

@@ -6,11 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { type CameraSimulator, startCameraSimulator } from "@consentry/camera-sim";
-import { createCamera } from "@consentry/core/cameras";
-import { recordAssessment } from "@consentry/core/records";
-import { createSite } from "@consentry/core/sites";
-import { makeOrganization, recordingJobs, TEST_ACTOR } from "@consentry/core/testing";
-import { assessmentFields, cameraFields, siteFields } from "@consentry/core/validators";
+import { makeAnalysedSite, makeOrganization } from "@consentry/core/testing";
 import { createTestDatabase } from "@consentry/db/testing";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -120,43 +116,11 @@ beforeAll(async () => {
   testDb = await createTestDatabase();
   sim = await startCameraSimulator({ count: 2, port: 0 });
   const orgId = (await makeOrganization(testDb.db)).id;
-  const deps = { db: testDb.db, actor: TEST_ACTOR, orgId, jobs: recordingJobs() };
-  const site = await createSite(
-    deps,
-    siteFields.parse({
-      name: "Single Analyser Hall",
-      address: "4 Road",
-      regionCode: "310101",
-      kind: "office",
-      templateRetentionDays: 365,
-    }),
-  );
-  await recordAssessment(
-    deps,
-    assessmentFields.parse({
-      siteId: site.id,
-      scope: "All",
-      approver: "DPO",
-      documentSha256: "d".repeat(64),
-      completedAt: new Date(),
-      nextReviewAt: null,
-    }),
-  );
-  for (const [i, name] of ["North door", "South door"].entries()) {
-    const camera = await createCamera(
-      deps,
-      cameraFields.parse({
-        name,
-        siteId: site.id,
-        entryPointId: null,
-        locationType: "entrance",
-        frEnabled: true,
-        analysisFps: 2,
-        rtspUrl: sim.urlOf(i + 1),
-      }),
-    );
-    cameras.push({ id: camera.id, index: i + 1 });
-  }
+  const site = await makeAnalysedSite(testDb.db, orgId, {
+    name: "Single Analyser Hall",
+    cameras: ["North door", "South door"].map((name, i) => ({ name, rtspUrl: sim.urlOf(i + 1) })),
+  });
+  cameras.push(...site.cameraIds.map((id, i) => ({ id, index: i + 1 })));
 }, 60_000);
 
 afterAll(async () => {

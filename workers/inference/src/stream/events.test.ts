@@ -1,9 +1,6 @@
-import { createCamera } from "@consentry/core/cameras";
-import { recordAssessment } from "@consentry/core/records";
-import { createSite } from "@consentry/core/sites";
 import { createSubject } from "@consentry/core/subjects";
-import { makeOrganization, recordingJobs, TEST_ACTOR } from "@consentry/core/testing";
-import { assessmentFields, cameraFields, siteFields, subjectFields } from "@consentry/core/validators";
+import { makeAnalysedSite, makeOrganization, recordingJobs, TEST_ACTOR } from "@consentry/core/testing";
+import { subjectFields } from "@consentry/core/validators";
 import { createDatabase, eq, schema, sql } from "@consentry/db";
 import { ensureAppLogin } from "@consentry/db/migrate";
 import { createTestDatabase } from "@consentry/db/testing";
@@ -42,42 +39,15 @@ beforeAll(async () => {
   app = createDatabase(await ensureAppLogin(testDb.url), { applicationName: "consentry-test-events", max: 2 });
   const orgId = (await makeOrganization(testDb.db)).id;
   const deps = { db: testDb.db, actor: TEST_ACTOR, orgId, jobs: recordingJobs() };
-  const site = await createSite(
-    deps,
-    siteFields.parse({
-      name: "Events Hall",
-      address: "3 Road",
-      regionCode: "310101",
-      kind: "office",
-      templateRetentionDays: 365,
-    }),
-  );
-  await recordAssessment(
-    deps,
-    assessmentFields.parse({
-      siteId: site.id,
-      scope: "All",
-      approver: "DPO",
-      documentSha256: "e".repeat(64),
-      completedAt: new Date(),
-      nextReviewAt: null,
-    }),
-  );
-  for (const [i, name] of ["Gate A", "Gate B"].entries()) {
-    const camera = await createCamera(
-      deps,
-      cameraFields.parse({
-        name,
-        siteId: site.id,
-        entryPointId: null,
-        locationType: "entrance",
-        frEnabled: false,
-        analysisFps: 2,
-        rtspUrl: `rtsp://127.0.0.1:8554/cam${i + 1}`,
-      }),
-    );
-    cameraIds.push(camera.id);
-  }
+  const { siteId, cameraIds: made } = await makeAnalysedSite(testDb.db, orgId, {
+    name: "Events Hall",
+    cameras: ["Gate A", "Gate B"].map((name, i) => ({
+      name,
+      rtspUrl: `rtsp://127.0.0.1:8554/cam${i + 1}`,
+      frEnabled: false,
+    })),
+  });
+  cameraIds.push(...made);
   const subject = await createSubject(
     deps,
     subjectFields.parse({ displayName: "Event Person", contact: null, isMinor: false, birthYear: null }),
@@ -87,13 +57,13 @@ beforeAll(async () => {
     .values({
       orgId,
       subjectId: subject.id,
-      siteId: site.id,
+      siteId: siteId,
       modelId: "test-model",
       modelVersion: "1",
       embeddingEnc: "v1.test",
     })
     .returning();
-  base = { orgId, siteId: site.id, subjectId: subject.id, templateId: template?.id ?? "", modelId: "test-model" };
+  base = { orgId, siteId: siteId, subjectId: subject.id, templateId: template?.id ?? "", modelId: "test-model" };
 }, 60_000);
 
 afterAll(async () => {
