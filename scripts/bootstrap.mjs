@@ -26,7 +26,8 @@ if (!TASKS.includes(task)) {
 // System programs first, so a machine that lacks one stops before anything else happens. Every task
 // uses Redis (scripts/lib/services.ts), and starts a private redis-server when REDIS_URL does not answer.
 const programs = task === "test" ? ["ffmpeg", "ffprobe", "cjk-font", "chromium"] : ["ffmpeg", "ffprobe", "cjk-font"];
-if (await privateRedisNeeded(process.env.REDIS_URL)) programs.push("redis-server");
+// The fault suite always runs its own redis-server (it restarts it empty).
+if (task === "test-faults" || (await privateRedisNeeded(process.env.REDIS_URL))) programs.push("redis-server");
 try {
   ensurePrograms(programs, { log: (message) => console.log(`› ${message}`) });
 } catch (error) {

@@ -39,7 +39,7 @@ export const OUTBOX_RELAY_EVERY_MS = 5_000;
 export const JOB_RECONCILE_SCHEDULER_ID = "job-reconcile";
 export const JOB_RECONCILE_EVERY_MS = 5 * 60_000;
 /** Schedulers are upserted again this often: a Redis that lost its data is repaired without a restart. */
-export const SCHEDULER_REASSERT_MS = 60_000;
+export const SCHEDULER_REASSERT_MS = 30_000;
 /** Upper bound for `close()`: after this the connections are dropped even if a job is still running. */
 export const CLOSE_TIMEOUT_MS = 10_000;
 
