@@ -17,6 +17,7 @@ const TASKS = [
   "bench-dsr",
   "bench-regulator",
   "bench-health",
+  "test-faults",
 ];
 if (!TASKS.includes(task)) {
   console.error(`usage: node scripts/bootstrap.mjs ${TASKS.join("|")} [args]`);

@@ -356,8 +356,10 @@ async function main(): Promise<void> {
   }
 
   for (const worker of [...inference, ops])
-    if (!isAlive(worker))
-      say(`   ${worker.name} exited by itself (${worker.child.exitCode ?? worker.child.signalCode})`);
+    if (!isAlive(worker)) {
+      say(`   ${worker.name} exited by itself (${worker.child.exitCode ?? worker.child.signalCode}); its last lines:`);
+      for (const line of worker.log.slice(-15)) say(`     | ${line}`);
+    }
 
   // Totals over the whole run.
   figures.double_analysis_seconds = readers.doubleSince(steadySince);
