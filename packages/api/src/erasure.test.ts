@@ -10,7 +10,7 @@ import {
   type ErasureStep,
   eraseSubjectForRequest,
 } from "@consentry/core/dsr";
-import { encryptString, sealEmbedding } from "@consentry/crypto";
+import { encryptString } from "@consentry/crypto";
 import { and, canonicalJson, eq, inArray, schema, sql, verifyAuditChain } from "@consentry/db";
 import { createTestDatabase } from "@consentry/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -18,6 +18,7 @@ import {
   callerFor,
   makeOrganization,
   makePrincipal,
+  makeTemplates,
   recognitionConsent,
   recordingJobs,
   temporaryStorage,
@@ -63,20 +64,7 @@ async function person(displayName: string): Promise<Person> {
   });
   const consent = await api().subjects.giveConsent({ orgId, ...recognitionConsent(subjectId, siteId) });
   const { db } = testDb;
-  const templates = await db
-    .insert(faceTemplates)
-    .values(
-      Array.from({ length: TEMPLATES }, () => ({
-        orgId,
-        subjectId,
-        siteId,
-        consentId: consent.id,
-        modelId: "fr_feature",
-        modelVersion: "1",
-        embeddingEnc: sealEmbedding(new Float32Array(512).fill(0.04)),
-      })),
-    )
-    .returning({ id: faceTemplates.id });
+  const templateIds = await makeTemplates(db, { orgId, subjectId, siteId, consentId: consent.id }, TEMPLATES);
   const [enrolment] = await db
     .insert(enrolments)
     .values({ orgId, subjectId, siteId, consentId: consent.id, status: "done" })
@@ -91,7 +79,7 @@ async function person(displayName: string): Promise<Person> {
       position,
       storageKey: key,
       status: "accepted",
-      templateId: templates[position]?.id,
+      templateId: templateIds[position],
     });
   }
   await db.insert(recognitionEvents).values(
@@ -100,7 +88,7 @@ async function person(displayName: string): Promise<Person> {
       siteId,
       cameraId,
       subjectId,
-      templateId: templates[i % TEMPLATES]?.id,
+      templateId: templateIds[i % TEMPLATES],
       modelId: "fr_feature",
       at: new Date(Date.now() - i * 1000),
       score: 0.8,

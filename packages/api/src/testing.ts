@@ -12,6 +12,7 @@ import { createContext, unknownLeases } from "./trpc";
 // Helpers that need no API live in @consentry/core/testing (workers use them too).
 export {
   makeOrganization,
+  makeTemplates,
   recognitionConsent,
   recordingJobs,
   temporaryStorage,

@@ -2,6 +2,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { sealEmbedding } from "@consentry/crypto";
 import { type Database, schema } from "@consentry/db";
 import { openCameraNetworks } from "@consentry/db/testing";
 import type { Invalidation, JobProducer, TemplateDeletionJob } from "@consentry/queue";
@@ -138,4 +139,24 @@ export async function makeAnalysedSite(
     cameraIds.push(created.id);
   }
   return { siteId: site.id, cameraIds };
+}
+
+/** `count` face templates under one consent, with a fixed embedding sealed as the enrolment job seals it. */
+export async function makeTemplates(
+  db: Database,
+  consent: { orgId: string; subjectId: string; siteId: string; consentId: string },
+  count = 2,
+) {
+  const rows = await db
+    .insert(schema.faceTemplates)
+    .values(
+      Array.from({ length: count }, () => ({
+        ...consent,
+        modelId: "fr_feature",
+        modelVersion: "1",
+        embeddingEnc: sealEmbedding(new Float32Array(512).fill(0.04)),
+      })),
+    )
+    .returning({ id: schema.faceTemplates.id });
+  return rows.map((row) => row.id);
 }

@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { rm } from "node:fs/promises";
@@ -12,6 +11,7 @@ import { producerOptions, QUEUE_NAMES, readHeartbeats, redisConnection, type Wor
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { workerProcesses } from "./testing";
 
 // Two real worker processes share two cameras' leases; SIGKILL the holder of the first and the
 // other must hold every camera within 30 s, and no camera is ever analysed by both at once.
@@ -19,29 +19,17 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 const prefix = `test-failover-${randomBytes(4).toString("hex")}`;
 const storageDir = mkdtempSync(join(tmpdir(), "consentry-failover-"));
 const redis = new Redis(redisConnection(env.REDIS_URL));
-const workers: ChildProcess[] = [];
+const workers = workerProcesses();
 let testDb: Awaited<ReturnType<typeof createTestDatabase>>;
 let sim: CameraSimulator;
 const cameraIds: string[] = [];
 
 function startWorker() {
-  const child = spawn("npx", ["tsx", "src/main.ts"], {
-    cwd: join(import.meta.dirname, ".."),
-    env: {
-      // biome-ignore lint/style/noProcessEnv: the child needs PATH and the rest of the test's environment
-      ...process.env,
-      DATABASE_URL: testDb.url,
-      QUEUE_PREFIX: prefix,
-      CONSENTRY_STORAGE_DIR: storageDir,
-      INFERENCE_MAX_CAMERAS: "2",
-      LOG_LEVEL: "warn",
-    },
-    stdio: "ignore",
-    // Its own process group: npx, tsx and node are all ended together afterwards.
-    detached: true,
+  return workers.start({
+    DATABASE_URL: testDb.url,
+    QUEUE_PREFIX: prefix,
+    CONSENTRY_STORAGE_DIR: storageDir,
   });
-  workers.push(child);
-  return child;
 }
 
 const holders = (beats: WorkerHeartbeat[], cameraId: string) =>
@@ -69,14 +57,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  // Killing only npx would leave the node process under it running.
-  for (const child of workers) {
-    try {
-      if (child.pid) process.kill(-child.pid, "SIGKILL");
-    } catch {
-      // That group is gone already (the killed worker's npx exits with it).
-    }
-  }
+  workers.killAll();
   await sim?.stop();
   for (const name of Object.values(QUEUE_NAMES)) {
     const queue = new Queue(name, producerOptions(env.REDIS_URL, prefix));

@@ -10,6 +10,7 @@ import { makeAnalysedSite, makeOrganization } from "@consentry/core/testing";
 import { createTestDatabase } from "@consentry/db/testing";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { workerProcesses } from "./testing";
 
 // Two real worker processes analyse two simulated cameras over a private redis-server, which is
 // then restarted empty: every lease and its lock are gone while the streams run. Every 200 ms
@@ -18,7 +19,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 
 const run = promisify(execFile);
 const storageDir = mkdtempSync(join(tmpdir(), "consentry-one-analyser-"));
-const workers: ChildProcess[] = [];
+const workers = workerProcesses();
 let testDb: Awaited<ReturnType<typeof createTestDatabase>>;
 let sim: CameraSimulator;
 let redisPort: number;
@@ -70,23 +71,11 @@ async function stopRedis() {
 }
 
 function startWorker() {
-  const child = spawn("npx", ["tsx", "src/main.ts"], {
-    cwd: join(import.meta.dirname, ".."),
-    env: {
-      // biome-ignore lint/style/noProcessEnv: the child needs PATH and the rest of the test's environment
-      ...process.env,
-      DATABASE_URL: testDb.url,
-      REDIS_URL: `redis://127.0.0.1:${redisPort}`,
-      CONSENTRY_STORAGE_DIR: storageDir,
-      INFERENCE_MAX_CAMERAS: "2",
-      LOG_LEVEL: "warn",
-    },
-    stdio: "ignore",
-    // Its own process group: npx, tsx and node are all ended together afterwards.
-    detached: true,
+  return workers.start({
+    DATABASE_URL: testDb.url,
+    REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+    CONSENTRY_STORAGE_DIR: storageDir,
   });
-  workers.push(child);
-  return child;
 }
 
 /** ffmpeg processes reading each camera's stream, by camera index. */
@@ -124,14 +113,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  // Killing only npx would leave the node process under it running.
-  for (const child of workers) {
-    try {
-      if (child.pid) process.kill(-child.pid, "SIGKILL");
-    } catch {
-      // That group is gone already.
-    }
-  }
+  workers.killAll();
   await sim?.stop();
   await stopRedis();
   await testDb?.drop();

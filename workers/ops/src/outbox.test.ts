@@ -4,9 +4,15 @@ import { addToOutbox, reconcileJobs, relayOutbox, stuckOutboxRows } from "@conse
 import { approveRequest } from "@consentry/core/requests";
 import { createSite } from "@consentry/core/sites";
 import { createSubject, giveConsent, withdrawConsent } from "@consentry/core/subjects";
-import { makeOrganization, recognitionConsent, TEST_ACTOR, temporaryStorage } from "@consentry/core/testing";
+import {
+  makeOrganization,
+  makeTemplates,
+  recognitionConsent,
+  TEST_ACTOR,
+  temporaryStorage,
+} from "@consentry/core/testing";
 import { consentFields, siteFields, subjectFields } from "@consentry/core/validators";
-import { encryptString, sealEmbedding } from "@consentry/crypto";
+import { encryptString } from "@consentry/crypto";
 import { eq, inArray, schema, sql } from "@consentry/db";
 import { createTestDatabase } from "@consentry/db/testing";
 import { env } from "@consentry/env";
@@ -53,21 +59,8 @@ async function person(displayName: string) {
     subjectFields.parse({ displayName, contact: null, isMinor: false, birthYear: null }),
   );
   const consent = await giveConsent(deps(), consentFields.parse(recognitionConsent(subjectId, siteId)));
-  const templates = await testDb.db
-    .insert(faceTemplates)
-    .values(
-      [0, 1].map(() => ({
-        orgId,
-        subjectId,
-        siteId,
-        consentId: consent.id,
-        modelId: "fr_feature",
-        modelVersion: "1",
-        embeddingEnc: sealEmbedding(new Float32Array(512).fill(0.04)),
-      })),
-    )
-    .returning({ id: faceTemplates.id });
-  return { subjectId, consentId: consent.id, templateIds: templates.map((t) => t.id) };
+  const templateIds = await makeTemplates(testDb.db, { orgId, subjectId, siteId, consentId: consent.id }, 2);
+  return { subjectId, consentId: consent.id, templateIds };
 }
 
 async function deletionRequest(subjectId: string, status: "open" | "approved") {

@@ -2,9 +2,15 @@ import { createHash, randomBytes } from "node:crypto";
 import { rm } from "node:fs/promises";
 import { createSite } from "@consentry/core/sites";
 import { createSubject, giveConsent } from "@consentry/core/subjects";
-import { makeOrganization, recognitionConsent, TEST_ACTOR, temporaryStorage } from "@consentry/core/testing";
+import {
+  makeOrganization,
+  makeTemplates,
+  recognitionConsent,
+  TEST_ACTOR,
+  temporaryStorage,
+} from "@consentry/core/testing";
 import { consentFields, siteFields, subjectFields } from "@consentry/core/validators";
-import { encryptString, sealEmbedding } from "@consentry/crypto";
+import { encryptString } from "@consentry/crypto";
 import { and, canonicalJson, eq, inArray, schema } from "@consentry/db";
 import { createTestDatabase } from "@consentry/db/testing";
 import { env } from "@consentry/env";
@@ -49,20 +55,7 @@ async function person(displayName: string) {
     subjectFields.parse({ displayName, contact: null, isMinor: false, birthYear: null }),
   );
   const consent = await giveConsent(deps(), consentFields.parse(recognitionConsent(subjectId, siteId)));
-  const templates = await testDb.db
-    .insert(faceTemplates)
-    .values(
-      [0, 1].map(() => ({
-        orgId,
-        subjectId,
-        siteId,
-        consentId: consent.id,
-        modelId: "fr_feature",
-        modelVersion: "1",
-        embeddingEnc: sealEmbedding(new Float32Array(512).fill(0.04)),
-      })),
-    )
-    .returning({ id: faceTemplates.id });
+  const templateIds = await makeTemplates(testDb.db, { orgId, subjectId, siteId, consentId: consent.id }, 2);
   const [enrolment] = await testDb.db
     .insert(enrolments)
     .values({ orgId, subjectId, siteId, consentId: consent.id, status: "done" })
@@ -77,13 +70,13 @@ async function person(displayName: string) {
       siteId,
       cameraId,
       subjectId,
-      templateId: templates[i % 2]?.id,
+      templateId: templateIds[i % 2],
       modelId: "fr_feature",
       at: new Date(),
       score: 0.7,
     })),
   );
-  return { subjectId, templateIds: templates.map((t) => t.id), photoKey: key };
+  return { subjectId, templateIds, photoKey: key };
 }
 
 async function approvedDeletion(subjectId: string, status: "approved" | "open" = "approved") {

@@ -2,10 +2,11 @@
 
 import { useMutation } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
-import { type FormEvent, useState } from "react";
+import type { FormEvent } from "react";
+import { ConfirmedSubmit } from "~/components/confirmed-submit";
 import { useDialogForm } from "~/components/dialog-form";
 import { Modal } from "~/components/modal";
-import { Alert, Button, Field } from "~/components/ui";
+import { Alert, Field } from "~/components/ui";
 import { useTRPC } from "~/trpc/react";
 
 /**
@@ -24,7 +25,6 @@ export function ReanchorDialog({
   const t = useTranslations("auditChain.dialog");
   const trpc = useTRPC();
   const { errors, mutationCallbacks } = useDialogForm(onClose);
-  const [confirmed, setConfirmed] = useState(false);
   const reanchor = useMutation(trpc.audit.reanchor.mutationOptions(mutationCallbacks));
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
@@ -52,23 +52,13 @@ export function ReanchorDialog({
             {...(errors.reason ? { "aria-invalid": true, "aria-describedby": "reason-error" } : {})}
           />
         </Field>
-        <label className="flex items-start gap-2 text-sm">
-          <input
-            type="checkbox"
-            className="mt-0.5 size-4"
-            checked={confirmed}
-            onChange={(event) => setConfirmed(event.target.checked)}
-          />
-          {t("confirm")}
-        </label>
-        <div className="flex justify-end gap-2 pt-2">
-          <Button variant="secondary" onClick={onClose}>
-            {t("cancel")}
-          </Button>
-          <Button type="submit" disabled={!confirmed || reanchor.isPending}>
-            {t("submit")}
-          </Button>
-        </div>
+        <ConfirmedSubmit
+          confirmLabel={t("confirm")}
+          cancelLabel={t("cancel")}
+          submitLabel={t("submit")}
+          pending={reanchor.isPending}
+          onCancel={onClose}
+        />
       </form>
     </Modal>
   );

@@ -2,11 +2,12 @@
 
 import { useMutation } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
-import { type FormEvent, useState } from "react";
+import type { FormEvent } from "react";
+import { ConfirmedSubmit } from "~/components/confirmed-submit";
 import { useDialogForm } from "~/components/dialog-form";
 import { Modal } from "~/components/modal";
 import { useActiveOrg } from "~/components/org-context";
-import { Alert, Button, Field, Input } from "~/components/ui";
+import { Alert, Field, Input } from "~/components/ui";
 import { useTRPC } from "~/trpc/react";
 
 /**
@@ -24,7 +25,6 @@ export function MoveRegionDialog({
   const trpc = useTRPC();
   const { orgId } = useActiveOrg();
   const { errors, mutationCallbacks } = useDialogForm(onClose);
-  const [confirmed, setConfirmed] = useState(false);
   const move = useMutation(trpc.sites.moveRegion.mutationOptions(mutationCallbacks));
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
@@ -70,23 +70,13 @@ export function MoveRegionDialog({
             {...invalid("reason")}
           />
         </Field>
-        <label className="flex items-start gap-2 text-sm">
-          <input
-            type="checkbox"
-            className="mt-0.5 size-4"
-            checked={confirmed}
-            onChange={(event) => setConfirmed(event.target.checked)}
-          />
-          {t("confirm")}
-        </label>
-        <div className="flex justify-end gap-2 pt-2">
-          <Button variant="secondary" onClick={onClose}>
-            {t("cancel")}
-          </Button>
-          <Button type="submit" disabled={!confirmed || move.isPending}>
-            {t("submit")}
-          </Button>
-        </div>
+        <ConfirmedSubmit
+          confirmLabel={t("confirm")}
+          cancelLabel={t("cancel")}
+          submitLabel={t("submit")}
+          pending={move.isPending}
+          onCancel={onClose}
+        />
       </form>
     </Modal>
   );
