@@ -230,7 +230,7 @@ describe("transactional outbox", { timeout: 40_000 }, () => {
 
     const live = await deletionRequest((await person("Zheng Hao")).subjectId, "approved");
     expect(
-      await reconcileJobs({ db: testDb.db, jobExists: async (jobId) => jobId === `erasure-${live}` }),
+      await reconcileJobs({ db: testDb.db, jobExists: async (_kind, jobId) => jobId === `erasure-${live}` }),
     ).toMatchObject({ erasures: 0 });
   });
 
@@ -247,6 +247,32 @@ describe("transactional outbox", { timeout: 40_000 }, () => {
       (rows) => rows.length === 0,
       "the reconciled template deletion",
     );
+  });
+
+  it("re-queues an enrolment left queued without its job, and leaves a recent or finished one alone", async () => {
+    const { subjectId, consentId } = await person("Guo Jing");
+    const enrolment = async (status: "queued" | "processing" | "done", createdAt: Date) => {
+      const [row] = await testDb.db
+        .insert(schema.enrolments)
+        .values({ orgId, subjectId, siteId, consentId, status, createdAt })
+        .returning({ id: schema.enrolments.id });
+      return row?.id as string;
+    };
+    const longAgo = new Date(Date.now() - 3_600_000);
+    const stuck = await enrolment("processing", longAgo);
+    const recent = await enrolment("queued", new Date());
+    const finished = await enrolment("done", longAgo);
+    // The ops worker's reconciler (every second here) finds it; no enrolment worker runs, so the job waits.
+    await startOps();
+    const job = await until(
+      () => enrolmentQueue.getJob(`enrolment-${stuck}`),
+      (found) => found !== undefined,
+      "the reconciled enrolment",
+    );
+    expect(job?.data).toEqual({ enrolmentId: stuck });
+    expect(await enrolmentQueue.getJob(`enrolment-${recent}`)).toBeUndefined();
+    expect(await enrolmentQueue.getJob(`enrolment-${finished}`)).toBeUndefined();
+    expect(await outboxRows(`enrolment-${stuck}`)).toHaveLength(1);
   });
 
   it("keeps retrying an erasure through a longer database outage, and survives many stalls", async () => {

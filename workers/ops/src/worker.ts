@@ -103,7 +103,9 @@ export function startOpsWorker({
   // The relay adds outbox jobs through the same producer the web app uses (fails fast while Redis is away).
   const producer = createJobProducer(redisUrl, prefix);
   const erasureQueue = new Queue(QUEUE_NAMES.dsrErasure, producerOptions(redisUrl, prefix));
-  const jobExists = async (jobId: string) => (await erasureQueue.getJobState(jobId)) !== "unknown";
+  const enrolmentQueue = new Queue(QUEUE_NAMES.enrolment, producerOptions(redisUrl, prefix));
+  const jobExists = async (kind: "erase" | "deleteTemplates" | "enrol", jobId: string) =>
+    (await (kind === "enrol" ? enrolmentQueue : erasureQueue).getJobState(jobId)) !== "unknown";
   const worker = new Worker(
     QUEUE_NAMES.ops,
     dispatchByName(QUEUE_NAMES.ops, [
@@ -114,7 +116,8 @@ export function startOpsWorker({
       processorFor(JOBS.outboxRelay, () => relayOutbox({ db, jobs: producer })),
       processorFor(JOBS.jobReconcile, async () => {
         const requeued = await reconcileJobs({ db, jobExists });
-        if (requeued.erasures + requeued.templateDeletions > 0) log.warn(requeued, "re-queued jobs that had vanished");
+        if (requeued.erasures + requeued.templateDeletions + requeued.enrolments > 0)
+          log.warn(requeued, "re-queued jobs that had vanished");
         return { requeued, relayed: await relayOutbox({ db, jobs: producer }) };
       }),
     ]),
@@ -142,7 +145,7 @@ export function startOpsWorker({
   const logConnectionError = (err: Error) => log.error({ err }, "queue connection error");
   const workers = [worker, probeWorker, erasureWorker];
   for (const w of workers) w.on("error", logConnectionError);
-  for (const q of [queue, probeQueue, erasureQueue]) q.on("error", logConnectionError);
+  for (const q of [queue, probeQueue, erasureQueue, enrolmentQueue]) q.on("error", logConnectionError);
   publisher.on("error", logConnectionError);
   for (const w of workers) {
     w.on("failed", (job, err) => {
@@ -184,7 +187,7 @@ export function startOpsWorker({
   const close = () => {
     closing ??= (async () => {
       clearInterval(reassertTimer);
-      const everything = [...workers, queue, probeQueue, erasureQueue];
+      const everything = [...workers, queue, probeQueue, erasureQueue, enrolmentQueue];
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<"timeout">((resolve) => {
         timer = setTimeout(() => resolve("timeout"), closeTimeoutMs);

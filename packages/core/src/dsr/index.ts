@@ -6,7 +6,7 @@ export {
   OUTBOX_STUCK_AFTER_MS,
   type OutboxJob,
   type OutboxProducer,
-  RECONCILE_TEMPLATES_AFTER_MS,
+  RECONCILE_AFTER_MS,
   reconcileJobs,
   relayAfterCommit,
   relayOutbox,

@@ -2,7 +2,7 @@ import { and, asc, type Database, type Executor, eq, inArray, isNotNull, isNull,
 import { JOBS, JobPayloadError, type JobProducer } from "@consentry/queue";
 import type { z } from "zod";
 
-const { dsrRequests, faceTemplates, jobOutbox } = schema;
+const { dsrRequests, enrolments, faceTemplates, jobOutbox } = schema;
 type OutboxKind = (typeof jobOutbox.$inferSelect)["kind"];
 
 /** A job that must happen once its change commits; payloads carry ids only. */
@@ -108,22 +108,24 @@ export async function relayAfterCommit(deps: { db: Database; jobs: OutboxProduce
   );
 }
 
-/** Template deletions queued longer than this without their job are re-queued. */
-export const RECONCILE_TEMPLATES_AFTER_MS = 10 * 60_000;
+/** Template deletions and enrolments waiting longer than this without their job are re-queued. */
+export const RECONCILE_AFTER_MS = 10 * 60_000;
 
 /**
  * Finds work whose job vanished (a Redis that lost its data, a job removed by hand) and queues it
  * again through the outbox: approved deletion requests (not completed, so no certificate) without
- * a job, and templates of withdrawn consents still waiting for deletion without a job. A job that
- * exists in any state, or a pending outbox row, is left alone.
+ * a job, templates of withdrawn consents still waiting for deletion without a job, and enrolments
+ * still queued or processing without a job. A job that exists in any state, or a pending outbox
+ * row, is left alone.
  */
 export async function reconcileJobs(deps: {
   db: Database;
-  /** Whether BullMQ holds a job with this id (waiting, active, delayed, completed or failed). */
-  jobExists: (jobId: string) => Promise<boolean>;
+  /** Whether BullMQ holds the job of this kind under this id (waiting, active, delayed, completed or failed). */
+  jobExists: (kind: OutboxKind, jobId: string) => Promise<boolean>;
   now?: Date;
-}): Promise<{ erasures: number; templateDeletions: number }> {
+}): Promise<{ erasures: number; templateDeletions: number; enrolments: number }> {
   const now = deps.now ?? new Date();
+  const waitedLongEnough = new Date(now.getTime() - RECONCILE_AFTER_MS);
   const pendingJobIds = new Set(
     (await deps.db.select({ jobId: jobOutbox.jobId }).from(jobOutbox).where(isNull(jobOutbox.enqueuedAt))).map(
       (row) => row.jobId,
@@ -131,7 +133,7 @@ export async function reconcileJobs(deps: {
   );
   const missing = async (job: OutboxJob) => {
     const { jobId } = outboxRow(job);
-    return !pendingJobIds.has(jobId) && !(await deps.jobExists(jobId));
+    return !pendingJobIds.has(jobId) && !(await deps.jobExists(job.kind, jobId));
   };
 
   const approved = await deps.db
@@ -147,12 +149,7 @@ export async function reconcileJobs(deps: {
   const leftover = await deps.db
     .select({ id: faceTemplates.id, subjectId: faceTemplates.subjectId, consentId: faceTemplates.consentId })
     .from(faceTemplates)
-    .where(
-      and(
-        isNotNull(faceTemplates.deletionQueuedAt),
-        lt(faceTemplates.deletionQueuedAt, new Date(now.getTime() - RECONCILE_TEMPLATES_AFTER_MS)),
-      ),
-    );
+    .where(and(isNotNull(faceTemplates.deletionQueuedAt), lt(faceTemplates.deletionQueuedAt, waitedLongEnough)));
   // Grouped under the job id a withdrawal uses, so a live withdrawal job for the consent is found, not doubled.
   const byJob = new Map<string, { subjectId: string; templateIds: string[] }>();
   for (const template of leftover) {
@@ -169,8 +166,18 @@ export async function reconcileJobs(deps: {
     if (await missing(job)) deletions.push(job);
   }
 
-  await addToOutbox(deps.db, [...erasures, ...deletions]);
-  return { erasures: erasures.length, templateDeletions: deletions.length };
+  const unfinished = await deps.db
+    .select({ id: enrolments.id })
+    .from(enrolments)
+    .where(and(inArray(enrolments.status, ["queued", "processing"]), lt(enrolments.createdAt, waitedLongEnough)));
+  const enrols: OutboxJob[] = [];
+  for (const { id } of unfinished) {
+    const job: OutboxJob = { kind: "enrol", payload: { enrolmentId: id } };
+    if (await missing(job)) enrols.push(job);
+  }
+
+  await addToOutbox(deps.db, [...erasures, ...deletions, ...enrols]);
+  return { erasures: erasures.length, templateDeletions: deletions.length, enrolments: enrols.length };
 }
 
 /** The template-deletion job id of a withdrawn consent. */
