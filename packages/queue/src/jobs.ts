@@ -26,6 +26,7 @@ export const opsJobSchemas = {
   "compliance-snapshot": z.object({}).strict(),
   "outbox-relay": z.object({}).strict(),
   "job-reconcile": z.object({}).strict(),
+  retention: z.object({}).strict(),
 } as const;
 export type OpsJobName = keyof typeof opsJobSchemas;
 
@@ -112,6 +113,13 @@ export const JOBS = {
     queue: QUEUE_NAMES.ops,
     name: "job-reconcile",
     schema: opsJobSchemas["job-reconcile"],
+    options: { attempts: 1, removeOnComplete: 100, removeOnFail: 100 },
+  }),
+  /** Repeatable (job scheduler, hourly): deletes what is past its retention, in bounded batches. */
+  retention: defineJob({
+    queue: QUEUE_NAMES.ops,
+    name: "retention",
+    schema: opsJobSchemas.retention,
     options: { attempts: 1, removeOnComplete: 100, removeOnFail: 100 },
   }),
   /** One camera health probe; a probe already waiting for that camera absorbs the new one. */

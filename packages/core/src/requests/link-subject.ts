@@ -1,6 +1,6 @@
 import { decryptString } from "@consentry/crypto";
 import { type AuditActor, and, type Database, eq, isNull, schema, writeAudit } from "@consentry/db";
-import { fieldError, notFound } from "../errors";
+import { DomainError, fieldError, notFound } from "../errors";
 import { checkContact } from "./contact-match";
 import { findOpenRequest } from "./find-open-request";
 import type { RequestContact } from "./show-contact";
@@ -24,6 +24,8 @@ export function linkSubject(
       .where(and(eq(subjects.orgId, deps.orgId), eq(subjects.pseudonym, input.pseudonym), isNull(subjects.erasedAt)));
     if (!subject) return notFound("Subject", `Nobody with the pseudonym ${input.pseudonym}.`);
 
+    // Open requests keep their contact; only closed ones are pseudonymised.
+    if (!request.contactEnc) throw new DomainError("conflict", "This request's contact data has been removed.");
     const requester = JSON.parse(decryptString(request.contactEnc, "dsr_requests.contact")) as RequestContact;
     const stored = subject.contactEnc ? decryptString(subject.contactEnc, "subjects.contact") : null;
     const contact = checkContact(stored, requester);

@@ -1,6 +1,6 @@
 import { decryptString } from "@consentry/crypto";
 import { type AuditActor, and, type Database, eq, schema, writeAudit } from "@consentry/db";
-import { notFound } from "../errors";
+import { DomainError, notFound } from "../errors";
 
 const { dsrRequests } = schema;
 
@@ -21,6 +21,13 @@ export async function showContact(
     .from(dsrRequests)
     .where(and(eq(dsrRequests.id, input.requestId), eq(dsrRequests.orgId, deps.orgId)));
   if (!request) return notFound("Request");
+  if (!request.contactEnc) {
+    throw new DomainError(
+      "conflict",
+      "The contact data of this closed request was removed under the site's retention policy; only a keyed hash is kept.",
+    );
+  }
+  const contactEnc = request.contactEnc;
   await deps.db.transaction((tx) =>
     writeAudit(tx, {
       actor: deps.actor,
@@ -30,5 +37,5 @@ export async function showContact(
       targetId: input.requestId,
     }),
   );
-  return JSON.parse(decryptString(request.contactEnc, "dsr_requests.contact")) as RequestContact;
+  return JSON.parse(decryptString(contactEnc, "dsr_requests.contact")) as RequestContact;
 }

@@ -28,7 +28,9 @@ export const dsrRequests = pgTable(
     subjectId: uuid().references(() => subjects.id, { onDelete: "set null" }),
     type: requestType().notNull(),
     referenceCode: text().notNull().unique(),
-    contactEnc: text().notNull(),
+    /** Null once pseudonymised (retention `portal_contact`, or an erasure's completion): only the hash stays. */
+    contactEnc: text(),
+    contactPseudonymisedAt: timestamptz(),
     /** Keyed hash of the normalised contact, for rate limits and matching without decrypting. */
     contactHash: text().notNull(),
     verificationCodeHash: text(),

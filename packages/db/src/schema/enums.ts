@@ -4,7 +4,13 @@ import { CAMERA_LOCATION_TYPES, CAMERA_STATUSES, SITE_KINDS } from "../values";
 export const membershipRole = pgEnum("membership_role", ["owner", "manager", "operator", "auditor"]);
 export const jurisdictionProfile = pgEnum("jurisdiction_profile", ["CN", "EU", "US-IL"]);
 export const siteKind = pgEnum("site_kind", SITE_KINDS);
-export const entryPurpose = pgEnum("entry_purpose", ["entry_verification", "check_in", "payment", "monitoring"]);
+export const entryPurpose = pgEnum("entry_purpose", [
+  "entry_verification",
+  "check_in",
+  "payment",
+  "monitoring",
+  "public_security",
+]);
 export const alternativeMethod = pgEnum("alternative_method", [
   "key_card",
   "pin",

@@ -6,5 +6,6 @@ export * from "./networks";
 export * from "./organizations";
 export * from "./outbox";
 export * from "./region-history";
+export * from "./retention";
 export * from "./sites";
 export * from "./subjects";

@@ -63,6 +63,8 @@ export const entryPoints = pgTable(
     /** Face is pre-selected rather than offered beside the alternatives (CN-FR-11). */
     faceIsDefault: boolean().notNull().default(false),
     isPublicPlace: boolean().notNull().default(false),
+    /** How the capture area is limited (public-security face recognition in a public place, CN-FR-12). */
+    captureAreaNote: text(),
     alternatives: alternativeMethod().array().notNull().default(sql`'{}'::alternative_method[]`),
     createdAt: createdAt(),
     updatedAt: updatedAt(),

@@ -4,6 +4,7 @@ import {
   boolean,
   index,
   integer,
+  jsonb,
   pgTable,
   primaryKey,
   real,
@@ -83,6 +84,9 @@ export const consents = pgTable(
     givenAt: timestamptz().notNull(),
     withdrawnAt: timestamptz(),
     withdrawalReason: text(),
+    /** Issued once the face data under this consent is deleted after its withdrawal (CN-PI-03). */
+    withdrawalCertificate: jsonb(),
+    withdrawalCertificateSha256: text(),
     createdAt: createdAt(),
   },
   (table) => [index().on(table.subjectId), index().on(table.siteId, table.withdrawnAt), index().on(table.orgId)],

@@ -1,0 +1,431 @@
+import { createHash } from "node:crypto";
+import {
+  and,
+  canonicalJson,
+  type Database,
+  desc,
+  type Executor,
+  eq,
+  inArray,
+  notInArray,
+  type SQL,
+  schema,
+  sql,
+  writeAudit,
+} from "@consentry/db";
+import type { FileStore } from "@consentry/storage";
+import { OPS_ACTOR } from "../dsr/shared";
+
+const { enrolmentPhotos, faceTemplates, retentionCertificates, retentionRuns } = schema;
+
+/** What a retention run counts, per site; "photo_files" are the files behind deleted photo rows. */
+export type RetentionCountKind =
+  | "templates"
+  | "recognition_events"
+  | "unknown_face_counts"
+  | "enrolment_photos"
+  | "photo_files"
+  | "camera_status_history"
+  | "portal_requests"
+  | "portal_contact"
+  | "unverified_requests"
+  | "sessions"
+  | "verifications";
+/** Counts by site id ("*" for installation-wide kinds), then kind. */
+export type RetentionCounts = Record<string, Partial<Record<RetentionCountKind, number>>>;
+
+/** Rows per statement: small enough that no lock is held long, large enough for a million rows a minute. */
+export const RETENTION_BATCH_SIZE = 5_000;
+/** A "running" run whose heartbeat is older than this was killed; the next run marks it interrupted. */
+const HEARTBEAT_STALE_MS = 2 * 60_000;
+const INSTALLATION = "*";
+
+/** The cut-off of a site's policy row for `kind`, as SQL over the site id expression. */
+const cutoff = (now: Date, kind: string, siteId: SQL) =>
+  sql`${now}::timestamptz - make_interval(days => (select days from retention_policies where site_id = ${siteId} and kind = ${kind}::retention_kind))`;
+
+/**
+ * How each kind's due rows are found, counted and deleted. `due` is a select of the rows past their
+ * retention at `now` (with a `site_id` column); `purge` removes one batch of them and returns a
+ * `site_id` per row it removed. Photos and templates also remove files and issue certificates, so
+ * they are handled by their own functions below.
+ */
+const SIMPLE_KINDS: Record<
+  Exclude<RetentionCountKind, "templates" | "enrolment_photos" | "photo_files" | "sessions" | "verifications">,
+  { due: (now: Date) => SQL; purge: (now: Date, limit: number) => SQL }
+> = {
+  recognition_events: {
+    due: (now) => sql`select c.site_id from recognition_events e join cameras c on c.id = e.camera_id
+      where e.at < ${cutoff(now, "recognition_events", sql`c.site_id`)}`,
+    // Per camera through the (camera_id, at) index: the cut-off is the camera's site's.
+    purge: (now, limit) => sql`with due as (
+        select e.id, c.site_id from cameras c
+        cross join lateral (select id from recognition_events e
+          where e.camera_id = c.id and e.at < ${cutoff(now, "recognition_events", sql`c.site_id`)} limit ${limit}) e
+        limit ${limit})
+      delete from recognition_events r using due where r.id = due.id returning due.site_id`,
+  },
+  unknown_face_counts: {
+    due: (now) => sql`select c.site_id from unknown_face_counts u join cameras c on c.id = u.camera_id
+      where u.minute < ${cutoff(now, "unknown_face_counts", sql`c.site_id`)}`,
+    purge: (now, limit) => sql`with due as (
+        select u.camera_id, u.minute, c.site_id from cameras c
+        cross join lateral (select camera_id, minute from unknown_face_counts u
+          where u.camera_id = c.id and u.minute < ${cutoff(now, "unknown_face_counts", sql`c.site_id`)} limit ${limit}) u
+        limit ${limit})
+      delete from unknown_face_counts x using due where x.camera_id = due.camera_id and x.minute = due.minute
+      returning due.site_id`,
+  },
+  camera_status_history: {
+    due: (now) => sql`select c.site_id from camera_status_events s join cameras c on c.id = s.camera_id
+      where s.at < ${cutoff(now, "camera_status_history", sql`c.site_id`)}`,
+    purge: (now, limit) => sql`with due as (
+        select s.id, c.site_id from cameras c
+        cross join lateral (select id from camera_status_events s
+          where s.camera_id = c.id and s.at < ${cutoff(now, "camera_status_history", sql`c.site_id`)} limit ${limit}) s
+        limit ${limit})
+      delete from camera_status_events x using due where x.id = due.id returning due.site_id`,
+  },
+  // Unverified requests never reached a person: the row goes whole.
+  unverified_requests: {
+    due: (now) => sql`select r.site_id from dsr_requests r where r.status = 'pending_verification'
+      and r.submitted_at < ${cutoff(now, "unverified_requests", sql`r.site_id`)}`,
+    purge: (now, limit) => sql`delete from dsr_requests where id in (
+        select r.id from dsr_requests r where r.status = 'pending_verification'
+        and r.submitted_at < ${cutoff(now, "unverified_requests", sql`r.site_id`)} limit ${limit})
+      returning site_id`,
+  },
+  // Closed requests lose their contact first (only the keyed hash stays) ...
+  portal_contact: {
+    due: (now) => sql`select r.site_id from dsr_requests r where r.closed_at is not null and r.contact_enc is not null
+      and r.closed_at < ${cutoff(now, "portal_contact", sql`r.site_id`)}`,
+    purge: (now, limit) => sql`update dsr_requests set contact_enc = null, contact_pseudonymised_at = ${now},
+        verification_code_hash = null
+      where id in (select r.id from dsr_requests r where r.closed_at is not null and r.contact_enc is not null
+        and r.closed_at < ${cutoff(now, "portal_contact", sql`r.site_id`)} limit ${limit})
+      returning site_id`,
+  },
+  // ... and the record itself after its own period.
+  portal_requests: {
+    due: (now) => sql`select r.site_id from dsr_requests r where r.closed_at is not null
+      and r.closed_at < ${cutoff(now, "portal_requests", sql`r.site_id`)}`,
+    purge: (now, limit) => sql`delete from dsr_requests where id in (
+        select r.id from dsr_requests r where r.closed_at is not null
+        and r.closed_at < ${cutoff(now, "portal_requests", sql`r.site_id`)} limit ${limit})
+      returning site_id`,
+  },
+};
+
+/** Templates unused for longer than their site's period, not already queued for a withdrawal's deletion. */
+const dueTemplates = (now: Date) => sql`select t.site_id from face_templates t join sites s on s.id = t.site_id
+  where t.deletion_queued_at is null
+  and coalesce(t.last_used_at, t.created_at) < ${now}::timestamptz - make_interval(days => s.template_retention_days)`;
+
+/**
+ * Photos of finished enrolments that are due: refused ones at once (they may show bystanders),
+ * accepted ones whose template is gone, and accepted ones older than the site's period (0 = at
+ * once). Photos of enrolments still running are left to the enrolment job.
+ */
+const duePhotos = (now: Date) => sql`select p.id, p.storage_key, en.site_id from enrolment_photos p
+  join enrolments en on en.id = p.enrolment_id
+  where en.status in ('done', 'failed') and (
+    p.status <> 'accepted' or p.template_id is null
+    or en.finished_at < ${cutoff(now, "enrolment_photos", sql`en.site_id`)})`;
+
+const countBySite = async (db: Database, query: SQL) => {
+  const rows = await db.execute<{ site_id: string; count: number }>(
+    sql`select site_id, count(*)::int as count from (${query}) due group by site_id`,
+  );
+  return rows.map((row) => ({ siteId: row.site_id, count: Number(row.count) }));
+};
+
+/**
+ * What is past its retention at `now` and still stored, by site and kind (what a run at `now`
+ * would delete). With `now` two hours back it is what the hourly job should already have deleted.
+ */
+export async function retentionDue(db: Database, { now, siteIds }: { now: Date; siteIds?: readonly string[] }) {
+  const due = new Map<string, Partial<Record<RetentionCountKind, number>>>();
+  const add = (siteId: string, kind: RetentionCountKind, count: number) => {
+    if (siteIds && !siteIds.includes(siteId)) return;
+    const site = due.get(siteId) ?? {};
+    site[kind] = (site[kind] ?? 0) + count;
+    due.set(siteId, site);
+  };
+  for (const { siteId, count } of await countBySite(db, dueTemplates(now))) add(siteId, "templates", count);
+  for (const { siteId, count } of await countBySite(db, duePhotos(now))) add(siteId, "enrolment_photos", count);
+  for (const [kind, { due: query }] of Object.entries(SIMPLE_KINDS)) {
+    for (const { siteId, count } of await countBySite(db, query(now))) add(siteId, kind as RetentionCountKind, count);
+  }
+  return due;
+}
+
+export type RetentionRunResult = {
+  runId: string;
+  counts: RetentionCounts;
+  /** Sites whose galleries lost templates: their inference caches must reload. */
+  templateSiteIds: string[];
+};
+
+export type RetentionOptions = {
+  db: Database;
+  storage: FileStore;
+  now?: Date;
+  batchSize?: number;
+  /** Called after each batch (tests kill a run here). */
+  afterBatch?: (kind: RetentionCountKind, deleted: number) => void | Promise<void>;
+};
+
+/**
+ * One run of the retention job: deletes everything past its retention in batches of `batchSize`
+ * (each its own short statement or transaction, so readers never wait long), files included,
+ * issues a retention certificate per template, and records the run's counts in `retention_runs`
+ * as it goes and one audit entry at the end. Every batch re-selects what is due, so a run killed
+ * anywhere is finished by the next (the killed run is marked interrupted, its counts kept).
+ */
+export async function runRetention(options: RetentionOptions): Promise<RetentionRunResult> {
+  const { db, storage, now = new Date(), batchSize = RETENTION_BATCH_SIZE } = options;
+  await db
+    .update(retentionRuns)
+    .set({ status: "interrupted", finishedAt: new Date() })
+    .where(
+      sql`${retentionRuns.status} = 'running' and ${retentionRuns.heartbeatAt} < ${new Date(Date.now() - HEARTBEAT_STALE_MS)}`,
+    );
+  const [run] = await db.insert(retentionRuns).values({}).returning({ id: retentionRuns.id });
+  if (!run) throw new Error("insert returned no row");
+  const counts: RetentionCounts = {};
+  const templateSiteIds = new Set<string>();
+  const add = (siteId: string, kind: RetentionCountKind, count: number) => {
+    if (count === 0) return;
+    const site = counts[siteId] ?? {};
+    site[kind] = (site[kind] ?? 0) + count;
+    counts[siteId] = site;
+  };
+  const saveProgress = () =>
+    db.update(retentionRuns).set({ counts, heartbeatAt: new Date() }).where(eq(retentionRuns.id, run.id));
+  const afterBatch = async (kind: RetentionCountKind, deleted: number) => {
+    await saveProgress();
+    await options.afterBatch?.(kind, deleted);
+  };
+
+  try {
+    // Templates first: their photos go with them, then the photos no template needs.
+    for (;;) {
+      const batch = await purgeTemplates(db, storage, run.id, now, batchSize);
+      for (const row of batch.sites) {
+        add(row.siteId, "templates", row.templates);
+        add(row.siteId, "enrolment_photos", row.photos);
+        add(row.siteId, "photo_files", row.files);
+        templateSiteIds.add(row.siteId);
+      }
+      const deleted = batch.sites.reduce((sum, row) => sum + row.templates, 0);
+      if (deleted > 0) await afterBatch("templates", deleted);
+      if (deleted < batchSize) break;
+    }
+    for (;;) {
+      const batch = await purgePhotos(db, storage, now, batchSize);
+      for (const row of batch) {
+        add(row.siteId, "enrolment_photos", row.photos);
+        add(row.siteId, "photo_files", row.files);
+      }
+      const deleted = batch.reduce((sum, row) => sum + row.photos, 0);
+      if (deleted > 0) await afterBatch("enrolment_photos", deleted);
+      if (deleted < batchSize) break;
+    }
+    for (const [kind, { purge }] of Object.entries(SIMPLE_KINDS)) {
+      for (;;) {
+        const rows = await db.execute<{ site_id: string }>(purge(now, batchSize));
+        for (const row of rows) add(row.site_id, kind as RetentionCountKind, 1);
+        if (rows.length > 0) await afterBatch(kind as RetentionCountKind, rows.length);
+        if (rows.length < batchSize) break;
+      }
+    }
+    // Installation-wide: Better Auth's sessions and verification codes past their expiry.
+    const sessions = await db.execute(sql`delete from sessions where expires_at < ${now} returning 1`);
+    const verifications = await db.execute(sql`delete from verifications where expires_at < ${now} returning 1`);
+    add(INSTALLATION, "sessions", sessions.length);
+    add(INSTALLATION, "verifications", verifications.length);
+
+    await db.transaction(async (tx) => {
+      await tx
+        .update(retentionRuns)
+        .set({ status: "completed", finishedAt: new Date(), heartbeatAt: new Date(), counts })
+        .where(eq(retentionRuns.id, run.id));
+      await writeAudit(tx, {
+        actor: OPS_ACTOR,
+        orgId: null,
+        action: "retention.run",
+        targetType: "retention_run",
+        targetId: run.id,
+        details: { totals: totalsOf(counts), sites: Object.keys(counts).filter((id) => id !== INSTALLATION).length },
+      });
+    });
+    return { runId: run.id, counts, templateSiteIds: [...templateSiteIds].sort() };
+  } catch (error) {
+    const message = error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error);
+    await db
+      .update(retentionRuns)
+      .set({ status: "failed", finishedAt: new Date(), counts, error: message.slice(0, 500) })
+      .where(eq(retentionRuns.id, run.id))
+      .catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Totals per kind over every site. */
+export function totalsOf(counts: RetentionCounts) {
+  const totals: Partial<Record<RetentionCountKind, number>> = {};
+  for (const site of Object.values(counts)) {
+    for (const [kind, count] of Object.entries(site) as [RetentionCountKind, number][]) {
+      totals[kind] = (totals[kind] ?? 0) + count;
+    }
+  }
+  return totals;
+}
+
+/** Removes the files of `keys` that no photo row outside `photoIds` still points to (content-addressed store). */
+async function removeUnsharedFiles(db: Executor, storage: FileStore, keys: string[], photoIds: string[]) {
+  const unique = [...new Set(keys)];
+  if (unique.length === 0) return 0;
+  const shared = await db
+    .selectDistinct({ key: enrolmentPhotos.storageKey })
+    .from(enrolmentPhotos)
+    .where(and(inArray(enrolmentPhotos.storageKey, unique), notInArray(enrolmentPhotos.id, photoIds)));
+  const keep = new Set(shared.map((row) => row.key));
+  const removable = unique.filter((key) => !keep.has(key));
+  // Files before rows: a run killed between finds the rows again, and removing a missing file is a no-op.
+  for (const key of removable) await storage.remove(key);
+  return removable.length;
+}
+
+type SiteBatch = { siteId: string; photos: number; files: number };
+
+async function purgePhotos(db: Database, storage: FileStore, now: Date, limit: number): Promise<SiteBatch[]> {
+  const due = await db.execute<{ id: string; storage_key: string; site_id: string }>(
+    sql`${duePhotos(now)} limit ${limit}`,
+  );
+  if (due.length === 0) return [];
+  const ids = due.map((row) => row.id);
+  const files = await removeUnsharedFiles(
+    db,
+    storage,
+    due.map((row) => row.storage_key),
+    ids,
+  );
+  await db.delete(enrolmentPhotos).where(inArray(enrolmentPhotos.id, ids));
+  const bySite = new Map<string, SiteBatch>();
+  for (const row of due) {
+    const site = bySite.get(row.site_id) ?? { siteId: row.site_id, photos: 0, files: 0 };
+    site.photos++;
+    bySite.set(row.site_id, site);
+  }
+  // Files are counted against the first site (a shared file belongs to no one site).
+  const first = bySite.values().next().value as SiteBatch;
+  first.files += files;
+  return [...bySite.values()];
+}
+
+const sha256Hex = (text: string) => createHash("sha256").update(text).digest("hex");
+
+/**
+ * One batch of templates past their period: their photos (rows and unshared files), the templates,
+ * and a retention certificate each, in one transaction; rows another run holds are skipped.
+ */
+async function purgeTemplates(db: Database, storage: FileStore, runId: string, now: Date, limit: number) {
+  return db.transaction(async (tx) => {
+    const due = await tx.execute<{
+      id: string;
+      org_id: string;
+      site_id: string;
+      subject_id: string;
+      consent_id: string | null;
+      model_id: string;
+      created_at: string;
+      last_used_at: string | null;
+      retention_days: number;
+      pseudonym: string;
+    }>(sql`select t.id, t.org_id, t.site_id, t.subject_id, t.consent_id, t.model_id, t.created_at, t.last_used_at,
+        s.template_retention_days as retention_days, p.pseudonym
+      from face_templates t join sites s on s.id = t.site_id join subjects p on p.id = t.subject_id
+      where t.deletion_queued_at is null
+      and coalesce(t.last_used_at, t.created_at) < ${now}::timestamptz - make_interval(days => s.template_retention_days)
+      limit ${limit} for update of t skip locked`);
+    if (due.length === 0) return { sites: [] as (SiteBatch & { templates: number })[] };
+    const templateIds = due.map((row) => row.id);
+    const photos = await tx
+      .select({ id: enrolmentPhotos.id, key: enrolmentPhotos.storageKey, templateId: enrolmentPhotos.templateId })
+      .from(enrolmentPhotos)
+      .where(inArray(enrolmentPhotos.templateId, templateIds));
+    const photoIds = photos.map((row) => row.id);
+    const files = await removeUnsharedFiles(
+      tx,
+      storage,
+      photos.map((row) => row.key),
+      photoIds,
+    );
+    if (photoIds.length > 0) await tx.delete(enrolmentPhotos).where(inArray(enrolmentPhotos.id, photoIds));
+    await tx.delete(faceTemplates).where(inArray(faceTemplates.id, templateIds));
+    const photosByTemplate = new Map<string, number>();
+    for (const { templateId } of photos) {
+      if (templateId) photosByTemplate.set(templateId, (photosByTemplate.get(templateId) ?? 0) + 1);
+    }
+    const deletedAt = new Date();
+    await tx.insert(retentionCertificates).values(
+      due.map((row) => {
+        const certificate = {
+          type: "retention",
+          reason: "retention_expired",
+          templateId: row.id,
+          siteId: row.site_id,
+          subject: { pseudonym: row.pseudonym },
+          consentId: row.consent_id,
+          modelId: row.model_id,
+          createdAt: new Date(row.created_at).toISOString(),
+          lastUsedAt: row.last_used_at ? new Date(row.last_used_at).toISOString() : null,
+          retentionDays: row.retention_days,
+          photos: photosByTemplate.get(row.id) ?? 0,
+          deletedAt: deletedAt.toISOString(),
+          runId,
+        };
+        return {
+          runId,
+          orgId: row.org_id,
+          siteId: row.site_id,
+          templateId: row.id,
+          subjectId: row.subject_id,
+          certificate,
+          certificateSha256: sha256Hex(canonicalJson(certificate)),
+        };
+      }),
+    );
+    const bySite = new Map<string, SiteBatch & { templates: number }>();
+    for (const row of due) {
+      const site = bySite.get(row.site_id) ?? { siteId: row.site_id, templates: 0, photos: 0, files: 0 };
+      site.templates++;
+      site.photos += photosByTemplate.get(row.id) ?? 0;
+      bySite.set(row.site_id, site);
+    }
+    const first = bySite.values().next().value as SiteBatch;
+    first.files += files;
+    return { sites: [...bySite.values()] };
+  });
+}
+
+/** The latest run that is not still running (the report the panels show), or the running one if none finished. */
+export async function lastRetentionRun(db: Database) {
+  const rows = await db
+    .select()
+    .from(retentionRuns)
+    .orderBy(sql`${retentionRuns.status} = 'running'`, desc(retentionRuns.startedAt))
+    .limit(1);
+  return rows[0] ?? null;
+}
+
+/** The retention job runs hourly at minute 15 (Asia/Shanghai has no DST, so this is plain UTC arithmetic). */
+export const RETENTION_REPEAT = { pattern: "15 * * * *", tz: "Asia/Shanghai" } as const;
+export function nextRetentionRunAt(now: Date = new Date()): Date {
+  const next = new Date(now);
+  next.setUTCSeconds(0, 0);
+  next.setUTCMinutes(15);
+  if (next <= now) next.setUTCHours(next.getUTCHours() + 1);
+  return next;
+}
