@@ -65,14 +65,14 @@ $$;--> statement-breakpoint
 CREATE FUNCTION "sites_add_retention_policies"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
 	INSERT INTO "retention_policies" ("site_id", "org_id", "kind", "days")
-	SELECT NEW."id", NEW."org_id", kind, "retention_default_days"(kind)
-	FROM unnest(enum_range(NULL::"retention_kind")) AS kind
+	SELECT NEW."id", NEW."org_id", d."policy_kind", "retention_default_days"(d."policy_kind")
+	FROM unnest(enum_range(NULL::"retention_kind")) AS d("policy_kind")
 	ON CONFLICT DO NOTHING;
 	RETURN NEW;
 END
 $$;--> statement-breakpoint
 CREATE TRIGGER "sites_retention_policies" AFTER INSERT ON "sites" FOR EACH ROW EXECUTE FUNCTION "sites_add_retention_policies"();--> statement-breakpoint
 INSERT INTO "retention_policies" ("site_id", "org_id", "kind", "days")
-SELECT s."id", s."org_id", kind, "retention_default_days"(kind)
-FROM "sites" s CROSS JOIN unnest(enum_range(NULL::"retention_kind")) AS kind
+SELECT s."id", s."org_id", d."policy_kind", "retention_default_days"(d."policy_kind")
+FROM "sites" s CROSS JOIN unnest(enum_range(NULL::"retention_kind")) AS d("policy_kind")
 ON CONFLICT DO NOTHING;

@@ -16,6 +16,7 @@ import {
   JOB_RECONCILE_SCHEDULER_ID,
   type OpsWorker,
   OUTBOX_RELAY_SCHEDULER_ID,
+  RETENTION_SCHEDULER_ID,
   SCHEDULER_REASSERT_MS,
   startOpsWorker,
 } from "./worker";
@@ -32,6 +33,7 @@ const OWNED = [
   COMPLIANCE_SNAPSHOT,
   OUTBOX_RELAY_SCHEDULER_ID,
   JOB_RECONCILE_SCHEDULER_ID,
+  RETENTION_SCHEDULER_ID,
 ].sort();
 
 const storage = temporaryStorage();

@@ -1,5 +1,6 @@
 import { snapshotChangedOrganizations } from "@consentry/core/compliance";
 import { reconcileJobs, relayOutbox } from "@consentry/core/dsr";
+import { RETENTION_REPEAT } from "@consentry/core/retention";
 import type { Database } from "@consentry/db";
 import {
   createJobProducer,
@@ -21,6 +22,7 @@ import { auditChainAnchorProcessor } from "./processors/audit-chain-anchor";
 import { auditChainVerifyProcessor } from "./processors/audit-chain-verify";
 import { cameraProbeProcessor, cameraProbeSweepProcessor } from "./processors/camera-probe";
 import { dsrErasureProcessor } from "./processors/dsr-erasure";
+import { retentionProcessor } from "./processors/retention";
 
 export const AUDIT_CHAIN_VERIFY_SCHEDULER_ID = "audit-chain-verify-hourly";
 export const AUDIT_CHAIN_VERIFY_EVERY_MS = 3600_000;
@@ -38,6 +40,10 @@ export const OUTBOX_RELAY_EVERY_MS = 5_000;
 /** Approved erasures and withdrawn templates whose job vanished are re-queued this often. */
 export const JOB_RECONCILE_SCHEDULER_ID = "job-reconcile";
 export const JOB_RECONCILE_EVERY_MS = 5 * 60_000;
+/** Deletes what is past its retention, hourly (CN-FR-07). */
+export const RETENTION_SCHEDULER_ID = "retention-hourly";
+/** Ops jobs run side by side, so a long retention run or chain check never holds up the outbox relay. */
+export const OPS_CONCURRENCY = 4;
 /** Schedulers are upserted again this often: a Redis that lost its data is repaired without a restart. */
 export const SCHEDULER_REASSERT_MS = 30_000;
 /** Upper bound for `close()`: after this the connections are dropped even if a job is still running. */
@@ -106,6 +112,9 @@ export function startOpsWorker({
   const enrolmentQueue = new Queue(QUEUE_NAMES.enrolment, producerOptions(redisUrl, prefix));
   const jobExists = async (kind: "erase" | "deleteTemplates" | "enrol", jobId: string) =>
     (await (kind === "enrol" ? enrolmentQueue : erasureQueue).getJobState(jobId)) !== "unknown";
+  // Gallery invalidations for the inference workers, published once a deletion has committed.
+  const publisher = new Redis({ ...redisConnection(redisUrl), maxRetriesPerRequest: null });
+  const galleryChanged = (siteId: string) => publishInvalidation(publisher, prefix, { type: "gallery", siteId });
   const worker = new Worker(
     QUEUE_NAMES.ops,
     dispatchByName(QUEUE_NAMES.ops, [
@@ -120,23 +129,22 @@ export function startOpsWorker({
           log.warn(requeued, "re-queued jobs that had vanished");
         return { requeued, relayed: await relayOutbox({ db, jobs: producer }) };
       }),
+      retentionProcessor({ db, storage, logger: log, galleryChanged }),
     ]),
-    { ...workerOptions(redisUrl, prefix), name: "ops-worker" },
+    { ...workerOptions(redisUrl, prefix), name: "ops-worker", concurrency: OPS_CONCURRENCY },
   );
   const probeWorker = new Worker(
     QUEUE_NAMES.cameraProbe,
     cameraProbeProcessor({ db, logger: logger.child({ queue: QUEUE_NAMES.cameraProbe }), timeoutMs: probeTimeoutMs }),
     { ...workerOptions(redisUrl, prefix), name: "ops-worker", concurrency: probeConcurrency },
   );
-  // Gallery invalidations for the inference workers, published once a deletion has committed.
-  const publisher = new Redis({ ...redisConnection(redisUrl), maxRetriesPerRequest: null });
   const erasureWorker = new Worker(
     QUEUE_NAMES.dsrErasure,
     dsrErasureProcessor({
       db,
       storage,
       logger: logger.child({ queue: QUEUE_NAMES.dsrErasure }),
-      galleryChanged: (siteId) => publishInvalidation(publisher, prefix, { type: "gallery", siteId }),
+      galleryChanged,
     }),
     { ...erasureWorkerOptions(redisUrl, prefix), name: "ops-worker", concurrency: erasureConcurrency },
   );
@@ -168,6 +176,7 @@ export function startOpsWorker({
     await JOBS.complianceSnapshot.schedule(queue, COMPLIANCE_SNAPSHOT, { every: COMPLIANCE_SNAPSHOT_EVERY_MS }, {});
     await JOBS.outboxRelay.schedule(queue, OUTBOX_RELAY_SCHEDULER_ID, { every: outboxRelayEveryMs }, {});
     await JOBS.jobReconcile.schedule(queue, JOB_RECONCILE_SCHEDULER_ID, { every: reconcileEveryMs }, {});
+    await JOBS.retention.schedule(queue, RETENTION_SCHEDULER_ID, RETENTION_REPEAT, {});
   };
   let reassertTimer: NodeJS.Timeout | undefined;
   const ready = (async () => {

@@ -7,6 +7,7 @@ import {
   type Executor,
   eq,
   inArray,
+  lt,
   notInArray,
   type SQL,
   schema,
@@ -40,9 +41,12 @@ export const RETENTION_BATCH_SIZE = 5_000;
 const HEARTBEAT_STALE_MS = 2 * 60_000;
 const INSTALLATION = "*";
 
+/** A Date as a SQL timestamptz (postgres.js refuses a Date for a raw query's parameter). */
+const timestamp = (at: Date) => sql`${at.toISOString()}::timestamptz`;
+
 /** The cut-off of a site's policy row for `kind`, as SQL over the site id expression. */
 const cutoff = (now: Date, kind: string, siteId: SQL) =>
-  sql`${now}::timestamptz - make_interval(days => (select days from retention_policies where site_id = ${siteId} and kind = ${kind}::retention_kind))`;
+  sql`${timestamp(now)} - make_interval(days => (select days from retention_policies where site_id = ${siteId} and kind = ${kind}::retention_kind))`;
 
 /**
  * How each kind's due rows are found, counted and deleted. `due` is a select of the rows past their
@@ -95,17 +99,7 @@ const SIMPLE_KINDS: Record<
         and r.submitted_at < ${cutoff(now, "unverified_requests", sql`r.site_id`)} limit ${limit})
       returning site_id`,
   },
-  // Closed requests lose their contact first (only the keyed hash stays) ...
-  portal_contact: {
-    due: (now) => sql`select r.site_id from dsr_requests r where r.closed_at is not null and r.contact_enc is not null
-      and r.closed_at < ${cutoff(now, "portal_contact", sql`r.site_id`)}`,
-    purge: (now, limit) => sql`update dsr_requests set contact_enc = null, contact_pseudonymised_at = ${now},
-        verification_code_hash = null
-      where id in (select r.id from dsr_requests r where r.closed_at is not null and r.contact_enc is not null
-        and r.closed_at < ${cutoff(now, "portal_contact", sql`r.site_id`)} limit ${limit})
-      returning site_id`,
-  },
-  // ... and the record itself after its own period.
+  // A closed request goes whole after its period (checked first: no need to pseudonymise what goes) ...
   portal_requests: {
     due: (now) => sql`select r.site_id from dsr_requests r where r.closed_at is not null
       and r.closed_at < ${cutoff(now, "portal_requests", sql`r.site_id`)}`,
@@ -114,12 +108,23 @@ const SIMPLE_KINDS: Record<
         and r.closed_at < ${cutoff(now, "portal_requests", sql`r.site_id`)} limit ${limit})
       returning site_id`,
   },
+  // ... and before that, a closed request loses its contact (only the keyed hash stays).
+  portal_contact: {
+    due: (now) => sql`select r.site_id from dsr_requests r where r.closed_at is not null and r.contact_enc is not null
+      and r.closed_at < ${cutoff(now, "portal_contact", sql`r.site_id`)}
+      and r.closed_at >= ${cutoff(now, "portal_requests", sql`r.site_id`)}`,
+    purge: (now, limit) => sql`update dsr_requests set contact_enc = null, contact_pseudonymised_at = ${timestamp(now)},
+        verification_code_hash = null
+      where id in (select r.id from dsr_requests r where r.closed_at is not null and r.contact_enc is not null
+        and r.closed_at < ${cutoff(now, "portal_contact", sql`r.site_id`)} limit ${limit})
+      returning site_id`,
+  },
 };
 
 /** Templates unused for longer than their site's period, not already queued for a withdrawal's deletion. */
 const dueTemplates = (now: Date) => sql`select t.site_id from face_templates t join sites s on s.id = t.site_id
   where t.deletion_queued_at is null
-  and coalesce(t.last_used_at, t.created_at) < ${now}::timestamptz - make_interval(days => s.template_retention_days)`;
+  and coalesce(t.last_used_at, t.created_at) < ${timestamp(now)} - make_interval(days => s.template_retention_days)`;
 
 /**
  * Photos of finished enrolments that are due: refused ones at once (they may show bystanders),
@@ -188,7 +193,10 @@ export async function runRetention(options: RetentionOptions): Promise<Retention
     .update(retentionRuns)
     .set({ status: "interrupted", finishedAt: new Date() })
     .where(
-      sql`${retentionRuns.status} = 'running' and ${retentionRuns.heartbeatAt} < ${new Date(Date.now() - HEARTBEAT_STALE_MS)}`,
+      and(
+        eq(retentionRuns.status, "running"),
+        lt(retentionRuns.heartbeatAt, new Date(Date.now() - HEARTBEAT_STALE_MS)),
+      ),
     );
   const [run] = await db.insert(retentionRuns).values({}).returning({ id: retentionRuns.id });
   if (!run) throw new Error("insert returned no row");
@@ -240,8 +248,10 @@ export async function runRetention(options: RetentionOptions): Promise<Retention
       }
     }
     // Installation-wide: Better Auth's sessions and verification codes past their expiry.
-    const sessions = await db.execute(sql`delete from sessions where expires_at < ${now} returning 1`);
-    const verifications = await db.execute(sql`delete from verifications where expires_at < ${now} returning 1`);
+    const sessions = await db.execute(sql`delete from sessions where expires_at < ${timestamp(now)} returning 1`);
+    const verifications = await db.execute(
+      sql`delete from verifications where expires_at < ${timestamp(now)} returning 1`,
+    );
     add(INSTALLATION, "sessions", sessions.length);
     add(INSTALLATION, "verifications", verifications.length);
 
@@ -347,7 +357,7 @@ async function purgeTemplates(db: Database, storage: FileStore, runId: string, n
         s.template_retention_days as retention_days, p.pseudonym
       from face_templates t join sites s on s.id = t.site_id join subjects p on p.id = t.subject_id
       where t.deletion_queued_at is null
-      and coalesce(t.last_used_at, t.created_at) < ${now}::timestamptz - make_interval(days => s.template_retention_days)
+      and coalesce(t.last_used_at, t.created_at) < ${timestamp(now)} - make_interval(days => s.template_retention_days)
       limit ${limit} for update of t skip locked`);
     if (due.length === 0) return { sites: [] as (SiteBatch & { templates: number })[] };
     const templateIds = due.map((row) => row.id);

@@ -1,0 +1,48 @@
+import type { RetentionCountKind } from "./run";
+
+/**
+ * Every table, with the retention kind that purges it or why it has none. A new table must be
+ * added here (run.test.ts fails otherwise), so nothing personal is kept without a policy.
+ */
+export const RETENTION_COVERAGE: Record<string, { kinds?: RetentionCountKind[]; why?: string }> = {
+  face_templates: { kinds: ["templates"] },
+  recognition_events: { kinds: ["recognition_events"] },
+  unknown_face_counts: { kinds: ["unknown_face_counts"], why: "counts per camera and minute, never a face" },
+  enrolment_photos: { kinds: ["enrolment_photos", "photo_files"], why: "rows and their files" },
+  camera_status_events: { kinds: ["camera_status_history"] },
+  dsr_requests: { kinds: ["portal_requests", "portal_contact", "unverified_requests"] },
+  sessions: { kinds: ["sessions"] },
+  verifications: { kinds: ["verifications"] },
+  subjects: { why: "the person's record, kept while they are enrolled or consent; deleted by erasure" },
+  consents: { why: "evidence of consent and withdrawal (CN-FR-04); removed by erasure" },
+  enrolments: { why: "which enrolment ran when, no image; removed by erasure" },
+  dsr_erasures: { why: "an erasure's counts; goes with its request (cascade)" },
+  retention_certificates: { why: "proof of deletion: pseudonym and ids only" },
+  retention_runs: { why: "counts per site and kind only" },
+  retention_policies: { why: "configuration" },
+  audit_log: { why: "append-only evidence (CN-FR-14); pseudonyms, never names or contacts" },
+  audit_anchors: { why: "hashes of the audit chain" },
+  audit_chain_checks: { why: "verification results" },
+  audit_reanchors: { why: "signed closures of audit-chain breaks" },
+  compliance_snapshots: { why: "findings with pseudonyms only" },
+  compliance_daily_regions: { why: "aggregates per region" },
+  job_outbox: { why: "ids only; rows are kept as the relay's record" },
+  users: { why: "staff accounts, removed when a member is removed" },
+  accounts: { why: "staff credentials (Better Auth)" },
+  memberships: { why: "staff roles" },
+  platform_admins: { why: "staff roles" },
+  regulators: { why: "regulator accounts and jurisdictions" },
+  organizations: { why: "tenants" },
+  sites: { why: "premises" },
+  entry_points: { why: "premises" },
+  cameras: { why: "devices" },
+  camera_networks: { why: "configuration" },
+  installation_network_exceptions: { why: "configuration" },
+  signs: { why: "premises" },
+  sign_cameras: { why: "premises" },
+  sign_entry_points: { why: "premises" },
+  notices: { why: "published notice texts" },
+  assessments: { why: "impact assessments, kept at least 3 years (CN-FR-08)" },
+  filings: { why: "filings with the authority" },
+  site_region_changes: { why: "history of a site's region" },
+};
