@@ -327,7 +327,11 @@ describe("retention run", () => {
         storage,
         now,
         batchSize: 1,
-        afterBatch: () => (++batches === 3 ? (resolve(), new Promise<void>(() => {})) : undefined),
+        afterBatch: () => {
+          if (++batches < 3) return;
+          resolve();
+          return new Promise<void>(() => {});
+        },
       });
     });
     await killed;
@@ -345,7 +349,7 @@ describe("retention run", () => {
       .where(eq(schema.retentionRuns.id, dead?.id as string));
     expect(interrupted?.status).toBe("interrupted");
     const totals = totalsOf({
-      a: (interrupted?.counts as Record<string, Record<string, number>>)[world.siteId] ?? {},
+      a: (interrupted?.counts ?? {})[world.siteId] ?? {},
       b: resumed.counts[world.siteId] ?? {},
     });
     expect(totals).toEqual(EXPECTED_COUNTS);
