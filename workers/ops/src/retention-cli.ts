@@ -36,6 +36,11 @@ try {
       ),
     );
   }
+} catch (error) {
+  // One line, PostgreSQL's own message (a drizzle error's cause), never the query's parameters.
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  console.error(`retention: ${cause instanceof Error ? cause.message : String(cause)}`);
+  process.exitCode = 1;
 } finally {
   await database.close();
 }
