@@ -1,11 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { rm } from "node:fs/promises";
+import { RETENTION_REPEAT } from "@consentry/core/retention";
 import { temporaryStorage } from "@consentry/core/testing";
-import { createDatabase, desc, schema, sql } from "@consentry/db";
+import { createDatabase, desc, eq, schema, sql } from "@consentry/db";
 import { ensureAppLogin } from "@consentry/db/migrate";
 import { appendAuditEntries, createTestDatabase, tamperWithAuditLog } from "@consentry/db/testing";
 import { env } from "@consentry/env";
-import { countWorkers, producerOptions, QUEUE_NAMES, redisConnection } from "@consentry/queue";
+import { countWorkers, JOBS, producerOptions, QUEUE_NAMES, redisConnection } from "@consentry/queue";
 import { Queue, QueueEvents } from "bullmq";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -23,6 +24,7 @@ import {
   type OpsWorker,
   OUTBOX_RELAY_EVERY_MS,
   OUTBOX_RELAY_SCHEDULER_ID,
+  RETENTION_SCHEDULER_ID,
   startOpsWorker,
 } from "./worker";
 
@@ -80,9 +82,16 @@ describe("ops worker", { timeout: 20_000 }, () => {
     });
   });
 
-  it("registers the hourly audit-chain verification, the daily anchor, the camera probe sweep and the outbox jobs", async () => {
+  it("registers the hourly audit-chain verification, the daily anchor, the camera probe sweep, the outbox jobs and retention", async () => {
     const schedulers = await queue.getJobSchedulers();
-    expect(schedulers).toHaveLength(6);
+    expect(schedulers).toHaveLength(7);
+    expect(schedulers).toContainEqual(
+      expect.objectContaining({
+        key: RETENTION_SCHEDULER_ID,
+        pattern: RETENTION_REPEAT.pattern,
+        tz: RETENTION_REPEAT.tz,
+      }),
+    );
     expect(schedulers).toContainEqual(
       expect.objectContaining({ key: OUTBOX_RELAY_SCHEDULER_ID, every: OUTBOX_RELAY_EVERY_MS }),
     );
@@ -202,6 +211,38 @@ describe("ops worker", { timeout: 20_000 }, () => {
       brokenAtId: latest?.headId,
       reason: "anchored_entry_missing",
     });
+  });
+
+  it("runs retention as the application's role: expired sessions go, the run is reported and audited", async () => {
+    const [user] = await testDb.db
+      .insert(schema.users)
+      .values({
+        id: randomBytes(8).toString("hex"),
+        name: "Staff",
+        email: `${randomBytes(4).toString("hex")}@example.cn`,
+      })
+      .returning({ id: schema.users.id });
+    await testDb.db.insert(schema.sessions).values([
+      {
+        id: randomBytes(8).toString("hex"),
+        token: randomBytes(16).toString("hex"),
+        userId: user?.id as string,
+        expiresAt: new Date(Date.now() - 60_000),
+      },
+      {
+        id: randomBytes(8).toString("hex"),
+        token: randomBytes(16).toString("hex"),
+        userId: user?.id as string,
+        expiresAt: new Date(Date.now() + 3_600_000),
+      },
+    ]);
+    const job = await JOBS.retention.add(queue, {});
+    const result = await job.waitUntilFinished(queueEvents, JOB_TIMEOUT_MS);
+    expect(result).toMatchObject({ runId: expect.any(String), totals: { sessions: 1 } });
+    expect(await testDb.db.$count(schema.sessions, eq(schema.sessions.userId, user?.id as string))).toBe(1);
+    const [run] = await testDb.db.select().from(schema.retentionRuns).where(eq(schema.retentionRuns.id, result.runId));
+    expect(run).toMatchObject({ status: "completed", counts: { "*": { sessions: 1 } } });
+    expect(await testDb.db.$count(schema.auditLog, eq(schema.auditLog.targetId, result.runId))).toBe(1);
   });
 
   it("fails an invalid payload at once, without retries", async () => {
