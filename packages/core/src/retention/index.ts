@@ -1,4 +1,5 @@
 export {
+  checkTemplatePeriod,
   RETENTION_TARGETS,
   type RetentionPolicyFields,
   type RetentionPolicyRow,

@@ -1,4 +1,4 @@
-import { type AuditActor, and, type Database, eq, schema, sql, writeAudit } from "@consentry/db";
+import { type AuditActor, and, type Database, type Executor, eq, schema, sql, writeAudit } from "@consentry/db";
 import { RETENTION_KINDS, type RetentionKind } from "@consentry/db/schema";
 import { z } from "zod";
 import { fieldError, notFound } from "../errors";
@@ -85,12 +85,7 @@ export async function updateRetentionPolicy(
     throw fieldError("invalid", "days", "retentionTemplatesMin", "Templates need a period of at least one day.");
   }
   if (input.kind === "templates" && input.days > current.templateMaxDays) {
-    throw fieldError(
-      "invalid",
-      "days",
-      "retentionTemplatesMax",
-      `This organisation's jurisdiction allows templates for at most ${current.templateMaxDays} days after last use.`,
-    );
+    throw templatesTooLong("days", current.templateMaxDays);
   }
   if (input.kind === "unverified_requests" && input.days < 1) {
     throw fieldError(
@@ -100,14 +95,7 @@ export async function updateRetentionPolicy(
       "Unverified requests need at least one day to be verified.",
     );
   }
-  if (days("enrolment_photos") > days("templates")) {
-    throw fieldError(
-      "invalid",
-      "days",
-      "retentionPhotosLongerThanTemplates",
-      "Enrolment photos may be kept for re-enrolment at most as long as the templates made from them.",
-    );
-  }
+  if (days("enrolment_photos") > days("templates")) throw photosOutliveTemplates("days");
   const before = current.policy.find((row) => row.kind === input.kind)?.days ?? null;
   await deps.db.transaction(async (tx) => {
     if (input.kind === "templates") {
@@ -133,4 +121,41 @@ export async function updateRetentionPolicy(
     });
   });
   return { siteId: input.siteId, kind: input.kind, days: input.days };
+}
+
+const templatesTooLong = (field: string, maxDays: number) =>
+  fieldError(
+    "invalid",
+    field,
+    "retentionTemplatesMax",
+    `This organisation's jurisdiction allows templates for at most ${maxDays} days after last use.`,
+  );
+const photosOutliveTemplates = (field: string) =>
+  fieldError(
+    "invalid",
+    field,
+    "retentionPhotosLongerThanTemplates",
+    "Enrolment photos may be kept for re-enrolment at most as long as the templates made from them.",
+  );
+
+/**
+ * The site form's template period, checked as the Retention panel checks it: within the
+ * jurisdiction's cap (US-IL: 3 years) and not shorter than the site's photo period.
+ */
+export async function checkTemplatePeriod(
+  tx: Executor,
+  { orgId, siteId, days }: { orgId: string; siteId?: string; days: number },
+) {
+  const [org] = await tx
+    .select({ profile: organizations.jurisdictionProfile })
+    .from(organizations)
+    .where(eq(organizations.id, orgId));
+  const maxDays = templateMaxDays(org?.profile ?? "CN");
+  if (days > maxDays) throw templatesTooLong("templateRetentionDays", maxDays);
+  if (!siteId) return;
+  const [photos] = await tx
+    .select({ days: retentionPolicies.days })
+    .from(retentionPolicies)
+    .where(and(eq(retentionPolicies.siteId, siteId), eq(retentionPolicies.kind, "enrolment_photos")));
+  if (photos && photos.days > days) throw photosOutliveTemplates("templateRetentionDays");
 }

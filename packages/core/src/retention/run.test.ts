@@ -6,6 +6,7 @@ import { and, eq, schema, sql } from "@consentry/db";
 import { RETENTION_KINDS } from "@consentry/db/schema";
 import { createTestDatabase } from "@consentry/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createSite, getSite, updateSite } from "../sites";
 import { createSubject, giveConsent } from "../subjects";
 import {
   makeAnalysedSite,
@@ -16,7 +17,7 @@ import {
   temporaryStorage,
   unique,
 } from "../testing";
-import { consentFields, subjectFields } from "../validators";
+import { consentFields, siteFields, subjectFields } from "../validators";
 import { RETENTION_COVERAGE } from "./coverage";
 import { siteRetentionPolicy, updateRetentionPolicy } from "./policy";
 import { lastRetentionRun, nextRetentionRunAt, retentionDue, runRetention, totalsOf } from "./run";
@@ -268,6 +269,27 @@ describe("retention policy", () => {
       .from(schema.auditLog)
       .where(and(eq(schema.auditLog.action, "retention.policy.update"), eq(schema.auditLog.targetId, world.siteId)));
     expect(audit.map((row) => row.details)).toEqual([{ kind: "recognition_events", from: 30, to: 7 }]);
+    // The site form is held to the same limits.
+    await expect(
+      createSite(
+        deps,
+        siteFields.parse({
+          name: unique("IL"),
+          address: "1 Lake Shore Drive",
+          regionCode: "310101",
+          kind: "office",
+          templateRetentionDays: 2000,
+        }),
+      ),
+    ).rejects.toMatchObject({ field: "templateRetentionDays", reason: "retentionTemplatesMax" });
+    await updateRetentionPolicy(deps, { siteId: world.siteId, kind: "enrolment_photos", days: 60 });
+    const site = await getSite({ db: testDb.db, orgId: world.orgId }, { siteId: world.siteId });
+    await expect(
+      updateSite(
+        { ...deps, role: "owner" },
+        { ...siteFields.parse({ ...site, templateRetentionDays: 30 }), siteId: world.siteId },
+      ),
+    ).rejects.toMatchObject({ field: "templateRetentionDays", reason: "retentionPhotosLongerThanTemplates" });
     // Another organisation's site is not found, and nothing changes.
     const other = await makeOrganization(testDb.db);
     await expect(

@@ -295,7 +295,7 @@ export function totalsOf(counts: RetentionCounts) {
 /** Removes the files of `keys` that no photo row outside `photoIds` still points to (content-addressed store). */
 async function removeUnsharedFiles(db: Executor, storage: FileStore, keys: string[], photoIds: string[]) {
   const unique = [...new Set(keys)];
-  if (unique.length === 0) return 0;
+  if (unique.length === 0) return new Set<string>();
   const shared = await db
     .selectDistinct({ key: enrolmentPhotos.storageKey })
     .from(enrolmentPhotos)
@@ -304,7 +304,23 @@ async function removeUnsharedFiles(db: Executor, storage: FileStore, keys: strin
   const removable = unique.filter((key) => !keep.has(key));
   // Files before rows: a run killed between finds the rows again, and removing a missing file is a no-op.
   for (const key of removable) await storage.remove(key);
-  return removable.length;
+  return new Set(removable);
+}
+
+/** Per site: photo rows deleted and files removed (a file counts for the first of its rows). */
+function countPhotosBySite(rows: { siteId: string; key: string }[], removed: Set<string>) {
+  const bySite = new Map<string, SiteBatch>();
+  const counted = new Set<string>();
+  for (const row of rows) {
+    const site = bySite.get(row.siteId) ?? { siteId: row.siteId, photos: 0, files: 0 };
+    site.photos++;
+    if (removed.has(row.key) && !counted.has(row.key)) {
+      counted.add(row.key);
+      site.files++;
+    }
+    bySite.set(row.siteId, site);
+  }
+  return bySite;
 }
 
 type SiteBatch = { siteId: string; photos: number; files: number };
@@ -315,23 +331,19 @@ async function purgePhotos(db: Database, storage: FileStore, now: Date, limit: n
   );
   if (due.length === 0) return [];
   const ids = due.map((row) => row.id);
-  const files = await removeUnsharedFiles(
+  const removed = await removeUnsharedFiles(
     db,
     storage,
     due.map((row) => row.storage_key),
     ids,
   );
   await db.delete(enrolmentPhotos).where(inArray(enrolmentPhotos.id, ids));
-  const bySite = new Map<string, SiteBatch>();
-  for (const row of due) {
-    const site = bySite.get(row.site_id) ?? { siteId: row.site_id, photos: 0, files: 0 };
-    site.photos++;
-    bySite.set(row.site_id, site);
-  }
-  // Files are counted against the first site (a shared file belongs to no one site).
-  const first = bySite.values().next().value as SiteBatch;
-  first.files += files;
-  return [...bySite.values()];
+  return [
+    ...countPhotosBySite(
+      due.map((row) => ({ siteId: row.site_id, key: row.storage_key })),
+      removed,
+    ).values(),
+  ];
 }
 
 const sha256Hex = (text: string) => createHash("sha256").update(text).digest("hex");
@@ -366,7 +378,7 @@ async function purgeTemplates(db: Database, storage: FileStore, runId: string, n
       .from(enrolmentPhotos)
       .where(inArray(enrolmentPhotos.templateId, templateIds));
     const photoIds = photos.map((row) => row.id);
-    const files = await removeUnsharedFiles(
+    const removed = await removeUnsharedFiles(
       tx,
       storage,
       photos.map((row) => row.key),
@@ -374,6 +386,7 @@ async function purgeTemplates(db: Database, storage: FileStore, runId: string, n
     );
     if (photoIds.length > 0) await tx.delete(enrolmentPhotos).where(inArray(enrolmentPhotos.id, photoIds));
     await tx.delete(faceTemplates).where(inArray(faceTemplates.id, templateIds));
+    const siteOf = new Map(due.map((row) => [row.id, row.site_id]));
     const photosByTemplate = new Map<string, number>();
     for (const { templateId } of photos) {
       if (templateId) photosByTemplate.set(templateId, (photosByTemplate.get(templateId) ?? 0) + 1);
@@ -407,15 +420,21 @@ async function purgeTemplates(db: Database, storage: FileStore, runId: string, n
         };
       }),
     );
+    const photoCounts = countPhotosBySite(
+      photos.map((photo) => ({ siteId: siteOf.get(photo.templateId as string) as string, key: photo.key })),
+      removed,
+    );
     const bySite = new Map<string, SiteBatch & { templates: number }>();
     for (const row of due) {
-      const site = bySite.get(row.site_id) ?? { siteId: row.site_id, templates: 0, photos: 0, files: 0 };
+      const site = bySite.get(row.site_id) ?? {
+        siteId: row.site_id,
+        templates: 0,
+        photos: photoCounts.get(row.site_id)?.photos ?? 0,
+        files: photoCounts.get(row.site_id)?.files ?? 0,
+      };
       site.templates++;
-      site.photos += photosByTemplate.get(row.id) ?? 0;
       bySite.set(row.site_id, site);
     }
-    const first = bySite.values().next().value as SiteBatch;
-    first.files += files;
     return { sites: [...bySite.values()] };
   });
 }

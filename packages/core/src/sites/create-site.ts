@@ -1,4 +1,5 @@
 import { type AuditActor, type Database, newSiteCode, schema, writeAudit } from "@consentry/db";
+import { checkTemplatePeriod } from "../retention/policy";
 import type { SiteFields } from "../validators";
 import { duplicateNameError } from "./duplicate-name";
 
@@ -8,6 +9,7 @@ const { sites } = schema;
 export async function createSite(deps: { db: Database; actor: AuditActor; orgId: string }, input: SiteFields) {
   try {
     return await deps.db.transaction(async (tx) => {
+      await checkTemplatePeriod(tx, { orgId: deps.orgId, days: input.templateRetentionDays });
       const [site] = await tx
         .insert(sites)
         .values({ ...input, orgId: deps.orgId, code: newSiteCode() })

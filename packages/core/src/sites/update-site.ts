@@ -1,6 +1,7 @@
 import type { OrgRole } from "@consentry/auth";
 import { type AuditActor, and, type Database, eq, schema, writeAudit } from "@consentry/db";
 import { fieldError, notFound } from "../errors";
+import { checkTemplatePeriod } from "../retention/policy";
 import type { SiteFields } from "../validators";
 import { duplicateNameError } from "./duplicate-name";
 import { assertMayMoveRegion } from "./move-site-region";
@@ -36,6 +37,7 @@ export async function updateSite(
           "The region (regionCode) is changed with Move region, which records the reason for both regulators.",
         );
       }
+      await checkTemplatePeriod(tx, { orgId: deps.orgId, siteId: id, days: fields.templateRetentionDays });
       const [site] = await tx
         .update(sites)
         .set({ ...fields, updatedAt: new Date() })
