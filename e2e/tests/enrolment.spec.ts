@@ -6,7 +6,7 @@ import { makeAssessment, makeConsentingPerson, makeOrganization, makeSite, makeU
 
 const FACES = FACES_DIR;
 
-test("a manager enrols a consenting person from photos; a photo of two people is refused with its reason", async ({
+test("a manager enrols a consenting person from photos; a photo of two people is refused with its reason and deleted", async ({
   page,
 }) => {
   const org = await makeOrganization();
@@ -26,6 +26,9 @@ test("a manager enrols a consenting person from photos; a photo of two people is
   await expect(row).toContainText("Enrolled", { timeout: 30_000 });
   await expect(row).toContainText("Photo 1: template created");
   await expect(row).toContainText("Photo 2: rejected — more than one face; use a photo of this person alone");
+  // The refused photo (a bystander) went at once, the accepted one with its template made; the
+  // reasons stay on the enrolment.
+  await expect(row).toContainText("No photo is kept.");
 
   await page.goto("/people");
   await expect(page.getByTestId("person-row").filter({ hasText: person.pseudonym }).locator("td").nth(3)).toHaveText(

@@ -1,86 +1,132 @@
-import { checkEnrolment, ENROLMENT_PHOTO_CONTEXT } from "@consentry/core/enrolment";
+import {
+  checkEnrolment,
+  deleteEnrolmentPhotos,
+  ENROLMENT_BLOCK_MESSAGES,
+  ENROLMENT_PHOTO_CONTEXT,
+  type EnrolmentBlock,
+  enrolmentReason,
+  lockForEnrolment,
+  type PhotoOutcome,
+  type PhotoRejection,
+  parseEnrolmentReason,
+  photoRetentionDays,
+} from "@consentry/core/enrolment";
 import { decryptBytes, sealEmbedding } from "@consentry/crypto";
 import { and, asc, type Database, eq, schema, writeAudit } from "@consentry/db";
 import { JOBS, processorFor } from "@consentry/queue";
 import type { FileStore } from "@consentry/storage";
 import { decodeImage, type FaceAnalyzer, ImageInputError } from "@consentry/vision";
-import { UnrecoverableError } from "bullmq";
 
 const { enrolments, enrolmentPhotos, faceTemplates } = schema;
 const SYSTEM = { userId: null, label: "inference-worker" };
 
-export type PhotoRejection = "noFace" | "severalFaces" | "unreadable";
+type Enrolment = typeof enrolments.$inferSelect;
+type Photo = typeof enrolmentPhotos.$inferSelect;
 
 /**
  * The `enrollment` job: each pending photo becomes one encrypted template, or is rejected with a
- * reason (no face, several faces, unreadable). The consent is checked again here, since it may
- * have been withdrawn since the upload. Idempotent: finished photos are skipped on a retry.
+ * reason (no face, several faces, unreadable) and deleted at once, file and row (a refused photo
+ * may show bystanders). An accepted photo is deleted once its template is made, unless the site's
+ * `enrolment_photos` retention keeps it for re-enrolment. What became of each photo stays on the
+ * enrolment (see `enrolmentReason`).
+ *
+ * Nothing is written after an erasure or withdrawal: each template is inserted in a transaction
+ * holding the person's erasure lock and the consent row (`lockForEnrolment`), which re-checks
+ * erased, erasing and withdrawn there. If one of them holds, the job writes nothing, deletes the
+ * enrolment's photos and marks it failed with the reason. Idempotent: a retry skips finished
+ * photos and finishes deleting what an interrupted run left.
  */
 export function enrolmentProcessor(deps: {
   db: Database;
   storage: FileStore;
   analyzer: FaceAnalyzer;
   galleryChanged: (siteId: string) => Promise<void>;
+  /** Runs inside each template's transaction once the locks are held. Tests use it to race an erasure. */
+  whileLocked?: () => Promise<void>;
 }) {
   const { db, storage, analyzer } = deps;
   return processorFor(JOBS.enrolment, async ({ enrolmentId }) => {
     const [enrolment] = await db.select().from(enrolments).where(eq(enrolments.id, enrolmentId));
-    if (!enrolment) throw new UnrecoverableError("enrolment not found");
-    if (enrolment.status === "done" || enrolment.status === "failed") return { status: enrolment.status };
-    await db.update(enrolments).set({ status: "processing" }).where(eq(enrolments.id, enrolment.id));
-
-    const eligibility = await checkEnrolment(db, enrolment);
-    if ("refusal" in eligibility) {
-      await finish(enrolment, "failed", eligibility.refusal.message, { refusedBy: eligibility.refusal.ruleId });
-      return { status: "failed" };
+    // Erased with its person meanwhile: nothing of it is left to work on.
+    if (!enrolment) return { status: "gone" };
+    if (enrolment.status === "done" || enrolment.status === "failed") {
+      await deleteSpentPhotos(
+        enrolment,
+        enrolment.status === "failed" ? 0 : await photoRetentionDays(db, enrolment.siteId),
+      );
+      return { status: enrolment.status };
     }
     const photos = await db
       .select()
       .from(enrolmentPhotos)
-      .where(and(eq(enrolmentPhotos.enrolmentId, enrolment.id), eq(enrolmentPhotos.status, "pending")))
+      .where(eq(enrolmentPhotos.enrolmentId, enrolment.id))
       .orderBy(asc(enrolmentPhotos.position));
-    for (const photo of photos) {
+    // Photos deleted by an earlier attempt keep their outcome from what it wrote.
+    const outcomes: PhotoOutcome[] = parseEnrolmentReason(enrolment.failureReason).outcomes;
+    for (const photo of photos) outcomes[photo.position] = outcomeOf(photo);
+    for (let i = 0; i < outcomes.length; i++) outcomes[i] ??= "pending";
+    await db
+      .update(enrolments)
+      .set({ status: "processing", failureReason: enrolmentReason(null, outcomes) })
+      .where(eq(enrolments.id, enrolment.id));
+
+    const eligibility = await checkEnrolment(db, enrolment);
+    if ("refusal" in eligibility) {
+      await stop(enrolment, eligibility.refusal.message, outcomes, { refusedBy: eligibility.refusal.ruleId });
+      return { status: "failed" };
+    }
+    const retentionDays = await photoRetentionDays(db, enrolment.siteId);
+    for (const photo of photos.filter((row) => row.status === "pending")) {
       const outcome = await templateFromPhoto(photo.storageKey);
-      await db.transaction(async (tx) => {
+      const block = await db.transaction(async (tx) => {
+        const blocked = await lockForEnrolment(tx, {
+          subjectId: enrolment.subjectId,
+          consentId: eligibility.consentId,
+        });
+        if (blocked) return blocked;
+        await deps.whileLocked?.();
+        outcomes[photo.position] = "rejection" in outcome ? outcome.rejection : "accepted";
         if ("rejection" in outcome) {
           await tx
             .update(enrolmentPhotos)
             .set({ status: "rejected", rejectionReason: outcome.rejection })
             .where(eq(enrolmentPhotos.id, photo.id));
-          return;
+        } else {
+          const [template] = await tx
+            .insert(faceTemplates)
+            .values({
+              orgId: enrolment.orgId,
+              subjectId: enrolment.subjectId,
+              siteId: enrolment.siteId,
+              consentId: eligibility.consentId,
+              modelId: outcome.modelId,
+              modelVersion: outcome.modelId.split("@").at(-1) ?? outcome.modelId,
+              embeddingEnc: sealEmbedding(outcome.embedding),
+            })
+            .returning({ id: faceTemplates.id });
+          await tx
+            .update(enrolmentPhotos)
+            .set({ status: "accepted", templateId: template?.id })
+            .where(eq(enrolmentPhotos.id, photo.id));
         }
-        const [template] = await tx
-          .insert(faceTemplates)
-          .values({
-            orgId: enrolment.orgId,
-            subjectId: enrolment.subjectId,
-            siteId: enrolment.siteId,
-            consentId: eligibility.consentId,
-            modelId: outcome.modelId,
-            modelVersion: outcome.modelId.split("@").at(-1) ?? outcome.modelId,
-            embeddingEnc: sealEmbedding(outcome.embedding),
-          })
-          .returning({ id: faceTemplates.id });
         await tx
-          .update(enrolmentPhotos)
-          .set({ status: "accepted", templateId: template?.id })
-          .where(eq(enrolmentPhotos.id, photo.id));
+          .update(enrolments)
+          .set({ failureReason: enrolmentReason(null, outcomes) })
+          .where(eq(enrolments.id, enrolment.id));
+        return null;
       });
+      if (block) {
+        await stop(enrolment, ENROLMENT_BLOCK_MESSAGES[block], outcomes, { blockedBy: block });
+        return { status: "failed" };
+      }
+      if ("rejection" in outcome || retentionDays === 0) await deleteEnrolmentPhotos({ db, storage }, [photo.id]);
     }
-    const all = await db
-      .select({ status: enrolmentPhotos.status })
-      .from(enrolmentPhotos)
-      .where(eq(enrolmentPhotos.enrolmentId, enrolment.id));
-    const accepted = all.filter((photo) => photo.status === "accepted").length;
+    const accepted = outcomes.filter((outcome) => outcome === "accepted").length;
     await finish(
       enrolment,
       accepted > 0 ? "done" : "failed",
-      accepted > 0 ? null : "No photo showed exactly one face.",
-      {
-        templates: accepted,
-        rejected: all.length - accepted,
-        modelId: analyzer.modelId,
-      },
+      enrolmentReason(accepted > 0 ? null : "No photo showed exactly one face.", outcomes),
+      { templates: accepted, rejected: outcomes.length - accepted, modelId: analyzer.modelId },
     );
     if (accepted > 0) await deps.galleryChanged(enrolment.siteId);
     return { status: accepted > 0 ? "done" : "failed", templates: accepted };
@@ -103,8 +149,39 @@ export function enrolmentProcessor(deps: {
     return analyzer.embed(image, faces[0] as (typeof faces)[number]);
   }
 
+  /**
+   * The photos a finished enrolment no longer needs: refused ones, and accepted ones unless the
+   * site keeps them (`retentionDays` > 0). After a crash between a photo's outcome and its deletion.
+   */
+  async function deleteSpentPhotos(enrolment: Enrolment, retentionDays: number) {
+    const spent = await db
+      .select({ id: enrolmentPhotos.id })
+      .from(enrolmentPhotos)
+      .where(
+        retentionDays > 0
+          ? and(eq(enrolmentPhotos.enrolmentId, enrolment.id), eq(enrolmentPhotos.status, "rejected"))
+          : eq(enrolmentPhotos.enrolmentId, enrolment.id),
+      );
+    await deleteEnrolmentPhotos(
+      { db, storage },
+      spent.map((row) => row.id),
+    );
+  }
+
+  /** Gives up on the enrolment: failed first (so a retry only finishes the deleting), then every photo goes. */
+  async function stop(
+    enrolment: Enrolment,
+    message: string,
+    outcomes: PhotoOutcome[],
+    details: { refusedBy: string } | { blockedBy: EnrolmentBlock },
+  ) {
+    const block = "blockedBy" in details ? details.blockedBy : null;
+    await finish(enrolment, "failed", enrolmentReason(message, outcomes, block), details);
+    await deleteSpentPhotos(enrolment, 0);
+  }
+
   async function finish(
-    enrolment: typeof enrolments.$inferSelect,
+    enrolment: Enrolment,
     status: "done" | "failed",
     failureReason: string | null,
     details: Record<string, unknown>,
@@ -124,4 +201,9 @@ export function enrolmentProcessor(deps: {
       });
     });
   }
+}
+
+function outcomeOf(photo: Photo): PhotoOutcome {
+  if (photo.status === "rejected") return (photo.rejectionReason as PhotoRejection | null) ?? "unreadable";
+  return photo.status;
 }

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type CameraSimulator, startCameraSimulator } from "@consentry/camera-sim";
 import { createCamera, getCamera, updateCamera } from "@consentry/core/cameras";
-import { createEnrolment } from "@consentry/core/enrolment";
+import { createEnrolment, parseEnrolmentReason } from "@consentry/core/enrolment";
 import { DomainError } from "@consentry/core/errors";
 import { recordAssessment } from "@consentry/core/records";
 import { createSite } from "@consentry/core/sites";
@@ -148,7 +148,7 @@ afterAll(async () => {
 }, 60_000);
 
 describe("enrolment", { timeout: 60_000 }, () => {
-  it("turns a photo with one face into an encrypted template and rejects the rest with reasons", async () => {
+  it("turns a photo with one face into an encrypted template and rejects the rest with reasons, keeping no photo", async () => {
     const blank = await sharp({ create: { width: 400, height: 300, channels: 3, background: "#888" } })
       .jpeg()
       .toBuffer();
@@ -162,13 +162,10 @@ describe("enrolment", { timeout: 60_000 }, () => {
       .select()
       .from(schema.enrolmentPhotos)
       .where(eq(schema.enrolmentPhotos.enrolmentId, enrolment.id));
-    expect(photos.map((photo) => photo.status ?? "").sort()).toEqual(["accepted", "rejected", "rejected"]);
-    expect(
-      photos
-        .map((photo) => photo.rejectionReason)
-        .filter(Boolean)
-        .sort(),
-    ).toEqual(["noFace", "severalFaces"]);
+    // Refused photos go at once and the accepted one with its template made (the default policy
+    // keeps none); the reasons stay on the enrolment, one per photo in upload order.
+    expect(photos).toEqual([]);
+    expect(parseEnrolmentReason(enrolment.failureReason).outcomes).toEqual(["accepted", "noFace", "severalFaces"]);
     const [template] = await testDb.db
       .select()
       .from(schema.faceTemplates)

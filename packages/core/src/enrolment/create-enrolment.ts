@@ -5,6 +5,7 @@ import { addToOutbox, type OutboxProducer, relayAfterCommit } from "../dsr/outbo
 import { fieldError } from "../errors";
 import { requireSite, requireSubject } from "../lookups";
 import { checkEnrolment, ENROLMENT_PHOTO_CONTEXT } from "./eligibility";
+import { ENROLMENT_BLOCK_MESSAGES, type EnrolmentBlock, lockForEnrolment } from "./guard";
 
 const { enrolments, enrolmentPhotos } = schema;
 
@@ -40,7 +41,12 @@ export async function createEnrolment(
       deps.storage.put("enrolment-photo", Buffer.from(encryptBytes(image.bytes, ENROLMENT_PHOTO_CONTEXT)), "bin"),
     ),
   );
+  // Under the person's erasure lock and the consent row, checked again: an erasure or withdrawal
+  // that finished while the photos were prepared leaves no rows behind it.
+  let blocked: EnrolmentBlock | null = null;
   const enrolment = await db.transaction(async (tx) => {
+    blocked = await lockForEnrolment(tx, { subjectId: subject.id, consentId: eligibility.consentId });
+    if (blocked) return null;
     const [row] = await tx
       .insert(enrolments)
       .values({ orgId, subjectId: subject.id, siteId: input.siteId, consentId: eligibility.consentId })
@@ -62,6 +68,11 @@ export async function createEnrolment(
     const outboxIds = await addToOutbox(tx, [{ kind: "enrol", payload: { enrolmentId: row.id } }]);
     return { ...row, outboxIds };
   });
+  if (!enrolment) {
+    // Fresh keys of fresh ciphertexts: no other row points to these files.
+    for (const { key } of stored) await deps.storage.remove(key);
+    throw fieldError("refused", "siteId", "ruleNoConsent", ENROLMENT_BLOCK_MESSAGES[blocked ?? "consentWithdrawn"]);
+  }
   // After commit, so the worker always finds the rows; with Redis away the ops worker's relay
   // queues it later. `queued` says whether BullMQ already has it.
   const queued = await relayAfterCommit(deps, enrolment.outboxIds);

@@ -159,3 +159,100 @@ it("withholds events found after this worker lost the camera's lease", async () 
     await writer.close();
   }
 });
+
+async function makeTemplate(subjectId = base.subjectId) {
+  const [template] = await testDb.db
+    .insert(schema.faceTemplates)
+    .values({
+      orgId: base.orgId,
+      siteId: base.siteId,
+      subjectId,
+      modelId: base.modelId,
+      modelVersion: "1",
+      embeddingEnc: "v1.test",
+    })
+    .returning({ id: schema.faceTemplates.id });
+  return template?.id as string;
+}
+
+it("writes no event for a template deleted or queued for deletion, or a person erased, just before the insert", async () => {
+  const cameraId = cameraIds[0] as string;
+  const deps = { db: testDb.db, actor: TEST_ACTOR, orgId: base.orgId, jobs: recordingJobs() };
+  const erased = await createSubject(
+    deps,
+    subjectFields.parse({ displayName: "Erased Person", contact: null, isMinor: false, birthYear: null }),
+  );
+  const [deletedId, queuedId, erasedId] = [await makeTemplate(), await makeTemplate(), await makeTemplate(erased.id)];
+  const writer = new EventWriter(app.db, () => {}, { flushEveryMs: 3_600_000 });
+  try {
+    const at = new Date();
+    const before = { events: (await eventsOf(cameraId)).length, unknown: await unknownOf(cameraId) };
+    writer.recognised({ ...base, cameraId, score: 0.8, at });
+    writer.recognised({ ...base, cameraId, templateId: deletedId, score: 0.8, at });
+    writer.recognised({ ...base, cameraId, templateId: queuedId, score: 0.8, at });
+    writer.recognised({ ...base, cameraId, subjectId: erased.id, templateId: erasedId, score: 0.8, at });
+    writer.unknownFace(cameraId, at.getTime());
+    // After the events were found, before their batch is written.
+    await testDb.db.delete(schema.faceTemplates).where(eq(schema.faceTemplates.id, deletedId));
+    await testDb.db
+      .update(schema.faceTemplates)
+      .set({ deletionQueuedAt: new Date() })
+      .where(eq(schema.faceTemplates.id, queuedId));
+    await testDb.db.update(schema.subjects).set({ erasedAt: new Date() }).where(eq(schema.subjects.id, erased.id));
+    await writer.flush();
+    const rows = await eventsOf(cameraId);
+    expect(rows.length).toBe(before.events + 1);
+    expect(rows.filter((row) => row.templateId && row.templateId !== base.templateId)).toEqual([]);
+    expect(rows.filter((row) => row.subjectId === erased.id)).toEqual([]);
+    expect(await unknownOf(cameraId)).toBe(before.unknown + 1);
+    expect(writer.stats()).toMatchObject({ goneEvents: 3, failedWrites: 0, writtenBatches: 1 });
+  } finally {
+    await writer.close();
+  }
+});
+
+it("a template deletion in progress at the insert: the insert waits for it and skips the event, the batch does not fail", {
+  timeout: 30_000,
+}, async () => {
+  const cameraId = cameraIds[1] as string;
+  const templateId = await makeTemplate();
+  const writer = new EventWriter(app.db, () => {}, { flushEveryMs: 3_600_000 });
+  let release = () => {};
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let deleting = false;
+  const deletion = testDb.db.transaction(async (tx) => {
+    await tx.delete(schema.faceTemplates).where(eq(schema.faceTemplates.id, templateId));
+    deleting = true;
+    await held;
+  });
+  try {
+    await waitFor(() => deleting, 5000, "the deletion to start");
+    const before = (await eventsOf(cameraId)).length;
+    writer.recognised({ ...base, cameraId, templateId, score: 0.8, at: new Date() });
+    writer.recognised({ ...base, cameraId, score: 0.8, at: new Date() });
+    const flushing = writer.flush();
+    await waitFor(
+      async () => {
+        const [row] = await testDb.db.execute<{ waiting: number }>(sql`
+          select count(*)::int as waiting from pg_stat_activity
+          where datname = current_database() and wait_event_type = 'Lock'`);
+        return (row?.waiting ?? 0) > 0;
+      },
+      5000,
+      "the insert to wait for the deletion",
+    );
+    release();
+    await deletion;
+    await flushing;
+    const rows = await eventsOf(cameraId);
+    expect(rows.length).toBe(before + 1);
+    expect(rows.filter((row) => row.templateId === templateId)).toEqual([]);
+    expect(writer.stats()).toMatchObject({ goneEvents: 1, failedWrites: 0, pendingBatches: 0 });
+  } finally {
+    release();
+    await deletion;
+    await writer.close();
+  }
+});

@@ -1,3 +1,4 @@
+import { errorCode } from "@consentry/core/enrolment";
 import { type Database, schema, sql } from "@consentry/db";
 
 export type RecognitionEvent = {
@@ -25,6 +26,8 @@ export type EventWriterStats = {
   droppedEvents: number;
   /** Events withheld because this worker had lost the camera's lease when they were found. */
   unownedEvents: number;
+  /** Events not written because, at the insert, their template was gone or queued for deletion, or their person erased. */
+  goneEvents: number;
 };
 
 /** A note for the log: counts and a database error code, never an event's content. */
@@ -77,6 +80,7 @@ export class EventWriter {
     droppedBatches: 0,
     droppedEvents: 0,
     unownedEvents: 0,
+    goneEvents: 0,
   };
   private readonly options: Required<Omit<EventWriterOptions, "lostSince">> & Pick<EventWriterOptions, "lostSince">;
 
@@ -186,7 +190,7 @@ export class EventWriter {
     if (!force && Date.now() < this.retryAt) return;
     for (let batch = this.buffer[0]; batch; batch = this.buffer[0]) {
       try {
-        await this.write(batch);
+        this.counters.goneEvents += batch.events.length - (await this.write(batch));
       } catch (error) {
         this.counters.failedWrites++;
         this.consecutiveFailures++;
@@ -207,9 +211,10 @@ export class EventWriter {
     }
   }
 
-  private async write({ events, unknown }: Batch): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      if (events.length > 0) await tx.insert(schema.recognitionEvents).values(events);
+  /** Writes one batch in one transaction; returns how many of its recognition events were written. */
+  private async write({ events, unknown }: Batch): Promise<number> {
+    return this.db.transaction(async (tx) => {
+      const written = events.length > 0 ? await insertLiveEvents(tx, events) : 0;
       if (unknown.length > 0) {
         await tx
           .insert(schema.unknownFaceCounts)
@@ -219,17 +224,51 @@ export class EventWriter {
             set: { count: sql`${schema.unknownFaceCounts.count} + excluded.count` },
           });
       }
+      return written;
     });
   }
 }
 
+/**
+ * Inserts only the events whose template still exists, is not queued for deletion and belongs to
+ * a person not erased, checked by the insert itself: a template deleted a moment ago (erasure,
+ * withdrawal, retention) gets no event, and its deletion cannot slip between a check and the
+ * insert. The key-share locks make a deletion still in progress finish first; the row is then
+ * skipped instead of failing the batch on the foreign key.
+ */
+async function insertLiveEvents(
+  tx: Parameters<Parameters<Database["transaction"]>[0]>[0],
+  events: RecognitionEvent[],
+): Promise<number> {
+  const rows = JSON.stringify(
+    events.map((event) => ({
+      org_id: event.orgId,
+      site_id: event.siteId,
+      camera_id: event.cameraId,
+      subject_id: event.subjectId,
+      template_id: event.templateId,
+      model_id: event.modelId,
+      at: event.at.toISOString(),
+      score: event.score,
+    })),
+  );
+  const [result] = await tx.execute<{ written: number }>(sql`
+    with written as (
+      insert into recognition_events (org_id, site_id, camera_id, subject_id, template_id, model_id, at, score)
+      select e.org_id, e.site_id, e.camera_id, e.subject_id, e.template_id, e.model_id, e.at, e.score
+      from jsonb_to_recordset(${rows}::jsonb) as e(
+        org_id uuid, site_id uuid, camera_id uuid, subject_id uuid, template_id uuid, model_id text,
+        at timestamptz, score real)
+      join face_templates t on t.id = e.template_id and t.subject_id = e.subject_id and t.deletion_queued_at is null
+      join subjects s on s.id = t.subject_id and s.erased_at is null
+      for key share of t, s
+      returning 1
+    )
+    select count(*)::int as written from written`);
+  return result?.written ?? 0;
+}
+
 /** A database error's code (SQLSTATE or errno name) without its message: messages carry the query's values. */
 function codeOf(error: unknown): { code?: string } {
-  let current: unknown = error;
-  for (let depth = 0; current && depth < 3; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === "string") return { code };
-    current = (current as { cause?: unknown }).cause;
-  }
-  return { code: error instanceof Error ? error.name : "unknown" };
+  return { code: errorCode(error) ?? (error instanceof Error ? error.name : "unknown") };
 }

@@ -11,6 +11,29 @@ import { useTRPC } from "~/trpc/react";
 
 type Consent = RouterOutputs["subjects"]["consents"][number];
 const STATUS_TONE = { queued: "neutral", processing: "blue", done: "green", failed: "red" } as const;
+const OUTCOMES = ["pending", "accepted", "noFace", "severalFaces", "unreadable"] as const;
+const BLOCKS = ["subjectErased", "erasureInProgress", "consentWithdrawn"] as const;
+type Outcome = (typeof OUTCOMES)[number];
+type Block = (typeof BLOCKS)[number];
+
+/**
+ * Refused and spent photos are deleted, so the worker keeps what became of each on the
+ * enrolment's reason (`enrolmentReason` in packages/core/src/enrolment/photos.ts): the reason's
+ * own text, then `stopped: <why>` and `photos: <outcome> …` lines, read here.
+ */
+function readReason(reason: string | null) {
+  const message: string[] = [];
+  let block: Block | null = null;
+  let outcomes: Outcome[] = [];
+  for (const line of (reason ?? "").split("\n")) {
+    const listed = line.startsWith("photos: ") ? line.slice("photos: ".length).split(" ") : null;
+    const stopped = line.startsWith("stopped: ") ? line.slice("stopped: ".length) : null;
+    if (listed?.every((outcome) => (OUTCOMES as readonly string[]).includes(outcome))) outcomes = listed as Outcome[];
+    else if (stopped && (BLOCKS as readonly string[]).includes(stopped)) block = stopped as Block;
+    else if (line) message.push(line);
+  }
+  return { message: message.join(" ") || null, block, outcomes };
+}
 
 /**
  * Enrolment from photos, for sites where the person consented to recognition. Templates are
@@ -61,6 +84,7 @@ export function EnrolmentSection({ subjectId, consents }: { subjectId: string; c
       <div className="px-4 pt-4 pb-2">
         <h2 className="text-sm font-semibold">{t("title")}</h2>
         <p className="text-xs text-slate-500">{t("subtitle")}</p>
+        <p className="text-xs text-slate-500">{t("lifecycle.photosDeleted")}</p>
       </div>
       {roleAtLeast(org.role, "manager") && (
         <form onSubmit={onSubmit} className="flex flex-wrap items-end gap-3 px-4 pb-4" noValidate>
@@ -98,26 +122,51 @@ export function EnrolmentSection({ subjectId, consents }: { subjectId: string; c
         <EmptyState title={t("none")} />
       ) : (
         <Table head={[t("site"), t("requestedAt"), t("status"), t("photos")]}>
-          {enrolments.data?.map((enrolment) => (
-            <tr key={enrolment.id} data-testid="enrolment-row">
-              <Td>{enrolment.siteName}</Td>
-              <Td className="whitespace-nowrap">
-                {format.dateTime(enrolment.createdAt, { dateStyle: "medium", timeStyle: "short" })}
-              </Td>
-              <Td>
-                <Badge tone={STATUS_TONE[enrolment.status]}>{t(`statuses.${enrolment.status}`)}</Badge>
-                {enrolment.failureReason && <div className="mt-1 text-xs text-red-700">{enrolment.failureReason}</div>}
-              </Td>
-              <Td className="text-xs">
-                {enrolment.photos.map((photo, index) => (
-                  <div key={photo.id}>
-                    {t("photoN", { n: index + 1 })}: {t(`photoStatuses.${photo.status}`)}
-                    {photo.rejectionReason && ` — ${t(`rejections.${photo.rejectionReason}`)}`}
-                  </div>
-                ))}
-              </Td>
-            </tr>
-          ))}
+          {enrolments.data?.map((enrolment) => {
+            const { message, block, outcomes } = readReason(enrolment.failureReason);
+            return (
+              <tr key={enrolment.id} data-testid="enrolment-row">
+                <Td>{enrolment.siteName}</Td>
+                <Td className="whitespace-nowrap">
+                  {format.dateTime(enrolment.createdAt, { dateStyle: "medium", timeStyle: "short" })}
+                </Td>
+                <Td>
+                  <Badge tone={STATUS_TONE[enrolment.status]}>{t(`statuses.${enrolment.status}`)}</Badge>
+                  {(block || message) && (
+                    <div className="mt-1 text-xs text-red-700">
+                      {block
+                        ? t(`lifecycle.stopped.${block}`)
+                        : outcomes.length > 0 &&
+                            !outcomes.some((outcome) => outcome === "accepted" || outcome === "pending")
+                          ? t("lifecycle.noUsablePhoto")
+                          : message}
+                    </div>
+                  )}
+                </Td>
+                <Td className="text-xs">
+                  {outcomes.length > 0
+                    ? outcomes.map((outcome, index) => (
+                        // biome-ignore lint/suspicious/noArrayIndexKey: one entry per uploaded photo, in upload order
+                        <div key={index}>
+                          {t("photoN", { n: index + 1 })}:{" "}
+                          {outcome === "pending" || outcome === "accepted"
+                            ? t(`photoStatuses.${outcome}`)
+                            : `${t("photoStatuses.rejected")} — ${t(`rejections.${outcome}`)}`}
+                        </div>
+                      ))
+                    : enrolment.photos.map((photo, index) => (
+                        <div key={photo.id}>
+                          {t("photoN", { n: index + 1 })}: {t(`photoStatuses.${photo.status}`)}
+                          {photo.rejectionReason && ` — ${t(`rejections.${photo.rejectionReason}`)}`}
+                        </div>
+                      ))}
+                  {outcomes.length > 0 && enrolment.photos.length === 0 && enrolment.status !== "processing" && (
+                    <div className="mt-1 text-slate-500">{t("lifecycle.noPhotoKept")}</div>
+                  )}
+                </Td>
+              </tr>
+            );
+          })}
         </Table>
       )}
     </Card>
