@@ -533,6 +533,16 @@ const accessMatrix: Record<string, Row> = {
     input: async (f) => ({ orgId: f.orgId, networkId: await f.make("network") }),
     otherTenant: [theirs("networkId")],
   },
+  "retention.site": {
+    access: "auditor",
+    input: (f) => ({ orgId: f.orgId, siteId: f.siteId }),
+    otherTenant: [theirs("siteId")],
+  },
+  "retention.update": {
+    access: "owner",
+    input: (f) => ({ orgId: f.orgId, siteId: f.siteId, kind: "recognition_events" as const, days: 30 }),
+    otherTenant: [theirs("siteId")],
+  },
   "audit.anchors": { access: "regulator", otherTenant: none("the whole chain's anchors") },
   "regulator.regionMoves": { access: "regulator", otherTenant: none("the whole jurisdiction") },
   "admin.networkExceptions": { access: "admin", otherTenant: none("platform administrators: the installation") },

@@ -10,6 +10,7 @@ import { recognitionRouter } from "./router/recognition";
 import { assessmentsRouter, filingsRouter, noticesRouter } from "./router/records";
 import { regulatorRouter } from "./router/regulator";
 import { requestsRouter } from "./router/requests";
+import { retentionRouter } from "./router/retention";
 import { signsRouter } from "./router/signs";
 import { sitesRouter } from "./router/sites";
 import { subjectsRouter } from "./router/subjects";
@@ -31,6 +32,7 @@ export const appRouter = router({
   assessments: assessmentsRouter,
   filings: filingsRouter,
   requests: requestsRouter,
+  retention: retentionRouter,
   portal: portalRouter,
   audit: auditRouter,
   regulator: regulatorRouter,

@@ -3,7 +3,7 @@ import { RETENTION_KINDS, type RetentionKind } from "@consentry/db/schema";
 import { z } from "zod";
 import { fieldError, notFound } from "../errors";
 
-const { organizations, retentionPolicies, sites } = schema;
+const { organizations, retentionPolicies, sites, users } = schema;
 
 /** What the retention panel edits: the site's template period or one of its policy rows. */
 export const RETENTION_TARGETS = ["templates", ...RETENTION_KINDS] as const;
@@ -28,6 +28,7 @@ export type RetentionPolicyRow = {
   /** The lawful default this site started with (the same for every profile except templates under US-IL). */
   defaultDays: number;
   updatedAt: Date | null;
+  /** The name of who last changed it; null for the default. */
   updatedBy: string | null;
 };
 
@@ -45,9 +46,11 @@ export async function siteRetentionPolicy(db: Database, { orgId, siteId }: { org
       days: retentionPolicies.days,
       defaultDays: sql<number>`retention_default_days(${retentionPolicies.kind})`,
       updatedAt: retentionPolicies.updatedAt,
-      updatedBy: retentionPolicies.updatedBy,
+      // The changer's name, as the other site panels show it (the row keeps the user id).
+      updatedBy: users.name,
     })
     .from(retentionPolicies)
+    .leftJoin(users, eq(users.id, retentionPolicies.updatedBy))
     .where(eq(retentionPolicies.siteId, siteId));
   const byKind = new Map(rows.map((row) => [row.kind, row]));
   const policy: RetentionPolicyRow[] = [

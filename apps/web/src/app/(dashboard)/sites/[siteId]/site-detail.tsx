@@ -14,6 +14,7 @@ import { EntryPointsSection } from "./entry-points-section";
 import { RecognitionFeed } from "./recognition-feed";
 import { RecordsSection } from "./records-section";
 import { RegionHistorySection } from "./region-history-section";
+import { RetentionSection } from "./retention-section";
 import { SignsSection } from "./signs-section";
 
 export function SiteDetail({ siteId }: { siteId: string }) {
@@ -64,6 +65,7 @@ export function SiteDetail({ siteId }: { siteId: string }) {
         <EntryPointsSection siteId={siteId} />
         <RecordsSection siteId={siteId} />
         <RegionHistorySection site={s} />
+        <RetentionSection siteId={siteId} />
         {roleAtLeast(org.role, "operator") && <RecognitionFeed siteId={siteId} />}
       </div>
       {adding && <CameraFormDialog defaultSiteId={siteId} onClose={() => setAdding(false)} />}
