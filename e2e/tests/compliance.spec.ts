@@ -156,6 +156,36 @@ test("a manager records entry points with and without an alternative to face rec
   await expect(page.getByTestId("entry-point-row")).toHaveCount(1);
 });
 
+test("a manager records a public-security entry point in a public place with its capture-area limit (CN-FR-12)", async ({
+  page,
+}) => {
+  const org = await makeOrganization();
+  await makeSite(org.id, "Square Plaza");
+  await signIn(page, (await makeUser({ orgId: org.id, role: "manager" })).email);
+  await page.goto("/sites");
+  await page.getByRole("link", { name: "Square Plaza" }).click();
+  const dialog = page.getByRole("dialog");
+
+  await page.getByRole("button", { name: "Add entry point" }).click();
+  await dialog.getByLabel("Name").fill("Square gate");
+  await dialog.getByLabel("Purpose").selectOption({ label: "Public security" });
+  await expect(dialog.getByLabel("How the capture area is limited")).toBeHidden();
+  await dialog.getByLabel("Public place").check();
+  await dialog.getByLabel("How the capture area is limited").fill("Gate lane only, 3 m deep");
+  await dialog.getByLabel("Staff check").check();
+  await dialog.getByRole("button", { name: "Save" }).click();
+  await expect(dialog).toBeHidden();
+  const row = page.getByTestId("entry-point-row").filter({ hasText: "Square gate" });
+  await expect(row).toContainText("Public security");
+
+  await row.getByRole("button", { name: "Edit" }).click();
+  await expect(dialog.getByLabel("How the capture area is limited")).toHaveValue("Gate lane only, 3 m deep");
+  await dialog.getByLabel("Public place").uncheck();
+  await expect(dialog.getByLabel("How the capture area is limited")).toBeHidden();
+  await dialog.getByRole("button", { name: "Cancel" }).click();
+  await expect(dialog).toBeHidden();
+});
+
 test("an evidence photo of a sign is stored without its metadata; the sign can be edited and deleted", async ({
   page,
 }) => {

@@ -57,6 +57,14 @@ test("a regulator opens the overview, drills into the worst site and downloads t
   await expect(page.getByTestId("regulator-finding").first()).toBeVisible();
   await expect(page.getByText("Unsigned gate").first()).toBeVisible();
 
+  // Whether the retention job runs and what it deleted here: counts, never an identifier.
+  const retention = page.getByTestId("regulator-retention");
+  await expect(retention).toContainText("Retention (CN-FR-07)");
+  await expect(retention).toContainText(/Retention runs|did not complete|No retention run/);
+  await expect(retention).toContainText("Next run:");
+  expect(await retention.textContent()).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/i);
+  await expect(page.getByText("Signage coverage, all cameras")).toBeVisible();
+
   const score = (await page.getByTestId("score").first().textContent()) ?? "";
   const pdf = page.waitForEvent("download");
   await page.getByRole("link", { name: "Download PDF report" }).click();
@@ -64,6 +72,8 @@ test("a regulator opens the overview, drills into the worst site and downloads t
   expect(text).toContain("Worst Court");
   expect(text).toContain(`Score: ${score}`);
   expect(text).toContain("Rule catalogue");
+  expect(text.replace(/\s+/g, "")).toContain("Rulecatalogue:version2");
+  expect(text).toContain("Retention job");
   expect(text.replace(/\s+/g, "")).toContain("Auditchain(CN-FR-14):校验通过verifies");
 });
 

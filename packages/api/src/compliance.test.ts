@@ -62,11 +62,9 @@ describe("compliance from the database", () => {
 
   it("signage coverage rises when a verified sign covers the uncovered cameras", async () => {
     const siteId = siteIdByName.get("Xintiandi") as string;
-    const frCameras = await testDb.db
-      .select()
-      .from(schema.cameras)
-      .where(eq(schema.cameras.siteId, siteId))
-      .then((rows) => rows.filter((camera) => camera.frEnabled));
+    // Catalogue v2 (CN-CAM-02): every camera needs a sign, face recognition or not.
+    const cameras = await testDb.db.select().from(schema.cameras).where(eq(schema.cameras.siteId, siteId));
+
     await api().signs.create({
       orgId,
       siteId,
@@ -74,11 +72,12 @@ describe("compliance from the database", () => {
       text: "人脸识别支付区域",
       languages: ["zh-CN"],
       installedAt: new Date(),
-      cameraIds: frCameras.map((camera) => camera.id),
+      cameraIds: cameras.map((camera) => camera.id),
       entryPointIds: [],
     });
     const after = await api().compliance.site({ orgId, siteId });
     expect(after.coverage.signage).toBe(1);
+    expect(after.coverage.signageAllCameras).toBe(1);
     expect(after.rules.map((rule) => rule.ruleId)).not.toContain("CN-CAM-02");
   });
 

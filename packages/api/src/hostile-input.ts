@@ -78,6 +78,7 @@ const entryPoint = (f: Fixture) => ({
   faceRecognition: true,
   faceIsDefault: false,
   isPublicPlace: false,
+  captureAreaNote: "Gate lane only",
   alternatives: ["key_card" as const],
 });
 const sign = (f: Fixture) => ({

@@ -11,6 +11,14 @@ import { camera, consent, daysAgo, entryPoint, evaluationContext, NOW, subject, 
 const PROFILES: ProfileId[] = ["CN", "EU", "US-IL"];
 const PURPOSES = ["entry_verification", "check_in", "payment", "monitoring", "public_security"];
 const day = fc.integer({ min: -3, max: 1400 }).map((n) => daysAgo(n));
+const hoursAgo = fc.integer({ min: 0, max: 6 * 60 }).map((minutes) => new Date(NOW.getTime() - minutes * 60_000));
+const RETENTION_KINDS = [
+  "templates",
+  "recognition_events",
+  "enrolment_photos",
+  "unknown_face_counts",
+  "portal_requests",
+] as const;
 const maybeDay = fc.option(day, { nil: null });
 const text = fc.constantFrom("", " ", "stated");
 const ref = (prefix: string) =>
@@ -33,6 +41,7 @@ const arbitrarySite = (siteId: string): fc.Arbitrary<SiteFacts> =>
           faceRecognition: fc.boolean(),
           faceIsDefault: fc.boolean(),
           isPublicPlace: fc.boolean(),
+          captureAreaNote: fc.option(text, { nil: null }),
           alternatives: fc.subarray(["key_card", "pin", "qr"]),
         }),
         { maxLength: 4 },
@@ -109,6 +118,25 @@ const arbitrarySite = (siteId: string): fc.Arbitrary<SiteFacts> =>
         { maxLength: 4 },
       ),
       assessments: fc.array(fc.record({ completedAt: day }), { maxLength: 2 }),
+      photos: fc.array(
+        fc.record({ subjectId: fc.nat(5).map((i) => `subj-${i}`), consentId: ref("consent"), count: fc.nat(4) }),
+        { maxLength: 4 },
+      ),
+      retention: fc.option(
+        fc.record({
+          due: fc.dictionary(fc.constantFrom(...RETENTION_KINDS), fc.nat(50)),
+          overdue: fc.dictionary(fc.constantFrom(...RETENTION_KINDS), fc.nat(50)),
+          lastRun: fc.option(
+            fc.record({
+              status: fc.constantFrom("running", "completed", "failed", "interrupted") as fc.Arbitrary<"completed">,
+              startedAt: hoursAgo,
+              finishedAt: fc.option(hoursAgo, { nil: null }),
+            }),
+            { nil: null },
+          ),
+        }),
+        { nil: undefined },
+      ),
     })
     .map((raw) => {
       // Ids are prefixed with the site so that sites of one organisation never share a subject or camera.
@@ -153,6 +181,8 @@ const arbitrarySite = (siteId: string): fc.Arbitrary<SiteFacts> =>
         })),
         requests: raw.requests.map((r, i) => ({ ...r, id: id("req", i) })),
         assessments: raw.assessments.map((a, i) => ({ ...a, id: id("pipia", i), scope: "site" })),
+        photos: raw.photos.map((p) => ({ ...p, subjectId: `${siteId}/${p.subjectId}`, consentId: own(p.consentId) })),
+        retention: raw.retention,
       };
     });
 
@@ -274,6 +304,25 @@ describe("engine properties", () => {
       );
     });
   }
+
+  it("reports retention only where the job visibly failed: nothing while it ran recently and nothing is overdue", () => {
+    fc.assert(
+      fc.property(arbitrarySite("s"), arbitraryProfile, (site, profile) => {
+        const recent = { status: "completed" as const, startedAt: daysAgo(0.02), finishedAt: daysAgo(0.01) };
+        const healthy = { ...site, retention: { due: site.retention?.due ?? {}, overdue: {}, lastRun: recent } };
+        const retentionCodes = (facts: SiteFacts) =>
+          evaluateSite(facts, evaluationContext({ profile }))
+            .findings.filter((finding) => /^(CN-FR-07|IL-15a)\.(retention|.*Overdue)/.test(finding.code))
+            .map((finding) => finding.code);
+        expect(retentionCodes(healthy)).toEqual([]);
+        // Whatever is overdue is reported, as counts about the site.
+        const overdue = { ...healthy, retention: { ...healthy.retention, overdue: { templates: 1 } } };
+        expect(retentionCodes(overdue)).toEqual(
+          profile === "EU" ? [] : [`${profile === "CN" ? "CN-FR-07" : "IL-15a"}.templatesOverdue`],
+        );
+      }),
+    );
+  });
 
   it("lists findings worst first", () => {
     const rank = { critical: 0, high: 1, medium: 2, info: 3 };

@@ -70,6 +70,7 @@ describe("evaluateSite", () => {
     });
     expect(evaluateSite(site, evaluationContext()).coverage).toEqual({
       signage: 1,
+      signageAllCameras: 1,
       consent: 0.5,
       alternatives: 0.5,
       requestsOnTime: null,
@@ -83,6 +84,8 @@ describe("evaluateSite", () => {
     };
     expect(evaluateSite(site, evaluationContext()).coverage).toEqual({
       signage: null,
+      // The camera without face recognition still needs its sign (CN-CAM-02), and has it.
+      signageAllCameras: 1,
       consent: null,
       alternatives: null,
       requestsOnTime: null,

@@ -12,6 +12,8 @@ import { indexSite, type SiteIndex } from "./site-index";
 export interface Coverage {
   /** FR cameras covered by a sign verified within the max age / FR cameras. */
   signage: number | null;
+  /** Cameras in use (FR or not) covered by such a sign / cameras in use (CN-CAM-02, catalogue v2). */
+  signageAllCameras: number | null;
   /** Templates with a valid consent (per the profile) / templates. */
   consent: number | null;
   /** FR entry points with at least one alternative / FR entry points. */
@@ -56,7 +58,6 @@ export function createRuleContext({ now, profile, settings }: EvaluationContext)
     profile: resolvedProfile,
     settings: {
       signVerificationMaxAgeDays: settings?.signVerificationMaxAgeDays ?? DEFAULT_SETTINGS.signVerificationMaxAgeDays,
-      templateUnusedGraceDays: settings?.templateUnusedGraceDays ?? DEFAULT_SETTINGS.templateUnusedGraceDays,
       dsrWorkingDays: settings?.dsrWorkingDays ?? DEFAULT_SETTINGS.dsrWorkingDays,
       timeZone: settings?.timeZone ?? resolvedProfile.defaultTimeZone,
     },
@@ -84,7 +85,7 @@ function evaluateIndexedSite(site: SiteIndex, context: RuleContext): SiteEvaluat
 }
 
 function measureCoverage(site: SiteIndex, context: RuleContext): Coverage {
-  const { facts, frCameras, frEntryPoints, signedCameraIds } = site;
+  const { facts, activeCameras, frCameras, frEntryPoints, signedCameraIds } = site;
   let answered = 0;
   let onTime = 0;
   for (const request of facts.requests) {
@@ -98,6 +99,10 @@ function measureCoverage(site: SiteIndex, context: RuleContext): Coverage {
     signage: share(
       countWhere(frCameras, (camera) => signedCameraIds.has(camera.id)),
       frCameras.length,
+    ),
+    signageAllCameras: share(
+      countWhere(activeCameras, (camera) => signedCameraIds.has(camera.id)),
+      activeCameras.length,
     ),
     consent: share(
       countWhere(facts.templates, (template) => context.profile.templateHasValidConsent(site, template, context)),

@@ -4,7 +4,7 @@
 /** Jurisdiction profiles (COMPLIANCE_RULES.md): the set of rules an organisation is held to. */
 export type ProfileId = "CN" | "EU" | "US-IL";
 
-/** Why face recognition runs at an entry point. The database enum covers the first four. */
+/** Why face recognition runs at an entry point (the database's entry_purpose enum). */
 export type Purpose = "entry_verification" | "check_in" | "payment" | "monitoring" | "public_security" | (string & {});
 
 /** What a consent allows: matching at all, keeping the template off the device, sending it over a network. */
@@ -45,8 +45,6 @@ export interface FilingFacts {
 export interface EngineSettings {
   /** A sign counts for CN-CAM-02 only if verified within this many days. */
   signVerificationMaxAgeDays: number;
-  /** A template unused for longer than this is deleted (CN-FR-07), whatever the retention period. */
-  templateUnusedGraceDays: number;
   /** Working days to answer a verified request (CN-DSR-SLA) and to delete after withdrawal (CN-PI-03). */
   dsrWorkingDays: number;
   /**
@@ -58,7 +56,6 @@ export interface EngineSettings {
 
 export const DEFAULT_SETTINGS = {
   signVerificationMaxAgeDays: 90,
-  templateUnusedGraceDays: 180,
   dsrWorkingDays: 15,
 } as const satisfies EngineSettings;
 
@@ -77,6 +74,52 @@ export interface SiteFacts {
   requests: RequestFacts[];
   /** Impact assessments covering the site (PIPIA in China, DPIA under GDPR). */
   assessments: AssessmentFacts[];
+  /** Enrolment photos still stored, counted per consent their enrolment was made under (CN-PI-03). */
+  photos?: PhotoFacts[];
+  /** What the retention job has to delete here and whether it runs (CN-FR-07, IL-15a); absent: not judged. */
+  retention?: RetentionFacts;
+}
+
+/** How many enrolment photos of one subject, taken under one consent, are still stored. */
+export interface PhotoFacts {
+  subjectId: string;
+  /** The consent of the enrolment the photos belong to; null if that consent record is gone. */
+  consentId: string | null;
+  count: number;
+}
+
+/** The kinds of data the retention job deletes when their period ends (packages/core/src/retention). */
+export type RetentionCountKind =
+  | "templates"
+  | "recognition_events"
+  | "unknown_face_counts"
+  | "enrolment_photos"
+  | "camera_status_history"
+  | "portal_requests"
+  | "portal_contact"
+  | "unverified_requests";
+
+/** Items per kind; a missing kind counts as 0. */
+export type RetentionCounts = Partial<Record<RetentionCountKind, number>>;
+
+export interface RetentionRunFacts {
+  status: "running" | "completed" | "failed" | "interrupted";
+  startedAt: Date;
+  finishedAt: Date | null;
+}
+
+/**
+ * The system deletes what is due itself (the hourly `retention` job), so a rule fires only where
+ * that has visibly not happened: data still stored well after its due time, or a job that failed
+ * or stopped while data is due.
+ */
+export interface RetentionFacts {
+  /** Past its retention period at `now` and still stored. */
+  due: RetentionCounts;
+  /** Past its retention period for more than RETENTION_OVERDUE_HOURS and still stored (two hourly runs missed it). */
+  overdue: RetentionCounts;
+  /** The installation's latest retention run (one job serves every site); null if none ever ran. */
+  lastRun: RetentionRunFacts | null;
 }
 
 export interface SiteInfo {
@@ -86,7 +129,7 @@ export interface SiteInfo {
   kind: string;
   /** The whole site is a public place (Measures Art. 13); entry points can also be public on their own. */
   isPublicPlace?: boolean;
-  /** How long a template may be kept after enrolment (CN-FR-07, IL-15a). */
+  /** How long a template is kept after its last use (or its creation if never used) (CN-FR-07, IL-15a). */
   templateRetentionDays: number;
   /** Last change that requires a new impact assessment (new purpose, FR switched on, cameras added). */
   lastMaterialChangeAt: Date | null;
@@ -122,6 +165,8 @@ export interface EntryPointFacts {
   /** Face is pre-selected instead of offered beside the alternatives (CN-FR-11). */
   faceIsDefault: boolean;
   isPublicPlace: boolean;
+  /** How the capture area is limited, for public-security face recognition in a public place (CN-FR-12). */
+  captureAreaNote?: string | null;
   /** Other ways in for people who refuse face recognition (CN-FR-09). */
   alternatives: string[];
 }

@@ -44,17 +44,22 @@ export const FINDING_CODES = [
   "CN-FR-04.consentBundled",
   "CN-FR-05.minorWithoutGuardianConsent",
   "CN-FR-06.centralWithoutTransferConsent",
-  "CN-FR-07.retentionExpired",
-  "CN-FR-07.unused",
+  "CN-FR-07.templatesOverdue",
+  "CN-FR-07.photosOverdue",
+  "CN-FR-07.eventsOverdue",
+  "CN-FR-07.retentionRunFailed",
+  "CN-FR-07.retentionNotRunning",
   "CN-FR-08.assessmentMissing",
   "CN-FR-08.assessmentOutdated",
   "CN-FR-09.noAlternative",
   "CN-FR-11.faceIsDefault",
   "CN-FR-12.publicPlaceWithoutBasis",
   "CN-FR-12.publicPlaceNoPurpose",
+  "CN-FR-12.captureAreaNotLimited",
   "CN-FR-13.frInPrivateSpace",
   "CN-CAM-01.cameraInPrivateSpace",
   "CN-CAM-02.signMissing",
+  "CN-CAM-02.cameraSignMissing",
   "CN-FR-14.templateUnencrypted",
   "CN-FR-14.auditChainBroken",
   "CN-FR-15.filingOverdue",
@@ -62,6 +67,7 @@ export const FINDING_CODES = [
   "CN-FR-15.filingApproaching",
   "CN-PI-03.requestNotCompleted",
   "CN-PI-03.templateKeptAfterWithdrawal",
+  "CN-PI-03.photosKeptAfterWithdrawal",
   "CN-PI-06.refusalWithoutReason",
   "CN-DSR-SLA.requestOverdue",
   "CN-SITE-01.regionChanged",
@@ -74,10 +80,13 @@ export const FINDING_CODES = [
   "EU-SLA.requestOverdue",
   "EU-17.requestNotCompleted",
   "EU-17.templateKeptAfterWithdrawal",
+  "EU-17.photosKeptAfterWithdrawal",
   "EU-35.assessmentMissing",
   "EU-35.assessmentOutdated",
   "IL-15a.noRetentionSchedule",
-  "IL-15a.retentionEnded",
+  "IL-15a.templatesOverdue",
+  "IL-15a.retentionRunFailed",
+  "IL-15a.retentionNotRunning",
   "IL-15a.lastInteractionExpired",
   "IL-15a.consentWithdrawn",
   "IL-15b.noWrittenRelease",
@@ -116,8 +125,6 @@ export interface Finding {
   /** Why, in a sentence an operator understands (English; the fallback where `code` is not translated). */
   message: string;
   remediation: string;
-  /** Something the platform should do on its own: CN-FR-07 and IL-15a findings ask it to queue the template's deletion. */
-  action?: "queue_deletion";
 }
 
 const SEVERITY_RANK: Record<Severity, number> = { critical: 0, high: 1, medium: 2, info: 3 };

@@ -24,6 +24,12 @@ export { cnPi03, requestRequiresDeletion } from "./rules/cn-pi-03";
 export { cnPi06 } from "./rules/cn-pi-06";
 export { cnSite01, REGION_CHANGE_NOTICE_DAYS, regionChangeFinding } from "./rules/cn-site-01";
 export { eu09, eu17, eu35, euSla } from "./rules/eu";
+export {
+  RETENTION_OVERDUE_HOURS,
+  RETENTION_OVERDUE_MS,
+  type RetentionJobState,
+  retentionJobState,
+} from "./rules/retention";
 export type {
   OrganizationIndex,
   OrganizationRule,
@@ -33,7 +39,13 @@ export type {
   RuleContext,
   SiteRule,
 } from "./rules/rule";
-export { BIPA_LAST_INTERACTION_YEARS, hasWrittenRelease, il15a, il15b } from "./rules/us-il";
+export {
+  BIPA_LAST_INTERACTION_YEARS,
+  BIPA_MAX_RETENTION_DAYS,
+  hasWrittenRelease,
+  il15a,
+  il15b,
+} from "./rules/us-il";
 export * from "./score";
 export { groupBy, indexSite, isValidSeparateConsent, type PendingDeletion, type SiteIndex } from "./site-index";
 export * from "./working-days";

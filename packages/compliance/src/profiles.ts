@@ -102,5 +102,7 @@ export const PROFILES: Readonly<Record<ProfileId, Profile>> = {
 /**
  * The version of ../shared/design/COMPLIANCE_RULES.md these rules implement (Measures, CAC/MPS
  * Order No. 19, in force 1 June 2025); printed on reports so a reader knows what was checked.
+ * Version 2 (2026-12): CN-FR-12 and CN-CAM-02 corrected, CN-FR-07 and CN-PI-03 cover photos and
+ * judge the retention job.
  */
-export const RULE_CATALOGUE_VERSION = "2025-06 (Order No. 19)";
+export const RULE_CATALOGUE_VERSION = "version 2 (2026-12; Order No. 19)";

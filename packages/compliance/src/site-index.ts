@@ -39,7 +39,9 @@ export interface SiteIndex {
   activeNotice: NoticeFacts | null;
   /** Purposes with at least one valid separate consent at the site. */
   consentedPurposes: Set<Purpose>;
-  /** FR cameras covered (directly or through their entry point) by a sign verified recently enough. */
+  /** Cameras in use: not switched off by an operator. Signs must cover every one (CN-CAM-02). */
+  activeCameras: CameraFacts[];
+  /** Cameras covered (directly or through their entry point) by a sign verified recently enough. */
   signedCameraIds: Set<string>;
   /** Templates still relied on; templates whose consent was withdrawn are in `pendingDeletion` instead. */
   liveTemplates: TemplateFacts[];
@@ -69,7 +71,8 @@ export function indexSite(facts: SiteFacts, context: RuleContext): SiteIndex {
   const consentsBySubject = groupBy(facts.consents, (consent) => consent.subjectId);
   const templatesBySubject = groupBy(facts.templates, (template) => template.subjectId);
 
-  const frCameras = facts.cameras.filter((camera) => camera.frEnabled && !camera.disabled);
+  const activeCameras = facts.cameras.filter((camera) => !camera.disabled);
+  const frCameras = activeCameras.filter((camera) => camera.frEnabled);
   const frCameraEntryPoints = new Set(frCameras.map((camera) => camera.entryPointId));
   const frEntryPoints = facts.entryPoints.filter(
     (entryPoint) => entryPoint.faceRecognition || frCameraEntryPoints.has(entryPoint.id),
@@ -89,7 +92,7 @@ export function indexSite(facts: SiteFacts, context: RuleContext): SiteIndex {
     for (const cameraId of sign.cameraIds) signedCameraIds.add(cameraId);
     for (const entryPointId of sign.entryPointIds) signedEntryPointIds.add(entryPointId);
   }
-  for (const camera of frCameras) {
+  for (const camera of activeCameras) {
     if (camera.entryPointId && signedEntryPointIds.has(camera.entryPointId)) signedCameraIds.add(camera.id);
   }
 
@@ -140,6 +143,7 @@ export function indexSite(facts: SiteFacts, context: RuleContext): SiteIndex {
     consentsById,
     consentsBySubject,
     templatesBySubject,
+    activeCameras,
     frCameras,
     frEntryPoints,
     frActive: frCameras.length > 0 || frEntryPoints.length > 0,

@@ -1,3 +1,4 @@
+import { RULE_CATALOGUE_VERSION } from "@consentry/compliance";
 import { storeComplianceSnapshots } from "@consentry/core/compliance";
 import { buildRegulatorReport } from "@consentry/core/regulator";
 import { sealEmbedding } from "@consentry/crypto";
@@ -126,6 +127,39 @@ describe("regulator console", () => {
     );
   });
 
+  it("shows whether retention runs at a site and what it deleted there, as counts only", async () => {
+    const regulator = callerFor(testDb.db, await makePrincipal(testDb.db, { jurisdictionCodes: ["310000"] }));
+    const [person] = await testDb.db.select({ id: schema.subjects.id }).from(schema.subjects);
+    const at = new Date(Date.now() - 5 * 60_000);
+    await testDb.db.insert(schema.retentionRuns).values({
+      status: "completed",
+      startedAt: at,
+      finishedAt: at,
+      heartbeatAt: at,
+      // A subject's id planted among the kinds must not come out.
+      counts: {
+        [siteId]: { templates: 2, recognition_events: 310, [person?.id as string]: 1 },
+        [otherSiteId]: { templates: 7 },
+      },
+    });
+    const site = await regulator.regulator.site({ siteId });
+    expect(site.retention).toMatchObject({
+      state: "ok",
+      lastRun: { status: "completed", deleted: { templates: 2, recognition_events: 310 } },
+      deletedInWindow: { templates: 2, recognition_events: 310 },
+    });
+    const text = JSON.stringify(site.retention);
+    expect(text).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i);
+    const found: string[] = [];
+    walk(site, "$", found);
+    expect(found).toEqual([]);
+    const zhejiang = callerFor(testDb.db, await makePrincipal(testDb.db, { jurisdictionCodes: ["330000"] }));
+    await expect(zhejiang.regulator.site({ siteId })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    expect((await zhejiang.regulator.site({ siteId: otherSiteId })).retention?.lastRun?.deleted).toEqual({
+      templates: 7,
+    });
+  });
+
   it("shows another jurisdiction nothing of this one", async () => {
     const zhejiang = callerFor(testDb.db, await makePrincipal(testDb.db, { jurisdictionCodes: ["330000"] }));
     expect((await zhejiang.regulator.sites()).map((s) => s.siteId)).toEqual([otherSiteId]);
@@ -150,6 +184,7 @@ describe("regulator console", () => {
       expect(text, scope.kind).toContain("Lujiazui Court");
       expect(text, scope.kind).toContain("Pudong Towers");
       expect(text, scope.kind).toContain("Rule catalogue");
+      expect(squeezed, scope.kind).toContain(RULE_CATALOGUE_VERSION.replace(/\s+/g, ""));
       // Chinese is extracted too, so the planted Chinese name would be found if it were there.
       expect(squeezed, scope.kind).toContain("合规报告");
       expect(squeezed, scope.kind).not.toContain("HangzhouCourt");
@@ -167,7 +202,8 @@ describe("regulator console", () => {
     const text = await pdfText(pdf);
     expect(text).toContain("Hangzhou Court");
     expect(text.replace(/\s+/g, "")).not.toContain("LujiazuiCourt");
-  });
+    // Seven PDFs: slow on a shared, loaded machine.
+  }, 20_000);
 
   it("audits every view, naming it", async () => {
     const principal = await makePrincipal(testDb.db, { jurisdictionCodes: ["310100"] });

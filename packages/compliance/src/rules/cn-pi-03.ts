@@ -1,10 +1,11 @@
-// CN-PI-03: delete on request, on withdrawal, when the purpose ends or retention expires (PIPL 47, 15).
+// CN-PI-03: delete on request, on withdrawal, when the purpose ends or retention expires (PIPL 47, 15):
+// templates and enrolment photos alike (catalogue v2).
 // EU-17 (GDPR Art. 17) runs the same check with the EU deadlines.
 import type { RequestFacts } from "../facts";
 import type { Finding } from "../findings";
 import type { SiteIndex } from "../site-index";
 import type { RuleContext, SiteRule } from "./rule";
-import { requestTarget, templateTarget } from "./targets";
+import { requestTarget, subjectTarget, templateTarget } from "./targets";
 
 /** Requests that oblige deletion: every verified withdrawal, and deletions once approved. */
 export function requestRequiresDeletion(request: RequestFacts): boolean {
@@ -46,12 +47,25 @@ export function erasureFindings(
       remediation: `Delete the template now and issue a deletion certificate (${law}).`,
     });
   }
+  for (const photos of site.facts.photos ?? []) {
+    const withdrawnAt = photos.consentId ? site.consentsById.get(photos.consentId)?.withdrawnAt : null;
+    if (!withdrawnAt || photos.count <= 0 || now <= profile.erasureDeadline(withdrawnAt, settings)) continue;
+    findings.push({
+      ruleId,
+      code: `${ruleId}.photosKeptAfterWithdrawal`,
+      params: { count: photos.count, law },
+      severity: "critical",
+      target: subjectTarget(site, photos.subjectId),
+      message: `The subject withdrew consent, but enrolment photos taken under it still exist after the deletion deadline: ${photos.count.toLocaleString("en-US")}.`,
+      remediation: `Withdrawal deletes the photos and their files automatically, so check the ops worker; delete them now and issue a deletion certificate (${law}).`,
+    });
+  }
   return findings;
 }
 
 export const cnPi03: SiteRule = {
   id: "CN-PI-03",
   scope: "site",
-  title: "Deletion on request and on withdrawal, with a certificate",
+  title: "Deletion on request and on withdrawal, templates and photos, with a certificate",
   check: (site, context) => erasureFindings(site, context, "CN-PI-03", "PIPL 47"),
 };

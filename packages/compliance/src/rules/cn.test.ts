@@ -14,6 +14,7 @@ import {
   NOW,
   notice,
   organizationFacts,
+  retentionRun,
   sign,
   subject,
   template,
@@ -174,30 +175,71 @@ describe("CN profile", () => {
     });
   });
 
-  describe("CN-FR-07 retention", () => {
-    it("passes a template unused for 200 days when the grace period is a year", () => {
-      const site = compliantSite({ template: { lastUsedAt: daysAgo(200), createdAt: daysAgo(300) } });
-      expect(check(site, "CN-FR-07", { settings: { templateUnusedGraceDays: 365 } })).toEqual([]);
+  describe("CN-FR-07 retention, enforced by the retention job", () => {
+    const hoursAgo = (hours: number) => new Date(NOW.getTime() - hours * 3_600_000);
+
+    it("passes data that is due while the job runs: it deletes it within the hour", () => {
+      const site = compliantSite({
+        retention: { due: { templates: 4, recognition_events: 900, enrolment_photos: 2 } },
+      });
+      expect(check(site, "CN-FR-07")).toEqual([]);
     });
 
-    it("flags a template older than the site's retention and asks for its deletion", () => {
-      expect(check(compliantSite({ template: { createdAt: daysAgo(366) } }), "CN-FR-07")).toMatchObject([
-        {
-          severity: "high",
-          target: { type: "template", id: "tpl-1" },
-          action: "queue_deletion",
-          message: expect.stringContaining("retention period of 365 days"),
-        },
+    it("passes a failed or stopped job while nothing is due, and ignores kinds that are not face data", () => {
+      expect(check(compliantSite({ retention: { lastRun: retentionRun({ status: "failed" }) } }), "CN-FR-07")).toEqual(
+        [],
+      );
+      expect(check(compliantSite({ retention: { lastRun: null } }), "CN-FR-07")).toEqual([]);
+      const portal = compliantSite({ retention: { due: { portal_requests: 3 }, overdue: { portal_contact: 2 } } });
+      expect(check(portal, "CN-FR-07")).toEqual([]);
+    });
+
+    it("flags each kind of face data still stored more than 2 hours past due, about the site, counts only", () => {
+      const site = compliantSite({
+        retention: { overdue: { templates: 3, enrolment_photos: 5, recognition_events: 7 } },
+      });
+      const findings = check(site, "CN-FR-07");
+      expect(findings.map((finding) => [finding.code, finding.params.count])).toEqual([
+        ["CN-FR-07.templatesOverdue", 3],
+        ["CN-FR-07.photosOverdue", 5],
+        ["CN-FR-07.eventsOverdue", 7],
       ]);
+      for (const finding of findings) {
+        expect(finding).toMatchObject({ severity: "high", target: { type: "site", id: "site-1" } });
+        expect(finding.remediation).toContain("deletes this data automatically; it has not");
+        expect(finding).not.toHaveProperty("action");
+      }
     });
 
-    it("flags a template unused beyond the 180-day default grace period, or never used since", () => {
+    it("flags a failed or interrupted last run while face data is due, once per site", () => {
+      for (const status of ["failed", "interrupted"] as const) {
+        const site = compliantSite({
+          retention: { due: { templates: 2, recognition_events: 3 }, lastRun: retentionRun({ status }) },
+        });
+        expect(check(site, "CN-FR-07")).toMatchObject([
+          { code: "CN-FR-07.retentionRunFailed", severity: "high", params: { count: 5 }, target: { type: "site" } },
+        ]);
+      }
+    });
+
+    it("flags a job that has not completed a run for more than 2 hours, or never ran, while data is due", () => {
+      const stale = retentionRun({ startedAt: hoursAgo(2.2), finishedAt: hoursAgo(2.1) });
+      const site = compliantSite({ retention: { due: { templates: 1 }, overdue: { templates: 1 }, lastRun: stale } });
+      expect(check(site, "CN-FR-07")).toMatchObject([
+        { code: "CN-FR-07.retentionNotRunning", params: { count: 1, hours: 2 } },
+      ]);
       expect(
-        check(compliantSite({ template: { lastUsedAt: daysAgo(181), createdAt: daysAgo(300) } }), "CN-FR-07"),
-      ).toHaveLength(1);
+        check(compliantSite({ retention: { due: { enrolment_photos: 4 }, lastRun: null } }), "CN-FR-07"),
+      ).toMatchObject([{ code: "CN-FR-07.retentionNotRunning", params: { count: 4 } }]);
+      // A run under way for less than 2 hours is the job working.
+      const running = retentionRun({ status: "running", startedAt: hoursAgo(1.5), finishedAt: null });
+      expect(check(compliantSite({ retention: { due: { templates: 1 }, lastRun: running } }), "CN-FR-07")).toEqual([]);
+    });
+
+    it("judges nothing when the retention facts are absent", () => {
       expect(
-        check(compliantSite({ template: { lastUsedAt: null, createdAt: daysAgo(181) } }), "CN-FR-07"),
-      ).toHaveLength(1);
+        check({ ...compliantSite({ template: { createdAt: daysAgo(4000) } }), retention: undefined }, "CN-FR-07"),
+      ).toEqual([]);
     });
   });
 
@@ -264,22 +306,49 @@ describe("CN profile", () => {
   });
 
   describe("CN-FR-12 public places", () => {
-    it("passes public-security purposes, and purposes people consented to", () => {
-      const publicSecurity = compliantSite({ entryPoint: { isPublicPlace: true, purpose: "public_security" } });
+    it("passes public security with a recorded capture-area limit, and FR outside public places", () => {
+      const publicSecurity = compliantSite({
+        entryPoint: { isPublicPlace: true, purpose: "public_security", captureAreaNote: "Gate lane only, 3 m deep" },
+      });
       expect(check(publicSecurity, "CN-FR-12")).toEqual([]);
-      expect(check(compliantSite({ entryPoint: { isPublicPlace: true } }), "CN-FR-12")).toEqual([]);
+      expect(check(compliantSite(), "CN-FR-12")).toEqual([]);
     });
 
-    it("flags a public-place FR camera for another purpose without consent", () => {
-      const site = compliantSite({ entryPoint: { isPublicPlace: true, purpose: "check_in" } });
+    it("flags a public-place FR camera for another purpose as critical, whatever consents exist", () => {
+      // The compliant site's resident consented to entry verification: that does not make it lawful here.
+      const site = compliantSite({ entryPoint: { isPublicPlace: true } });
+      expect(site.consents[0]?.purpose).toBe("entry_verification");
       expect(check(site, "CN-FR-12")).toMatchObject([
-        { severity: "high", target: { type: "camera", id: "cam-main" }, message: expect.stringContaining("check in") },
+        {
+          code: "CN-FR-12.publicPlaceWithoutBasis",
+          severity: "critical",
+          target: { type: "camera", id: "cam-main" },
+          message: expect.stringContaining("entry verification"),
+        },
       ]);
+      const checkIn = compliantSite({ entryPoint: { isPublicPlace: true, purpose: "check_in" } });
+      expect(check(checkIn, "CN-FR-12")).toMatchObject([
+        { severity: "critical", message: expect.stringContaining("check in") },
+      ]);
+    });
+
+    it("flags public security with no recorded capture-area limit as medium", () => {
+      for (const captureAreaNote of [null, "  ", undefined]) {
+        const site = compliantSite({
+          entryPoint: { isPublicPlace: true, purpose: "public_security", captureAreaNote },
+        });
+        expect(check(site, "CN-FR-12")).toMatchObject([
+          { code: "CN-FR-12.captureAreaNotLimited", severity: "medium", target: { id: "cam-main" } },
+        ]);
+      }
     });
 
     it("treats every camera of a public-place site as public", () => {
       const site = compliantSite({ site: { isPublicPlace: true }, entryPoint: { purpose: "monitoring" } });
-      expect(check(site, "CN-FR-12")).toHaveLength(1);
+      expect(check(site, "CN-FR-12")).toMatchObject([{ severity: "critical" }]);
+      expect(
+        check(compliantSite({ site: { isPublicPlace: true }, camera: { entryPointId: null } }), "CN-FR-12"),
+      ).toMatchObject([{ code: "CN-FR-12.publicPlaceNoPurpose", severity: "critical" }]);
     });
   });
 
@@ -332,19 +401,25 @@ describe("CN profile", () => {
       expect(check(site, "CN-CAM-02", { settings: { signVerificationMaxAgeDays: 120 } })).toEqual([]);
     });
 
-    it("ignores cameras without face recognition and reports signage coverage", () => {
+    it("flags any other camera not covered as medium, ignores disabled ones, and reports both coverages", () => {
       const site = compliantSite({
         add: {
           cameras: [
-            camera({ id: "cam-plain", frEnabled: false }),
+            camera({ id: "cam-plain", name: "Bike shed", frEnabled: false }),
+            camera({ id: "cam-plain-signed", name: "Lift lobby", frEnabled: false, entryPointId: "ep-main" }),
+            camera({ id: "cam-off", name: "Old camera", frEnabled: false, disabled: true }),
             camera({ id: "cam-2", entryPointId: null, name: "Car park" }),
           ],
           signs: [sign({ cameraIds: ["cam-2"], verifiedAt: daysAgo(100) })],
         },
       });
       const result = evaluateSite(site, evaluationContext());
-      expect(findingsFor(result, "CN-CAM-02")).toMatchObject([{ target: { id: "cam-2" } }]);
+      expect(findingsFor(result, "CN-CAM-02")).toMatchObject([
+        { code: "CN-CAM-02.signMissing", severity: "high", target: { id: "cam-2" } },
+        { code: "CN-CAM-02.cameraSignMissing", severity: "medium", target: { id: "cam-plain", label: "Bike shed" } },
+      ]);
       expect(result.coverage.signage).toBe(0.5);
+      expect(result.coverage.signageAllCameras).toBe(0.5);
     });
   });
 
@@ -462,6 +537,27 @@ describe("CN profile", () => {
       expect(check(site, "CN-PI-03")).toMatchObject([
         { severity: "critical", target: { type: "template", id: "tpl-1" } },
       ]);
+    });
+
+    it("flags enrolment photos left under a withdrawn consent past the deadline, naming the subject by pseudonym", () => {
+      const photos = (consentId: string, count: number) => [{ subjectId: "subj-1", consentId, count }];
+      const withdrawn = (days: number, count = 2) => ({
+        ...compliantSite({ consent: { withdrawnAt: daysAgo(days) } }),
+        templates: [],
+        photos: photos("consent-1", count),
+      });
+      expect(check(withdrawn(40), "CN-PI-03")).toMatchObject([
+        {
+          code: "CN-PI-03.photosKeptAfterWithdrawal",
+          severity: "critical",
+          params: { count: 2 },
+          target: { type: "subject", id: "subj-1", label: "R-0001" },
+        },
+      ]);
+      expect(check(withdrawn(1), "CN-PI-03")).toEqual([]);
+      expect(check(withdrawn(40, 0), "CN-PI-03")).toEqual([]);
+      // Photos under a consent that stands are the retention job's business (CN-FR-07), not this rule's.
+      expect(check({ ...compliantSite(), photos: photos("consent-1", 3) }, "CN-PI-03")).toEqual([]);
     });
   });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { evaluateSite } from "../evaluate";
 import type { SiteFacts } from "../facts";
-import { compliantSite, daysAgo, dsrRequest, evaluationContext, findingsFor } from "../testing";
+import { compliantSite, daysAgo, dsrRequest, evaluationContext, findingsFor, retentionRun } from "../testing";
 
 const years = (n: number) => n * 365.25;
 
@@ -120,27 +120,45 @@ describe("US-IL profile (BIPA)", () => {
       ]);
     });
 
-    it("flags a template 3 years after the last interaction even if the schedule allows more", () => {
+    it("flags a template 3 years after the last interaction when the site keeps templates longer than that", () => {
       const site = compliantSite({
         site: { templateRetentionDays: 5000 },
         template: { createdAt: daysAgo(years(4)), lastUsedAt: daysAgo(years(3) + 2) },
       });
       expect(check(site, "IL-15a")).toMatchObject([
         {
+          code: "IL-15a.lastInteractionExpired",
           severity: "high",
           target: { type: "template", id: "tpl-1" },
-          action: "queue_deletion",
           message: expect.stringContaining("3 years"),
+          remediation: expect.stringContaining("1,095 days"),
         },
       ]);
+      // Within the site's period the job destroys it: only a missed deletion is reported, as a count.
+      const old = compliantSite({ template: { createdAt: daysAgo(years(4)), lastUsedAt: daysAgo(years(3) + 2) } });
+      expect(check(old, "IL-15a")).toEqual([]);
     });
 
-    it("flags a template past its scheduled retention, and one whose purpose ended with a withdrawal", () => {
-      expect(check(compliantSite({ template: { createdAt: daysAgo(366) } }), "IL-15a")[0]?.message).toContain(
-        "retention period",
-      );
+    it("flags templates the retention job left more than 2 hours past due, or a job that failed while some are due", () => {
+      expect(
+        check(compliantSite({ retention: { overdue: { templates: 4, enrolment_photos: 9 } } }), "IL-15a"),
+      ).toMatchObject([
+        { code: "IL-15a.templatesOverdue", params: { count: 4 }, target: { type: "site", id: "site-1" } },
+      ]);
+      const failed = compliantSite({
+        retention: { due: { templates: 2 }, lastRun: retentionRun({ status: "failed" }) },
+      });
+      expect(check(failed, "IL-15a")).toMatchObject([{ code: "IL-15a.retentionRunFailed", params: { count: 2 } }]);
+      // Photos are not biometric identifiers under BIPA.
+      const photosOnly = compliantSite({ retention: { due: { enrolment_photos: 2 }, lastRun: null } });
+      expect(check(photosOnly, "IL-15a")).toEqual([]);
+    });
+
+    it("flags a template whose purpose ended with a withdrawal 30 days ago", () => {
       const withdrawn = compliantSite({ consent: { withdrawnAt: daysAgo(31) }, template: { lastUsedAt: daysAgo(32) } });
-      expect(check(withdrawn, "IL-15a")[0]?.message).toContain("withdrew");
+      expect(check(withdrawn, "IL-15a")).toMatchObject([
+        { code: "IL-15a.consentWithdrawn", message: expect.stringContaining("withdrew") },
+      ]);
     });
   });
 

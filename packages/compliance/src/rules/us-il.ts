@@ -3,12 +3,15 @@
 import type { TemplateFacts } from "../facts";
 import type { Finding } from "../findings";
 import type { SiteIndex } from "../site-index";
+import { retentionFindings } from "./retention";
 import type { SiteRule } from "./rule";
 import { siteTarget, templateTarget } from "./targets";
 
 const DAY_MS = 86_400_000;
 /** BIPA's outer limit: destroy 3 years after the individual's last interaction. */
 export const BIPA_LAST_INTERACTION_YEARS = 3;
+/** The longest template period a US-IL site may set (packages/core/src/retention/policy.ts, US_IL_TEMPLATE_MAX_DAYS). */
+export const BIPA_MAX_RETENTION_DAYS = 1095;
 
 const addYears = (date: Date, years: number) => {
   const result = new Date(date);
@@ -35,38 +38,43 @@ export const il15a: SiteRule = {
         remediation: "Publish a written retention schedule and destruction guidelines in the site's public notice.",
       });
     }
+    findings.push(
+      ...retentionFindings(site, now, {
+        ruleId: "IL-15a",
+        kinds: [{ kind: "templates", code: "IL-15a.templatesOverdue", noun: "Face templates" }],
+      }),
+    );
     const retentionMs = site.facts.site.templateRetentionDays * DAY_MS;
     for (const template of site.facts.templates) {
-      const reasons: [Date, string, Pick<Finding, "code" | "params">][] = [
-        [
-          new Date(template.createdAt.getTime() + retentionMs),
-          "its retention period under the schedule has ended",
-          { code: "IL-15a.retentionEnded", params: {} },
-        ],
-        [
-          addYears(template.lastUsedAt ?? template.createdAt, BIPA_LAST_INTERACTION_YEARS),
-          `${BIPA_LAST_INTERACTION_YEARS} years have passed since the subject's last interaction`,
-          { code: "IL-15a.lastInteractionExpired", params: { years: BIPA_LAST_INTERACTION_YEARS } },
-        ],
-      ];
+      const lastActivity = template.lastUsedAt ?? template.createdAt;
       const withdrawnAt = site.pendingDeletion.get(template.id)?.withdrawnAt;
-      if (withdrawnAt)
-        reasons.push([
-          profile.erasureDeadline(withdrawnAt, settings),
-          "the subject withdrew consent, so its purpose has ended",
-          { code: "IL-15a.consentWithdrawn", params: {} },
-        ]);
-      const passed = reasons.filter(([deadline]) => now > deadline).sort(([a], [b]) => a.getTime() - b.getTime())[0];
-      if (!passed) continue;
-      findings.push({
-        ruleId: "IL-15a",
-        ...passed[2],
-        severity: "high",
-        target: templateTarget(site, template),
-        message: `A face template was not destroyed although ${passed[1]}.`,
-        remediation: "Destroy the template permanently (queued automatically) and record it.",
-        action: "queue_deletion",
-      });
+      if (withdrawnAt && now > profile.erasureDeadline(withdrawnAt, settings)) {
+        findings.push({
+          ruleId: "IL-15a",
+          code: "IL-15a.consentWithdrawn",
+          params: {},
+          severity: "high",
+          target: templateTarget(site, template),
+          message: "A face template was not destroyed although the subject withdrew consent, so its purpose has ended.",
+          remediation:
+            "Withdrawing consent queues the template's destruction automatically; it has not happened: check the ops worker, then destroy the template and record it.",
+        });
+        continue;
+      }
+      // The job destroys templates when the site's period after last use ends; a period longer than
+      // BIPA's outer limit leaves them past it, which only a shorter period fixes.
+      const jobDeletesAt = lastActivity.getTime() + retentionMs;
+      if (now > addYears(lastActivity, BIPA_LAST_INTERACTION_YEARS) && now.getTime() <= jobDeletesAt) {
+        findings.push({
+          ruleId: "IL-15a",
+          code: "IL-15a.lastInteractionExpired",
+          params: { years: BIPA_LAST_INTERACTION_YEARS, maxDays: BIPA_MAX_RETENTION_DAYS },
+          severity: "high",
+          target: templateTarget(site, template),
+          message: `A face template was not destroyed although ${BIPA_LAST_INTERACTION_YEARS} years have passed since the subject's last interaction: the site keeps templates longer than that.`,
+          remediation: `Set the site's template retention to at most ${BIPA_MAX_RETENTION_DAYS.toLocaleString("en-US")} days on its Retention panel; the retention job then destroys the template automatically.`,
+        });
+      }
     }
     return findings;
   },

@@ -11,7 +11,19 @@ import type {
   SubjectFacts,
   TemplateFacts,
 } from "../facts";
-import { assessment, camera, consent, daysAgo, dsrRequest, entryPoint, NOW, notice, sign, template } from "./builders";
+import {
+  assessment,
+  camera,
+  consent,
+  daysAgo,
+  dsrRequest,
+  entryPoint,
+  NOW,
+  notice,
+  retentionFacts,
+  sign,
+  template,
+} from "./builders";
 
 export interface GeneratedOrganizationSize {
   sites: number;
@@ -95,6 +107,11 @@ export function generateOrganization(size: GeneratedOrganizationSize, now: Date 
       templates,
       requests,
       assessments: [assessment({ id: `${siteId}-pipia`, completedAt: ago(90) })],
+      // Due within the last hour: the next run deletes it, so nothing is reported.
+      retention: retentionFacts({
+        due: { templates: 3 },
+        lastRun: { status: "completed", startedAt: new Date(now.getTime() - 60_000), finishedAt: now },
+      }),
     });
   }
   return {

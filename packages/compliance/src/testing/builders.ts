@@ -9,6 +9,8 @@ import type {
   NoticeFacts,
   OrganizationFacts,
   RequestFacts,
+  RetentionFacts,
+  RetentionRunFacts,
   SignFacts,
   SiteFacts,
   SiteInfo,
@@ -63,6 +65,7 @@ export const entryPoint = (overrides: Partial<EntryPointFacts> = {}): EntryPoint
     faceRecognition: true,
     faceIsDefault: false,
     isPublicPlace: false,
+    captureAreaNote: null,
     alternatives: ["key_card"],
     ...overrides,
   };
@@ -155,7 +158,23 @@ export const assessment = (overrides: Partial<AssessmentFacts> = {}): Assessment
   };
 };
 
-type Collections = Omit<SiteFacts, "site">;
+/** A retention run that completed 20 minutes before `now`, as the hourly job leaves it. */
+export const retentionRun = (overrides: Partial<RetentionRunFacts> = {}): RetentionRunFacts => ({
+  status: "completed",
+  startedAt: new Date(NOW.getTime() - 21 * 60_000),
+  finishedAt: new Date(NOW.getTime() - 20 * 60_000),
+  ...overrides,
+});
+
+/** Nothing due, and the job ran recently. */
+export const retentionFacts = (overrides: Partial<RetentionFacts> = {}): RetentionFacts => ({
+  due: {},
+  overdue: {},
+  lastRun: retentionRun(),
+  ...overrides,
+});
+
+type Collections = Omit<SiteFacts, "site" | "retention">;
 
 export interface CompliantSiteOverrides {
   site?: Partial<SiteInfo>;
@@ -175,6 +194,8 @@ export interface CompliantSiteOverrides {
   template?: Partial<TemplateFacts>;
   /** The site's impact assessment, "pipia-1"; null for none. */
   assessment?: Partial<AssessmentFacts> | null;
+  /** What the retention job has left to do; by default nothing, after a run 20 minutes ago. */
+  retention?: Partial<RetentionFacts>;
   /** Extra facts appended to the site's lists. */
   add?: Partial<Collections>;
 }
@@ -183,7 +204,8 @@ export interface CompliantSiteOverrides {
  * A site that passes every rule of every profile: one FR entry point with a purpose, necessity note
  * and key-card alternative, its camera under a sign verified 10 days ago, a complete notice, one
  * adult resident with a separate consent (given after the notice) and an encrypted on-device
- * template, and an impact assessment newer than the last material change.
+ * template, an impact assessment newer than the last material change, and a retention job that
+ * ran 20 minutes ago with nothing left due.
  */
 export function compliantSite(overrides: CompliantSiteOverrides = {}): SiteFacts {
   const add = overrides.add ?? {};
@@ -221,6 +243,8 @@ export function compliantSite(overrides: CompliantSiteOverrides = {}): SiteFacts
     ],
     requests: add.requests ?? [],
     assessments: [...assessments, ...(add.assessments ?? [])],
+    photos: add.photos ?? [],
+    retention: retentionFacts(overrides.retention),
   };
 }
 

@@ -4,7 +4,18 @@ import { createRuleContext, evaluateOrganization, evaluateSite } from "../evalua
 import type { EngineSettings, ProfileId, SiteFacts } from "../facts";
 import type { Finding } from "../findings";
 import { cnFr15 } from "../rules/cn-fr-15";
-import { camera, compliantSite, daysAgo, dsrRequest, evaluationContext, NOW, organizationFacts } from "./builders";
+import {
+  camera,
+  compliantSite,
+  daysAgo,
+  dsrRequest,
+  evaluationContext,
+  NOW,
+  organizationFacts,
+  retentionRun,
+} from "./builders";
+
+const HOUR_MS = 3_600_000;
 
 /** A site that breaks rules, and the settings to evaluate it under. */
 export interface BrokenSiteSample {
@@ -49,14 +60,20 @@ export function brokenSiteSamples(): BrokenSiteSample[] {
     compliantSite({ subject: { pseudonym: "R-0042", birthYear: NOW.getUTCFullYear() - 14 } }),
     // CN-FR-06
     compliantSite({ template: { storage: "central" }, consent: { scopes: ["recognition", "central_storage"] } }),
-    // CN-FR-07, IL-15a
-    compliantSite({ template: { createdAt: daysAgo(366) } }),
-    compliantSite({ site: { templateRetentionDays: 90 }, template: { createdAt: daysAgo(100) } }),
-    compliantSite({ template: { lastUsedAt: daysAgo(181), createdAt: daysAgo(300) } }),
-    {
-      site: compliantSite({ template: { lastUsedAt: null, createdAt: daysAgo(130) } }),
-      settings: { templateUnusedGraceDays: 120 },
-    },
+    // CN-FR-07, IL-15a: the retention job left data behind, failed, or stopped
+    compliantSite({ retention: { overdue: { templates: 3, enrolment_photos: 12_345, recognition_events: 48_000 } } }),
+    compliantSite({ retention: { overdue: { templates: 1, recognition_events: 7 } } }),
+    compliantSite({
+      retention: { due: { templates: 5, recognition_events: 100 }, lastRun: retentionRun({ status: "failed" }) },
+    }),
+    compliantSite({ retention: { due: { templates: 4 }, lastRun: retentionRun({ status: "interrupted" }) } }),
+    compliantSite({
+      retention: {
+        due: { templates: 6 },
+        lastRun: retentionRun({ finishedAt: new Date(NOW.getTime() - 3 * HOUR_MS) }),
+      },
+    }),
+    compliantSite({ retention: { due: { templates: 11, enrolment_photos: 9 }, lastRun: null } }),
     // CN-FR-08, EU-35
     compliantSite({ assessment: null }),
     compliantSite({ assessment: { completedAt: daysAgo(90) }, site: { lastMaterialChangeAt: daysAgo(60) } }),
@@ -68,6 +85,11 @@ export function brokenSiteSamples(): BrokenSiteSample[] {
     compliantSite({ entryPoint: { isPublicPlace: true, purpose: "check_in" } }),
     compliantSite({ site: { isPublicPlace: true }, entryPoint: { purpose: "monitoring" } }),
     compliantSite({ site: { isPublicPlace: true }, camera: { entryPointId: null } }),
+    compliantSite({ entryPoint: { isPublicPlace: true, purpose: "public_security" } }),
+    compliantSite({
+      entryPoint: { isPublicPlace: true, purpose: "public_security", captureAreaNote: " " },
+      camera: { name: "Square camera" },
+    }),
     // CN-FR-13, CN-CAM-01
     compliantSite({ camera: { locationType: "changing_room" } }),
     compliantSite({
@@ -81,6 +103,14 @@ export function brokenSiteSamples(): BrokenSiteSample[] {
     // CN-CAM-02
     compliantSite({ sign: { verifiedAt: daysAgo(91) } }),
     { site: compliantSite({ sign: { verifiedAt: daysAgo(45) } }), settings: { signVerificationMaxAgeDays: 30 } },
+    compliantSite({ add: { cameras: [camera({ name: "Car park", frEnabled: false })] } }),
+    {
+      site: compliantSite({
+        add: { cameras: [camera({ name: "Loading bay", frEnabled: false, entryPointId: "ep-main" })] },
+        sign: { verifiedAt: daysAgo(45) },
+      }),
+      settings: { signVerificationMaxAgeDays: 30 },
+    },
     // CN-FR-14
     compliantSite({ template: { encrypted: false } }),
     // CN-PI-03, EU-17, CN-PI-06, CN-DSR-SLA, EU-SLA
@@ -115,6 +145,16 @@ export function brokenSiteSamples(): BrokenSiteSample[] {
       settings: { dsrWorkingDays: 5 },
     },
     compliantSite({ consent: { withdrawnAt: daysAgo(40) }, template: { lastUsedAt: daysAgo(41) } }),
+    compliantSite({
+      consent: { withdrawnAt: daysAgo(40) },
+      template: { lastUsedAt: daysAgo(41) },
+      add: { photos: [{ subjectId: "subj-1", consentId: "consent-1", count: 3 }] },
+    }),
+    {
+      ...compliantSite({ subject: { pseudonym: "R-0077" }, consent: { withdrawnAt: daysAgo(45) } }),
+      templates: [],
+      photos: [{ subjectId: "subj-1", consentId: "consent-1", count: 1 }],
+    },
     // CN-SITE-01: the recent move is reported, the one long ago no longer
     compliantSite({
       site: {

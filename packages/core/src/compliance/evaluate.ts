@@ -1,4 +1,4 @@
-import { evaluateOrganization, evaluateSite } from "@consentry/compliance";
+import { evaluateOrganization, evaluateSite, RULE_CATALOGUE_VERSION } from "@consentry/compliance";
 import { and, asc, type Executor, eq, gte, schema } from "@consentry/db";
 import { requireSite } from "../lookups";
 import { loadOrganizationFacts } from "./facts";
@@ -12,6 +12,7 @@ export async function complianceOverview({ db, orgId }: { db: Executor; orgId: s
   const names = new Map(facts.sites.map((site) => [site.site.id, site.site.name]));
   return {
     profile: evaluation.profile,
+    catalogueVersion: RULE_CATALOGUE_VERSION,
     evaluatedAt: evaluation.evaluatedAt,
     filing: evaluation.filing,
     findings: evaluation.findings,
@@ -46,7 +47,7 @@ export async function siteCompliance(
     : {
         siteId: site.id,
         findings: [],
-        coverage: { signage: null, consent: null, alternatives: null, requestsOnTime: null },
+        coverage: { signage: null, signageAllCameras: null, consent: null, alternatives: null, requestsOnTime: null },
         score: 100,
       };
   const byRule = new Map<string, typeof evaluation.findings>();
@@ -71,6 +72,7 @@ export async function siteCompliance(
   return {
     site: { id: site.id, name: site.name, code: site.code },
     profile: facts.profile,
+    catalogueVersion: RULE_CATALOGUE_VERSION,
     score: evaluation.score,
     coverage: evaluation.coverage,
     rules: [...byRule.entries()].map(([ruleId, findings]) => ({

@@ -1,12 +1,13 @@
 // The queries behind `loadOrganizationFacts`: one loader per entity, all started at once.
-import type { SiteFacts } from "@consentry/compliance";
+import { RETENTION_OVERDUE_MS, type RetentionCounts, retentionJobState, type SiteFacts } from "@consentry/compliance";
 import { and, desc, type Executor, eq, inArray, isNull, type SQL, schema, sql } from "@consentry/db";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
+import { lastRetentionRun, retentionDue } from "../retention/run";
 
 const s = schema;
 
-/** Whose rows to load: an organisation's, narrowed to one of its sites when `siteId` is given. */
-export type FactScope = { db: Executor; orgId: string; siteId?: string };
+/** Whose rows to load: an organisation's, narrowed to one of its sites when `siteId` is given, as of `now`. */
+export type FactScope = { db: Executor; orgId: string; siteId?: string; now: Date };
 
 /** With a site given, every query narrows to it; without, the whole organisation. */
 const bySite = ({ siteId }: FactScope, column: AnyPgColumn) => (siteId ? eq(column, siteId) : undefined);
@@ -172,6 +173,45 @@ async function loadRegionChanges(scope: FactScope) {
     .orderBy(s.siteRegionChanges.changedAt);
 }
 
+export type PhotoRow = { siteId: string; subjectId: string; consentId: string | null; count: number };
+
+/** Enrolment photos still stored, counted per site, subject and the consent of their enrolment (CN-PI-03). */
+function loadPhotos(scope: FactScope) {
+  const p = s.enrolmentPhotos;
+  const e = s.enrolments;
+  return jsonRows<PhotoRow>(
+    scope.db,
+    sql`select ${e.siteId} as "siteId", ${e.subjectId} as "subjectId", ${e.consentId} as "consentId",
+          count(*)::int as "count"
+        from ${p} join ${e} on ${e.id} = ${p.enrolmentId}
+        where ${inScope(scope, e.orgId, e.siteId)}
+        group by 1, 2, 3`,
+  );
+}
+
+/**
+ * What the retention job has left behind (CN-FR-07, IL-15a): per site, what is due more than the
+ * overdue window ago and is still stored, and the last run. What is due right now only matters
+ * when the job failed or stopped, so it is counted only then.
+ */
+async function loadRetention(scope: FactScope) {
+  const sitesInScope = await loadSites(scope);
+  const siteIds = sitesInScope.map((site) => site.id);
+  const db = scope.db;
+  const [run, overdue] = await Promise.all([
+    lastRetentionRun(db),
+    siteIds.length ? retentionDue(db, { now: new Date(scope.now.getTime() - RETENTION_OVERDUE_MS), siteIds }) : null,
+  ]);
+  const lastRun = run ? { status: run.status, startedAt: run.startedAt, finishedAt: run.finishedAt } : null;
+  const jobHealthy = retentionJobState(lastRun, scope.now) === "ok";
+  const due = siteIds.length && !jobHealthy ? await retentionDue(db, { now: scope.now, siteIds }) : null;
+  return {
+    lastRun,
+    overdue: (overdue ?? new Map()) as Map<string, RetentionCounts>,
+    due: (due ?? new Map()) as Map<string, RetentionCounts>,
+  };
+}
+
 /** The organisation's latest filing, if any (filings are organisation-wide). */
 async function loadFiling({ db, orgId }: FactScope) {
   const [filing] = await db
@@ -213,6 +253,8 @@ export function loadFactRows(scope: FactScope) {
     requests: loadRequests(scope),
     assessments: loadAssessments(scope),
     regionChanges: loadRegionChanges(scope),
+    photos: loadPhotos(scope),
+    retention: loadRetention(scope),
     filing: loadFiling(scope),
     auditCheck: loadAuditCheck(scope),
   });

@@ -6,6 +6,7 @@ import type {
   FilingFacts,
   NoticeFacts,
   OrganizationFacts,
+  PhotoFacts,
   RequestFacts,
   SignFacts,
   SiteFacts,
@@ -32,6 +33,8 @@ const siteInfo = (site: Row<"sites">, regionChanges: Row<"regionChanges">[] = []
   regionChanges: regionChanges.map(({ at, fromRegion, toRegion }) => ({ at, fromRegion, toRegion })),
 });
 
+const photoFacts = ({ subjectId, consentId, count }: Row<"photos">): PhotoFacts => ({ subjectId, consentId, count });
+
 const cameraFacts = (camera: Row<"cameras">): CameraFacts => ({
   id: camera.id,
   name: camera.name,
@@ -49,6 +52,7 @@ const entryPointFacts = (entry: Row<"entryPoints">): EntryPointFacts => ({
   faceRecognition: entry.faceRecognition,
   faceIsDefault: entry.faceIsDefault,
   isPublicPlace: entry.isPublicPlace,
+  captureAreaNote: entry.captureAreaNote,
   alternatives: entry.alternatives,
 });
 
@@ -137,6 +141,8 @@ function siteFactsOf(rows: FactRows): SiteFacts[] {
   const requests = bySite(rows.requests);
   const assessments = bySite(rows.assessments);
   const regionChanges = bySite(rows.regionChanges);
+  const photos = bySite(rows.photos);
+  const { retention } = rows;
   const camerasOfSign = groupBy(rows.signs.cameraLinks, (row) => row.signId);
   const entriesOfSign = groupBy(rows.signs.entryPointLinks, (row) => row.signId);
 
@@ -160,6 +166,12 @@ function siteFactsOf(rows: FactRows): SiteFacts[] {
       templates: siteTemplates.map(templateFacts),
       requests: (requests.get(site.id) ?? []).map(requestFacts),
       assessments: (assessments.get(site.id) ?? []).map(assessmentFacts),
+      photos: (photos.get(site.id) ?? []).map(photoFacts),
+      retention: {
+        due: retention.due.get(site.id) ?? {},
+        overdue: retention.overdue.get(site.id) ?? {},
+        lastRun: retention.lastRun,
+      },
     };
   });
 }
@@ -174,11 +186,12 @@ export async function loadOrganizationFacts(
   orgId: string,
   options: { siteId?: string; now?: Date } = {},
 ) {
-  const rows = await loadFactRows({ db, orgId, siteId: options.siteId });
+  const now = options.now ?? new Date();
+  const rows = await loadFactRows({ db, orgId, siteId: options.siteId, now });
   const { organization: org, filing, auditCheck } = rows;
   if (!org) throw new Error(`organisation ${orgId} not found`);
   const facts: OrganizationFacts = {
-    now: options.now ?? new Date(),
+    now,
     profile: org.jurisdictionProfile,
     organization: { id: org.id, name: org.name, filing: filing ? filingFacts(filing) : null },
     sites: siteFactsOf(rows),

@@ -6,6 +6,7 @@ import { jurisdictionSite } from "./jurisdiction";
 
 let testDb: Awaited<ReturnType<typeof createTestDatabase>>;
 let siteId: string;
+let orgId: string;
 beforeAll(async () => {
   testDb = await createTestDatabase();
   const [org] = await testDb.db.insert(schema.organizations).values({ name: "Core Org", slug: "core-org" }).returning();
@@ -21,6 +22,7 @@ beforeAll(async () => {
     })
     .returning();
   siteId = site?.id as string;
+  orgId = org?.id as string;
 });
 afterAll(async () => {
   await testDb?.drop();
@@ -37,5 +39,70 @@ describe("jurisdictionSite", () => {
     const error = await jurisdictionSite(testDb.db, ["330000"], siteId).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DomainError);
     expect(error).toMatchObject({ kind: "notFound", message: "Site not found in your jurisdiction." });
+  });
+});
+
+describe("retention on the regulator's site page", () => {
+  const uuid = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
+
+  it("shows whether the job runs, its last run and what it deleted at this site: counts only", async () => {
+    const db = testDb.db;
+    const [elsewhere] = await db
+      .insert(schema.sites)
+      .values({
+        orgId,
+        code: "S-CORE2",
+        name: "Far Court",
+        address: "2 Test Road",
+        regionCode: "330106",
+        kind: "office",
+      })
+      .returning();
+    const before = await jurisdictionSite(db, ["310000"], siteId);
+    expect(before.retention).toMatchObject({ state: "notRunning", lastRun: null, deletedInWindow: {} });
+
+    const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000);
+    const planted = "9b2f3c1e-0000-4000-8000-000000000001";
+    await db.insert(schema.retentionRuns).values([
+      {
+        status: "completed",
+        startedAt: minutesAgo(70),
+        finishedAt: minutesAgo(69),
+        counts: { [siteId]: { recognition_events: 40, templates: 1 }, [elsewhere?.id as string]: { templates: 9 } },
+      },
+      {
+        status: "completed",
+        startedAt: minutesAgo(10),
+        finishedAt: minutesAgo(9),
+        // Anything but a known kind with a count is dropped, however it got there.
+        counts: { [siteId]: { templates: 2, [planted]: 1, enrolment_photos: -3 }, "*": { sessions: 5 } },
+      },
+      {
+        status: "completed",
+        startedAt: minutesAgo(40 * 24 * 60),
+        finishedAt: minutesAgo(40 * 24 * 60),
+        counts: { [siteId]: { templates: 100 } },
+      },
+    ]);
+    const site = await jurisdictionSite(db, ["310000"], siteId);
+    expect(site.retention).toMatchObject({
+      state: "ok",
+      lastRun: { status: "completed", deleted: { templates: 2 } },
+      windowDays: 30,
+      deletedInWindow: { templates: 3, recognition_events: 40 },
+    });
+    expect(site.retention?.lastRun?.finishedAt).toBeInstanceOf(Date);
+    expect(site.retention?.nextRunAt.getTime()).toBeGreaterThan(Date.now());
+    expect(JSON.stringify(site.retention)).not.toMatch(uuid);
+
+    await db
+      .insert(schema.retentionRuns)
+      .values({ status: "failed", startedAt: minutesAgo(1), finishedAt: minutesAgo(1) });
+    expect((await jurisdictionSite(db, ["310000"], siteId)).retention).toMatchObject({
+      state: "failed",
+      lastRun: { status: "failed", deleted: {} },
+    });
+    // The other jurisdiction's site stays invisible, retention and all.
+    await expect(jurisdictionSite(db, ["310000"], elsewhere?.id as string)).rejects.toMatchObject({ kind: "notFound" });
   });
 });

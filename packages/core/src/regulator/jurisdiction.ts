@@ -1,4 +1,4 @@
-import { type Finding, regionChangeFinding } from "@consentry/compliance";
+import { type Finding, regionChangeFinding, retentionJobState } from "@consentry/compliance";
 import {
   and,
   countDistinct,
@@ -15,6 +15,7 @@ import {
 } from "@consentry/db";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import { notFound } from "../errors";
+import { lastRetentionRun, nextRetentionRunAt, type RetentionCountKind } from "../retention/run";
 
 const {
   sites,
@@ -27,6 +28,7 @@ const {
   filings,
   auditChainChecks,
   siteRegionChanges,
+  retentionRuns,
 } = schema;
 
 /** Sites whose GB/T 2260 region code falls under one of the jurisdiction codes (310000 covers 31xxxx). */
@@ -59,6 +61,8 @@ export type RegulatorFinding = ReturnType<typeof redactFinding>;
 
 type Coverage = {
   signage: number | null;
+  /** Snapshots from before catalogue v2 lack it. */
+  signageAllCameras?: number | null;
   consent: number | null;
   alternatives: number | null;
   requestsOnTime: number | null;
@@ -308,6 +312,65 @@ export async function jurisdictionRegionMoves(db: Executor, codes: readonly stri
 }
 export type JurisdictionRegionMove = Awaited<ReturnType<typeof jurisdictionRegionMoves>>[number];
 
+/** What a retention report may name for a regulator: kinds of data, each with a count. */
+const RETENTION_REPORT_KINDS = [
+  "templates",
+  "enrolment_photos",
+  "photo_files",
+  "recognition_events",
+  "unknown_face_counts",
+  "camera_status_history",
+  "portal_requests",
+  "portal_contact",
+  "unverified_requests",
+] as const satisfies readonly RetentionCountKind[];
+export type RetentionReportKind = (typeof RETENTION_REPORT_KINDS)[number];
+type DeletedCounts = Partial<Record<RetentionReportKind, number>>;
+
+/** A site's part of a run's counts, kept to known kinds and whole numbers: counts only, never an identifier. */
+function countsOf(counts: unknown): DeletedCounts {
+  const deleted: DeletedCounts = {};
+  if (!counts || typeof counts !== "object") return deleted;
+  for (const kind of RETENTION_REPORT_KINDS) {
+    const value = (counts as Record<string, unknown>)[kind];
+    if (typeof value === "number" && Number.isInteger(value) && value > 0) deleted[kind] = value;
+  }
+  return deleted;
+}
+
+const RETENTION_WINDOW_DAYS = 30;
+
+/**
+ * Whether the retention job runs for a site and what it deleted there: the last run (time,
+ * status, counts at this site), the counts of the last 30 days, and when it runs next.
+ */
+export async function siteRetentionSummary(db: Executor, siteId: string, now = new Date()) {
+  const since = new Date(now.getTime() - RETENTION_WINDOW_DAYS * 86_400_000);
+  const [run, recent] = await Promise.all([
+    lastRetentionRun(db),
+    db
+      .select({ counts: sql<unknown>`${retentionRuns.counts} -> ${siteId}::text` })
+      .from(retentionRuns)
+      .where(sql`${retentionRuns.startedAt} >= ${since.toISOString()}::timestamptz`),
+  ]);
+  const lastDays: DeletedCounts = {};
+  for (const row of recent) {
+    for (const [kind, count] of Object.entries(countsOf(row.counts)) as [RetentionReportKind, number][]) {
+      lastDays[kind] = (lastDays[kind] ?? 0) + count;
+    }
+  }
+  const lastRun = run ? { status: run.status, startedAt: run.startedAt, finishedAt: run.finishedAt } : null;
+  return {
+    /** ok: a run completed (or is under way) within the last 2 hours; failed: the last one did not complete. */
+    state: retentionJobState(lastRun, now),
+    lastRun: lastRun && run ? { ...lastRun, deleted: countsOf(run.counts[siteId]) } : null,
+    nextRunAt: nextRetentionRunAt(now),
+    windowDays: RETENTION_WINDOW_DAYS,
+    deletedInWindow: lastDays,
+  };
+}
+export type SiteRetentionSummary = Awaited<ReturnType<typeof siteRetentionSummary>>;
+
 /**
  * One site of the jurisdiction: latest snapshot taken here (findings redacted) and request
  * timeliness. A site that moved out stays visible with `movedOut`: its history before the move
@@ -351,7 +414,7 @@ export async function jurisdictionSite(db: Executor, codes: readonly string[], s
         .orderBy(desc(siteRegionChanges.changedAt))
         .limit(1);
   const movedOut = lastMoveOut ?? null;
-  const [[snapshot], requests] = await Promise.all([
+  const [[snapshot], requests, retention] = await Promise.all([
     db
       .select()
       .from(complianceSnapshots)
@@ -374,6 +437,8 @@ export async function jurisdictionSite(db: Executor, codes: readonly string[], s
           movedOut ? sql`${dsrRequests.submittedAt} <= ${movedOut.changedAt.toISOString()}::timestamptz` : undefined,
         ),
       ),
+    // After a move out, how the site's data is kept is the new region's business.
+    movedOut ? null : siteRetentionSummary(db, site.siteId),
   ]);
   const now = Date.now();
   return {
@@ -389,6 +454,7 @@ export async function jurisdictionSite(db: Executor, codes: readonly string[], s
       onTime: requests.filter((r) => r.closedAt && (!r.dueAt || r.closedAt <= r.dueAt)).length,
       late: requests.filter((r) => r.dueAt && (r.closedAt ? r.closedAt > r.dueAt : r.dueAt.getTime() < now)).length,
     },
+    retention,
   };
 }
 export type JurisdictionSiteView = Awaited<ReturnType<typeof jurisdictionSite>>;

@@ -107,6 +107,29 @@ export type RegulatorViews = {
 };
 const pct = (value: number | null | undefined) => (value == null ? "—" : `${Math.round(value * 100)}%`);
 
+const RETENTION_STATE = { ok: "运行正常 runs", failed: "上次失败 last run failed", notRunning: "未在运行 not running" };
+const countsText = (counts: Record<string, number>) =>
+  Object.entries(counts)
+    .map(([kind, count]) => `${kind} ${count}`)
+    .join(", ") || "0";
+
+/** Whether the retention job runs for the site and what it deleted there: counts only. */
+function retentionFigures(retention: JurisdictionSiteView["retention"]): [string, string][] {
+  if (!retention) return [];
+  const run = retention.lastRun;
+  return [
+    ["保存期限清理 Retention job", RETENTION_STATE[retention.state]],
+    [
+      "上次运行 Last run",
+      run ? `${shanghai(run.finishedAt ?? run.startedAt)} ${run.status}; deleted: ${countsText(run.deleted)}` : "—",
+    ],
+    [
+      `近 ${retention.windowDays} 天删除 Deleted, last ${retention.windowDays} days`,
+      countsText(retention.deletedInWindow),
+    ],
+  ];
+}
+
 /** Gathers a report through the regulator's own (audited, jurisdiction-scoped) views and renders it. */
 export async function buildRegulatorReport(
   views: RegulatorViews,
@@ -130,13 +153,15 @@ export async function buildRegulatorReport(
       subtitle: `${site.orgName} · ${site.regionCode} · ${site.siteCode} · ${overview.authority}`,
       figures: [
         ["得分 Score", site.score ?? "—"],
-        ["标识覆盖 Signage", pct(coverage.signage)],
+        ["标识覆盖 Signage (FR cameras)", pct(coverage.signage)],
+        ["标识覆盖 Signage (all cameras)", pct(coverage.signageAllCameras)],
         ["同意覆盖 Consent", pct(coverage.consent)],
         ["替代方式 Alternatives", pct(coverage.alternatives)],
         [
           "请求 Requests (received / open / on time / late)",
           `${site.requests.received} / ${site.requests.open} / ${site.requests.onTime} / ${site.requests.late}`,
         ],
+        ...retentionFigures(site.retention),
         // A site that moved out: the report covers its time in this jurisdiction (CN-SITE-01).
         ...(site.movedOut
           ? ([

@@ -137,9 +137,11 @@ const duePhotos = (now: Date) => sql`select p.id, p.storage_key, en.site_id from
     p.status <> 'accepted' or p.template_id is null
     or en.finished_at < ${cutoff(now, "enrolment_photos", sql`en.site_id`)})`;
 
-const countBySite = async (db: Database, query: SQL) => {
+const countBySite = async (db: Executor, query: SQL, siteIds?: readonly string[]) => {
+  // The filter sits on the outer select; PostgreSQL pushes it down into each due query's joins.
+  const only = siteIds ? sql`where site_id in ${siteIds}` : sql``;
   const rows = await db.execute<{ site_id: string; count: number }>(
-    sql`select site_id, count(*)::int as count from (${query}) due group by site_id`,
+    sql`select site_id, count(*)::int as count from (${query}) due ${only} group by site_id`,
   );
   return rows.map((row) => ({ siteId: row.site_id, count: Number(row.count) }));
 };
@@ -148,18 +150,22 @@ const countBySite = async (db: Database, query: SQL) => {
  * What is past its retention at `now` and still stored, by site and kind (what a run at `now`
  * would delete). With `now` two hours back it is what the hourly job should already have deleted.
  */
-export async function retentionDue(db: Database, { now, siteIds }: { now: Date; siteIds?: readonly string[] }) {
+export async function retentionDue(db: Executor, { now, siteIds }: { now: Date; siteIds?: readonly string[] }) {
   const due = new Map<string, Partial<Record<RetentionCountKind, number>>>();
+  if (siteIds?.length === 0) return due;
   const add = (siteId: string, kind: RetentionCountKind, count: number) => {
-    if (siteIds && !siteIds.includes(siteId)) return;
     const site = due.get(siteId) ?? {};
     site[kind] = (site[kind] ?? 0) + count;
     due.set(siteId, site);
   };
-  for (const { siteId, count } of await countBySite(db, dueTemplates(now))) add(siteId, "templates", count);
-  for (const { siteId, count } of await countBySite(db, duePhotos(now))) add(siteId, "enrolment_photos", count);
+  for (const { siteId, count } of await countBySite(db, dueTemplates(now), siteIds)) add(siteId, "templates", count);
+  for (const { siteId, count } of await countBySite(db, duePhotos(now), siteIds)) {
+    add(siteId, "enrolment_photos", count);
+  }
   for (const [kind, { due: query }] of Object.entries(SIMPLE_KINDS)) {
-    for (const { siteId, count } of await countBySite(db, query(now))) add(siteId, kind as RetentionCountKind, count);
+    for (const { siteId, count } of await countBySite(db, query(now), siteIds)) {
+      add(siteId, kind as RetentionCountKind, count);
+    }
   }
   return due;
 }
@@ -440,7 +446,7 @@ async function purgeTemplates(db: Database, storage: FileStore, runId: string, n
 }
 
 /** The latest run that is not still running (the report the panels show), or the running one if none finished. */
-export async function lastRetentionRun(db: Database) {
+export async function lastRetentionRun(db: Executor) {
   const rows = await db
     .select()
     .from(retentionRuns)

@@ -1,18 +1,26 @@
 import { z } from "zod";
 import { exportSafeText, storableDate, text } from "./common";
 
+/** Purposes a person can consent to. */
 export const ENTRY_PURPOSES = ["entry_verification", "check_in", "payment", "monitoring"] as const;
+/**
+ * Purposes an entry point can state: those, plus public security, which rests on the law, not on
+ * anyone's consent (CN-FR-12; PIPL 26), so it is not a consent purpose.
+ */
+export const ENTRY_POINT_PURPOSES = [...ENTRY_PURPOSES, "public_security"] as const;
 export const ALTERNATIVE_METHODS = ["key_card", "pin", "qr", "staff_check", "id_document", "other"] as const;
 export const SIGN_LANGUAGES = ["zh-CN", "en", "ja", "ko", "other"] as const;
 
 export const entryPointFields = z.object({
   siteId: z.uuid(),
   name: exportSafeText(1, 120),
-  purpose: z.enum(ENTRY_PURPOSES).nullable(),
+  purpose: z.enum(ENTRY_POINT_PURPOSES).nullable(),
   necessityNote: text().trim().max(2000).nullable(),
   faceRecognition: z.boolean(),
   faceIsDefault: z.boolean(),
   isPublicPlace: z.boolean(),
+  /** How the capture area is limited (public-security FR in a public place, CN-FR-12); left as it is when absent. */
+  captureAreaNote: text().trim().max(2000).nullable().optional(),
   alternatives: z.array(z.enum(ALTERNATIVE_METHODS)).max(ALTERNATIVE_METHODS.length),
 });
 

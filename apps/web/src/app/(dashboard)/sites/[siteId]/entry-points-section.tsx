@@ -2,7 +2,7 @@
 
 import type { RouterOutputs } from "@consentry/api";
 import { roleAtLeast } from "@consentry/auth/roles";
-import { ALTERNATIVE_METHODS, ENTRY_PURPOSES, entryPointFields } from "@consentry/core/validators";
+import { ALTERNATIVE_METHODS, ENTRY_POINT_PURPOSES, entryPointFields } from "@consentry/core/validators";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { type FormEvent, useState } from "react";
@@ -85,6 +85,8 @@ function EntryPointForm({ siteId, entry, onClose }: { siteId: string; entry: Ent
   const trpc = useTRPC();
   const { orgId } = useActiveOrg();
   const { errors, mutationCallbacks, validate } = useDialogForm(onClose);
+  // The capture-area limit matters in a public place only (CN-FR-12), so it shows with that box ticked.
+  const [isPublicPlace, setIsPublicPlace] = useState(entry?.isPublicPlace ?? false);
   const create = useMutation(trpc.entryPoints.create.mutationOptions(mutationCallbacks));
   const update = useMutation(trpc.entryPoints.update.mutationOptions(mutationCallbacks));
 
@@ -99,6 +101,10 @@ function EntryPointForm({ siteId, entry, onClose }: { siteId: string; entry: Ent
       faceRecognition: form.get("faceRecognition") === "on",
       faceIsDefault: form.get("faceIsDefault") === "on",
       isPublicPlace: form.get("isPublicPlace") === "on",
+      // Hidden outside public places: unsent, so a stored note stays as it is.
+      ...(form.has("captureAreaNote")
+        ? { captureAreaNote: String(form.get("captureAreaNote") ?? "").trim() || null }
+        : {}),
       alternatives: form.getAll("alternatives"),
     });
     if (!values) return;
@@ -120,7 +126,7 @@ function EntryPointForm({ siteId, entry, onClose }: { siteId: string; entry: Ent
         <Field id="purpose" label={t("purpose")} error={errors.purpose}>
           <Select id="purpose" name="purpose" defaultValue={entry ? (entry.purpose ?? "") : "entry_verification"}>
             <option value="">{t("noPurpose")}</option>
-            {ENTRY_PURPOSES.map((purpose) => (
+            {ENTRY_POINT_PURPOSES.map((purpose) => (
               <option key={purpose} value={purpose}>
                 {t(`purposes.${purpose}`)}
               </option>
@@ -138,11 +144,27 @@ function EntryPointForm({ siteId, entry, onClose }: { siteId: string; entry: Ent
                 name={name}
                 className="size-4"
                 defaultChecked={entry ? entry[name] : name === "faceRecognition"}
+                onChange={name === "isPublicPlace" ? (event) => setIsPublicPlace(event.target.checked) : undefined}
               />
               {t(name === "isPublicPlace" ? "publicPlace" : name)}
             </label>
           ))}
         </div>
+        {isPublicPlace && (
+          <Field
+            id="captureAreaNote"
+            label={t("captureAreaNote")}
+            hint={t("captureAreaHint")}
+            error={errors.captureAreaNote}
+          >
+            <Input
+              id="captureAreaNote"
+              name="captureAreaNote"
+              maxLength={2000}
+              defaultValue={entry?.captureAreaNote ?? ""}
+            />
+          </Field>
+        )}
         <fieldset>
           <legend className="text-sm font-medium text-slate-700">{t("alternatives")}</legend>
           <div className="mt-1 flex flex-wrap gap-3">

@@ -1,5 +1,6 @@
 "use client";
 
+import type { RouterOutputs } from "@consentry/api";
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useFormatter, useTranslations } from "next-intl";
@@ -58,8 +59,8 @@ export function RegulatorSite({ siteId }: { siteId: string }) {
           </Alert>
         </div>
       )}
-      <div className="mb-6 grid grid-cols-2 gap-3 lg:grid-cols-4">
-        {(["signage", "consent", "alternatives", "requestsOnTime"] as const).map((key) => (
+      <div className="mb-6 grid grid-cols-2 gap-3 lg:grid-cols-5">
+        {(["signage", "signageAllCameras", "consent", "alternatives", "requestsOnTime"] as const).map((key) => (
           <Card key={key} className="p-3">
             <p className="mb-1 text-xs text-slate-500">{t(`series.${key}`)}</p>
             <CoverageBar value={coverage[key] ?? null} label={key} />
@@ -70,6 +71,7 @@ export function RegulatorSite({ siteId }: { siteId: string }) {
         <h2 className="mb-1 font-semibold">{t("requestTimeliness")}</h2>
         <p>{t("siteRequests", s.requests)}</p>
       </Card>
+      <RetentionCard retention={s.retention} />
       <Card className="mb-6">
         <TrendChart siteId={siteId} />
       </Card>
@@ -95,5 +97,65 @@ export function RegulatorSite({ siteId }: { siteId: string }) {
         )}
       </Card>
     </>
+  );
+}
+
+type Retention = RouterOutputs["regulator"]["site"]["retention"];
+const RETENTION_TONE = { ok: "green", failed: "red", notRunning: "amber" } as const;
+
+/** Whether the retention job runs for the site, when it last ran and what it deleted here: counts only. */
+function RetentionCard({ retention }: { retention: Retention }) {
+  const t = useTranslations("regulator.retention");
+  const format = useFormatter();
+  const when = (date: Date) => format.dateTime(date, { dateStyle: "medium", timeStyle: "short" });
+  const counts = (deleted: Partial<Record<string, number>>) => {
+    const entries = Object.entries(deleted).filter(([, count]) => (count ?? 0) > 0);
+    if (entries.length === 0) return <p className="text-slate-500">{t("nothingDeleted")}</p>;
+    return (
+      <ul className="grid grid-cols-2 gap-x-4">
+        {entries.map(([kind, count]) => (
+          <li key={kind}>
+            {t(`kinds.${kind}` as "kinds.templates")}: {format.number(count ?? 0)}
+          </li>
+        ))}
+      </ul>
+    );
+  };
+  return (
+    <section data-testid="regulator-retention">
+      <Card className="mb-6 p-4 text-sm">
+        <h2 className="mb-1 font-semibold">{t("title")}</h2>
+        <p className="mb-2 text-slate-500">{t("intro")}</p>
+        {!retention ? (
+          <p>{t("movedOut")}</p>
+        ) : (
+          <div className="space-y-2">
+            <p>
+              <Badge tone={RETENTION_TONE[retention.state]}>{t(`state.${retention.state}`)}</Badge>
+            </p>
+            <p>
+              {retention.lastRun
+                ? t("lastRun", {
+                    date: when(retention.lastRun.finishedAt ?? retention.lastRun.startedAt),
+                    status: t(`status.${retention.lastRun.status}`),
+                  })
+                : t("never")}
+              {" · "}
+              {t("nextRun", { date: when(retention.nextRunAt) })}
+            </p>
+            {retention.lastRun && (
+              <div>
+                <h3 className="font-medium">{t("deletedLastRun")}</h3>
+                {counts(retention.lastRun.deleted)}
+              </div>
+            )}
+            <div>
+              <h3 className="font-medium">{t("deletedInWindow", { days: retention.windowDays })}</h3>
+              {counts(retention.deletedInWindow)}
+            </div>
+          </div>
+        )}
+      </Card>
+    </section>
   );
 }
