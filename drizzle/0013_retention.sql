@@ -39,6 +39,8 @@ ALTER TABLE "dsr_requests" ADD COLUMN "contact_pseudonymised_at" timestamp with 
 ALTER TABLE "entry_points" ADD COLUMN "capture_area_note" text;--> statement-breakpoint
 ALTER TABLE "consents" ADD COLUMN "withdrawal_certificate" jsonb;--> statement-breakpoint
 ALTER TABLE "consents" ADD COLUMN "withdrawal_certificate_sha256" text;--> statement-breakpoint
+ALTER TABLE "enrolments" ADD COLUMN "photo_outcomes" text[] DEFAULT '{}'::text[] NOT NULL;--> statement-breakpoint
+ALTER TABLE "enrolments" ADD COLUMN "stopped_because" text;--> statement-breakpoint
 ALTER TABLE "retention_certificates" ADD CONSTRAINT "retention_certificates_run_id_retention_runs_id_fk" FOREIGN KEY ("run_id") REFERENCES "public"."retention_runs"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "retention_certificates" ADD CONSTRAINT "retention_certificates_org_id_organizations_id_fk" FOREIGN KEY ("org_id") REFERENCES "public"."organizations"("id") ON DELETE restrict ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "retention_certificates" ADD CONSTRAINT "retention_certificates_site_id_sites_id_fk" FOREIGN KEY ("site_id") REFERENCES "public"."sites"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint

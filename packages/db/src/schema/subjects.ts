@@ -157,6 +157,13 @@ export const enrolments = pgTable(
     status: enrolmentStatus().notNull().default("queued"),
     /** Why the whole enrolment failed (consent gone, no usable photo); per-photo reasons are on the photos. */
     failureReason: text(),
+    /**
+     * What became of each uploaded photo, by upload position ("accepted", "noFace", "severalFaces",
+     * "unreadable"): the photo rows themselves are deleted once decided (refused ones at once).
+     */
+    photoOutcomes: text().array().notNull().default(sql`'{}'::text[]`),
+    /** Why the job stopped without writing templates: "subjectErased", "erasureInProgress" or "consentWithdrawn". */
+    stoppedBecause: text(),
     createdAt: createdAt(),
     finishedAt: timestamptz(),
   },
