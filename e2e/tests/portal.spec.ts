@@ -94,3 +94,52 @@ test("a refused request shows the subject the reason (CN-PI-06)", async ({ page,
   await expect(page.getByText("We hold no face data: this site never enrolled you.")).toBeVisible({ timeout: 15_000 });
   await staff.close();
 });
+
+test("a withdrawal filed in the portal ends with a withdrawal certificate the person downloads", async ({
+  page,
+  browser,
+}) => {
+  // Sign-in, approval, the ops worker's job and the status page's 10 s refresh.
+  test.setTimeout(90_000);
+  const org = await makeOrganization();
+  const siteCode = await makeSite(org.id, "Withdrawal Gardens");
+  const person = await makeConsentingPerson(org.id, siteCode, 2);
+  const email = `leaver-${Date.now()}@example.cn`;
+
+  await page.goto("/portal");
+  await page.getByLabel("Site").fill(siteCode);
+  await page.getByRole("button", { name: /Withdrawal Gardens/ }).click();
+  await page.getByLabel("Withdraw my consent").check();
+  await page.getByLabel("Email (we send a code to it)").fill(email);
+  await page.getByRole("button", { name: "Send request" }).click();
+  await expect.poll(() => codeFor(email)).toMatch(/^\d{6}$/);
+  await page.getByLabel("Code").fill(await codeFor(email));
+  await page.getByRole("button", { name: "Verify" }).click();
+  const reference = (await page.getByTestId("reference").textContent()) ?? "";
+  await page.getByRole("link", { name: "Open my status page" }).click();
+
+  const staff = await browser.newPage();
+  await signIn(staff, (await makeUser({ orgId: org.id, role: "manager" })).email);
+  await staff.goto("/requests");
+  const row = staff.getByTestId("request-row").filter({ hasText: reference });
+  await row.getByRole("button", { name: "Link person" }).click();
+  await row.getByLabel("Person's pseudonym").fill(person.pseudonym);
+  await row.getByRole("button", { name: "Link", exact: true }).click();
+  await row.getByLabel(/Why this is the requester's person/).fill("Showed their ID card at the front desk.");
+  await row.getByLabel("I checked the requester's identity and they are this person.").check();
+  await row.getByRole("button", { name: "Link anyway" }).click();
+  await expect(row).toContainText(person.pseudonym);
+  await row.getByRole("button", { name: "Approve" }).click();
+
+  // The ops worker deletes the face data under the withdrawn consent and certifies it.
+  const link = page.getByRole("link", { name: "Download the withdrawal certificate" });
+  await expect(link).toBeVisible({ timeout: 30_000 });
+  const download = page.waitForEvent("download");
+  await link.click();
+  const chunks: Buffer[] = [];
+  for await (const chunk of await (await download).createReadStream()) chunks.push(chunk as Buffer);
+  const certificate = JSON.parse(Buffer.concat(chunks).toString());
+  expect(certificate).toMatchObject({ kind: "withdrawal", requestReference: reference, items: { templates: 2 } });
+  expect(await countSubjectData(person.id)).toEqual({ templates: 0, photos: 0, events: 0 });
+  await staff.close();
+});

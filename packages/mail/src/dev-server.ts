@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { simpleParser } from "mailparser";
@@ -56,4 +56,28 @@ export async function readMailbox(dir: string, limit = 50): Promise<StoredMail[]
   return Promise.all(
     files.slice(0, limit).map(async (file) => JSON.parse(await readFile(join(dir, file), "utf8")) as StoredMail),
   );
+}
+
+const addressedTo = (mail: StoredMail, address: string) =>
+  mail.to
+    .split(",")
+    .map((to) => to.trim().toLowerCase())
+    .includes(address.trim().toLowerCase());
+
+/** The stored messages addressed to `address` (the dev mailbox only): file names, oldest first. */
+export async function mailTo(dir: string, address: string): Promise<string[]> {
+  const files = (await readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith(".json")).sort();
+  const matching: string[] = [];
+  for (const file of files) {
+    const mail = JSON.parse(await readFile(join(dir, file), "utf8").catch(() => "{}")) as StoredMail;
+    if (mail.to && addressedTo(mail, address)) matching.push(file);
+  }
+  return matching;
+}
+
+/** Deletes every stored message addressed to `address` (an erasure in development); returns how many. */
+export async function removeMailTo(dir: string, address: string): Promise<number> {
+  const files = await mailTo(dir, address);
+  await Promise.all(files.map((file) => rm(join(dir, file), { force: true })));
+  return files.length;
 }

@@ -3,7 +3,7 @@ import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
-import { readMailbox, startDevMailServer } from "./dev-server";
+import { mailTo, readMailbox, removeMailTo, startDevMailServer } from "./dev-server";
 import { createMailer, verificationMail } from "./index";
 
 const dir = mkdtempSync(join(tmpdir(), "consentry-mail-"));
@@ -21,5 +21,24 @@ it("delivers the verification mail over real SMTP to the dev mailbox", async () 
   } finally {
     mailer.close();
     await server.stop();
+  }
+});
+
+it("removes every message to one address from the dev mailbox (an erasure), and only those", async () => {
+  const own = mkdtempSync(join(tmpdir(), "consentry-mail-erase-"));
+  const server = await startDevMailServer({ dir: own });
+  const mailer = createMailer(server.url, "Consentry <no-reply@consentry.local>");
+  try {
+    await mailer.send(verificationMail("Wang.Fang@example.cn", "111111", 15));
+    await mailer.send(verificationMail("wang.fang@example.cn", "222222", 15));
+    await mailer.send(verificationMail("li.lei@example.cn", "333333", 15));
+    expect(await mailTo(own, "wang.fang@example.cn")).toHaveLength(2);
+    expect(await removeMailTo(own, "WANG.FANG@example.cn")).toBe(2);
+    expect(await mailTo(own, "wang.fang@example.cn")).toEqual([]);
+    expect((await readMailbox(own)).map((mail) => mail.to)).toEqual(["li.lei@example.cn"]);
+  } finally {
+    mailer.close();
+    await server.stop();
+    await rm(own, { recursive: true, force: true });
   }
 });

@@ -405,3 +405,120 @@ export function createJobProducer(
     },
   };
 }
+
+/** A finished (or waiting) job of the erasure or enrolment queue that still names a person. */
+export type PersonJob = { queue: string; jobId: string; state: string };
+
+/**
+ * Jobs left in Redis about a person after an erasure: jobs of the dsr-erasure and enrolment
+ * queues whose id, payload, result or error names the subject or a needle (template deletions
+ * carry the subject's id), and enrolment jobs whose enrolment row is gone (`missingEnrolments`
+ * says which of the ids no longer exist). Running jobs are left out: they cannot be removed
+ * yet. O(jobs kept in those two queues).
+ */
+export async function findPersonJobs(
+  redis: Redis,
+  prefix: string | undefined,
+  person: { subjectId: string; needles?: readonly string[]; missingEnrolments: (ids: string[]) => Promise<string[]> },
+): Promise<PersonJob[]> {
+  const needles = [person.subjectId, ...(person.needles ?? [])].filter((needle) => needle.length > 0);
+  const found: PersonJob[] = [];
+  const enrolmentJobs = new Map<string, { jobId: string; state: string }>();
+  for (const queueName of [QUEUE_NAMES.dsrErasure, QUEUE_NAMES.enrolment]) {
+    const queueKeys = new QueueKeys(prefix);
+    const keys = queueKeys.getKeys(queueName);
+    for (const [state, jobIds] of await jobIdsByState(redis, keys)) {
+      for (const jobId of jobIds) {
+        const [name, data, returnvalue, failedReason, stacktrace] = await redis.hmget(
+          queueKeys.toKey(queueName, jobId),
+          "name",
+          "data",
+          "returnvalue",
+          "failedReason",
+          "stacktrace",
+        );
+        if (!name) continue;
+        const text = [jobId, data, returnvalue, failedReason, stacktrace].join("\n");
+        if (needles.some((needle) => text.includes(needle))) {
+          found.push({ queue: queueName, jobId, state });
+        } else if (queueName === QUEUE_NAMES.enrolment && data) {
+          const enrolmentId = (JSON.parse(data) as { enrolmentId?: unknown }).enrolmentId;
+          if (typeof enrolmentId === "string") enrolmentJobs.set(enrolmentId, { jobId, state });
+        }
+      }
+    }
+  }
+  const missing = enrolmentJobs.size ? await person.missingEnrolments([...enrolmentJobs.keys()]) : [];
+  for (const enrolmentId of missing) {
+    const job = enrolmentJobs.get(enrolmentId);
+    if (job) found.push({ queue: QUEUE_NAMES.enrolment, ...job });
+  }
+  return found;
+}
+
+/** The ids of a queue's jobs that are not running, by state (one round trip). */
+async function jobIdsByState(redis: Redis, keys: Record<string, string>): Promise<[string, string[]][]> {
+  const lists: [state: string, key: string | undefined, kind: "list" | "zset"][] = [
+    ["completed", keys.completed, "zset"],
+    ["failed", keys.failed, "zset"],
+    ["delayed", keys.delayed, "zset"],
+    ["waiting", keys.prioritized, "zset"],
+    ["waiting", keys.wait, "list"],
+    ["waiting", keys.paused, "list"],
+  ];
+  const transaction = redis.multi();
+  for (const [, key, kind] of lists) {
+    if (!key) throw new Error("unexpected BullMQ key layout");
+    if (kind === "list") transaction.lrange(key, 0, -1);
+    else transaction.zrange(key, 0, -1);
+  }
+  const replies = (await transaction.exec()) ?? [];
+  return replies.map(([error, ids], index) => {
+    if (error) throw error;
+    return [lists[index]?.[0] ?? "waiting", ids as string[]];
+  });
+}
+
+/** Removes the entries of a queue's event stream (capped, about 10,000) that name one of these job ids. */
+async function removeJobEvents(redis: Redis, prefix: string | undefined, queueName: string, jobIds: Set<string>) {
+  const stream = new QueueKeys(prefix).toKey(queueName, "events");
+  let start = "-";
+  for (;;) {
+    const entries = (await redis.xrange(stream, start, "+", "COUNT", 1000)) as [string, string[]][];
+    const named = entries.filter(([, fields]) => {
+      const at = fields.indexOf("jobId");
+      return at >= 0 && at % 2 === 0 && jobIds.has(fields[at + 1] as string);
+    });
+    if (named.length) await redis.xdel(stream, ...named.map(([id]) => id));
+    const last = entries.at(-1);
+    if (!last || entries.length < 1000) return;
+    start = `(${last[0]}`;
+  }
+}
+
+/**
+ * Removes those jobs (with their logs) and the event-stream entries naming them; a job that
+ * started running meanwhile stays. Returns how many jobs went.
+ */
+export async function removePersonJobs(
+  redis: Redis,
+  prefix: string | undefined,
+  jobs: readonly PersonJob[],
+): Promise<number> {
+  let removed = 0;
+  for (const queueName of new Set(jobs.map((job) => job.queue))) {
+    // A queue over the caller's client: closing it leaves the client open.
+    const queue = new Queue(queueName, { connection: redis, prefix });
+    try {
+      const gone = new Set<string>();
+      for (const job of jobs.filter((candidate) => candidate.queue === queueName)) {
+        if ((await queue.remove(job.jobId)) === 1) gone.add(job.jobId);
+      }
+      if (gone.size) await removeJobEvents(redis, prefix, queueName, gone);
+      removed += gone.size;
+    } finally {
+      await queue.close();
+    }
+  }
+  return removed;
+}

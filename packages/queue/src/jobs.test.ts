@@ -94,6 +94,11 @@ describe("job contracts", () => {
         name: "job-reconcile",
         options: { attempts: 1, removeOnComplete: 100, removeOnFail: 100 },
       },
+      retention: {
+        queue: "ops",
+        name: "retention",
+        options: { attempts: 1, removeOnComplete: 100, removeOnFail: 100 },
+      },
       cameraProbe: {
         queue: "camera-probe",
         name: "probe",
@@ -102,12 +107,12 @@ describe("job contracts", () => {
       templateDeletion: {
         queue: "dsr-erasure",
         name: "template-deletion",
-        options: { attempts: 30, backoff: { type: "erasure-capped", delay: 5000 } },
+        options: { attempts: 30, backoff: { type: "erasure-capped", delay: 5000 }, removeOnComplete: true },
       },
       erasure: {
         queue: "dsr-erasure",
         name: "erasure",
-        options: { attempts: 30, backoff: { type: "erasure-capped", delay: 5000 } },
+        options: { attempts: 30, backoff: { type: "erasure-capped", delay: 5000 }, removeOnComplete: true },
       },
       enrolment: { queue: "enrollment", name: "enrol", options: { attempts: 3 } },
       streamLease: {

@@ -40,6 +40,14 @@ export const templateDeletionJobSchema = z
     subjectId: z.uuid(),
     templateIds: z.array(z.uuid()),
     reason: z.enum(["consent_withdrawn"]),
+    /**
+     * The withdrawn consents whose face data goes (templates, enrolment photos and files, the
+     * site's recognition events) and which get the withdrawal certificate. Absent in jobs queued
+     * before certificates existed: those delete `templateIds` only.
+     */
+    consentIds: z.array(z.uuid()).optional(),
+    /** The portal request that asked for the withdrawal: it gets the certificate too. */
+    requestId: z.uuid().optional(),
   })
   .strict();
 export type TemplateDeletionJob = z.infer<typeof templateDeletionJobSchema>;
@@ -135,7 +143,8 @@ export const JOBS = {
     queue: QUEUE_NAMES.dsrErasure,
     name: "template-deletion",
     schema: templateDeletionJobSchema,
-    options: { attempts: ERASURE_ATTEMPTS, backoff: ERASURE_BACKOFF },
+    // Its payload names the person: gone once done; a failed one stays for the Workers page.
+    options: { attempts: ERASURE_ATTEMPTS, backoff: ERASURE_BACKOFF, removeOnComplete: true },
     jobId: (data) => data.jobId,
   }),
   /** The erasure behind an approved deletion request: one job per request. */
@@ -143,7 +152,9 @@ export const JOBS = {
     queue: QUEUE_NAMES.dsrErasure,
     name: "erasure",
     schema: dsrErasureJobSchema,
-    options: { attempts: ERASURE_ATTEMPTS, backoff: ERASURE_BACKOFF },
+    // A completed erasure leaves no job behind (its earlier failures go with it); a failed one
+    // stays for the Workers page.
+    options: { attempts: ERASURE_ATTEMPTS, backoff: ERASURE_BACKOFF, removeOnComplete: true },
     jobId: (data) => `erasure-${data.requestId}`,
   }),
   /** Templates from an enrolment's photos: one job per enrolment. */

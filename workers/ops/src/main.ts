@@ -42,6 +42,7 @@ await runService({
       storage: createFileStore(env.CONSENTRY_STORAGE_DIR),
       logger,
       closeTimeoutMs: WORKER_CLOSE_TIMEOUT_MS,
+      devMailboxDir: env.CONSENTRY_DEV_MAILBOX_DIR,
     });
     onClose("workers", () => ops.close());
     return {

@@ -249,6 +249,35 @@ describe("transactional outbox", { timeout: 40_000 }, () => {
     );
   });
 
+  it("re-queues a withdrawn consent whose photos were left behind, and certifies their deletion", async () => {
+    // What withdrawals did before photos were deleted: 0 templates, 1 photo row and its file left.
+    const { subjectId, consentId, templateIds } = await person("Xu Lan");
+    const longAgo = new Date(Date.now() - 3_600_000);
+    await testDb.db.update(consents).set({ withdrawnAt: longAgo }).where(eq(consents.id, consentId));
+    await testDb.db.delete(faceTemplates).where(inArray(faceTemplates.id, templateIds));
+    const [enrolment] = await testDb.db
+      .insert(schema.enrolments)
+      .values({ orgId, subjectId, siteId, consentId, status: "done" })
+      .returning({ id: schema.enrolments.id });
+    const { key } = await storage.put("enrolment-photo", randomBytes(64), "bin");
+    await testDb.db
+      .insert(schema.enrolmentPhotos)
+      .values({ enrolmentId: enrolment?.id as string, subjectId, position: 0, storageKey: key });
+    await startOps();
+    const [certified] = await until(
+      () => testDb.db.select().from(consents).where(eq(consents.id, consentId)),
+      (rows) => rows[0]?.withdrawalCertificateSha256 != null,
+      "the reconciled withdrawal's certificate",
+    );
+    expect(certified?.withdrawalCertificate).toMatchObject({
+      items: { templates: 0, enrolmentPhotos: 1, photoFiles: 1 },
+    });
+    expect(
+      await testDb.db.select().from(schema.enrolmentPhotos).where(eq(schema.enrolmentPhotos.subjectId, subjectId)),
+    ).toEqual([]);
+    await expect(storage.read(key)).rejects.toMatchObject({ code: "ENOENT" });
+  });
+
   it("re-queues an enrolment left queued without its job, and leaves a recent or finished one alone", async () => {
     const { subjectId, consentId } = await person("Guo Jing");
     const enrolment = async (status: "queued" | "processing" | "done", createdAt: Date) => {
@@ -322,8 +351,11 @@ describe("transactional outbox", { timeout: 40_000 }, () => {
       });
       const result = await job.waitUntilFinished(queueEvents, 30_000);
       expect(result).toMatchObject({ items: { templates: 2 } });
-      const finished = await erasureQueue.getJob(`erasure-${requestId}`);
-      expect(finished?.attemptsMade).toBe(9);
+      // All eight refused attempts happened before the one that erased; the completed job (and
+      // the record of its failures) is gone, so nothing of it stays in Redis.
+      const [counter] = await testDb.db.execute<{ last_value: string }>(sql.raw(`SELECT last_value FROM ${sequence}`));
+      expect(Number(counter?.last_value)).toBeGreaterThan(8);
+      expect(await erasureQueue.getJob(`erasure-${requestId}`)).toBeUndefined();
       expect((await requestStatus(requestId))?.status).toBe("completed");
     } finally {
       await testDb.db.execute(sql.raw(`DROP TRIGGER ${sequence}_trigger ON dsr_erasures`));

@@ -72,6 +72,8 @@ export type StartOpsWorkerOptions = {
   schedulerReassertMs?: number;
   outboxRelayEveryMs?: number;
   reconcileEveryMs?: number;
+  /** The development SMTP server's folder: an erasure removes the person's mail from it. */
+  devMailboxDir?: string;
 };
 
 export type OpsWorker = {
@@ -101,6 +103,7 @@ export function startOpsWorker({
   schedulerReassertMs = SCHEDULER_REASSERT_MS,
   outboxRelayEveryMs = OUTBOX_RELAY_EVERY_MS,
   reconcileEveryMs = JOB_RECONCILE_EVERY_MS,
+  devMailboxDir,
 }: StartOpsWorkerOptions): OpsWorker {
   const log = logger.child({ queue: QUEUE_NAMES.ops });
   // Producers: the ops queue registers the schedules; the probe queue receives the sweep's jobs.
@@ -145,6 +148,9 @@ export function startOpsWorker({
       storage,
       logger: logger.child({ queue: QUEUE_NAMES.dsrErasure }),
       galleryChanged,
+      // The erasure also removes the person's finished jobs and their dev-mailbox mail, and checks both.
+      redis: { client: publisher, prefix },
+      devMailboxDir,
     }),
     { ...erasureWorkerOptions(redisUrl, prefix), name: "ops-worker", concurrency: erasureConcurrency },
   );

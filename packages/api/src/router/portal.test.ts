@@ -1,10 +1,12 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { deleteWithdrawnTemplates } from "@consentry/core/dsr";
 import { type PortalServices, redisRateLimiter } from "@consentry/core/portal";
-import { eq, schema } from "@consentry/db";
+import { temporaryStorage } from "@consentry/core/testing";
+import { canonicalJson, eq, schema } from "@consentry/db";
 import { createTestDatabase } from "@consentry/db/testing";
 import { env } from "@consentry/env";
 import { createMailer } from "@consentry/mail";
@@ -17,6 +19,7 @@ import { callerFor, makeOrganization, makePrincipal, recognitionConsent, recordi
 // The public portal against real PostgreSQL, a real SMTP server (in-process) and real Redis limits.
 
 const mailDir = mkdtempSync(join(tmpdir(), "consentry-portal-mail-"));
+const storage = temporaryStorage();
 const redis = new Redis(redisConnection(env.REDIS_URL));
 const prefix = `test-portal-${randomBytes(4).toString("hex")}`;
 let testDb: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -60,6 +63,7 @@ afterAll(async () => {
   await redis.quit();
   await testDb?.drop();
   await rm(mailDir, { recursive: true, force: true });
+  await rm(storage.root, { recursive: true, force: true });
 });
 
 describe("portal", () => {
@@ -157,6 +161,79 @@ describe("portal", () => {
         code: "CONFLICT",
       },
     );
+  });
+
+  it("lets the requester download the withdrawal certificate once the face data is deleted", async () => {
+    const owner = await makePrincipal(testDb.db, { memberships: [[orgId, "owner"]] });
+    const jobs = recordingJobs();
+    const staff = callerFor(testDb.db, owner, jobs);
+    const address = email();
+    const person = await staff.subjects.create({
+      orgId,
+      displayName: "孙丽",
+      contact: address,
+      isMinor: false,
+      birthYear: null,
+    });
+    const consent = await staff.subjects.giveConsent({ orgId, ...recognitionConsent(person.id, siteId) });
+    const [template] = await testDb.db
+      .insert(schema.faceTemplates)
+      .values({
+        orgId,
+        subjectId: person.id,
+        siteId,
+        consentId: consent.id,
+        modelId: "m",
+        modelVersion: "1",
+        embeddingEnc: "v1.x",
+      })
+      .returning();
+    const [enrolment] = await testDb.db
+      .insert(schema.enrolments)
+      .values({ orgId, subjectId: person.id, siteId, consentId: consent.id, status: "done" })
+      .returning();
+    const { key } = await storage.put("enrolment-photo", randomBytes(64), "bin");
+    await testDb.db.insert(schema.enrolmentPhotos).values({
+      enrolmentId: enrolment?.id as string,
+      subjectId: person.id,
+      position: 0,
+      storageKey: key,
+      templateId: template?.id,
+    });
+    const { requestId } = await visitor().portal.submit({ siteId, type: "withdrawal", email: address });
+    const link = await visitor().portal.verify({ requestId, code: await codeFor(address) });
+    await staff.requests.linkSubject({ orgId, requestId, pseudonym: person.pseudonym });
+    await staff.requests.approve({ orgId, requestId });
+    await expect(visitor().portal.certificate(link)).rejects.toMatchObject({ code: "NOT_FOUND" });
+
+    // The ops worker's template-deletion job, as the approval queued it.
+    const [job] = jobs.deletions;
+    expect(job).toMatchObject({ consentIds: [consent.id], requestId });
+    await deleteWithdrawnTemplates({ db: testDb.db, storage, job: job as NonNullable<typeof job> });
+
+    const status = await visitor().portal.status(link);
+    expect(status.certificateSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(status.outcome).toContain("enrolment photos 1");
+    const download = await visitor().portal.certificate(link);
+    expect(download).toMatchObject({
+      reference: link.reference,
+      kind: "withdrawal",
+      sha256: status.certificateSha256,
+      certificate: {
+        kind: "withdrawal",
+        requestReference: link.reference,
+        subject: { pseudonym: person.pseudonym },
+        items: { templates: 1, enrolmentPhotos: 1, photoFiles: 1 },
+      },
+    });
+    expect(createHash("sha256").update(canonicalJson(download.certificate)).digest("hex")).toBe(download.sha256);
+    expect(JSON.stringify(download.certificate)).not.toContain(address);
+    const [stored] = await testDb.db.select().from(schema.consents).where(eq(schema.consents.id, consent.id));
+    expect(stored?.withdrawalCertificateSha256).toBe(download.sha256);
+    // Someone without the status link gets nothing.
+    await expect(
+      visitor().portal.certificate({ reference: link.reference, token: "0".repeat(32) }),
+    ).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 
   it("locks a request after five wrong codes, and refuses an expired code", async () => {

@@ -82,7 +82,7 @@ export const portalRouter = router({
     .input(statusInput)
     .query(({ ctx, input }) => accessExport({ db: ctx.db, ...ctx.portal }, input)),
 
-  /** The deletion certificate, exactly as hashed into the audit chain. */
+  /** The request's deletion or withdrawal certificate (`kind`), exactly as hashed into the audit chain. */
   certificate: portalProcedure
     .input(statusInput)
     .query(({ ctx, input }) => requestCertificate({ db: ctx.db, ...ctx.portal }, input)),

@@ -22,6 +22,8 @@ export type DeletionCertificate = {
   items: ErasureCounts;
   residualScan: {
     tablesChecked: string[];
+    /** Outside the erased tables: audit entries, compliance snapshots, Redis, the dev mailbox. */
+    placesChecked?: string[];
     rowsFound: 0;
     storageKeysChecked: number;
     filesFound: 0;
@@ -52,12 +54,13 @@ export async function completedResult(db: Executor, request: NonNullable<Request
   };
 }
 
-/** Writes the certificate, closes the request and audits it, all in one transaction. */
+/** Writes the certificate, closes the request (dropping its contact data) and audits it, all in one transaction. */
 export async function issueCertificate(
   db: Database,
   request: NonNullable<RequestRow>,
   subjectId: string,
   now: Date,
+  places: readonly string[] = [],
 ): Promise<ErasureResult> {
   return db.transaction(async (tx) => {
     const current = await loadRequest(tx, request.id);
@@ -100,6 +103,7 @@ export async function issueCertificate(
       items,
       residualScan: {
         tablesChecked: [...RESIDUAL_SCAN_TABLES],
+        placesChecked: [...places],
         rowsFound: 0,
         storageKeysChecked: progress.photoKeys.length,
         filesFound: 0,
@@ -115,6 +119,9 @@ export async function issueCertificate(
         certificateSha256: sha256,
         closedAt: now,
         outcome: describeOutcome(certificate),
+        // Only the contact's keyed hash stays, for the record.
+        contactEnc: null,
+        contactPseudonymisedAt: now,
       })
       .where(eq(dsrRequests.id, request.id));
     await tx.update(dsrErasures).set({ completedAt: now }).where(eq(dsrErasures.requestId, request.id));

@@ -1,14 +1,15 @@
 import { type Database, eq, schema, sql } from "@consentry/db";
 import type { FileStore } from "@consentry/storage";
 import { completedResult, type ErasureResult, issueCertificate } from "./certificate";
+import type { ErasureReach } from "./person";
 import { ErasureRefusedError, erasableSubject, loadRequest, type RequestRow } from "./request";
-import { ResidualDataError, scanResidue } from "./residue";
+import { placesChecked, ResidualDataError, scanResidue } from "./residue";
 import { ERASING_STEPS, type StepContext, type StepDefinition } from "./steps";
 
 const { dsrErasures, subjects } = schema;
 
 /** Class id of the per-subject erasure lock (two-key advisory locks never collide with one-key ones). */
-const SUBJECT_ERASURE_LOCK = 0x64737200;
+export const SUBJECT_ERASURE_LOCK = 0x64737200;
 /** A subject's erasure waits this long for another erasure of the same subject before giving up (and retrying). */
 const SUBJECT_LOCK_TIMEOUT = "60s";
 /** Runs of the steps before residual data (written while erasing) fails the attempt. */
@@ -18,9 +19,13 @@ const MAX_PASSES = 3;
  * The last step: nothing of the subject may be left. Residual data (written while erasing) has
  * every step run again, up to MAX_PASSES runs in all.
  */
-async function residualScan({ db, storage, requestId, subjectId, pass }: StepContext) {
+async function residualScan({ db, storage, requestId, subjectId, pass, redis, devMailboxDir }: StepContext) {
   const [progress] = await db.select().from(dsrErasures).where(eq(dsrErasures.requestId, requestId));
-  const residue = await scanResidue(db, storage, subjectId, progress?.photoKeys ?? []);
+  const residue = await scanResidue(db, storage, subjectId, progress?.photoKeys ?? [], {
+    requestId,
+    redis,
+    devMailboxDir,
+  });
   if (residue.rows + residue.files === 0) return;
   if (pass === MAX_PASSES) {
     throw new ResidualDataError(
@@ -42,7 +47,7 @@ type NamesOf<Steps extends readonly StepDefinition[]> = { readonly [K in keyof S
 export const ERASURE_STEPS = STEPS.map((step) => step.name) as unknown as NamesOf<typeof STEPS>;
 export type ErasureStep = (typeof ERASURE_STEPS)[number];
 
-export type EraseSubjectOptions = {
+export type EraseSubjectOptions = ErasureReach & {
   db: Database;
   storage: FileStore;
   requestId: string;
@@ -113,7 +118,8 @@ async function runErasure(
     .set({ attempts: sql`${dsrErasures.attempts} + 1` })
     .where(eq(dsrErasures.requestId, requestId));
 
-  const step = { db, storage, requestId, subjectId, referenceCode: request.referenceCode, now };
+  const { redis, devMailboxDir } = options;
+  const step = { db, storage, requestId, subjectId, referenceCode: request.referenceCode, now, redis, devMailboxDir };
   passes: for (let pass = 1; ; pass++) {
     const context: StepContext = { ...step, pass };
     for (const { name, run } of STEPS) {
@@ -122,5 +128,5 @@ async function runErasure(
     }
     break;
   }
-  return issueCertificate(db, request, subjectId, now);
+  return issueCertificate(db, request, subjectId, now, placesChecked({ redis, devMailboxDir }));
 }

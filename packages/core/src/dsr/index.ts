@@ -1,5 +1,10 @@
 export type { DeletionCertificate, ErasureResult } from "./certificate";
-export { deleteWithdrawnTemplates } from "./delete-templates";
+export {
+  deleteWithdrawnFaceData,
+  deleteWithdrawnTemplates,
+  type TemplateDeletionResult,
+  type WithdrawalCertificate,
+} from "./delete-templates";
 export { ERASURE_STEPS, type EraseSubjectOptions, type ErasureStep, eraseSubjectForRequest } from "./erase-subject";
 export {
   addToOutbox,
@@ -14,6 +19,14 @@ export {
   stuckOutboxRows,
   templateDeletionJobId,
 } from "./outbox";
+export type { ErasureReach } from "./person";
 export type { ErasureCounts } from "./progress";
 export { ErasureRefusedError } from "./request";
-export { RESIDUAL_SCAN_TABLES, ResidualDataError, type Residue, scanResidue } from "./residue";
+export {
+  RESIDUAL_SCAN_PLACES,
+  RESIDUAL_SCAN_TABLES,
+  ResidualDataError,
+  type Residue,
+  type ResidueScope,
+  scanResidue,
+} from "./residue";

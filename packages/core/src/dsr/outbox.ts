@@ -2,7 +2,7 @@ import { and, asc, type Database, type Executor, eq, inArray, isNotNull, isNull,
 import { JOBS, JobPayloadError, type JobProducer } from "@consentry/queue";
 import type { z } from "zod";
 
-const { dsrRequests, enrolments, faceTemplates, jobOutbox } = schema;
+const { consents, dsrRequests, enrolmentPhotos, enrolments, faceTemplates, jobOutbox } = schema;
 type OutboxKind = (typeof jobOutbox.$inferSelect)["kind"];
 
 /** A job that must happen once its change commits; payloads carry ids only. */
@@ -114,7 +114,8 @@ export const RECONCILE_AFTER_MS = 10 * 60_000;
 /**
  * Finds work whose job vanished (a Redis that lost its data, a job removed by hand) and queues it
  * again through the outbox: approved deletion requests (not completed, so no certificate) without
- * a job, templates of withdrawn consents still waiting for deletion without a job, and enrolments
+ * a job, templates of withdrawn consents still waiting for deletion and withdrawn consents whose
+ * enrolment photos are still there (no certificate yet) without a job, and enrolments
  * still queued or processing without a job. A job that exists in any state, or a pending outbox
  * row, is left alone.
  */
@@ -147,19 +148,45 @@ export async function reconcileJobs(deps: {
   }
 
   const leftover = await deps.db
-    .select({ id: faceTemplates.id, subjectId: faceTemplates.subjectId, consentId: faceTemplates.consentId })
+    .select({
+      id: faceTemplates.id,
+      subjectId: faceTemplates.subjectId,
+      consentId: faceTemplates.consentId,
+      consentWithdrawnAt: consents.withdrawnAt,
+    })
     .from(faceTemplates)
+    .leftJoin(consents, eq(consents.id, faceTemplates.consentId))
     .where(and(isNotNull(faceTemplates.deletionQueuedAt), lt(faceTemplates.deletionQueuedAt, waitedLongEnough)));
+  // Withdrawn consents whose photos are still there (withdrawn before photos were deleted, or the job vanished).
+  const withPhotos = await deps.db
+    .selectDistinct({ consentId: consents.id, subjectId: consents.subjectId })
+    .from(consents)
+    .innerJoin(enrolments, eq(enrolments.consentId, consents.id))
+    .innerJoin(enrolmentPhotos, eq(enrolmentPhotos.enrolmentId, enrolments.id))
+    .where(
+      and(
+        isNotNull(consents.withdrawnAt),
+        lt(consents.withdrawnAt, waitedLongEnough),
+        isNull(consents.withdrawalCertificateSha256),
+      ),
+    );
   // Grouped under the job id a withdrawal uses, so a live withdrawal job for the consent is found, not doubled.
-  const byJob = new Map<string, { subjectId: string; templateIds: string[] }>();
+  const byJob = new Map<string, { subjectId: string; templateIds: string[]; consentIds?: string[] }>();
+  const groupOf = (jobId: string, subjectId: string, consentId: string | null) => {
+    const group = byJob.get(jobId) ?? { subjectId, templateIds: [], ...(consentId ? { consentIds: [consentId] } : {}) };
+    byJob.set(jobId, group);
+    return group;
+  };
   for (const template of leftover) {
     const jobId = template.consentId
       ? templateDeletionJobId(template.consentId)
       : `template-deletion-subject-${template.subjectId}`;
-    const group = byJob.get(jobId) ?? { subjectId: template.subjectId, templateIds: [] };
-    group.templateIds.push(template.id);
-    byJob.set(jobId, group);
+    // Only a withdrawn consent's job deletes (and certifies) its face data; others delete templates only.
+    const consentId = template.consentWithdrawnAt ? template.consentId : null;
+    groupOf(jobId, template.subjectId, consentId).templateIds.push(template.id);
   }
+  for (const consent of withPhotos)
+    groupOf(templateDeletionJobId(consent.consentId), consent.subjectId, consent.consentId);
   const deletions: OutboxJob[] = [];
   for (const [jobId, group] of byJob) {
     const job: OutboxJob = { kind: "deleteTemplates", payload: { jobId, reason: "consent_withdrawn", ...group } };

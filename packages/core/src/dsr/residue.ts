@@ -1,5 +1,8 @@
 import { type Executor, sql } from "@consentry/db";
+import { mailTo } from "@consentry/mail/dev-server";
+import { findPersonJobs } from "@consentry/queue";
 import type { FileStore } from "@consentry/storage";
+import { type ErasureReach, missingEnrolments, personNeedles } from "./person";
 import { ERASING_STEPS } from "./steps";
 
 /** Something of the subject was still there after the steps ran (written while erasing); a retry erases it. */
@@ -18,6 +21,7 @@ export const RESIDUAL_SCAN_TABLES = [
   "recognition_events",
   "consents",
   "subjects",
+  "dsr_requests",
 ] as const;
 export type ResidualTable = (typeof RESIDUAL_SCAN_TABLES)[number];
 
@@ -27,17 +31,35 @@ const CHECKS = RESIDUAL_SCAN_TABLES.map((table) => {
   return check;
 });
 
+/**
+ * Places checked beside the tables the steps erase, none of which a step can rewrite: audit
+ * entries written since the erasure began and compliance snapshots since the person was added
+ * (pseudonym only: never their contact, nor a name or contact field), BullMQ jobs in Redis
+ * naming the person or a deleted enrolment, and the dev mailbox. Redis and the mailbox only when
+ * the erasure was given them.
+ */
+export const RESIDUAL_SCAN_PLACES = ["audit_log", "compliance_snapshots", "redis", "dev_mailbox"] as const;
+export type ResidualPlace = (typeof RESIDUAL_SCAN_PLACES)[number];
+
+/** Keys an entry about the person must never carry in its details (their values are names or contacts). */
+const PERSONAL_DETAIL_KEYS = ["displayName", "name", "email", "phone", "guardianName"];
+
 export type Residue = { rows: number; byTable: Record<string, number>; files: number; keysChecked: number };
+
+/** What else a scan looks at: the request being erased (its contact names the person) and where else to look. */
+export type ResidueScope = ErasureReach & { requestId?: string };
 
 /**
  * Everything that could still hold the subject's personal data: what each erasing step counts
- * as left in its table (see `ERASING_STEPS`), and the photo files removed for them.
+ * as left in its table (see `ERASING_STEPS`), the photo files removed for them, and (with a
+ * `requestId`) the places of `RESIDUAL_SCAN_PLACES` (`byTable` names them too).
  */
 export async function scanResidue(
   db: Executor,
   storage: FileStore,
   subjectId: string,
   photoKeys: readonly string[],
+  scope: ResidueScope = {},
 ): Promise<Residue> {
   const columns = CHECKS.map((check) => sql`(${check.rows(subjectId)}) as ${sql.identifier(check.table)}`);
   const [counts] = await db.execute<Record<ResidualTable, number>>(sql`select ${sql.join(columns, sql`, `)}`);
@@ -46,6 +68,13 @@ export async function scanResidue(
   for (const table of RESIDUAL_SCAN_TABLES) {
     byTable[table] = Number(counts?.[table] ?? 0);
     rows += byTable[table];
+  }
+  if (scope.requestId) {
+    const places = await scanPlaces(db, subjectId, { ...scope, requestId: scope.requestId });
+    for (const [place, count] of Object.entries(places)) {
+      byTable[place] = count;
+      rows += count;
+    }
   }
   let files = 0;
   for (const key of photoKeys) {
@@ -57,4 +86,59 @@ export async function scanResidue(
     }
   }
   return { rows, byTable, files, keysChecked: photoKeys.length };
+}
+
+/** Which of `RESIDUAL_SCAN_PLACES` this scope checks. */
+export const placesChecked = (scope: ErasureReach): ResidualPlace[] =>
+  RESIDUAL_SCAN_PLACES.filter(
+    (place) => (place !== "redis" || scope.redis) && (place !== "dev_mailbox" || scope.devMailboxDir),
+  );
+
+async function scanPlaces(
+  db: Executor,
+  subjectId: string,
+  scope: ErasureReach & { requestId: string },
+): Promise<Partial<Record<ResidualPlace, number>>> {
+  const { pseudonym, emails, texts } = await personNeedles(db, scope.requestId, subjectId);
+  const mentions = (column: ReturnType<typeof sql>) =>
+    texts.length
+      ? sql.join(
+          texts.map((text) => sql`position(${text.toLowerCase()} in lower(${column}::text)) > 0`),
+          sql` or `,
+        )
+      : sql`false`;
+  const [found] = await db.execute<{ audit_log: number; compliance_snapshots: number }>(sql`select
+      (select count(*)::int from audit_log a
+         where a.org_id = (select org_id from subjects where id = ${subjectId})
+           and a.at >= coalesce((select started_at from dsr_erasures where request_id = ${scope.requestId}), now())
+           and (${mentions(sql`a.details`)}
+             or (a.details ?| array[${sql.join(
+               PERSONAL_DETAIL_KEYS.map((key) => sql`${key}`),
+               sql`, `,
+             )}]::text[]
+               and (a.target_id in (${subjectId}, ${scope.requestId})
+                 or position(${subjectId} in a.details::text) > 0
+                 or position(${pseudonym ?? subjectId} in a.details::text) > 0)))) as audit_log,
+      (select count(*)::int from compliance_snapshots c
+         where c.org_id = (select org_id from subjects where id = ${subjectId})
+           and c.at >= (select created_at from subjects where id = ${subjectId})
+           and (${mentions(sql`c.findings`)} or ${mentions(sql`c.coverage`)})) as compliance_snapshots`);
+  const places: Partial<Record<ResidualPlace, number>> = {
+    audit_log: Number(found?.audit_log ?? 0),
+    compliance_snapshots: Number(found?.compliance_snapshots ?? 0),
+  };
+  if (scope.redis) {
+    const jobs = await findPersonJobs(scope.redis.client, scope.redis.prefix, {
+      subjectId,
+      needles: [...(pseudonym ? [pseudonym] : []), ...texts],
+      missingEnrolments: (ids) => missingEnrolments(db, ids),
+    });
+    places.redis = jobs.length;
+  }
+  if (scope.devMailboxDir) {
+    let mail = 0;
+    for (const email of emails) mail += (await mailTo(scope.devMailboxDir, email)).length;
+    places.dev_mailbox = mail;
+  }
+  return places;
 }

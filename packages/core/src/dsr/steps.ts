@@ -11,14 +11,17 @@ import {
   schema,
   sql,
 } from "@consentry/db";
+import { removeMailTo } from "@consentry/mail/dev-server";
+import { findPersonJobs, removePersonJobs } from "@consentry/queue";
 import { type FileStore, StorageKeyError } from "@consentry/storage";
+import { type ErasureReach, missingEnrolments, personNeedles } from "./person";
 import { addProgress } from "./progress";
 import type { ResidualTable } from "./residue";
 
-const { consents, enrolmentPhotos, enrolments, faceTemplates, subjects } = schema;
+const { consents, dsrRequests, enrolmentPhotos, enrolments, faceTemplates, subjects } = schema;
 
 /** What the steps of one pass work on. */
-export type StepContext = {
+export type StepContext = ErasureReach & {
   db: Database;
   storage: FileStore;
   requestId: string;
@@ -183,6 +186,46 @@ async function deleteTemplates({ db, requestId, subjectId }: StepContext) {
 }
 
 /**
+ * The person's other closed portal requests keep only their contact's keyed hash. This request's
+ * contact goes with the certificate (the steps below still need it to find the person's mail).
+ */
+async function pseudonymiseRequestContacts({ db, subjectId, now }: StepContext) {
+  await db
+    .update(dsrRequests)
+    .set({ contactEnc: null, contactPseudonymisedAt: now })
+    .where(
+      and(
+        eq(dsrRequests.subjectId, subjectId),
+        inArray(dsrRequests.status, ["completed", "refused"]),
+        isNotNull(dsrRequests.contactEnc),
+      ),
+    );
+}
+
+/**
+ * BullMQ jobs that name the person (template deletions carry their id) or an enrolment that is
+ * gone, finished or waiting: removed. Running ones stay until they finish (the scan then asks for
+ * another pass). The erasure's own job goes when it completes (`removeOnComplete`).
+ */
+async function removePersonJobsFromRedis({ db, redis, requestId, subjectId }: StepContext) {
+  if (!redis) return;
+  const { pseudonym, texts } = await personNeedles(db, requestId, subjectId);
+  const jobs = await findPersonJobs(redis.client, redis.prefix, {
+    subjectId,
+    needles: [...(pseudonym ? [pseudonym] : []), ...texts],
+    missingEnrolments: (ids) => missingEnrolments(db, ids),
+  });
+  await removePersonJobs(redis.client, redis.prefix, jobs);
+}
+
+/** In development, the messages the portal sent to the person (the dev mailbox). */
+async function removeDevMail({ db, devMailboxDir, requestId, subjectId }: StepContext) {
+  if (!devMailboxDir) return;
+  const { emails } = await personNeedles(db, requestId, subjectId);
+  for (const email of emails) await removeMailTo(devMailboxDir, email);
+}
+
+/**
  * The steps that erase, in order, each with the residual scan's count of what it leaves behind:
  * rows in every table that refers to the subject, a consent not yet ended or naming a guardian,
  * the subject's own name, contact and birth year. (The files are checked by key.)
@@ -239,4 +282,15 @@ export const ERASING_STEPS = [
       rows: (subjectId: string) => sql`select count(*)::int from face_templates where subject_id = ${subjectId}`,
     },
   },
+  {
+    name: "requestContacts",
+    run: pseudonymiseRequestContacts,
+    residue: {
+      table: "dsr_requests",
+      rows: (subjectId: string) => sql`select count(*)::int from dsr_requests where subject_id = ${subjectId}
+         and status in ('completed', 'refused') and contact_enc is not null`,
+    },
+  },
+  { name: "redisJobs", run: removePersonJobsFromRedis, residue: null },
+  { name: "devMailbox", run: removeDevMail, residue: null },
 ] as const satisfies readonly StepDefinition[];

@@ -8,8 +8,8 @@ const { dsrRequests, consents, faceTemplates } = schema;
 
 /**
  * Grants the request. Deletion queues the erasure job (it completes the request and issues the
- * certificate); withdrawal ends the person's consents at the site and queues their templates'
- * deletion; access and correction are answered and closed. Jobs go through the outbox in the
+ * certificate); withdrawal ends the person's consents at the site and queues the deletion of
+ * their face data there, which puts the withdrawal certificate on the request; access and correction are answered and closed. Jobs go through the outbox in the
  * approval's own transaction, so an approval never exists without its job, Redis up or down.
  */
 export async function approveRequest(
@@ -28,6 +28,7 @@ export async function approveRequest(
     }
     const now = new Date();
     let templateIds: string[] = [];
+    let consentIds: string[] = [];
     if (request.type === "withdrawal" && request.subjectId) {
       const withdrawn = await tx
         .update(consents)
@@ -40,6 +41,7 @@ export async function approveRequest(
           ),
         )
         .returning({ id: consents.id });
+      consentIds = withdrawn.map((consent) => consent.id);
       templateIds = withdrawn.length
         ? (
             await tx
@@ -67,11 +69,17 @@ export async function approveRequest(
       action: "request.approve",
       targetType: "request",
       targetId: request.id,
-      details: { type: request.type, templatesQueuedForDeletion: templateIds.length },
+      details: {
+        type: request.type,
+        consentsWithdrawn: consentIds.length,
+        templatesQueuedForDeletion: templateIds.length,
+      },
     });
     const outboxIds = await addToOutbox(tx, [
       ...(request.type === "deletion" ? [{ kind: "erase" as const, payload: { requestId: request.id } }] : []),
-      ...(request.subjectId && templateIds.length > 0
+      // The job deletes the face data under the withdrawn consents and puts the withdrawal
+      // certificate on them and on this request (the requester downloads it from the status page).
+      ...(request.subjectId && (consentIds.length > 0 || templateIds.length > 0)
         ? [
             {
               kind: "deleteTemplates" as const,
@@ -79,6 +87,7 @@ export async function approveRequest(
                 jobId: `template-deletion-request-${request.id}`,
                 subjectId: request.subjectId,
                 templateIds,
+                ...(consentIds.length > 0 ? { consentIds, requestId: request.id } : {}),
                 reason: "consent_withdrawn" as const,
               },
             },

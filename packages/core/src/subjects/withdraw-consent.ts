@@ -7,8 +7,9 @@ const { consents, faceTemplates } = schema;
 
 /**
  * Withdraws a consent. Its templates leave every gallery at once (galleries only hold
- * templates under an active consent) and are queued for deletion through the outbox, in the
- * withdrawal's transaction; both are audited.
+ * templates under an active consent); the `template-deletion` job, queued through the outbox in
+ * the withdrawal's transaction, deletes its face data and issues the withdrawal certificate
+ * (`deleteWithdrawnFaceData`). Both are audited.
  */
 export async function withdrawConsent(
   deps: {
@@ -37,7 +38,9 @@ export async function withdrawConsent(
       .set({ deletionQueuedAt: now })
       .where(and(eq(faceTemplates.consentId, consent.id), isNull(faceTemplates.deletionQueuedAt)))
       .returning({ id: faceTemplates.id });
-    const deletionJobId = templates.length > 0 ? templateDeletionJobId(consent.id) : null;
+    // Every withdrawal queues the deletion of its face data (templates, enrolment photos and
+    // files, the site's recognition events), which ends in the withdrawal certificate.
+    const deletionJobId = templateDeletionJobId(consent.id);
     await writeAudit(tx, {
       actor: deps.actor,
       orgId: deps.orgId,
@@ -47,14 +50,18 @@ export async function withdrawConsent(
       details: { reason: input.reason, templatesQueuedForDeletion: templates.length, deletionJobId },
     });
     const templateIds = templates.map((t) => t.id);
-    const outboxIds = deletionJobId
-      ? await addToOutbox(tx, [
-          {
-            kind: "deleteTemplates",
-            payload: { jobId: deletionJobId, subjectId: consent.subjectId, templateIds, reason: "consent_withdrawn" },
-          },
-        ])
-      : [];
+    const outboxIds = await addToOutbox(tx, [
+      {
+        kind: "deleteTemplates",
+        payload: {
+          jobId: deletionJobId,
+          subjectId: consent.subjectId,
+          templateIds,
+          consentIds: [consent.id],
+          reason: "consent_withdrawn",
+        },
+      },
+    ]);
     return { consent, templateIds, outboxIds };
   });
   // The deletion is committed in the outbox; handing it to BullMQ now is best effort (the ops

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { rm } from "node:fs/promises";
 import { createSite } from "@consentry/core/sites";
-import { createSubject, giveConsent } from "@consentry/core/subjects";
+import { createSubject, giveConsent, withdrawConsent } from "@consentry/core/subjects";
 import {
   makeOrganization,
   makeTemplates,
@@ -16,17 +16,20 @@ import { createTestDatabase } from "@consentry/db/testing";
 import { env } from "@consentry/env";
 import {
   createJobProducer,
+  erasureWorkerOptions,
   type Invalidation,
   invalidationChannel,
+  JOBS,
   producerOptions,
   QUEUE_NAMES,
   redisConnection,
 } from "@consentry/queue";
-import { type Job, Queue, QueueEvents } from "bullmq";
+import { type Job, Queue, QueueEvents, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type OpsWorker, startOpsWorker } from "../worker";
+import { dsrErasureProcessor } from "./dsr-erasure";
 
 // The dsr-erasure queue end to end: real Redis (private prefix), PostgreSQL and file store; jobs
 // queued the way the API queues them, and the gallery invalidations the inference workers hear.
@@ -34,7 +37,7 @@ import { type OpsWorker, startOpsWorker } from "../worker";
 const redisUrl = env.REDIS_URL;
 const prefix = `test-dsr-${randomBytes(6).toString("hex")}`;
 const JOB_TIMEOUT_MS = 15_000;
-const { dsrRequests, enrolmentPhotos, enrolments, faceTemplates, recognitionEvents } = schema;
+const { consents, dsrRequests, enrolmentPhotos, enrolments, faceTemplates, recognitionEvents } = schema;
 
 const storage = temporaryStorage();
 const jobs = createJobProducer(redisUrl, prefix);
@@ -60,6 +63,7 @@ async function person(displayName: string) {
     .insert(enrolments)
     .values({ orgId, subjectId, siteId, consentId: consent.id, status: "done" })
     .returning({ id: enrolments.id });
+  const enrolmentId = enrolment?.id as string;
   const { key } = await storage.put("enrolment-photo", randomBytes(128), "bin");
   await testDb.db
     .insert(enrolmentPhotos)
@@ -76,7 +80,21 @@ async function person(displayName: string) {
       score: 0.7,
     })),
   );
-  return { subjectId, templateIds, photoKey: key };
+  return { subjectId, consentId: consent.id, templateIds, photoKey: key, enrolmentId };
+}
+
+/** Resolves with the job's result when it completes; registered before the job is added (completed jobs may be removed at once). */
+function completion(events: QueueEvents, jobId: string) {
+  return new Promise<unknown>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`job ${jobId} did not complete`)), JOB_TIMEOUT_MS);
+    const onCompleted = (event: { jobId: string; returnvalue: unknown }) => {
+      if (event.jobId !== jobId) return;
+      clearTimeout(timer);
+      events.off("completed", onCompleted);
+      resolve(event.returnvalue);
+    };
+    events.on("completed", onCompleted);
+  });
 }
 
 async function approvedDeletion(subjectId: string, status: "approved" | "open" = "approved") {
@@ -95,12 +113,6 @@ async function approvedDeletion(subjectId: string, status: "approved" | "open" =
     })
     .returning({ id: dsrRequests.id });
   return request?.id as string;
-}
-
-async function finished(jobId: string) {
-  const job = await queue.getJob(jobId);
-  if (!job) throw new Error(`job ${jobId} is not in the queue`);
-  return job.waitUntilFinished(queueEvents, JOB_TIMEOUT_MS);
 }
 
 async function failedOnce(job: Job) {
@@ -177,8 +189,9 @@ describe("dsr-erasure queue", { timeout: 30_000 }, () => {
     const requestId = await approvedDeletion(subjectId);
     invalidations.length = 0;
 
+    const done = completion(queueEvents, `erasure-${requestId}`);
     await jobs.erase(requestId);
-    const result = await finished(`erasure-${requestId}`);
+    const result = (await done) as { sha256: string };
 
     expect(result).toMatchObject({
       items: { templates: 2, enrolmentPhotos: 1, photoFiles: 1, enrolments: 1, recognitionEvents: 10 },
@@ -194,6 +207,94 @@ describe("dsr-erasure queue", { timeout: 30_000 }, () => {
     await expect(storage.read(photoKey)).rejects.toMatchObject({ code: "ENOENT" });
     await waitFor(() => invalidations.length > 0, "a gallery invalidation");
     expect(invalidations).toEqual([{ type: "gallery", siteId }]);
+    // A completed erasure leaves no job behind.
+    expect(await queue.getJob(`erasure-${requestId}`)).toBeUndefined();
+  });
+
+  it("a withdrawal leaves no template, photo row, file or event under the consent, and certifies it", async () => {
+    const { subjectId, consentId, photoKey } = await person("Qian Yu");
+    const jobId = `template-deletion-${consentId}`;
+    const done = completion(queueEvents, jobId);
+    await withdrawConsent({ ...deps(), jobs }, { consentId, reason: "Moved away" });
+    await expect(done).resolves.toEqual({ deleted: 2, siteIds: [siteId] });
+
+    expect(await testDb.db.select().from(faceTemplates).where(eq(faceTemplates.subjectId, subjectId))).toEqual([]);
+    expect(await testDb.db.select().from(enrolmentPhotos).where(eq(enrolmentPhotos.subjectId, subjectId))).toEqual([]);
+    await expect(storage.read(photoKey)).rejects.toMatchObject({ code: "ENOENT" });
+    expect(await testDb.db.select().from(recognitionEvents).where(eq(recognitionEvents.subjectId, subjectId))).toEqual(
+      [],
+    );
+    const [consent] = await testDb.db.select().from(consents).where(eq(consents.id, consentId));
+    expect(consent?.withdrawalCertificate).toMatchObject({
+      kind: "withdrawal",
+      items: { templates: 2, enrolmentPhotos: 1, photoFiles: 1, recognitionEvents: 10 },
+    });
+    expect(createHash("sha256").update(canonicalJson(consent?.withdrawalCertificate)).digest("hex")).toBe(
+      consent?.withdrawalCertificateSha256,
+    );
+    // Its payload named the person: the completed job is gone.
+    expect(await queue.getJob(jobId)).toBeUndefined();
+  });
+
+  it("after a completed erasure no job, key or event in Redis names the person or their enrolment", async () => {
+    // A worker of its own, given Redis, on a prefix of its own.
+    const reachPrefix = `${prefix}-reach`;
+    const client = new Redis({ ...redisConnection(redisUrl), maxRetriesPerRequest: null });
+    const worker = new Worker(
+      QUEUE_NAMES.dsrErasure,
+      dsrErasureProcessor({
+        db: testDb.db,
+        storage,
+        logger: pino({ level: "silent" }),
+        galleryChanged: async () => {},
+        redis: { client, prefix: reachPrefix },
+      }),
+      { ...erasureWorkerOptions(redisUrl, reachPrefix), name: "reach-test" },
+    );
+    const erasures = new Queue(QUEUE_NAMES.dsrErasure, producerOptions(redisUrl, reachPrefix));
+    const enrolmentQueue = new Queue(QUEUE_NAMES.enrolment, producerOptions(redisUrl, reachPrefix));
+    const events = new QueueEvents(QUEUE_NAMES.dsrErasure, {
+      connection: redisConnection(redisUrl),
+      prefix: reachPrefix,
+    });
+    try {
+      await Promise.all([worker.waitUntilReady(), events.waitUntilReady()]);
+      const { subjectId, enrolmentId } = await person("Jiang Tao");
+      const [subject] = await testDb.db.select().from(schema.subjects).where(eq(schema.subjects.id, subjectId));
+      // The person's enrolment job, finished long ago (no enrolment worker on this prefix: it waits).
+      await JOBS.enrolment.add(enrolmentQueue, { enrolmentId });
+      const requestId = await approvedDeletion(subjectId);
+      const done = completion(events, `erasure-${requestId}`);
+      await JOBS.erasure.add(erasures, { requestId });
+      await done;
+
+      const keys = await client.keys(`${reachPrefix}:*`);
+      expect(keys.length).toBeGreaterThan(0);
+      for (const key of keys) {
+        const type = await client.type(key);
+        const text =
+          type === "hash"
+            ? JSON.stringify(await client.hgetall(key))
+            : type === "stream"
+              ? JSON.stringify(await client.xrange(key, "-", "+"))
+              : type === "list"
+                ? JSON.stringify(await client.lrange(key, 0, -1))
+                : type === "zset"
+                  ? JSON.stringify(await client.zrange(key, 0, -1))
+                  : "";
+        for (const needle of [subjectId, enrolmentId, subject?.pseudonym as string]) {
+          expect(`${key} ${text}`).not.toContain(needle);
+        }
+      }
+      expect(await erasures.getJob(`erasure-${requestId}`)).toBeUndefined();
+    } finally {
+      await worker.close();
+      await events.close();
+      await erasures.obliterate({ force: true });
+      await enrolmentQueue.obliterate({ force: true });
+      await Promise.all([erasures.close(), enrolmentQueue.close()]);
+      await client.quit();
+    }
   });
 
   it("deletes the queued templates of a withdrawal and reloads the gallery", async () => {
@@ -202,13 +303,16 @@ describe("dsr-erasure queue", { timeout: 30_000 }, () => {
     await testDb.db.update(faceTemplates).set({ deletionQueuedAt: new Date() }).where(eq(faceTemplates.id, queued));
     invalidations.length = 0;
 
-    const jobId = await jobs.deleteTemplates({
-      jobId: `template-deletion-${randomBytes(4).toString("hex")}`,
+    const legacyJobId = `template-deletion-${randomBytes(4).toString("hex")}`;
+    const done = completion(queueEvents, legacyJobId);
+    // As queued before certificates existed: no consentIds, so only the queued templates go.
+    await jobs.deleteTemplates({
+      jobId: legacyJobId,
       subjectId,
       templateIds: [queued, kept],
       reason: "consent_withdrawn",
     });
-    await expect(finished(jobId)).resolves.toEqual({ deleted: 1, siteIds: [siteId] });
+    await expect(done).resolves.toEqual({ deleted: 1, siteIds: [siteId] });
 
     const left = await testDb.db
       .select({ id: faceTemplates.id })

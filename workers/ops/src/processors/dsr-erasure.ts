@@ -1,4 +1,9 @@
-import { deleteWithdrawnTemplates, ErasureRefusedError, eraseSubjectForRequest } from "@consentry/core/dsr";
+import {
+  deleteWithdrawnTemplates,
+  type ErasureReach,
+  ErasureRefusedError,
+  eraseSubjectForRequest,
+} from "@consentry/core/dsr";
 import type { Database } from "@consentry/db";
 import { dispatchByName, JOBS, processorFor, QUEUE_NAMES } from "@consentry/queue";
 import type { FileStore } from "@consentry/storage";
@@ -8,7 +13,7 @@ import type { Logger } from "pino";
 export const TEMPLATE_DELETION = JOBS.templateDeletion.name;
 export const ERASURE = JOBS.erasure.name;
 
-export type DsrErasureDeps = {
+export type DsrErasureDeps = ErasureReach & {
   db: Database;
   storage: FileStore;
   logger: Logger;
@@ -31,13 +36,16 @@ export function redactedJobError(error: unknown): unknown {
  * The `dsr-erasure` queue: template deletion after a consent withdrawal, and the full erasure
  * behind an approved deletion request. Both are safe to retry; payloads that can never succeed
  * fail at once. Galleries are invalidated after the deletion commits (a retry sends them again).
+ * With `redis` the erasure also removes the person's finished jobs and checks Redis; with
+ * `devMailboxDir` (development) the mail sent to them.
  */
-export function dsrErasureProcessor({ db, storage, logger, galleryChanged }: DsrErasureDeps) {
+export function dsrErasureProcessor({ db, storage, logger, galleryChanged, redis, devMailboxDir }: DsrErasureDeps) {
   const invalidate = (siteIds: readonly string[]) => Promise.all(siteIds.map((siteId) => galleryChanged(siteId)));
   const logFor = (job: Job) => logger.child({ job: job.name, jobId: job.id });
 
   const templateDeletion = processorFor(JOBS.templateDeletion, async (data, job) => {
-    const { deleted, siteIds } = await deleteWithdrawnTemplates({ db, job: data }).catch((error: unknown) => {
+    const { deleted, siteIds } = await deleteWithdrawnTemplates({ db, storage, job: data }).catch((error: unknown) => {
+      if (error instanceof ErasureRefusedError) throw new UnrecoverableError(`deletion refused: ${error.message}`);
       throw redactedJobError(error);
     });
     await invalidate(siteIds);
@@ -49,7 +57,7 @@ export function dsrErasureProcessor({ db, storage, logger, galleryChanged }: Dsr
     const startedAt = performance.now();
     let result: Awaited<ReturnType<typeof eraseSubjectForRequest>>;
     try {
-      result = await eraseSubjectForRequest({ db, storage, requestId });
+      result = await eraseSubjectForRequest({ db, storage, requestId, redis, devMailboxDir });
     } catch (error) {
       if (error instanceof ErasureRefusedError) throw new UnrecoverableError(`erasure refused: ${error.message}`);
       throw redactedJobError(error);

@@ -14,7 +14,7 @@ const TONE = {
   completed: "green",
 } as const;
 
-/** What the requester sees: status, deadline, a refusal's reason, and the deletion certificate. */
+/** What the requester sees: status, deadline, a refusal's reason, and the deletion or withdrawal certificate. */
 export function StatusView({ reference, token }: { reference: string; token: string }) {
   const t = useTranslations("portal");
   const format = useFormatter();
@@ -59,8 +59,9 @@ export function StatusView({ reference, token }: { reference: string; token: str
             href={`/api/portal/certificate?reference=${request.reference}&token=${token}`}
             download
           >
-            {t("downloadCertificate")}
+            {request.type === "withdrawal" ? t("downloadWithdrawalCertificate") : t("downloadCertificate")}
           </a>
+          {request.type === "withdrawal" && <p className="text-slate-600">{t("withdrawalCertificateNote")}</p>}
           <p className="break-all font-mono text-xs text-slate-500">SHA-256 {request.certificateSha256}</p>
         </div>
       )}
