@@ -231,6 +231,8 @@ export interface TemplateFacts {
   createdAt: Date;
   /** Last successful match; null if never used. */
   lastUsedAt: Date | null;
+  /** Marked for deletion (a withdrawal or an erasure): in no gallery, waiting for its job. */
+  deletionQueuedAt?: Date | null;
 }
 
 export interface RequestFacts {

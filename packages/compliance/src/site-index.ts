@@ -121,6 +121,9 @@ export function indexSite(facts: SiteFacts, context: RuleContext): SiteIndex {
     const usedSinceWithdrawal = withdrawnAt && template.lastUsedAt && template.lastUsedAt > withdrawnAt;
     if (withdrawnAt && !usedSinceWithdrawal && !separateConsentFor(template)) {
       pendingDeletion.set(template.id, { template, withdrawnAt });
+    } else if (template.deletionQueuedAt) {
+      // Queued without a withdrawn consent in view (its consent record is gone): judged from the mark.
+      pendingDeletion.set(template.id, { template, withdrawnAt: template.deletionQueuedAt });
     } else {
       liveTemplates.push(template);
     }

@@ -49,6 +49,7 @@ export type TemplateRow = {
   encrypted: boolean;
   createdAt: number;
   lastUsedAt: number | null;
+  deletionQueuedAt: number | null;
 };
 export type SubjectRow = SiteFacts["subjects"][number];
 
@@ -112,15 +113,19 @@ function loadConsents(scope: FactScope) {
   );
 }
 
-/** Never the embedding itself: only whether it is stored encrypted. */
+/**
+ * Never the embedding itself: only whether it is stored encrypted. Templates marked for deletion
+ * are loaded too, so a deletion job that never ran stays visible (CN-PI-03).
+ */
 function loadTemplates(scope: FactScope) {
   const f = s.faceTemplates;
   return jsonRows<TemplateRow>(
     scope.db,
     sql`select ${f.id} as "id", ${f.siteId} as "siteId", ${f.subjectId} as "subjectId", ${f.consentId} as "consentId",
           ${f.storage} as "storage", ${f.embeddingEnc} like 'v1.%' as "encrypted",
-          ${epochMs(f.createdAt)} as "createdAt", ${epochMs(f.lastUsedAt)} as "lastUsedAt"
-        from ${f} where ${and(eq(f.orgId, scope.orgId), isNull(f.deletionQueuedAt), bySite(scope, f.siteId))}`,
+          ${epochMs(f.createdAt)} as "createdAt", ${epochMs(f.lastUsedAt)} as "lastUsedAt",
+          ${epochMs(f.deletionQueuedAt)} as "deletionQueuedAt"
+        from ${f} where ${and(eq(f.orgId, scope.orgId), bySite(scope, f.siteId))}`,
   );
 }
 

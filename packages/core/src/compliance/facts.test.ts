@@ -141,4 +141,20 @@ describe("photos under a withdrawn consent (CN-PI-03)", () => {
       id: withdrawn.subjectId,
     });
   });
+
+  it("still sees a template marked for deletion whose job never ran, once past the deletion deadline", async () => {
+    const { org, siteId, person } = await world(1);
+    await addRun("completed", 5 * 60_000);
+    const withdrawn = await person();
+    const [templateId] = await makeTemplates(testDb.db, { orgId: org.id, siteId, ...withdrawn }, 1);
+    const longAgo = new Date(Date.now() - 40 * DAY);
+    await testDb.db.update(consents).set({ withdrawnAt: longAgo }).where(eq(consents.id, withdrawn.consentId));
+    // Marked as a withdrawal marks it, and its deletion job lost: before, the facts skipped marked templates.
+    await testDb.db
+      .update(faceTemplates)
+      .set({ deletionQueuedAt: longAgo })
+      .where(eq(faceTemplates.id, templateId as string));
+    const { findings } = await evaluate(org.id);
+    expect(codesOf(findings, "CN-PI-03")).toContainEqual(["CN-PI-03.templateKeptAfterWithdrawal", undefined]);
+  });
 });

@@ -101,6 +101,7 @@ const templateFacts = (template: TemplateRow): TemplateFacts => ({
   encrypted: template.encrypted,
   createdAt: new Date(template.createdAt),
   lastUsedAt: dateOf(template.lastUsedAt),
+  deletionQueuedAt: dateOf(template.deletionQueuedAt),
 });
 
 const requestFacts = (request: Row<"requests">): RequestFacts => ({
