@@ -4,7 +4,7 @@ import { readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { deleteWithdrawnTemplates, eraseSubjectForRequest, scanResidue } from "@consentry/core/dsr";
-import { createEnrolment, parseEnrolmentReason } from "@consentry/core/enrolment";
+import { createEnrolment, ENROLMENT_BLOCK_MESSAGES } from "@consentry/core/enrolment";
 import { recordAssessment } from "@consentry/core/records";
 import { createSite } from "@consentry/core/sites";
 import { createSubject, giveConsent, withdrawConsent } from "@consentry/core/subjects";
@@ -220,10 +220,10 @@ describe("photo lifecycle", { timeout: 90_000 }, () => {
     // What became of each photo stays on the enrolment, for the manager.
     const enrolment = await enrolmentRow(id);
     expect(enrolment?.status).toBe("done");
-    expect(parseEnrolmentReason(enrolment?.failureReason ?? null)).toEqual({
-      message: null,
-      block: null,
-      outcomes: ["accepted", "noFace", "severalFaces"],
+    expect(enrolment).toMatchObject({
+      failureReason: null,
+      stoppedBecause: null,
+      photoOutcomes: ["accepted", "noFace", "severalFaces"],
     });
   });
 
@@ -264,6 +264,29 @@ describe("photo lifecycle", { timeout: 90_000 }, () => {
     expect(await storedFiles()).toBe(filesBefore + 1);
     const sealed = (await storage.read(photos[0]?.storageKey ?? "")).toString();
     expect(sealed.startsWith("v1.")).toBe(true);
+  });
+
+  it("a retry keeps the outcome of a photo the interrupted attempt already decided and deleted", async () => {
+    const { subjectId } = await person("Interrupted Enrolment");
+    // The first attempt decides photo 1 (no face, deleted at once), then dies inside photo 2's transaction.
+    let calls = 0;
+    whileLocked = async () => {
+      calls += 1;
+      if (calls < 2) return;
+      whileLocked = async () => {};
+      throw new Error("the worker died mid-enrolment");
+    };
+    const { id, done } = await enrol(subjectId, [blank, linPhoto]);
+    expect(await done).toMatchObject({ status: "done" });
+    expect(calls).toBe(2);
+    expect(await enrolmentRow(id)).toMatchObject({
+      status: "done",
+      failureReason: null,
+      stoppedBecause: null,
+      photoOutcomes: ["noFace", "accepted"],
+    });
+    expect(await templatesOf(subjectId)).toHaveLength(1);
+    expect(await photosOf(subjectId)).toEqual([]);
   });
 });
 
@@ -329,7 +352,7 @@ describe("no write after erasure or withdrawal (the race, with a gated model)", 
     expect(await done).toMatchObject({ status: "failed" });
     // It waited ENROLMENT_LOCK_TIMEOUT (5 s) for the lock, then stopped instead of failing the job.
     expect(Date.now() - started).toBeGreaterThanOrEqual(4_500);
-    expect(parseEnrolmentReason((await enrolmentRow(id))?.failureReason ?? null).block).toBe("erasureInProgress");
+    expect((await enrolmentRow(id))?.stoppedBecause).toBe("erasureInProgress");
     release();
     const erased = await erasure;
     expect(erased.certificate.items.templates).toBe(0);
@@ -352,8 +375,11 @@ describe("no write after erasure or withdrawal (the race, with a gated model)", 
     expect(await templatesOf(subjectId)).toEqual([]);
     expect(await photosOf(subjectId)).toEqual([]);
     expect(await storedFiles()).toBe(filesBefore);
-    const reason = parseEnrolmentReason((await enrolmentRow(id))?.failureReason ?? null);
-    expect(reason.block).toBe("erasureInProgress");
+    expect(await enrolmentRow(id)).toMatchObject({
+      stoppedBecause: "erasureInProgress",
+      failureReason: ENROLMENT_BLOCK_MESSAGES.erasureInProgress,
+      photoOutcomes: ["pending"],
+    });
   });
 
   it("an erasure that starts while the job holds the lock waits for it, then deletes the template", async () => {
@@ -394,9 +420,11 @@ describe("no write after erasure or withdrawal (the race, with a gated model)", 
     expect(await templatesOf(subjectId)).toEqual([]);
     expect(await photosOf(subjectId)).toEqual([]);
     expect(await storedFiles()).toBe(filesBefore);
-    const reason = parseEnrolmentReason((await enrolmentRow(id))?.failureReason ?? null);
-    expect(reason.block).toBe("consentWithdrawn");
-    expect(reason.outcomes).toEqual(["pending", "pending"]);
+    expect(await enrolmentRow(id)).toMatchObject({
+      stoppedBecause: "consentWithdrawn",
+      failureReason: ENROLMENT_BLOCK_MESSAGES.consentWithdrawn,
+      photoOutcomes: ["pending", "pending"],
+    });
   });
 
   it("a withdrawal while the job holds the lock waits for it, then queues the new template for deletion", async () => {

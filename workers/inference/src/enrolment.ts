@@ -4,12 +4,11 @@ import {
   ENROLMENT_BLOCK_MESSAGES,
   ENROLMENT_PHOTO_CONTEXT,
   type EnrolmentBlock,
-  enrolmentReason,
   lockForEnrolment,
   type PhotoOutcome,
   type PhotoRejection,
-  parseEnrolmentReason,
   photoRetentionDays,
+  recordedEnrolmentOutcomes,
 } from "@consentry/core/enrolment";
 import { decryptBytes, sealEmbedding } from "@consentry/crypto";
 import { and, asc, type Database, eq, schema, writeAudit } from "@consentry/db";
@@ -22,13 +21,20 @@ const SYSTEM = { userId: null, label: "inference-worker" };
 
 type Enrolment = typeof enrolments.$inferSelect;
 type Photo = typeof enrolmentPhotos.$inferSelect;
+type Ending = {
+  status: "done" | "failed";
+  /** Why the whole enrolment failed, in English, for the record. */
+  failureReason: string | null;
+  stoppedBecause: EnrolmentBlock | null;
+  photoOutcomes: PhotoOutcome[];
+};
 
 /**
  * The `enrollment` job: each pending photo becomes one encrypted template, or is rejected with a
  * reason (no face, several faces, unreadable) and deleted at once, file and row (a refused photo
  * may show bystanders). An accepted photo is deleted once its template is made, unless the site's
  * `enrolment_photos` retention keeps it for re-enrolment. What became of each photo stays on the
- * enrolment (see `enrolmentReason`).
+ * enrolment (`photo_outcomes`, by upload position), and why it stopped (`stopped_because`).
  *
  * Nothing is written after an erasure or withdrawal: each template is inserted in a transaction
  * holding the person's erasure lock and the consent row (`lockForEnrolment`), which re-checks
@@ -62,12 +68,12 @@ export function enrolmentProcessor(deps: {
       .where(eq(enrolmentPhotos.enrolmentId, enrolment.id))
       .orderBy(asc(enrolmentPhotos.position));
     // Photos deleted by an earlier attempt keep their outcome from what it wrote.
-    const outcomes: PhotoOutcome[] = parseEnrolmentReason(enrolment.failureReason).outcomes;
+    const outcomes = recordedEnrolmentOutcomes(enrolment).photoOutcomes;
     for (const photo of photos) outcomes[photo.position] = outcomeOf(photo);
     for (let i = 0; i < outcomes.length; i++) outcomes[i] ??= "pending";
     await db
       .update(enrolments)
-      .set({ status: "processing", failureReason: enrolmentReason(null, outcomes) })
+      .set({ status: "processing", photoOutcomes: outcomes })
       .where(eq(enrolments.id, enrolment.id));
 
     const eligibility = await checkEnrolment(db, enrolment);
@@ -109,10 +115,7 @@ export function enrolmentProcessor(deps: {
             .set({ status: "accepted", templateId: template?.id })
             .where(eq(enrolmentPhotos.id, photo.id));
         }
-        await tx
-          .update(enrolments)
-          .set({ failureReason: enrolmentReason(null, outcomes) })
-          .where(eq(enrolments.id, enrolment.id));
+        await tx.update(enrolments).set({ photoOutcomes: outcomes }).where(eq(enrolments.id, enrolment.id));
         return null;
       });
       if (block) {
@@ -124,8 +127,12 @@ export function enrolmentProcessor(deps: {
     const accepted = outcomes.filter((outcome) => outcome === "accepted").length;
     await finish(
       enrolment,
-      accepted > 0 ? "done" : "failed",
-      enrolmentReason(accepted > 0 ? null : "No photo showed exactly one face.", outcomes),
+      {
+        status: accepted > 0 ? "done" : "failed",
+        failureReason: accepted > 0 ? null : "No photo showed exactly one face.",
+        stoppedBecause: null,
+        photoOutcomes: outcomes,
+      },
       { templates: accepted, rejected: outcomes.length - accepted, modelId: analyzer.modelId },
     );
     if (accepted > 0) await deps.galleryChanged(enrolment.siteId);
@@ -175,21 +182,21 @@ export function enrolmentProcessor(deps: {
     outcomes: PhotoOutcome[],
     details: { refusedBy: string } | { blockedBy: EnrolmentBlock },
   ) {
-    const block = "blockedBy" in details ? details.blockedBy : null;
-    await finish(enrolment, "failed", enrolmentReason(message, outcomes, block), details);
+    const stoppedBecause = "blockedBy" in details ? details.blockedBy : null;
+    await finish(
+      enrolment,
+      { status: "failed", failureReason: message, stoppedBecause, photoOutcomes: outcomes },
+      details,
+    );
     await deleteSpentPhotos(enrolment, 0);
   }
 
-  async function finish(
-    enrolment: Enrolment,
-    status: "done" | "failed",
-    failureReason: string | null,
-    details: Record<string, unknown>,
-  ) {
+  async function finish(enrolment: Enrolment, ending: Ending, details: Record<string, unknown>) {
+    const { status } = ending;
     await db.transaction(async (tx) => {
       await tx
         .update(enrolments)
-        .set({ status, failureReason, finishedAt: new Date() })
+        .set({ ...ending, finishedAt: new Date() })
         .where(eq(enrolments.id, enrolment.id));
       await writeAudit(tx, {
         actor: SYSTEM,

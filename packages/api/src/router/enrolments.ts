@@ -1,5 +1,5 @@
 import { requireSubject } from "@consentry/core";
-import { createEnrolment } from "@consentry/core/enrolment";
+import { createEnrolment, recordedEnrolmentOutcomes } from "@consentry/core/enrolment";
 import { photoBytes } from "@consentry/core/validators";
 import { and, asc, desc, eq, inArray, schema } from "@consentry/db";
 import { z } from "zod";
@@ -25,6 +25,8 @@ export const enrolmentsRouter = router({
           siteName: schema.sites.name,
           status: enrolments.status,
           failureReason: enrolments.failureReason,
+          photoOutcomes: enrolments.photoOutcomes,
+          stoppedBecause: enrolments.stoppedBecause,
           createdAt: enrolments.createdAt,
           finishedAt: enrolments.finishedAt,
         })
@@ -50,7 +52,13 @@ export const enrolmentsRouter = router({
             )
             .orderBy(asc(enrolmentPhotos.position))
         : [];
-      return rows.map((row) => ({ ...row, photos: photos.filter((photo) => photo.enrolmentId === row.id) }));
+      // Refused and spent photos are deleted: photoOutcomes says what became of each, by upload
+      // position. Enrolments made before it was recorded have it empty and show their photo rows.
+      return rows.map((row) => ({
+        ...row,
+        ...recordedEnrolmentOutcomes(row),
+        photos: photos.filter((photo) => photo.enrolmentId === row.id),
+      }));
     }),
 
   create: orgProcedure("manager")

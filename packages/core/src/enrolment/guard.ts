@@ -8,7 +8,8 @@ import { SUBJECT_ERASURE_LOCK } from "../dsr/erase-subject";
 export const ENROLMENT_LOCK_TIMEOUT = "5s";
 
 /** Why an enrolment may no longer write anything about its person. */
-export type EnrolmentBlock = "subjectErased" | "erasureInProgress" | "consentWithdrawn";
+export const ENROLMENT_BLOCKS = ["subjectErased", "erasureInProgress", "consentWithdrawn"] as const;
+export type EnrolmentBlock = (typeof ENROLMENT_BLOCKS)[number];
 
 export const ENROLMENT_BLOCK_MESSAGES: Record<EnrolmentBlock, string> = {
   subjectErased: "This person was erased meanwhile; the photos were deleted and no template was made.",

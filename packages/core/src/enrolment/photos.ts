@@ -1,53 +1,29 @@
 import { and, type Database, eq, inArray, notInArray, schema } from "@consentry/db";
 import { type FileStore, StorageKeyError } from "@consentry/storage";
-import type { EnrolmentBlock } from "./guard";
+import { z } from "zod";
+import { ENROLMENT_BLOCKS, type EnrolmentBlock } from "./guard";
 
 const { enrolmentPhotos, retentionPolicies } = schema;
 
-export type PhotoRejection = "noFace" | "severalFaces" | "unreadable";
-export type PhotoOutcome = "pending" | "accepted" | PhotoRejection;
-const OUTCOMES: readonly string[] = ["pending", "accepted", "noFace", "severalFaces", "unreadable"];
-
 /**
- * Refused photos and spent photos are deleted, so what the manager is shown of each photo lives
- * on the enrolment: `failure_reason` holds the enrolment's own reason (English, for the record),
- * then `stopped: <EnrolmentBlock>` when an erasure or withdrawal stopped it, then
- * `photos: <outcome> <outcome> …`, one per photo in upload order. apps/web's enrolment section
- * reads the last two lines and shows them translated.
+ * What became of a photo, kept by upload position in `enrolments.photo_outcomes` because refused
+ * and spent photos are deleted. "pending": not decided yet, or never (the enrolment was stopped).
  */
-const OUTCOMES_LINE = "photos: ";
-const BLOCK_LINE = "stopped: ";
-const BLOCKS: readonly string[] = ["subjectErased", "erasureInProgress", "consentWithdrawn"] satisfies EnrolmentBlock[];
+export const PHOTO_OUTCOMES = ["pending", "accepted", "noFace", "severalFaces", "unreadable"] as const;
+export type PhotoOutcome = (typeof PHOTO_OUTCOMES)[number];
+export type PhotoRejection = Exclude<PhotoOutcome, "pending" | "accepted">;
 
-export function enrolmentReason(
-  message: string | null,
-  outcomes: readonly PhotoOutcome[],
-  block: EnrolmentBlock | null = null,
-): string | null {
-  const lines = [
-    message,
-    block ? `${BLOCK_LINE}${block}` : null,
-    outcomes.length > 0 ? `${OUTCOMES_LINE}${outcomes.join(" ")}` : null,
-  ].filter(Boolean);
-  return lines.length > 0 ? lines.join("\n") : null;
-}
+const recordedOutcomes = z.object({
+  photoOutcomes: z.array(z.enum(PHOTO_OUTCOMES)),
+  stoppedBecause: z.enum(ENROLMENT_BLOCKS).nullable(),
+});
 
-export function parseEnrolmentReason(reason: string | null): {
-  message: string | null;
-  block: EnrolmentBlock | null;
-  outcomes: PhotoOutcome[];
+/** An enrolment's `photo_outcomes` and `stopped_because`, typed; a value the job never writes throws. */
+export function recordedEnrolmentOutcomes(row: { photoOutcomes: string[]; stoppedBecause: string | null }): {
+  photoOutcomes: PhotoOutcome[];
+  stoppedBecause: EnrolmentBlock | null;
 } {
-  const message: string[] = [];
-  let block: EnrolmentBlock | null = null;
-  let outcomes: PhotoOutcome[] = [];
-  for (const line of (reason ?? "").split("\n")) {
-    const listed = line.startsWith(OUTCOMES_LINE) ? line.slice(OUTCOMES_LINE.length).split(" ") : null;
-    if (listed?.every((outcome) => OUTCOMES.includes(outcome))) outcomes = listed as PhotoOutcome[];
-    else if (line.startsWith(BLOCK_LINE) && BLOCKS.includes(line.slice(BLOCK_LINE.length))) {
-      block = line.slice(BLOCK_LINE.length) as EnrolmentBlock;
-    } else if (line) message.push(line);
-  }
-  return { message: message.join("\n") || null, block, outcomes };
+  return recordedOutcomes.parse({ photoOutcomes: row.photoOutcomes, stoppedBecause: row.stoppedBecause });
 }
 
 /** Days the site keeps accepted enrolment photos for re-enrolment; 0 (also without a policy row): none. */

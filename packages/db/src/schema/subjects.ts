@@ -159,7 +159,7 @@ export const enrolments = pgTable(
     failureReason: text(),
     /**
      * What became of each uploaded photo, by upload position ("accepted", "noFace", "severalFaces",
-     * "unreadable"): the photo rows themselves are deleted once decided (refused ones at once).
+     * "unreadable", or "pending" until decided): the photo rows are deleted once decided.
      */
     photoOutcomes: text().array().notNull().default(sql`'{}'::text[]`),
     /** Why the job stopped without writing templates: "subjectErased", "erasureInProgress" or "consentWithdrawn". */

@@ -11,29 +11,6 @@ import { useTRPC } from "~/trpc/react";
 
 type Consent = RouterOutputs["subjects"]["consents"][number];
 const STATUS_TONE = { queued: "neutral", processing: "blue", done: "green", failed: "red" } as const;
-const OUTCOMES = ["pending", "accepted", "noFace", "severalFaces", "unreadable"] as const;
-const BLOCKS = ["subjectErased", "erasureInProgress", "consentWithdrawn"] as const;
-type Outcome = (typeof OUTCOMES)[number];
-type Block = (typeof BLOCKS)[number];
-
-/**
- * Refused and spent photos are deleted, so the worker keeps what became of each on the
- * enrolment's reason (`enrolmentReason` in packages/core/src/enrolment/photos.ts): the reason's
- * own text, then `stopped: <why>` and `photos: <outcome> …` lines, read here.
- */
-function readReason(reason: string | null) {
-  const message: string[] = [];
-  let block: Block | null = null;
-  let outcomes: Outcome[] = [];
-  for (const line of (reason ?? "").split("\n")) {
-    const listed = line.startsWith("photos: ") ? line.slice("photos: ".length).split(" ") : null;
-    const stopped = line.startsWith("stopped: ") ? line.slice("stopped: ".length) : null;
-    if (listed?.every((outcome) => (OUTCOMES as readonly string[]).includes(outcome))) outcomes = listed as Outcome[];
-    else if (stopped && (BLOCKS as readonly string[]).includes(stopped)) block = stopped as Block;
-    else if (line) message.push(line);
-  }
-  return { message: message.join(" ") || null, block, outcomes };
-}
 
 /**
  * Enrolment from photos, for sites where the person consented to recognition. Templates are
@@ -123,7 +100,10 @@ export function EnrolmentSection({ subjectId, consents }: { subjectId: string; c
       ) : (
         <Table head={[t("site"), t("requestedAt"), t("status"), t("photos")]}>
           {enrolments.data?.map((enrolment) => {
-            const { message, block, outcomes } = readReason(enrolment.failureReason);
+            // What became of each photo, by upload position; empty for enrolments from before it was
+            // recorded, which show their photo rows instead.
+            const outcomes = enrolment.photoOutcomes;
+            const block = enrolment.stoppedBecause;
             return (
               <tr key={enrolment.id} data-testid="enrolment-row">
                 <Td>{enrolment.siteName}</Td>
@@ -132,14 +112,14 @@ export function EnrolmentSection({ subjectId, consents }: { subjectId: string; c
                 </Td>
                 <Td>
                   <Badge tone={STATUS_TONE[enrolment.status]}>{t(`statuses.${enrolment.status}`)}</Badge>
-                  {(block || message) && (
+                  {(block || enrolment.failureReason) && (
                     <div className="mt-1 text-xs text-red-700">
                       {block
                         ? t(`lifecycle.stopped.${block}`)
                         : outcomes.length > 0 &&
                             !outcomes.some((outcome) => outcome === "accepted" || outcome === "pending")
                           ? t("lifecycle.noUsablePhoto")
-                          : message}
+                          : enrolment.failureReason}
                     </div>
                   )}
                 </Td>
