@@ -22,6 +22,8 @@ export const workerHeartbeatSchema = z.object({
       droppedBatches: z.number(),
       droppedEvents: z.number(),
       unownedEvents: z.number(),
+      /** Events not written because their template was deleted or their person erased meanwhile. */
+      goneEvents: z.number().optional(),
     })
     .optional(),
   cameras: z.array(

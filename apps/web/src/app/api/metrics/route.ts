@@ -76,6 +76,10 @@ export async function GET(request: Request) {
       "withheld_recognition_events_total",
       "Recognition events not written because the worker had lost the camera's lease",
     );
+    const gone = counter(
+      "skipped_recognition_events_total",
+      "Recognition events not written because their template was deleted or their person erased meanwhile",
+    );
     for (const worker of overview.workers) {
       memory.set({ worker: worker.id }, worker.memoryMb * 1048576);
       // Heartbeats of workers older than the event writer's counters carry none.
@@ -88,6 +92,7 @@ export async function GET(request: Request) {
         droppedBatches.inc(labels, writer.droppedBatches ?? 0);
         droppedEvents.inc(labels, writer.droppedEvents ?? 0);
         withheld.inc(labels, writer.unownedEvents ?? 0);
+        gone.inc(labels, writer.goneEvents ?? 0);
       }
       capacity.set({ worker: worker.id, kind: "used" }, worker.cameras.length);
       capacity.set({ worker: worker.id, kind: "max" }, worker.maxCameras);
