@@ -15,6 +15,7 @@ const TASKS = [
   "bench-compliance",
   "bench-vision",
   "bench-dsr",
+  "bench-retention",
   "bench-regulator",
   "bench-health",
   "test-faults",
