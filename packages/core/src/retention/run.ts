@@ -49,47 +49,32 @@ const cutoff = (now: Date, kind: string, siteId: SQL) =>
   sql`${timestamp(now)} - make_interval(days => (select days from retention_policies where site_id = ${siteId} and kind = ${kind}::retention_kind))`;
 
 /**
- * How each kind's due rows are found, counted and deleted. `due` is a select of the rows past their
- * retention at `now` (with a `site_id` column); `purge` removes one batch of them and returns a
- * `site_id` per row it removed. Photos and templates also remove files and issue certificates, so
- * they are handled by their own functions below.
+ * Kinds kept per camera: found through the camera's site's policy, deleted camera by camera in time
+ * order through their `(camera_id, time)` index, each batch starting where the last one stopped
+ * (scanning from the start again would walk every row deleted before it: quadratic).
  */
-const SIMPLE_KINDS: Record<
-  Exclude<RetentionCountKind, "templates" | "enrolment_photos" | "photo_files" | "sessions" | "verifications">,
+const CAMERA_KINDS = {
+  recognition_events: { table: "recognition_events", time: "at" },
+  unknown_face_counts: { table: "unknown_face_counts", time: "minute" },
+  camera_status_history: { table: "camera_status_events", time: "at" },
+} as const;
+type CameraKind = keyof typeof CAMERA_KINDS;
+
+const cameraKindDue = (kind: CameraKind) => (now: Date) => {
+  const { table, time } = CAMERA_KINDS[kind];
+  return sql`select c.site_id from ${sql.identifier(table)} x join cameras c on c.id = x.camera_id
+    where x.${sql.identifier(time)} < ${cutoff(now, kind, sql`c.site_id`)}`;
+};
+
+/**
+ * Portal requests, by site: small tables, so each batch is one statement over all sites. `due` is a
+ * select of the rows past their retention at `now` (with a `site_id` column); `purge` removes one
+ * batch and returns a `site_id` per row.
+ */
+const REQUEST_KINDS: Record<
+  "unverified_requests" | "portal_requests" | "portal_contact",
   { due: (now: Date) => SQL; purge: (now: Date, limit: number) => SQL }
 > = {
-  recognition_events: {
-    due: (now) => sql`select c.site_id from recognition_events e join cameras c on c.id = e.camera_id
-      where e.at < ${cutoff(now, "recognition_events", sql`c.site_id`)}`,
-    // Per camera through the (camera_id, at) index: the cut-off is the camera's site's.
-    purge: (now, limit) => sql`with due as (
-        select e.id, c.site_id from cameras c
-        cross join lateral (select id from recognition_events e
-          where e.camera_id = c.id and e.at < ${cutoff(now, "recognition_events", sql`c.site_id`)} limit ${limit}) e
-        limit ${limit})
-      delete from recognition_events r using due where r.id = due.id returning due.site_id`,
-  },
-  unknown_face_counts: {
-    due: (now) => sql`select c.site_id from unknown_face_counts u join cameras c on c.id = u.camera_id
-      where u.minute < ${cutoff(now, "unknown_face_counts", sql`c.site_id`)}`,
-    purge: (now, limit) => sql`with due as (
-        select u.camera_id, u.minute, c.site_id from cameras c
-        cross join lateral (select camera_id, minute from unknown_face_counts u
-          where u.camera_id = c.id and u.minute < ${cutoff(now, "unknown_face_counts", sql`c.site_id`)} limit ${limit}) u
-        limit ${limit})
-      delete from unknown_face_counts x using due where x.camera_id = due.camera_id and x.minute = due.minute
-      returning due.site_id`,
-  },
-  camera_status_history: {
-    due: (now) => sql`select c.site_id from camera_status_events s join cameras c on c.id = s.camera_id
-      where s.at < ${cutoff(now, "camera_status_history", sql`c.site_id`)}`,
-    purge: (now, limit) => sql`with due as (
-        select s.id, c.site_id from cameras c
-        cross join lateral (select id from camera_status_events s
-          where s.camera_id = c.id and s.at < ${cutoff(now, "camera_status_history", sql`c.site_id`)} limit ${limit}) s
-        limit ${limit})
-      delete from camera_status_events x using due where x.id = due.id returning due.site_id`,
-  },
   // Unverified requests never reached a person: the row goes whole.
   unverified_requests: {
     due: (now) => sql`select r.site_id from dsr_requests r where r.status = 'pending_verification'
@@ -162,10 +147,18 @@ export async function retentionDue(db: Executor, { now, siteIds }: { now: Date; 
   for (const { siteId, count } of await countBySite(db, duePhotos(now), siteIds)) {
     add(siteId, "enrolment_photos", count);
   }
-  for (const [kind, { due: query }] of Object.entries(SIMPLE_KINDS)) {
-    for (const { siteId, count } of await countBySite(db, query(now), siteIds)) {
-      add(siteId, kind as RetentionCountKind, count);
-    }
+  const queries: [RetentionCountKind, SQL][] = [
+    ...(Object.keys(CAMERA_KINDS) as CameraKind[]).map((kind): [RetentionCountKind, SQL] => [
+      kind,
+      cameraKindDue(kind)(now),
+    ]),
+    ...Object.entries(REQUEST_KINDS).map(([kind, { due }]): [RetentionCountKind, SQL] => [
+      kind as RetentionCountKind,
+      due(now),
+    ]),
+  ];
+  for (const [kind, query] of queries) {
+    for (const { siteId, count } of await countBySite(db, query, siteIds)) add(siteId, kind, count);
   }
   return due;
 }
@@ -222,7 +215,14 @@ export async function runRetention(options: RetentionOptions): Promise<Retention
   };
 
   try {
-    // Templates first: their photos go with them, then the photos no template needs.
+    // Events first: a template deleted before its expired events would rewrite each of them (template_id set null).
+    for (const kind of Object.keys(CAMERA_KINDS) as CameraKind[]) {
+      await purgeByCamera(db, kind, now, batchSize, async (siteId, deleted) => {
+        add(siteId, kind, deleted);
+        await afterBatch(kind, deleted);
+      });
+    }
+    // Then templates, whose photos go with them, then the photos no template needs.
     for (;;) {
       const batch = await purgeTemplates(db, storage, run.id, now, batchSize);
       for (const row of batch.sites) {
@@ -245,7 +245,7 @@ export async function runRetention(options: RetentionOptions): Promise<Retention
       if (deleted > 0) await afterBatch("enrolment_photos", deleted);
       if (deleted < batchSize) break;
     }
-    for (const [kind, { purge }] of Object.entries(SIMPLE_KINDS)) {
+    for (const [kind, { purge }] of Object.entries(REQUEST_KINDS)) {
       for (;;) {
         const rows = await db.execute<{ site_id: string }>(purge(now, batchSize));
         for (const row of rows) add(row.site_id, kind as RetentionCountKind, 1);
@@ -296,6 +296,43 @@ export function totalsOf(counts: RetentionCounts) {
     }
   }
   return totals;
+}
+
+/**
+ * Deletes one camera kind's rows past each camera's site's period, camera by camera in batches
+ * of `limit` in time order; `onBatch` gets each batch's site and count.
+ */
+async function purgeByCamera(
+  db: Database,
+  kind: CameraKind,
+  now: Date,
+  limit: number,
+  onBatch: (siteId: string, deleted: number) => Promise<void>,
+) {
+  const table = sql.identifier(CAMERA_KINDS[kind].table);
+  const time = sql.identifier(CAMERA_KINDS[kind].time);
+  const cameras = await db.execute<{ id: string; site_id: string; cutoff: string }>(
+    sql`select c.id, c.site_id, to_json(${timestamp(now)} - make_interval(days => p.days)) #>> '{}' as cutoff
+      from cameras c join retention_policies p on p.site_id = c.site_id and p.kind = ${kind}::retention_kind`,
+  );
+  for (const camera of cameras) {
+    let from: string | null = null;
+    for (;;) {
+      // By ctid: one statement finds the batch through the index and deletes exactly those rows.
+      const rows: { t: string }[] = await db.execute<{ t: string }>(
+        sql`with due as (
+            select ctid from ${table} where camera_id = ${camera.id} and ${time} < ${camera.cutoff}::timestamptz
+            ${from ? sql`and ${time} >= ${from}::timestamptz` : sql``}
+            order by ${time} limit ${limit})
+          delete from ${table} where ctid = any(array(select ctid from due))
+          returning to_json(${time}) #>> '{}' as t`,
+      );
+      if (rows.length > 0) await onBatch(camera.site_id, rows.length);
+      if (rows.length < limit) break;
+      // Same offset and format for every row, so the latest sorts last.
+      from = rows.map((row) => row.t).sort().at(-1) ?? null;
+    }
+  }
 }
 
 /** Removes the files of `keys` that no photo row outside `photoIds` still points to (content-addressed store). */
