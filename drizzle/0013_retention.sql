@@ -51,6 +51,8 @@ CREATE INDEX "retention_certificates_site_id_created_at_index" ON "retention_cer
 CREATE INDEX "retention_certificates_subject_id_index" ON "retention_certificates" USING btree ("subject_id");--> statement-breakpoint
 CREATE INDEX "retention_policies_org_id_index" ON "retention_policies" USING btree ("org_id");--> statement-breakpoint
 CREATE INDEX "retention_runs_started_at_index" ON "retention_runs" USING btree ("started_at");--> statement-breakpoint
+CREATE INDEX "enrolment_photos_template_id_index" ON "enrolment_photos" USING btree ("template_id");--> statement-breakpoint
+CREATE INDEX "enrolment_photos_storage_key_index" ON "enrolment_photos" USING btree ("storage_key");--> statement-breakpoint
 -- The lawful defaults (CN-FR-07): the one place they are written. Every site gets a row per kind
 -- when it is created, however it is created, so nothing personal is kept without a policy.
 CREATE FUNCTION "retention_default_days"(kind "retention_kind") RETURNS integer LANGUAGE sql IMMUTABLE AS $$

@@ -8,7 +8,6 @@ import {
   eq,
   inArray,
   lt,
-  notInArray,
   type SQL,
   schema,
   sql,
@@ -330,7 +329,11 @@ async function purgeByCamera(
       if (rows.length > 0) await onBatch(camera.site_id, rows.length);
       if (rows.length < limit) break;
       // Same offset and format for every row, so the latest sorts last.
-      from = rows.map((row) => row.t).sort().at(-1) ?? null;
+      from =
+        rows
+          .map((row) => row.t)
+          .sort()
+          .at(-1) ?? null;
     }
   }
 }
@@ -339,11 +342,13 @@ async function purgeByCamera(
 async function removeUnsharedFiles(db: Executor, storage: FileStore, keys: string[], photoIds: string[]) {
   const unique = [...new Set(keys)];
   if (unique.length === 0) return new Set<string>();
-  const shared = await db
-    .selectDistinct({ key: enrolmentPhotos.storageKey })
+  // Who else uses these files, through the storage_key index (a NOT IN list would be compared row by row).
+  const users = await db
+    .select({ id: enrolmentPhotos.id, key: enrolmentPhotos.storageKey })
     .from(enrolmentPhotos)
-    .where(and(inArray(enrolmentPhotos.storageKey, unique), notInArray(enrolmentPhotos.id, photoIds)));
-  const keep = new Set(shared.map((row) => row.key));
+    .where(inArray(enrolmentPhotos.storageKey, unique));
+  const leaving = new Set(photoIds);
+  const keep = new Set(users.filter((row) => !leaving.has(row.id)).map((row) => row.key));
   const removable = unique.filter((key) => !keep.has(key));
   // Files before rows: a run killed between finds the rows again, and removing a missing file is a no-op.
   for (const key of removable) await storage.remove(key);

@@ -189,7 +189,14 @@ export const enrolmentPhotos = pgTable(
     rejectionReason: text(),
     templateId: uuid().references(() => faceTemplates.id, { onDelete: "set null" }),
   },
-  (table) => [index().on(table.enrolmentId), index().on(table.subjectId)],
+  (table) => [
+    index().on(table.enrolmentId),
+    index().on(table.subjectId),
+    // Deleting a template nulls its photos' template_id, and deleting a file asks who else uses it:
+    // without these, a table scan per deleted template or file.
+    index().on(table.templateId),
+    index().on(table.storageKey),
+  ],
 );
 
 /** Per camera and minute, how many faces matched nobody: a count, never a face. */
