@@ -479,9 +479,19 @@ async function jobIdsByState(redis: Redis, keys: Record<string, string>): Promis
   });
 }
 
-/** Removes the entries of a queue's event stream (capped, about 10,000) that name one of these job ids. */
-async function removeJobEvents(redis: Redis, prefix: string | undefined, queueName: string, jobIds: Set<string>) {
+/**
+ * Removes the entries of a queue's event stream (capped, about 10,000) that name one of these job
+ * ids, and returns how many went. BullMQ writes a job's `completed` entry after its processor
+ * returns, so a job naming a person has it removed on the worker's `completed` event.
+ */
+export async function removeJobEvents(
+  redis: Redis,
+  prefix: string | undefined,
+  queueName: string,
+  jobIds: ReadonlySet<string>,
+): Promise<number> {
   const stream = new QueueKeys(prefix).toKey(queueName, "events");
+  let removed = 0;
   let start = "-";
   for (;;) {
     const entries = (await redis.xrange(stream, start, "+", "COUNT", 1000)) as [string, string[]][];
@@ -489,9 +499,9 @@ async function removeJobEvents(redis: Redis, prefix: string | undefined, queueNa
       const at = fields.indexOf("jobId");
       return at >= 0 && at % 2 === 0 && jobIds.has(fields[at + 1] as string);
     });
-    if (named.length) await redis.xdel(stream, ...named.map(([id]) => id));
+    if (named.length) removed += await redis.xdel(stream, ...named.map(([id]) => id));
     const last = entries.at(-1);
-    if (!last || entries.length < 1000) return;
+    if (!last || entries.length < 1000) return removed;
     start = `(${last[0]}`;
   }
 }

@@ -12,6 +12,7 @@ import {
   publishInvalidation,
   QUEUE_NAMES,
   redisConnection,
+  removeJobEvents,
   workerOptions,
 } from "@consentry/queue";
 import type { FileStore } from "@consentry/storage";
@@ -21,7 +22,7 @@ import type { Logger } from "pino";
 import { auditChainAnchorProcessor } from "./processors/audit-chain-anchor";
 import { auditChainVerifyProcessor } from "./processors/audit-chain-verify";
 import { cameraProbeProcessor, cameraProbeSweepProcessor } from "./processors/camera-probe";
-import { dsrErasureProcessor } from "./processors/dsr-erasure";
+import { dsrErasureProcessor, ERASURE, TEMPLATE_DELETION } from "./processors/dsr-erasure";
 import { retentionProcessor } from "./processors/retention";
 
 export const AUDIT_CHAIN_VERIFY_SCHEDULER_ID = "audit-chain-verify-hourly";
@@ -141,12 +142,13 @@ export function startOpsWorker({
     cameraProbeProcessor({ db, logger: logger.child({ queue: QUEUE_NAMES.cameraProbe }), timeoutMs: probeTimeoutMs }),
     { ...workerOptions(redisUrl, prefix), name: "ops-worker", concurrency: probeConcurrency },
   );
+  const erasureLog = logger.child({ queue: QUEUE_NAMES.dsrErasure });
   const erasureWorker = new Worker(
     QUEUE_NAMES.dsrErasure,
     dsrErasureProcessor({
       db,
       storage,
-      logger: logger.child({ queue: QUEUE_NAMES.dsrErasure }),
+      logger: erasureLog,
       galleryChanged,
       // The erasure also removes the person's finished jobs and their dev-mailbox mail, and checks both.
       redis: { client: publisher, prefix },
@@ -154,6 +156,17 @@ export function startOpsWorker({
     }),
     { ...erasureWorkerOptions(redisUrl, prefix), name: "ops-worker", concurrency: erasureConcurrency },
   );
+  // A finished erasure's or template deletion's job id names the request or consent; BullMQ writes
+  // its `completed` event after the processor returns, so the erasure cannot remove it: it goes here.
+  const removingEvents = new Set<Promise<void>>();
+  erasureWorker.on("completed", (job) => {
+    if (!job.id || (job.name !== ERASURE && job.name !== TEMPLATE_DELETION)) return;
+    const removal = removeJobEvents(publisher, prefix, QUEUE_NAMES.dsrErasure, new Set([job.id]))
+      .then((removed) => erasureLog.debug({ removed }, "finished job's events removed"))
+      .catch((err: unknown) => erasureLog.warn({ err }, "could not remove a finished job's events"))
+      .finally(() => removingEvents.delete(removal));
+    removingEvents.add(removal);
+  });
 
   // Without listeners an "error" event would crash the process; connection errors are retried by ioredis.
   const logConnectionError = (err: Error) => log.error({ err }, "queue connection error");
@@ -207,9 +220,12 @@ export function startOpsWorker({
       const timeout = new Promise<"timeout">((resolve) => {
         timer = setTimeout(() => resolve("timeout"), closeTimeoutMs);
       });
-      // The publisher last: a job that is finishing still sends its invalidations.
+      // The publisher last: a job that is finishing still sends its invalidations and removes its events.
       const shutdown = Promise.allSettled([...everything.map((part) => part.close()), producer.close()]).then(
-        async (results) => [...results, ...(await Promise.allSettled([publisher.quit()]))],
+        async (results) => {
+          await Promise.allSettled([...removingEvents]);
+          return [...results, ...(await Promise.allSettled([publisher.quit()]))];
+        },
       );
       const outcome = await Promise.race([shutdown, timeout]);
       clearTimeout(timer);

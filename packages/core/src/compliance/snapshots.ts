@@ -1,9 +1,52 @@
-import { evaluateOrganization } from "@consentry/compliance";
+import { evaluateOrganization, type Finding, type Target, type TargetType } from "@consentry/compliance";
 import { and, desc, type Executor, eq, gt, max, type SQL, schema, sql } from "@consentry/db";
 import { loadOrganizationFacts } from "./facts";
 
 const { complianceSnapshots, auditLog, organizations, sites } = schema;
 const DAY = 86_400_000;
+
+/** Targets that are a person or theirs: a snapshot keeps their type and pseudonym label, never their id. */
+export const PERSON_TARGET_TYPES = ["subject", "template", "request"] as const satisfies readonly TargetType[];
+const PERSON_TARGETS = new Set<TargetType>(PERSON_TARGET_TYPES);
+export const isPersonTarget = (target: Pick<Target, "type">) => PERSON_TARGETS.has(target.type);
+
+/**
+ * A finding as a snapshot holds it. Snapshots outlive erasures and are history, never a way back
+ * to a person: the live evaluation links findings to targets, snapshots only count and show them.
+ */
+export type SnapshotFinding = Omit<Finding, "target"> & { target: Omit<Target, "id"> & { id?: string } };
+
+export function snapshotFinding(finding: Finding): SnapshotFinding {
+  if (!isPersonTarget(finding.target)) return finding;
+  const { id: _id, ...target } = finding.target;
+  return { ...finding, target };
+}
+
+/** jsonpath over a snapshot's findings: a person target that still carries an id (written before ids were dropped). */
+const PERSON_ID_PATH = `$[*].target ? ((${PERSON_TARGET_TYPES.map((type) => `@.type == "${type}"`).join(" || ")}) && exists(@.id))`;
+
+/** SQL boolean: the snapshot findings `column` name a person target by id. */
+export const namesPersonById = (column: SQL) => sql`jsonb_path_exists(${column}, ${PERSON_ID_PATH}::jsonpath)`;
+
+/**
+ * Drops the ids of person targets from the snapshots matching `where` (alias `cs`), written
+ * before snapshots dropped them; the findings keep their type, label, text and order. Returns
+ * how many snapshots changed.
+ */
+export async function dropPersonIdsFromSnapshots(db: Executor, where: SQL) {
+  const types = sql.join(
+    PERSON_TARGET_TYPES.map((type) => sql`${type}`),
+    sql`, `,
+  );
+  const changed = await db.execute<{ id: string }>(sql`
+    update compliance_snapshots cs set findings = (
+      select coalesce(jsonb_agg(case when f->'target'->>'type' in (${types})
+          then jsonb_set(f, '{target}', (f->'target') - 'id') else f end order by n), '[]'::jsonb)
+      from jsonb_array_elements(cs.findings) with ordinality as e(f, n))
+    where ${where} and ${namesPersonById(sql`cs.findings`)}
+    returning cs.id`);
+  return changed.length;
+}
 
 /** Evaluates an organisation and stores one snapshot per site, so regulators and charts see trends. */
 export async function storeComplianceSnapshots(db: Executor, orgId: string, now = new Date()) {
@@ -32,7 +75,7 @@ export async function storeComplianceSnapshots(db: Executor, orgId: string, now 
       at: now,
       score: site.score,
       coverage: site.coverage,
-      findings: site.findings,
+      findings: site.findings.map(snapshotFinding),
       auditLogId: latest?.id ?? null,
     })),
   );

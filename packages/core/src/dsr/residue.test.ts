@@ -104,7 +104,15 @@ async function personWithRequest() {
     consentIds: [consent.id],
     reason: "consent_withdrawn",
   });
-  return { subjectId, pseudonym, address, requestId: request?.id as string, consentId: consent.id, key };
+  return {
+    subjectId,
+    pseudonym,
+    address,
+    requestId: request?.id as string,
+    consentId: consent.id,
+    templateId: templateIds[0] as string,
+    key,
+  };
 }
 
 /** Runs every erasing step and stops right before the certificate (a crash), so the request keeps its contact. */
@@ -154,13 +162,43 @@ afterAll(async () => {
 describe("residual scan", { timeout: 60_000 }, () => {
   it("finds nothing after the steps, and a planted leftover in each place it checks", async () => {
     const person = await personWithRequest();
+    // A snapshot written before snapshots dropped person ids: its person targets lose theirs.
+    const [legacy] = await testDb.db
+      .insert(complianceSnapshots)
+      .values({
+        orgId,
+        siteId,
+        regionCode: "310101",
+        score: 60,
+        findings: [
+          { ruleId: "CN-FR-05", target: { type: "subject", id: person.subjectId, label: person.pseudonym } },
+          { ruleId: "CN-FR-04", target: { type: "template", id: person.templateId, label: "Template of P" } },
+          { ruleId: "CN-FR-08", target: { type: "site", id: siteId, label: "Residue Court" } },
+        ],
+      })
+      .returning({ id: complianceSnapshots.id });
     const scope = { requestId: person.requestId, ...reach() };
     const before = await scanResidue(testDb.db, storage, person.subjectId, [person.key], scope);
-    expect(before.byTable).toMatchObject({ face_templates: 1, dsr_requests: 1, redis: 1, dev_mailbox: 1 });
+    expect(before.byTable).toMatchObject({
+      face_templates: 1,
+      dsr_requests: 1,
+      compliance_snapshots: 1,
+      redis: 1,
+      dev_mailbox: 1,
+    });
 
     await eraseUpToTheCertificate(person.requestId);
     const clean = await scanResidue(testDb.db, storage, person.subjectId, [person.key], scope);
     expect(clean).toMatchObject({ rows: 0, files: 0 });
+    const [kept] = await testDb.db
+      .select({ findings: complianceSnapshots.findings })
+      .from(complianceSnapshots)
+      .where(eq(complianceSnapshots.id, legacy?.id as string));
+    expect(kept?.findings).toEqual([
+      { ruleId: "CN-FR-05", target: { type: "subject", label: person.pseudonym } },
+      { ruleId: "CN-FR-04", target: { type: "template", label: "Template of P" } },
+      { ruleId: "CN-FR-08", target: { type: "site", id: siteId, label: "Residue Court" } },
+    ]);
     expect(Object.keys(clean.byTable).sort()).toEqual([...RESIDUAL_SCAN_TABLES, ...RESIDUAL_SCAN_PLACES].sort());
     expect(await mailTo(person.address)).toBe(0);
     expect(await mailTo("someone.else@example.cn")).toBe(1);
@@ -227,6 +265,17 @@ describe("residual scan", { timeout: 60_000 }, () => {
       score: 90,
       findings: [{ ruleId: "TEST", message: `about ${address.toUpperCase()}` }],
     });
+    // The person's id in a finding's text, and a template target that kept its id.
+    await testDb.db.insert(complianceSnapshots).values([
+      { orgId, siteId, regionCode: "310101", score: 90, findings: [{ ruleId: "TEST", message: `of ${subjectId}` }] },
+      {
+        orgId,
+        siteId,
+        regionCode: "310101",
+        score: 90,
+        findings: [{ ruleId: "TEST", target: { type: "template", id: randomUUID(), label: "Template of P" } }],
+      },
+    ]);
     await JOBS.templateDeletion.add(erasureQueue, {
       jobId: `template-deletion-planted-${randomBytes(3).toString("hex")}`,
       subjectId,
@@ -246,11 +295,11 @@ describe("residual scan", { timeout: 60_000 }, () => {
       subjects: 1,
       dsr_requests: 1,
       audit_log: 2,
-      compliance_snapshots: 1,
+      compliance_snapshots: 3,
       redis: 1,
       dev_mailbox: 1,
     });
-    expect(found).toMatchObject({ rows: 12, files: 1 });
+    expect(found).toMatchObject({ rows: 14, files: 1 });
   });
 
   it("pseudonymises the request's contact when the erasure completes, and removes the person's jobs", async () => {

@@ -2,6 +2,7 @@ import { type Executor, sql } from "@consentry/db";
 import { mailTo } from "@consentry/mail/dev-server";
 import { findPersonJobs } from "@consentry/queue";
 import type { FileStore } from "@consentry/storage";
+import { namesPersonById } from "../compliance/snapshots";
 import { type ErasureReach, missingEnrolments, personNeedles } from "./person";
 import { ERASING_STEPS } from "./steps";
 
@@ -32,9 +33,10 @@ const CHECKS = RESIDUAL_SCAN_TABLES.map((table) => {
 });
 
 /**
- * Places checked beside the tables the steps erase, none of which a step can rewrite: audit
- * entries written since the erasure began and compliance snapshots since the person was added
- * (pseudonym only: never their contact, nor a name or contact field), BullMQ jobs in Redis
+ * Places checked beside the tables the steps erase: audit entries written since the erasure
+ * began (pseudonym only: never their contact, nor a name or contact field), compliance snapshots
+ * since the person was added (pseudonym only: never their contact, the id of the person, their
+ * consents or requests, nor a person target's id, such as a template's), BullMQ jobs in Redis
  * naming the person or a deleted enrolment, and the dev mailbox. Redis and the mailbox only when
  * the erasure was given them.
  */
@@ -122,7 +124,13 @@ async function scanPlaces(
       (select count(*)::int from compliance_snapshots c
          where c.org_id = (select org_id from subjects where id = ${subjectId})
            and c.at >= (select created_at from subjects where id = ${subjectId})
-           and (${mentions(sql`c.findings`)} or ${mentions(sql`c.coverage`)})) as compliance_snapshots`);
+           and (${mentions(sql`c.findings`)} or ${mentions(sql`c.coverage`)}
+             or ${namesPersonById(sql`c.findings`)}
+             or exists (select 1 from (
+                 select ${subjectId}::text as id union all select ${scope.requestId}::text
+                 union all select id::text from consents where subject_id = ${subjectId}
+                 union all select id::text from dsr_requests where subject_id = ${subjectId}) ids
+               where position(ids.id in c.findings::text) > 0))) as compliance_snapshots`);
   const places: Partial<Record<ResidualPlace, number>> = {
     audit_log: Number(found?.audit_log ?? 0),
     compliance_snapshots: Number(found?.compliance_snapshots ?? 0),

@@ -14,6 +14,7 @@ import {
 import { removeMailTo } from "@consentry/mail/dev-server";
 import { findPersonJobs, removePersonJobs } from "@consentry/queue";
 import { type FileStore, StorageKeyError } from "@consentry/storage";
+import { dropPersonIdsFromSnapshots } from "../compliance/snapshots";
 import { type ErasureReach, missingEnrolments, personNeedles } from "./person";
 import { addProgress } from "./progress";
 import type { ResidualTable } from "./residue";
@@ -203,9 +204,23 @@ async function pseudonymiseRequestContacts({ db, subjectId, now }: StepContext) 
 }
 
 /**
+ * Snapshots name people by pseudonym only, but those written before that still hold subject,
+ * template and request ids: the organisation's since the person was added lose them. The
+ * template ids are gone from the database by now, so every person target's id goes.
+ */
+async function dropIdsFromSnapshots({ db, subjectId }: StepContext) {
+  await dropPersonIdsFromSnapshots(
+    db,
+    sql`cs.org_id = (select org_id from subjects where id = ${subjectId})
+      and cs.at >= (select created_at from subjects where id = ${subjectId})`,
+  );
+}
+
+/**
  * BullMQ jobs that name the person (template deletions carry their id) or an enrolment that is
  * gone, finished or waiting: removed. Running ones stay until they finish (the scan then asks for
- * another pass). The erasure's own job goes when it completes (`removeOnComplete`).
+ * another pass). The erasure's own job goes when it completes (`removeOnComplete`), and the ops
+ * worker removes its events, written after this.
  */
 async function removePersonJobsFromRedis({ db, redis, requestId, subjectId }: StepContext) {
   if (!redis) return;
@@ -291,6 +306,7 @@ export const ERASING_STEPS = [
          and status in ('completed', 'refused') and contact_enc is not null`,
     },
   },
+  { name: "complianceSnapshots", run: dropIdsFromSnapshots, residue: null },
   { name: "redisJobs", run: removePersonJobsFromRedis, residue: null },
   { name: "devMailbox", run: removeDevMail, residue: null },
 ] as const satisfies readonly StepDefinition[];

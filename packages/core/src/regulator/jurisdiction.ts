@@ -1,4 +1,4 @@
-import { type Finding, regionChangeFinding, retentionJobState } from "@consentry/compliance";
+import { regionChangeFinding, retentionJobState } from "@consentry/compliance";
 import {
   and,
   countDistinct,
@@ -14,6 +14,7 @@ import {
   sql,
 } from "@consentry/db";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
+import { isPersonTarget, type SnapshotFinding } from "../compliance/snapshots";
 import { notFound } from "../errors";
 import { lastRetentionRun, nextRetentionRunAt, type RetentionCountKind } from "../retention/run";
 
@@ -37,14 +38,12 @@ export function inJurisdiction(codes: readonly string[], regionCode: AnyPgColumn
   return prefixes.length > 0 ? (or(...prefixes.map((prefix) => like(regionCode, `${prefix}%`))) as SQL) : sql`false`;
 }
 
-const PEOPLE_TARGETS = new Set(["subject", "template", "request"]);
-
 /**
  * A finding as a regulator may see it: it names sites, cameras and entry points, never a person.
  * Findings about a person, a template or a request keep their rule and text, without the label.
  */
-export function redactFinding(finding: Finding) {
-  const aboutPerson = PEOPLE_TARGETS.has(finding.target.type);
+export function redactFinding(finding: SnapshotFinding) {
+  const aboutPerson = isPersonTarget(finding.target);
   const label = finding.target.label;
   const scrub = (text: string) => (aboutPerson && label ? text.split(label).join("—") : text);
   return {
@@ -447,7 +446,7 @@ export async function jurisdictionSite(db: Executor, codes: readonly string[], s
     score: snapshot ? Math.round(snapshot.score) : null,
     evaluatedAt: snapshot?.at ?? null,
     coverage: snapshot?.coverage ?? null,
-    findings: ((snapshot?.findings ?? []) as Finding[]).map(redactFinding),
+    findings: ((snapshot?.findings ?? []) as SnapshotFinding[]).map(redactFinding),
     requests: {
       received: requests.filter((r) => r.verifiedAt).length,
       open: requests.filter((r) => r.verifiedAt && !r.closedAt).length,

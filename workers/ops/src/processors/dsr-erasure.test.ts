@@ -16,7 +16,6 @@ import { createTestDatabase } from "@consentry/db/testing";
 import { env } from "@consentry/env";
 import {
   createJobProducer,
-  erasureWorkerOptions,
   type Invalidation,
   invalidationChannel,
   JOBS,
@@ -24,12 +23,11 @@ import {
   QUEUE_NAMES,
   redisConnection,
 } from "@consentry/queue";
-import { type Job, Queue, QueueEvents, Worker } from "bullmq";
+import { type Job, Queue, QueueEvents, type Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type OpsWorker, startOpsWorker } from "../worker";
-import { dsrErasureProcessor } from "./dsr-erasure";
 
 // The dsr-erasure queue end to end: real Redis (private prefix), PostgreSQL and file store; jobs
 // queued the way the API queues them, and the gallery invalidations the inference workers hear.
@@ -42,6 +40,7 @@ const { consents, dsrRequests, enrolmentPhotos, enrolments, faceTemplates, recog
 const storage = temporaryStorage();
 const jobs = createJobProducer(redisUrl, prefix);
 const subscriber = new Redis(redisConnection(redisUrl));
+const redis = new Redis(redisConnection(redisUrl));
 const invalidations: Invalidation[] = [];
 let testDb: Awaited<ReturnType<typeof createTestDatabase>>;
 let ops: OpsWorker;
@@ -83,18 +82,36 @@ async function person(displayName: string) {
   return { subjectId, consentId: consent.id, templateIds, photoKey: key, enrolmentId };
 }
 
-/** Resolves with the job's result when it completes; registered before the job is added (completed jobs may be removed at once). */
-function completion(events: QueueEvents, jobId: string) {
+/**
+ * Resolves with the job's result when the worker completes it; registered before the job is added
+ * (completed jobs are removed at once). The worker's own event, not QueueEvents: the ops worker
+ * removes an erasure's or template deletion's events from the stream as soon as it completes.
+ */
+function completion(worker: Worker, jobId: string) {
   return new Promise<unknown>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`job ${jobId} did not complete`)), JOB_TIMEOUT_MS);
-    const onCompleted = (event: { jobId: string; returnvalue: unknown }) => {
-      if (event.jobId !== jobId) return;
+    const onCompleted = (job: Job, result: unknown) => {
+      if (job.id !== jobId) return;
       clearTimeout(timer);
-      events.off("completed", onCompleted);
-      resolve(event.returnvalue);
+      worker.off("completed", onCompleted);
+      resolve(result);
     };
-    events.on("completed", onCompleted);
+    worker.on("completed", onCompleted);
   });
+}
+
+/** Entries of a queue's event stream that name one of these texts (a job id, a person's id). */
+async function eventsNaming(client: Redis, keyPrefix: string, texts: readonly string[]) {
+  const entries = await client.xrange(`${keyPrefix}:${QUEUE_NAMES.dsrErasure}:events`, "-", "+");
+  return entries.filter(([, fields]) => texts.some((text) => fields.join(" ").includes(text)));
+}
+
+async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 5000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 async function approvedDeletion(subjectId: string, status: "approved" | "open" = "approved") {
@@ -175,6 +192,7 @@ afterAll(async () => {
     () => queue?.close(),
     () => jobs.close(),
     () => subscriber.quit(),
+    () => redis.quit(),
     () => testDb?.drop(),
     () => rm(storage.root, { recursive: true, force: true }),
   ];
@@ -189,7 +207,7 @@ describe("dsr-erasure queue", { timeout: 30_000 }, () => {
     const requestId = await approvedDeletion(subjectId);
     invalidations.length = 0;
 
-    const done = completion(queueEvents, `erasure-${requestId}`);
+    const done = completion(ops.erasureWorker, `erasure-${requestId}`);
     await jobs.erase(requestId);
     const result = (await done) as { sha256: string };
 
@@ -207,14 +225,18 @@ describe("dsr-erasure queue", { timeout: 30_000 }, () => {
     await expect(storage.read(photoKey)).rejects.toMatchObject({ code: "ENOENT" });
     await waitFor(() => invalidations.length > 0, "a gallery invalidation");
     expect(invalidations).toEqual([{ type: "gallery", siteId }]);
-    // A completed erasure leaves no job behind.
+    // A completed erasure leaves no job behind, nor an event naming it.
     expect(await queue.getJob(`erasure-${requestId}`)).toBeUndefined();
+    await eventually(
+      async () => (await eventsNaming(redis, prefix, [requestId, subjectId])).length === 0,
+      "the erasure's events to be removed",
+    );
   });
 
   it("a withdrawal leaves no template, photo row, file or event under the consent, and certifies it", async () => {
     const { subjectId, consentId, photoKey } = await person("Qian Yu");
     const jobId = `template-deletion-${consentId}`;
-    const done = completion(queueEvents, jobId);
+    const done = completion(ops.erasureWorker, jobId);
     await withdrawConsent({ ...deps(), jobs }, { consentId, reason: "Moved away" });
     await expect(done).resolves.toEqual({ deleted: 2, siteIds: [siteId] });
 
@@ -232,68 +254,75 @@ describe("dsr-erasure queue", { timeout: 30_000 }, () => {
     expect(createHash("sha256").update(canonicalJson(consent?.withdrawalCertificate)).digest("hex")).toBe(
       consent?.withdrawalCertificateSha256,
     );
-    // Its payload named the person: the completed job is gone.
+    // Its payload named the person: the completed job is gone, and so are its events (its id names the consent).
     expect(await queue.getJob(jobId)).toBeUndefined();
+    await eventually(
+      async () => (await eventsNaming(redis, prefix, [jobId, consentId, subjectId])).length === 0,
+      "the template deletion's events to be removed",
+    );
   });
 
-  it("after a completed erasure no job, key or event in Redis names the person or their enrolment", async () => {
-    // A worker of its own, given Redis, on a prefix of its own.
+  it("after a completed erasure no job, key or event in Redis names the person, their enrolment or the request", async () => {
+    // An ops worker of its own (it gives the erasure Redis) on a prefix of its own.
     const reachPrefix = `${prefix}-reach`;
-    const client = new Redis({ ...redisConnection(redisUrl), maxRetriesPerRequest: null });
-    const worker = new Worker(
-      QUEUE_NAMES.dsrErasure,
-      dsrErasureProcessor({
-        db: testDb.db,
-        storage,
-        logger: pino({ level: "silent" }),
-        galleryChanged: async () => {},
-        redis: { client, prefix: reachPrefix },
-      }),
-      { ...erasureWorkerOptions(redisUrl, reachPrefix), name: "reach-test" },
-    );
+    const reach = startOpsWorker({
+      db: testDb.db,
+      redisUrl,
+      prefix: reachPrefix,
+      logger: pino({ level: "silent" }),
+      storage,
+      probeIntervalMs: 3_600_000,
+    });
     const erasures = new Queue(QUEUE_NAMES.dsrErasure, producerOptions(redisUrl, reachPrefix));
     const enrolmentQueue = new Queue(QUEUE_NAMES.enrolment, producerOptions(redisUrl, reachPrefix));
-    const events = new QueueEvents(QUEUE_NAMES.dsrErasure, {
-      connection: redisConnection(redisUrl),
-      prefix: reachPrefix,
-    });
     try {
-      await Promise.all([worker.waitUntilReady(), events.waitUntilReady()]);
-      const { subjectId, enrolmentId } = await person("Jiang Tao");
+      await reach.ready;
+      const { subjectId, consentId, templateIds, enrolmentId } = await person("Jiang Tao");
       const [subject] = await testDb.db.select().from(schema.subjects).where(eq(schema.subjects.id, subjectId));
       // The person's enrolment job, finished long ago (no enrolment worker on this prefix: it waits).
       await JOBS.enrolment.add(enrolmentQueue, { enrolmentId });
       const requestId = await approvedDeletion(subjectId);
-      const done = completion(events, `erasure-${requestId}`);
+      const jobId = `erasure-${requestId}`;
+      const done = completion(reach.erasureWorker, jobId);
       await JOBS.erasure.add(erasures, { requestId });
       await done;
+      const needles = [
+        jobId,
+        requestId,
+        subjectId,
+        consentId,
+        ...templateIds,
+        enrolmentId,
+        subject?.pseudonym as string,
+      ];
+      // The job's own `completed` event is written after the erasure; the worker removes it just after.
+      await eventually(
+        async () => (await eventsNaming(redis, reachPrefix, needles)).length === 0,
+        "the erasure's events to be removed",
+      );
 
-      const keys = await client.keys(`${reachPrefix}:*`);
-      expect(keys.length).toBeGreaterThan(0);
+      const keys = await redis.keys(`${reachPrefix}:*`);
+      expect(keys).toContain(`${reachPrefix}:${QUEUE_NAMES.dsrErasure}:events`);
       for (const key of keys) {
-        const type = await client.type(key);
+        const type = await redis.type(key);
         const text =
           type === "hash"
-            ? JSON.stringify(await client.hgetall(key))
+            ? JSON.stringify(await redis.hgetall(key))
             : type === "stream"
-              ? JSON.stringify(await client.xrange(key, "-", "+"))
+              ? JSON.stringify(await redis.xrange(key, "-", "+"))
               : type === "list"
-                ? JSON.stringify(await client.lrange(key, 0, -1))
+                ? JSON.stringify(await redis.lrange(key, 0, -1))
                 : type === "zset"
-                  ? JSON.stringify(await client.zrange(key, 0, -1))
+                  ? JSON.stringify(await redis.zrange(key, 0, -1))
                   : "";
-        for (const needle of [subjectId, enrolmentId, subject?.pseudonym as string]) {
-          expect(`${key} ${text}`).not.toContain(needle);
-        }
+        for (const needle of needles) expect(`${key} ${text}`).not.toContain(needle);
       }
-      expect(await erasures.getJob(`erasure-${requestId}`)).toBeUndefined();
+      expect(await erasures.getJob(jobId)).toBeUndefined();
     } finally {
-      await worker.close();
-      await events.close();
-      await erasures.obliterate({ force: true });
-      await enrolmentQueue.obliterate({ force: true });
+      await reach.close();
       await Promise.all([erasures.close(), enrolmentQueue.close()]);
-      await client.quit();
+      const keys = await redis.keys(`${reachPrefix}:*`);
+      if (keys.length) await redis.del(...keys);
     }
   });
 
@@ -304,7 +333,7 @@ describe("dsr-erasure queue", { timeout: 30_000 }, () => {
     invalidations.length = 0;
 
     const legacyJobId = `template-deletion-${randomBytes(4).toString("hex")}`;
-    const done = completion(queueEvents, legacyJobId);
+    const done = completion(ops.erasureWorker, legacyJobId);
     // As queued before certificates existed: no consentIds, so only the queued templates go.
     await jobs.deleteTemplates({
       jobId: legacyJobId,
