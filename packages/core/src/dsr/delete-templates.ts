@@ -15,7 +15,8 @@ import {
   writeAudit,
 } from "@consentry/db";
 import type { TemplateDeletionJob } from "@consentry/queue";
-import { type FileStore, StorageKeyError } from "@consentry/storage";
+import type { FileStore } from "@consentry/storage";
+import { removeUnsharedPhotoFiles } from "../photo-files";
 import { ErasureRefusedError } from "./request";
 import { ResidualDataError } from "./residue";
 import { OPS_ACTOR, union } from "./shared";
@@ -148,7 +149,7 @@ export async function deleteWithdrawnFaceData({
     .select({ id: enrolmentPhotos.id, key: enrolmentPhotos.storageKey })
     .from(enrolmentPhotos)
     .where(photosUnder);
-  const removable = await removeUnsharedFiles(db, storage, photos);
+  const removable = await removeUnsharedPhotoFiles(db, storage, photos);
 
   const siteIds = union(withdrawn.map((consent) => consent.siteId));
   const templatesUnder = or(
@@ -324,40 +325,6 @@ function storedCertificate(rows: { withdrawalCertificate: unknown; withdrawalCer
     certificate: first.withdrawalCertificate as WithdrawalCertificate,
     sha256: first.withdrawalCertificateSha256,
   };
-}
-
-/** Removes the files of these photos that no other photo row points to; returns the keys whose file is gone. */
-async function removeUnsharedFiles(db: Database, storage: FileStore, photos: { id: string; key: string }[]) {
-  const keys = union(photos.map((photo) => photo.key));
-  const removable = new Set<string>();
-  if (keys.length === 0) return removable;
-  const shared = new Set(
-    (
-      await db
-        .selectDistinct({ key: enrolmentPhotos.storageKey })
-        .from(enrolmentPhotos)
-        .where(
-          and(
-            inArray(enrolmentPhotos.storageKey, keys),
-            notInArray(
-              enrolmentPhotos.id,
-              photos.map((photo) => photo.id),
-            ),
-          ),
-        )
-    ).map((row) => row.key),
-  );
-  for (const key of keys) {
-    if (shared.has(key)) continue;
-    try {
-      await storage.remove(key);
-      removable.add(key);
-    } catch (error) {
-      // A malformed key cannot name a file in the store; its row still goes.
-      if (!(error instanceof StorageKeyError)) throw error;
-    }
-  }
-  return removable;
 }
 
 async function existingFiles(storage: FileStore, keys: readonly string[]) {

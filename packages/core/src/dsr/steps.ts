@@ -1,20 +1,9 @@
-import {
-  and,
-  type Database,
-  eq,
-  inArray,
-  isNotNull,
-  isNull,
-  ne,
-  notExists,
-  type SQL,
-  schema,
-  sql,
-} from "@consentry/db";
+import { and, type Database, eq, inArray, isNotNull, isNull, notExists, type SQL, schema, sql } from "@consentry/db";
 import { removeMailTo } from "@consentry/mail/dev-server";
 import { findPersonJobs, removePersonJobs } from "@consentry/queue";
-import { type FileStore, StorageKeyError } from "@consentry/storage";
+import type { FileStore } from "@consentry/storage";
 import { dropPersonIdsFromSnapshots } from "../compliance/snapshots";
+import { removeUnsharedPhotoFiles } from "../photo-files";
 import { type ErasureReach, missingEnrolments, personNeedles } from "./person";
 import { addProgress } from "./progress";
 import type { ResidualTable } from "./residue";
@@ -100,34 +89,13 @@ async function deleteRecognitionEvents({ db, requestId, subjectId }: StepContext
  */
 async function removePhotoFiles(step: StepContext) {
   const { db, storage, subjectId } = step;
-  const keys = (
-    await db
-      .selectDistinct({ key: enrolmentPhotos.storageKey })
-      .from(enrolmentPhotos)
-      .where(eq(enrolmentPhotos.subjectId, subjectId))
-  ).map((row) => row.key);
+  const photos = await db
+    .select({ id: enrolmentPhotos.id, key: enrolmentPhotos.storageKey })
+    .from(enrolmentPhotos)
+    .where(eq(enrolmentPhotos.subjectId, subjectId));
+  const keys = [...new Set(photos.map((photo) => photo.key))];
   // Content-addressed storage: a file another person's photo also points to stays.
-  const shared = keys.length
-    ? new Set(
-        (
-          await db
-            .selectDistinct({ key: enrolmentPhotos.storageKey })
-            .from(enrolmentPhotos)
-            .where(and(inArray(enrolmentPhotos.storageKey, keys), ne(enrolmentPhotos.subjectId, subjectId)))
-        ).map((row) => row.key),
-      )
-    : new Set<string>();
-  const removable = new Set<string>();
-  for (const key of keys) {
-    if (shared.has(key)) continue;
-    try {
-      await storage.remove(key);
-      removable.add(key);
-    } catch (error) {
-      // A malformed key cannot name a file in the store; its row still goes.
-      if (!(error instanceof StorageKeyError)) throw error;
-    }
-  }
+  const removable = await removeUnsharedPhotoFiles(db, storage, photos);
   step.photos = { keys, removable };
 }
 

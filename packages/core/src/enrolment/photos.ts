@@ -1,6 +1,7 @@
-import { and, type Database, eq, inArray, notInArray, schema } from "@consentry/db";
-import { type FileStore, StorageKeyError } from "@consentry/storage";
+import { and, type Database, eq, inArray, schema } from "@consentry/db";
+import type { FileStore } from "@consentry/storage";
 import { z } from "zod";
+import { removeUnsharedPhotoFiles } from "../photo-files";
 import { ENROLMENT_BLOCKS, type EnrolmentBlock } from "./guard";
 
 const { enrolmentPhotos, retentionPolicies } = schema;
@@ -47,31 +48,11 @@ export async function deleteEnrolmentPhotos(
   if (photoIds.length === 0) return 0;
   const { db, storage } = deps;
   const ids = [...photoIds];
-  const keys = (
-    await db
-      .selectDistinct({ key: enrolmentPhotos.storageKey })
-      .from(enrolmentPhotos)
-      .where(inArray(enrolmentPhotos.id, ids))
-  ).map((row) => row.key);
-  const shared = keys.length
-    ? new Set(
-        (
-          await db
-            .selectDistinct({ key: enrolmentPhotos.storageKey })
-            .from(enrolmentPhotos)
-            .where(and(inArray(enrolmentPhotos.storageKey, keys), notInArray(enrolmentPhotos.id, ids)))
-        ).map((row) => row.key),
-      )
-    : new Set<string>();
-  for (const key of keys) {
-    if (shared.has(key)) continue;
-    try {
-      await storage.remove(key);
-    } catch (error) {
-      // A malformed key cannot name a file in the store; its row still goes.
-      if (!(error instanceof StorageKeyError)) throw error;
-    }
-  }
+  const leaving = await db
+    .select({ id: enrolmentPhotos.id, key: enrolmentPhotos.storageKey })
+    .from(enrolmentPhotos)
+    .where(inArray(enrolmentPhotos.id, ids));
+  await removeUnsharedPhotoFiles(db, storage, leaving);
   const deleted = await db
     .delete(enrolmentPhotos)
     .where(inArray(enrolmentPhotos.id, ids))

@@ -371,7 +371,7 @@ describe("retention run", () => {
       .where(eq(schema.retentionRuns.id, dead?.id as string));
     expect(interrupted?.status).toBe("interrupted");
     const totals = totalsOf({
-      a: (interrupted?.counts ?? {})[world.siteId] ?? {},
+      a: interrupted?.counts[world.siteId] ?? {},
       b: resumed.counts[world.siteId] ?? {},
     });
     expect(totals).toEqual(EXPECTED_COUNTS);

@@ -15,6 +15,7 @@ import {
 } from "@consentry/db";
 import type { FileStore } from "@consentry/storage";
 import { OPS_ACTOR } from "../dsr/shared";
+import { removeUnsharedPhotoFiles } from "../photo-files";
 
 const { enrolmentPhotos, faceTemplates, retentionCertificates, retentionRuns } = schema;
 
@@ -338,23 +339,6 @@ async function purgeByCamera(
   }
 }
 
-/** Removes the files of `keys` that no photo row outside `photoIds` still points to (content-addressed store). */
-async function removeUnsharedFiles(db: Executor, storage: FileStore, keys: string[], photoIds: string[]) {
-  const unique = [...new Set(keys)];
-  if (unique.length === 0) return new Set<string>();
-  // Who else uses these files, through the storage_key index (a NOT IN list would be compared row by row).
-  const users = await db
-    .select({ id: enrolmentPhotos.id, key: enrolmentPhotos.storageKey })
-    .from(enrolmentPhotos)
-    .where(inArray(enrolmentPhotos.storageKey, unique));
-  const leaving = new Set(photoIds);
-  const keep = new Set(users.filter((row) => !leaving.has(row.id)).map((row) => row.key));
-  const removable = unique.filter((key) => !keep.has(key));
-  // Files before rows: a run killed between finds the rows again, and removing a missing file is a no-op.
-  for (const key of removable) await storage.remove(key);
-  return new Set(removable);
-}
-
 /** Per site: photo rows deleted and files removed (a file counts for the first of its rows). */
 function countPhotosBySite(rows: { siteId: string; key: string }[], removed: Set<string>) {
   const bySite = new Map<string, SiteBatch>();
@@ -379,11 +363,10 @@ async function purgePhotos(db: Database, storage: FileStore, now: Date, limit: n
   );
   if (due.length === 0) return [];
   const ids = due.map((row) => row.id);
-  const removed = await removeUnsharedFiles(
+  const removed = await removeUnsharedPhotoFiles(
     db,
     storage,
-    due.map((row) => row.storage_key),
-    ids,
+    due.map((row) => ({ id: row.id, key: row.storage_key })),
   );
   await db.delete(enrolmentPhotos).where(inArray(enrolmentPhotos.id, ids));
   return [
@@ -426,12 +409,7 @@ async function purgeTemplates(db: Database, storage: FileStore, runId: string, n
       .from(enrolmentPhotos)
       .where(inArray(enrolmentPhotos.templateId, templateIds));
     const photoIds = photos.map((row) => row.id);
-    const removed = await removeUnsharedFiles(
-      tx,
-      storage,
-      photos.map((row) => row.key),
-      photoIds,
-    );
+    const removed = await removeUnsharedPhotoFiles(tx, storage, photos);
     if (photoIds.length > 0) await tx.delete(enrolmentPhotos).where(inArray(enrolmentPhotos.id, photoIds));
     await tx.delete(faceTemplates).where(inArray(faceTemplates.id, templateIds));
     const siteOf = new Map(due.map((row) => [row.id, row.site_id]));
