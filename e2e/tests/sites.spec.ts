@@ -133,7 +133,7 @@ test("an owner moves a site to another region with a reason; a manager cannot; b
     await expect(move).toContainText("CN-SITE-01");
     if (direction === "Moved out") {
       await move.getByRole("link", { name: "Moving Court" }).click();
-      await expect(regulator.getByText(/moved out of your jurisdiction/)).toBeVisible();
+      await expect(regulator.getByText(/This site moved out of your jurisdiction on/)).toBeVisible();
     }
     await regulator.close();
   }

@@ -334,9 +334,15 @@ export function createLeaseReader(options: {
   };
 }
 
+/**
+ * The sweep's probes wait behind a probe someone asked for (a camera just added or edited): a sweep
+ * of many unreachable cameras, each taking its timeout, must not hold up the one a manager watches.
+ */
+export const SWEEP_PROBE_PRIORITY = 10;
+
 /** Enqueues a health probe for one camera; a probe already waiting for it absorbs the new one. */
-export function enqueueCameraProbe(queue: Queue, cameraId: string) {
-  return JOBS.cameraProbe.add(queue, { cameraId });
+export function enqueueCameraProbe(queue: Queue, cameraId: string, options: { sweep?: boolean } = {}) {
+  return JOBS.cameraProbe.add(queue, { cameraId }, options.sweep ? { priority: SWEEP_PROBE_PRIORITY } : undefined);
 }
 
 /** The jobs the API may start, behind one small interface (tests pass a queue with its own prefix). */

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { env } from "@consentry/env";
 import { type Job, Queue, UnrecoverableError, Worker } from "bullmq";
 import { Redis } from "ioredis";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import {
   createJobProducer,
   dispatchByName,
@@ -191,6 +191,26 @@ describe("adding through a definition", { timeout: 20_000 }, () => {
       data: { cameraId },
       opts: { attempts: 1, removeOnComplete: true, removeOnFail: 100, deduplication: { id: cameraId } },
     });
+  });
+
+  it("serves a probe someone asked for before the sweep's probes", async () => {
+    const own = `${prefix}-priority`; // no probe of the other tests in this queue
+    const queue = queueOf(QUEUE_NAMES.cameraProbe, own);
+    const swept = [randomUUID(), randomUUID(), randomUUID()];
+    for (const cameraId of swept) await enqueueCameraProbe(queue, cameraId, { sweep: true });
+    const asked = randomUUID();
+    await enqueueCameraProbe(queue, asked);
+    const order: string[] = [];
+    const worker = new Worker(
+      QUEUE_NAMES.cameraProbe,
+      async (job) => {
+        order.push(job.data.cameraId);
+      },
+      { ...workerOptions(redisUrl, own), concurrency: 1 },
+    );
+    opened.unshift(worker);
+    await vi.waitFor(() => expect(order).toHaveLength(4), { timeout: 10_000 });
+    expect(order).toEqual([asked, ...swept]);
   });
 
   it("adds lease jobs in bulk with per-job delays; existing leases absorb new ones", async () => {

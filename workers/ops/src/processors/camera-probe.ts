@@ -100,7 +100,7 @@ export function cameraProbeSweepProcessor({ db, probeQueue }: { db: Database; pr
       .select({ id: cameras.id })
       .from(cameras)
       .where(and(isNull(cameras.disabledAt)));
-    for (const { id } of ids) await enqueueCameraProbe(probeQueue, id);
+    for (const { id } of ids) await enqueueCameraProbe(probeQueue, id, { sweep: true });
     return { enqueued: ids.length };
   });
 }
