@@ -478,6 +478,21 @@ const accessMatrix: Record<string, Row> = {
     otherTenant: none("lists the caller's organisation"),
   },
   "audit.verifyChain": { access: "admin", otherTenant: none("platform administrators: the whole chain") },
+  "auditLog.list": {
+    access: "auditor",
+    input: (f) => ({ orgId: f.orgId, actor: "owner", action: "site." }),
+    otherTenant: none("lists the caller's organisation; filters only narrow it"),
+  },
+  "auditLog.chainStatus": {
+    access: "auditor",
+    input: (f) => ({ orgId: f.orgId }),
+    otherTenant: none("the installation's latest chain verdict: ids and reasons, no content"),
+  },
+  "auditLog.exportCsv": {
+    access: "auditor",
+    input: (f) => ({ orgId: f.orgId, from: new Date(Date.now() - 86_400_000) }),
+    otherTenant: none("exports the caller's organisation; filters only narrow it"),
+  },
   "audit.reanchor": {
     access: "admin",
     // One forged entry (appending needs no trigger switched off), closed by the administrator.

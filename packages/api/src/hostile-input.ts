@@ -183,6 +183,24 @@ export const samples: Record<string, (f: Fixture) => Promise<object> | object> =
   "portal.certificate": (f) => f.certifiedKey,
   // Valid, but this chain has no break to close: refused after validation, as PRECONDITION_FAILED.
   "audit.reanchor": () => ({ brokenAtId: 1, reason: "Restored from backup, incident 42" }),
+  "auditLog.list": (f) => ({
+    orgId: f.orgId,
+    actor: "owner@example.cn",
+    action: "site.",
+    targetType: "site",
+    targetId: "site-1",
+    from: new Date(Date.now() - 86_400_000),
+    to: new Date(),
+  }),
+  "auditLog.exportCsv": (f) => ({
+    orgId: f.orgId,
+    actor: "owner@example.cn",
+    action: "site.",
+    targetType: "site",
+    targetId: "site-1",
+    from: new Date(Date.now() - 86_400_000),
+    to: new Date(),
+  }),
   "admin.createOrganization": () => ({ name: "New Org", slug: unique("org") }),
   "admin.addNetworkException": () => ({ cidr: `192.0.2.${++networks % 256}/32`, reason: "Lab" }),
 };

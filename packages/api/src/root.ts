@@ -1,5 +1,6 @@
 import { adminRouter } from "./router/admin";
 import { auditRouter } from "./router/audit";
+import { auditLogRouter } from "./router/audit-log";
 import { cameraNetworksRouter } from "./router/camera-networks";
 import { camerasRouter } from "./router/cameras";
 import { complianceRouter } from "./router/compliance";
@@ -35,6 +36,7 @@ export const appRouter = router({
   retention: retentionRouter,
   portal: portalRouter,
   audit: auditRouter,
+  auditLog: auditLogRouter,
   regulator: regulatorRouter,
   admin: adminRouter,
 });

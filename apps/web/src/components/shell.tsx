@@ -25,7 +25,8 @@ type NavItem = {
     | "regulator"
     | "organizations"
     | "networkExceptions"
-    | "auditChain";
+    | "auditChain"
+    | "auditLog";
 };
 
 function navItems(principal: Principal): NavItem[] {
@@ -38,6 +39,8 @@ function navItems(principal: Principal): NavItem[] {
       { href: "/people", label: "people" },
       { href: "/compliance", label: "compliance" },
       { href: "/requests", label: "requests" },
+      // Auditor is the lowest organisation role, so every member reads the log.
+      { href: "/audit-log", label: "auditLog" },
     );
   }
   if (principal.regulator) items.push({ href: "/regulator", label: "regulator" });
