@@ -11,7 +11,7 @@ test("a wrong password gets a clear error and no session", async ({ page }) => {
     "Wrong email or password. Check both and try again.",
   );
   await page.goto("/sites");
-  await expect(page).toHaveURL(/\/sign-in$/);
+  await expect(page).toHaveURL(/\/sign-in\?next=%2Fsites$/);
 });
 
 test("a manager signs in through the form and lands on their sites", async ({ page }) => {
@@ -29,7 +29,7 @@ test("a manager signs in through the form and lands on their sites", async ({ pa
 
 test("signed-out visitors are sent to the sign-in page", async ({ page }) => {
   await page.goto("/cameras");
-  await expect(page).toHaveURL(/\/sign-in$/);
+  await expect(page).toHaveURL(/\/sign-in\?next=%2Fcameras$/);
 });
 
 test("repeated wrong passwords lock the account, and the form says so", async ({ page }) => {

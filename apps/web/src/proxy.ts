@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { env } from "@consentry/env";
+import { getSessionCookie } from "better-auth/cookies";
 import { type NextRequest, NextResponse } from "next/server";
+import { signInPathFor } from "~/app/sign-in/next-path";
 import { appOrigins, checkRequestOrigin } from "~/server/csrf";
 import { contentSecurityPolicy, queueBoardPolicy, securityHeaders } from "~/server/security-headers";
 
@@ -14,12 +16,36 @@ const origins = appOrigins(env.BETTER_AUTH_URL);
 // biome-ignore lint/style/noProcessEnv: NODE_ENV is set by `next dev`/`next build` themselves, not configuration.
 const development = process.env.NODE_ENV === "development";
 const QUEUE_BOARD_PATH = "/admin/queues";
+// Pages open without a session; any other page sends a signed-out visitor to sign in and back.
+const SIGNED_OUT_PREFIXES = ["/sign-in", "/reset-password", "/portal", "/dev", "/api", QUEUE_BOARD_PATH, "/_next"];
+
+/** A browser asking for a page (a document or a client-side navigation), not an API call or a file. */
+function isPageVisit(request: NextRequest) {
+  const { pathname } = request.nextUrl;
+  if (request.method !== "GET" && request.method !== "HEAD") return false;
+  if (SIGNED_OUT_PREFIXES.some((prefix) => pathname === prefix || pathname.startsWith(`${prefix}/`))) return false;
+  if (/\.[A-Za-z0-9]+$/.test(pathname)) return false;
+  return (request.headers.get("accept") ?? "").includes("text/html") || request.headers.get("rsc") === "1";
+}
+
+/** Signed out (no session cookie): the sign-in page, which returns here. A stale cookie is the layout's to refuse. */
+function signInRedirect(request: NextRequest) {
+  if (!isPageVisit(request) || getSessionCookie(request)) return null;
+  const asked = request.nextUrl.clone();
+  asked.searchParams.delete("_rsc"); // Next's cache-busting parameter of client navigations
+  return NextResponse.redirect(new URL(signInPathFor(`${asked.pathname}${asked.search}`), request.url));
+}
 
 export function proxy(request: NextRequest) {
   const { pathname } = request.nextUrl;
   const headers = securityHeaders({ https });
   const verdict = checkRequestOrigin({ method: request.method, pathname, headers: request.headers }, origins);
   if (!verdict.ok) return NextResponse.json({ error: "FORBIDDEN", message: verdict.reason }, { status: 403, headers });
+  const toSignIn = signInRedirect(request);
+  if (toSignIn) {
+    for (const [name, value] of Object.entries(headers)) toSignIn.headers.set(name, value);
+    return toSignIn;
+  }
 
   const nonce = randomBytes(16).toString("base64");
   const policy =

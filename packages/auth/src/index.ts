@@ -1,6 +1,6 @@
 import { type Database, eq, MIN_PASSWORD_LENGTH, schema, writeAudit } from "@consentry/db";
 import { env } from "@consentry/env";
-import { accountLockedMail, createMailer, type Mail } from "@consentry/mail";
+import { accountLockedMail, createMailer, type Mail, passwordResetMail } from "@consentry/mail";
 import { betterAuth } from "better-auth";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
 import { APIError, createAuthMiddleware, isAPIError } from "better-auth/api";
@@ -12,6 +12,9 @@ import { accountLockout, redisRateLimitStorage, SIGN_IN_LIMITS, type SignInLimit
 export { createUserWithPassword, MIN_PASSWORD_LENGTH } from "@consentry/db";
 export * from "./roles";
 export { SIGN_IN_LIMITS, type SignInLimits } from "./sign-in-limits";
+
+/** How long a password-reset link works (issue #16: 30 minutes, once). */
+export const RESET_LINK_MINUTES = 30;
 
 function trustedOrigins(baseUrl: string): string[] {
   // The same port reached as localhost or 127.0.0.1 is the same deployment.
@@ -65,6 +68,23 @@ export function createAuth(db: Database, services: AuthServices = {}) {
     await mailer.send(accountLockedMail(user.email, minutes));
   }
 
+  /** Audits the request and mails the link; at most `maxResetMails` per account per hour. */
+  async function sendResetLink(user: { id: string; email: string }, token: string) {
+    if (!(await lockout.allowResetMail(user.email))) return;
+    await db.transaction((tx) =>
+      writeAudit(tx, {
+        actor: { userId: null, label: "system:password-reset" },
+        orgId: null,
+        action: "user.password.reset_requested",
+        targetType: "user",
+        targetId: user.id,
+        details: { validMinutes: RESET_LINK_MINUTES },
+      }),
+    );
+    const link = `${new URL(baseUrl).origin}/reset-password?token=${encodeURIComponent(token)}`;
+    await mailer.send(passwordResetMail(user.email, link, RESET_LINK_MINUTES));
+  }
+
   return betterAuth({
     appName: "Consentry",
     baseURL: baseUrl,
@@ -85,14 +105,46 @@ export function createAuth(db: Database, services: AuthServices = {}) {
         verification: schema.verifications,
       },
     }),
-    emailAndPassword: { enabled: true, disableSignUp: true, minPasswordLength: MIN_PASSWORD_LENGTH },
+    emailAndPassword: {
+      enabled: true,
+      disableSignUp: true,
+      minPasswordLength: MIN_PASSWORD_LENGTH,
+      resetPasswordTokenExpiresIn: RESET_LINK_MINUTES * 60,
+      // A reset ends every session of the account: whoever knew the old password is out.
+      revokeSessionsOnPasswordReset: true,
+      // Called only for an address that exists. Not awaited, so an unknown address answers as
+      // fast as a known one; a failed mail or audit is logged and the link simply never arrives.
+      sendResetPassword: async ({ user, token }) => {
+        void sendResetLink(user, token).catch((err) =>
+          console.error("could not audit or send a password-reset link", { userId: user.id, err }),
+        );
+      },
+      onPasswordReset: async ({ user }) => {
+        await db.transaction((tx) =>
+          writeAudit(tx, {
+            actor: { userId: user.id, label: `user:${user.id}` },
+            orgId: null,
+            action: "user.password.reset",
+            targetType: "user",
+            targetId: user.id,
+            details: { sessionsEnded: true },
+          }),
+        );
+        // The holder proved they read the account's mail: wrong guesses before no longer count.
+        await lockout.clear(user.email);
+      },
+    },
     session: { expiresIn: 60 * 60 * 12, updateAge: 60 * 60 },
     rateLimit: {
       enabled: true,
       window: 60,
       max: 30,
       customStorage: redisRateLimitStorage(redis, prefix),
-      customRules: { "/sign-in/email": { window: 60, max: limits.perAddressPerMinute } },
+      customRules: {
+        "/sign-in/email": { window: 60, max: limits.perAddressPerMinute },
+        "/request-password-reset": { window: 60, max: limits.perAddressPerMinute },
+        "/reset-password": { window: 60, max: limits.perAddressPerMinute },
+      },
     },
     hooks: {
       before: createAuthMiddleware(async (ctx) => {
@@ -167,6 +219,21 @@ function defaultRedis() {
 }
 
 export type Auth = ReturnType<typeof createAuth>;
+
+export type ResetLinkState = "valid" | "expired" | "invalid";
+
+/**
+ * Whether a reset link's token still works, so the page can say so before a new password is typed.
+ * A used token is gone, so "invalid" covers used and forged; "expired" only until Better Auth
+ * sweeps expired rows.
+ */
+export async function resetLinkState(auth: Auth, token: string): Promise<ResetLinkState> {
+  if (!/^[A-Za-z0-9_-]{1,128}$/.test(token)) return "invalid";
+  const context = await auth.$context;
+  const verification = await context.internalAdapter.findVerificationValue(`reset-password:${token}`);
+  if (!verification) return "invalid";
+  return verification.expiresAt < new Date() ? "expired" : "valid";
+}
 
 /** Everything authorisation needs about a user, in three small queries. */
 export async function loadPrincipal(db: Database, userId: string): Promise<Principal | null> {

@@ -10,6 +10,8 @@ export type SignInLimits = {
   failureWindowSeconds: number;
   /** The first lock; each further lock within a day lasts twice as long, up to a day. */
   lockSeconds: number;
+  /** Password-reset mails one account gets per hour; further requests get the same answer and no mail. */
+  maxResetMailsPerHour: number;
 };
 
 export const SIGN_IN_LIMITS: SignInLimits = {
@@ -17,6 +19,7 @@ export const SIGN_IN_LIMITS: SignInLimits = {
   maxFailures: 5,
   failureWindowSeconds: 15 * 60,
   lockSeconds: 15 * 60,
+  maxResetMailsPerHour: 5,
 };
 
 const DAY_SECONDS = 24 * 60 * 60;
@@ -53,6 +56,7 @@ export function accountLockout(redis: Redis, prefix: string, limits: SignInLimit
       failures: `${prefix}:signin:failures:${id}`,
       lock: `${prefix}:signin:lock:${id}`,
       level: `${prefix}:signin:lock-level:${id}`,
+      resetMails: `${prefix}:signin:reset-mails:${id}`,
     };
   };
   return {
@@ -76,6 +80,23 @@ export function accountLockout(redis: Redis, prefix: string, limits: SignInLimit
       const newLock = (await redis.set(key.lock, String(Date.now()), "EX", seconds, "NX")) === "OK";
       if (newLock) await redis.multi().del(key.failures).incr(key.level).expire(key.level, DAY_SECONDS).exec();
       return { locked: true, seconds, newLock };
+    },
+
+    /** A completed password reset: no lock, no count. */
+    async clear(email: string) {
+      const key = keys(email);
+      await redis.del(key.failures, key.level, key.lock);
+    },
+
+    /** Reset mails to one account: a few an hour, so nobody can flood a mailbox from many addresses. */
+    async allowResetMail(email: string): Promise<boolean> {
+      const key = keys(email).resetMails;
+      const [[, count]] = (await redis
+        .multi()
+        .incr(key)
+        .expire(key, 60 * 60, "NX")
+        .exec()) as [[Error | null, number]];
+      return count <= limits.maxResetMailsPerHour;
     },
 
     /** A right password: the account starts afresh. */

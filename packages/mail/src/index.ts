@@ -46,3 +46,19 @@ export function accountLockedMail(to: string, minutes: number): Mail {
     ].join("\n"),
   };
 }
+
+/** The password-reset link, in Chinese and English. The link itself is the secret: never log this mail. */
+export function passwordResetMail(to: string, link: string, minutes: number): Mail {
+  return {
+    to,
+    subject: "Consentry 重置密码 / reset your password",
+    text: [
+      `请打开以下链接设置新密码。链接 ${minutes} 分钟内有效，仅可使用一次：`,
+      link,
+      "如非本人操作，请忽略本邮件，您的密码不会改变。",
+      "",
+      `Open the link above to set a new password. It is valid for ${minutes} minutes and works once.`,
+      "If you did not ask for this, ignore this mail: your password stays as it is.",
+    ].join("\n"),
+  };
+}

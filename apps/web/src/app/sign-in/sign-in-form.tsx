@@ -6,7 +6,8 @@ import { useTranslations } from "next-intl";
 import { type FormEvent, useState } from "react";
 import { Alert, Button, Field, Input } from "~/components/ui";
 
-export function SignInForm() {
+/** `next`: where to go once signed in, already checked to be a path on this site. */
+export function SignInForm({ next }: { next: string }) {
   const t = useTranslations("signIn");
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
@@ -30,7 +31,7 @@ export function SignInForm() {
       else setError(t("failed", { message: failure.message ?? String(failure.status) }));
       return;
     }
-    router.replace("/");
+    router.replace(next);
     router.refresh();
   }
 
