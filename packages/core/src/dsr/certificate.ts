@@ -38,7 +38,9 @@ export type ErasureResult = {
   siteIds: string[];
 };
 
-const sha256Hex = (text: string) => createHash("sha256").update(text).digest("hex");
+/** The SHA-256 a certificate is known by: over its canonical JSON, as stored and audited. */
+export const certificateSha256 = (certificate: unknown) =>
+  createHash("sha256").update(canonicalJson(certificate)).digest("hex");
 
 /** The stored result of a completed erasure: a retry gets the very same certificate. */
 export async function completedResult(db: Executor, request: NonNullable<RequestRow>): Promise<ErasureResult | null> {
@@ -110,7 +112,7 @@ export async function issueCertificate(
       },
       modelIds: progress.modelIds,
     };
-    const sha256 = sha256Hex(canonicalJson(certificate));
+    const sha256 = certificateSha256(certificate);
     await tx
       .update(dsrRequests)
       .set({

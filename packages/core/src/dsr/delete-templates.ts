@@ -1,7 +1,5 @@
-import { createHash } from "node:crypto";
 import {
   and,
-  canonicalJson,
   type Database,
   eq,
   inArray,
@@ -17,6 +15,7 @@ import {
 import type { TemplateDeletionJob } from "@consentry/queue";
 import type { FileStore } from "@consentry/storage";
 import { removeUnsharedPhotoFiles } from "../photo-files";
+import { certificateSha256 } from "./certificate";
 import { ErasureRefusedError } from "./request";
 import { ResidualDataError } from "./residue";
 import { OPS_ACTOR, union } from "./shared";
@@ -42,8 +41,6 @@ export type WithdrawalCertificate = {
 };
 
 export type TemplateDeletionResult = { deleted: number; siteIds: string[] };
-
-const sha256Hex = (text: string) => createHash("sha256").update(text).digest("hex");
 
 /**
  * The `template-deletion` job after a consent withdrawal. With `consentIds` (every withdrawal
@@ -285,7 +282,7 @@ export async function deleteWithdrawnFaceData({
         filesFound: 0,
       },
     };
-    const sha256 = sha256Hex(canonicalJson(certificate));
+    const sha256 = certificateSha256(certificate);
     await tx
       .update(consents)
       .set({ withdrawalCertificate: certificate, withdrawalCertificateSha256: sha256 })

@@ -1,7 +1,5 @@
-import { createHash } from "node:crypto";
 import {
   and,
-  canonicalJson,
   type Database,
   desc,
   type Executor,
@@ -14,6 +12,7 @@ import {
   writeAudit,
 } from "@consentry/db";
 import type { FileStore } from "@consentry/storage";
+import { certificateSha256 } from "../dsr/certificate";
 import { OPS_ACTOR } from "../dsr/shared";
 import { removeUnsharedPhotoFiles } from "../photo-files";
 
@@ -377,8 +376,6 @@ async function purgePhotos(db: Database, storage: FileStore, now: Date, limit: n
   ];
 }
 
-const sha256Hex = (text: string) => createHash("sha256").update(text).digest("hex");
-
 /**
  * One batch of templates past their period: their photos (rows and unshared files), the templates,
  * and a retention certificate each, in one transaction; rows another run holds are skipped.
@@ -442,7 +439,7 @@ async function purgeTemplates(db: Database, storage: FileStore, runId: string, n
           templateId: row.id,
           subjectId: row.subject_id,
           certificate,
-          certificateSha256: sha256Hex(canonicalJson(certificate)),
+          certificateSha256: certificateSha256(certificate),
         };
       }),
     );
