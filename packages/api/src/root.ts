@@ -6,7 +6,9 @@ import { camerasRouter } from "./router/cameras";
 import { complianceRouter } from "./router/compliance";
 import { enrolmentsRouter } from "./router/enrolments";
 import { entryPointsRouter } from "./router/entry-points";
+import { membersRouter } from "./router/members";
 import { portalRouter } from "./router/portal";
+import { profileRouter } from "./router/profile";
 import { recognitionRouter } from "./router/recognition";
 import { assessmentsRouter, filingsRouter, noticesRouter } from "./router/records";
 import { regulatorRouter } from "./router/regulator";
@@ -14,7 +16,9 @@ import { requestsRouter } from "./router/requests";
 import { retentionRouter } from "./router/retention";
 import { signsRouter } from "./router/signs";
 import { sitesRouter } from "./router/sites";
+import { ssoRouter } from "./router/sso";
 import { subjectsRouter } from "./router/subjects";
+import { videoAccessRouter } from "./router/video-access";
 import { viewerRouter } from "./router/viewer";
 import { createCallerFactory, router } from "./trpc";
 
@@ -39,6 +43,10 @@ export const appRouter = router({
   auditLog: auditLogRouter,
   regulator: regulatorRouter,
   admin: adminRouter,
+  members: membersRouter,
+  profile: profileRouter,
+  sso: ssoRouter,
+  videoAccess: videoAccessRouter,
 });
 
 export type AppRouter = typeof appRouter;

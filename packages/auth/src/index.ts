@@ -1,4 +1,4 @@
-import { type Database, eq, MIN_PASSWORD_LENGTH, schema, writeAudit } from "@consentry/db";
+import { and, type Database, eq, isNull, MIN_PASSWORD_LENGTH, schema, writeAudit } from "@consentry/db";
 import { env } from "@consentry/env";
 import { accountLockedMail, createMailer, type Mail, passwordResetMail } from "@consentry/mail";
 import { betterAuth } from "better-auth";
@@ -8,6 +8,7 @@ import { Redis } from "ioredis";
 import { CLIENT_ADDRESS_HEADER } from "./client-address";
 import type { Principal } from "./roles";
 import { accountLockout, redisRateLimitStorage, SIGN_IN_LIMITS, type SignInLimits } from "./sign-in-limits";
+import { passwordSignInRefusal, ssoPlugin } from "./sso";
 
 export { createUserWithPassword, MIN_PASSWORD_LENGTH } from "@consentry/db";
 export * from "./roles";
@@ -135,6 +136,7 @@ export function createAuth(db: Database, services: AuthServices = {}) {
       },
     },
     session: { expiresIn: 60 * 60 * 12, updateAge: 60 * 60 },
+    plugins: [ssoPlugin({ db, baseUrl })],
     rateLimit: {
       enabled: true,
       window: 60,
@@ -152,6 +154,8 @@ export function createAuth(db: Database, services: AuthServices = {}) {
         const email = signInEmail(ctx.body);
         const seconds = email ? await lockout.lockedFor(email) : 0;
         if (seconds > 0) throw accountLocked(seconds);
+        const ssoOnly = email ? await passwordSignInRefusal(db, email) : null;
+        if (ssoOnly) throw new APIError("FORBIDDEN", { code: SSO_REQUIRED, message: ssoOnly });
       }),
       after: createAuthMiddleware(async (ctx) => {
         if (ctx.path !== "/sign-in/email") return;
@@ -176,16 +180,20 @@ export function createAuth(db: Database, services: AuthServices = {}) {
       session: {
         create: {
           after: async (session) => {
-            await db.transaction((tx) =>
-              writeAudit(tx, {
+            await db.transaction(async (tx) => {
+              await tx
+                .update(schema.users)
+                .set({ lastSignInAt: new Date() })
+                .where(eq(schema.users.id, session.userId));
+              await writeAudit(tx, {
                 actor: { userId: session.userId, label: `user:${session.userId}` },
                 orgId: null,
                 action: "auth.sign_in",
                 targetType: "user",
                 targetId: session.userId,
                 details: { userAgent: session.userAgent ?? null },
-              }),
-            );
+              });
+            });
           },
         },
       },
@@ -193,8 +201,9 @@ export function createAuth(db: Database, services: AuthServices = {}) {
   });
 }
 
-/** The error the sign-in form recognises by its code and shows in the reader's language. */
+/** Errors the sign-in form recognises by their code and shows in the reader's language. */
 export const ACCOUNT_LOCKED = "ACCOUNT_LOCKED";
+export const SSO_REQUIRED = "SSO_REQUIRED";
 const accountLocked = (seconds: number) =>
   new APIError("LOCKED", {
     code: ACCOUNT_LOCKED,
@@ -248,7 +257,8 @@ export async function loadPrincipal(db: Database, userId: string): Promise<Princ
       })
       .from(schema.memberships)
       .innerJoin(schema.organizations, eq(schema.organizations.id, schema.memberships.orgId))
-      .where(eq(schema.memberships.userId, userId))
+      // A deactivated member keeps the row but loses access at once (the next request).
+      .where(and(eq(schema.memberships.userId, userId), isNull(schema.memberships.deactivatedAt)))
       .orderBy(schema.organizations.name),
     db.select().from(schema.platformAdmins).where(eq(schema.platformAdmins.userId, userId)),
     db.select().from(schema.regulators).where(eq(schema.regulators.userId, userId)),

@@ -27,3 +27,14 @@ export const PRIVATE_LOCATION_TYPES = [
 export const CAMERA_LOCATION_TYPES = [...PUBLIC_LOCATION_TYPES, ...PRIVATE_LOCATION_TYPES] as const;
 
 export const CAMERA_STATUSES = ["unknown", "online", "degraded", "offline", "auth_failed", "unreachable"] as const;
+
+/** Why someone opened a camera's live view (the video-access register). "other" needs a note. */
+export const VIDEO_ACCESS_REASONS = [
+  "security_incident",
+  "safety_check",
+  "maintenance",
+  "complaint",
+  "authority_request",
+  "other",
+] as const;
+export type VideoAccessReason = (typeof VIDEO_ACCESS_REASONS)[number];

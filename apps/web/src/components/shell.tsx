@@ -1,7 +1,7 @@
 "use client";
 
 import { authClient } from "@consentry/auth/client";
-import type { Principal } from "@consentry/auth/roles";
+import { type OrgRole, type Principal, roleAtLeast } from "@consentry/auth/roles";
 import { useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
@@ -26,10 +26,13 @@ type NavItem = {
     | "organizations"
     | "networkExceptions"
     | "auditChain"
-    | "auditLog";
+    | "auditLog"
+    | "members"
+    | "videoAccess"
+    | "security";
 };
 
-function navItems(principal: Principal): NavItem[] {
+function navItems(principal: Principal, activeRole: OrgRole | null): NavItem[] {
   const items: NavItem[] = [];
   if (principal.memberships.length > 0) {
     items.push(
@@ -39,9 +42,13 @@ function navItems(principal: Principal): NavItem[] {
       { href: "/people", label: "people" },
       { href: "/compliance", label: "compliance" },
       { href: "/requests", label: "requests" },
-      // Auditor is the lowest organisation role, so every member reads the log.
+      // Auditor is the lowest organisation role, so every member reads the log and the register.
       { href: "/audit-log", label: "auditLog" },
+      { href: "/video-access", label: "videoAccess" },
     );
+    // Owners manage members; managers see the list read-only.
+    if (activeRole && roleAtLeast(activeRole, "manager")) items.push({ href: "/members", label: "members" });
+    if (activeRole === "owner") items.push({ href: "/security", label: "security" });
   }
   if (principal.regulator) items.push({ href: "/regulator", label: "regulator" });
   if (principal.isPlatformAdmin)
@@ -86,7 +93,7 @@ export function Shell({
           <p className="mt-0.5 text-xs text-slate-500">{t("common.tagline")}</p>
         </div>
         <nav className="space-y-0.5 px-3" aria-label="main">
-          {navItems(principal).map((item) => {
+          {navItems(principal, active?.role ?? null).map((item) => {
             const current = pathname === item.href || pathname.startsWith(`${item.href}/`);
             return (
               <Link
@@ -127,9 +134,9 @@ export function Shell({
           </div>
           <div className="flex items-center gap-3">
             <LanguageSwitch />
-            <span className="text-sm text-slate-600" data-testid="signed-in-as">
+            <Link href="/profile" className="text-sm text-slate-600 hover:underline" data-testid="signed-in-as">
               {principal.email}
-            </span>
+            </Link>
             <Button variant="ghost" onClick={signOut}>
               {t("common.signOut")}
             </Button>
@@ -139,7 +146,7 @@ export function Shell({
           className="flex gap-1 overflow-x-auto border-b border-slate-200 bg-white px-4 py-2 md:hidden"
           aria-label="mobile"
         >
-          {navItems(principal).map((item) => (
+          {navItems(principal, active?.role ?? null).map((item) => (
             <Link
               key={item.href}
               href={item.href}

@@ -45,4 +45,9 @@ export const RETENTION_COVERAGE: Record<string, { kinds?: RetentionCountKind[]; 
   assessments: { why: "impact assessments, kept at least 3 years (CN-FR-08)" },
   filings: { why: "filings with the authority" },
   site_region_changes: { why: "history of a site's region" },
+  invitations: { why: "staff invitations: a colleague's work address, the role offered" },
+  two_factors: { why: "staff credentials (Better Auth, encrypted)" },
+  sso_connections: { why: "configuration; the client secret encrypted" },
+  sso_domains: { why: "configuration" },
+  video_access: { why: "the video-access register: staff who watched live video, kept as evidence like the audit log" },
 };

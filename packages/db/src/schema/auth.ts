@@ -10,6 +10,9 @@ export const users = pgTable("users", {
   emailVerified: boolean().notNull().default(false),
   image: text(),
   locale: text(),
+  /** Better Auth's twoFactor plugin sets it once TOTP is verified. */
+  twoFactorEnabled: boolean().default(false),
+  lastSignInAt: timestamptz(),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });

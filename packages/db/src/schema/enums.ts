@@ -1,5 +1,5 @@
 import { pgEnum } from "drizzle-orm/pg-core";
-import { CAMERA_LOCATION_TYPES, CAMERA_STATUSES, SITE_KINDS } from "../values";
+import { CAMERA_LOCATION_TYPES, CAMERA_STATUSES, SITE_KINDS, VIDEO_ACCESS_REASONS } from "../values";
 
 export const membershipRole = pgEnum("membership_role", ["owner", "manager", "operator", "auditor"]);
 export const jurisdictionProfile = pgEnum("jurisdiction_profile", ["CN", "EU", "US-IL"]);
@@ -36,3 +36,4 @@ export const requestStatus = pgEnum("request_status", [
 export const assessmentKind = pgEnum("assessment_kind", ["pipia"]);
 export const enrolmentStatus = pgEnum("enrolment_status", ["queued", "processing", "done", "failed"]);
 export const enrolmentPhotoStatus = pgEnum("enrolment_photo_status", ["pending", "accepted", "rejected"]);
+export const videoAccessReason = pgEnum("video_access_reason", VIDEO_ACCESS_REASONS);

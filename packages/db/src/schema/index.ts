@@ -2,6 +2,7 @@ export * from "./audit";
 export * from "./auth";
 export * from "./compliance";
 export * from "./enums";
+export * from "./members";
 export * from "./networks";
 export * from "./organizations";
 export * from "./outbox";

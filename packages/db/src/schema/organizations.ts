@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { boolean, index, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { users } from "./auth";
 import { createdAt, timestamptz } from "./columns";
 import { jurisdictionProfile, membershipRole } from "./enums";
@@ -9,6 +9,8 @@ export const organizations = pgTable("organizations", {
   name: text().notNull(),
   slug: text().notNull().unique(),
   jurisdictionProfile: jurisdictionProfile().notNull().default("CN"),
+  /** Members without two-factor are sent to set it up before anything else. */
+  requireTwoFactor: boolean().notNull().default(false),
   createdAt: createdAt(),
   archivedAt: timestamptz(),
 });
@@ -25,6 +27,9 @@ export const memberships = pgTable(
       .references(() => users.id, { onDelete: "cascade" }),
     role: membershipRole().notNull(),
     createdAt: createdAt(),
+    /** A deactivated member keeps the row (and can be reactivated) but has no access. */
+    deactivatedAt: timestamptz(),
+    deactivatedBy: text().references(() => users.id, { onDelete: "set null" }),
   },
   (table) => [uniqueIndex().on(table.orgId, table.userId), index().on(table.userId)],
 );
