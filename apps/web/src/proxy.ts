@@ -17,7 +17,7 @@ const origins = appOrigins(env.BETTER_AUTH_URL);
 const development = process.env.NODE_ENV === "development";
 const QUEUE_BOARD_PATH = "/admin/queues";
 // Pages open without a session; any other page sends a signed-out visitor to sign in and back.
-const SIGNED_OUT_PREFIXES = ["/sign-in", "/reset-password", "/portal", "/dev", "/api", QUEUE_BOARD_PATH, "/_next"];
+const SIGNED_OUT_PREFIXES = ["/sign-in", "/reset-password", "/invite", "/portal", "/dev", "/api", QUEUE_BOARD_PATH, "/_next"];
 
 /** A browser asking for a page (a document or a client-side navigation), not an API call or a file. */
 function isPageVisit(request: NextRequest) {
