@@ -14,6 +14,7 @@ import { assessmentsRouter, filingsRouter, noticesRouter } from "./router/record
 import { regulatorRouter } from "./router/regulator";
 import { requestsRouter } from "./router/requests";
 import { retentionRouter } from "./router/retention";
+import { securityRouter } from "./router/security";
 import { signsRouter } from "./router/signs";
 import { sitesRouter } from "./router/sites";
 import { ssoRouter } from "./router/sso";
@@ -45,6 +46,7 @@ export const appRouter = router({
   admin: adminRouter,
   members: membersRouter,
   profile: profileRouter,
+  security: securityRouter,
   sso: ssoRouter,
   videoAccess: videoAccessRouter,
 });

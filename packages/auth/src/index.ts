@@ -11,6 +11,7 @@ import { accountLockout, redisRateLimitStorage, SIGN_IN_LIMITS, type SignInLimit
 import { passwordSignInRefusal, ssoPlugin } from "./sso";
 
 export { createUserWithPassword, MIN_PASSWORD_LENGTH } from "@consentry/db";
+export { type PasswordProblem, passwordProblem } from "./password-policy";
 export * from "./roles";
 export { SIGN_IN_LIMITS, type SignInLimits } from "./sign-in-limits";
 
