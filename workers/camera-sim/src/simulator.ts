@@ -15,7 +15,8 @@ export const DEFAULT_CACHE_DIR = resolve(REPO_ROOT, ".data/camera-sim");
 
 /** Every 5th camera shows the face slideshow; the others the Hamilton clip. */
 export const SLIDESHOW_EVERY = 5;
-const READY_TIMEOUT_MS = 20_000;
+// Thirty publishers start at once; on a loaded 2-core machine the last one took over 20 s.
+const READY_TIMEOUT_MS = 60_000;
 const STOP_GRACE_MS = 3_000;
 const RESTART_BASE_MS = 500;
 const RESTART_MAX_MS = 10_000;
