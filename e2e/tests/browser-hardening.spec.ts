@@ -84,6 +84,9 @@ test("sign-in, the dashboard, a camera's live view and the regulator console run
   // The live view: JSMpeg (loaded by a nonced script, compiling WebAssembly) over the gateway's WebSocket.
   await expectScriptsCarryNonce(await page.goto(`/cameras/${camera.id}`));
   await page.getByRole("button", { name: "Watch live" }).click();
+  // Live view asks why first (the video-access register).
+  await page.getByRole("dialog").getByLabel("Reason").selectOption("maintenance");
+  await page.getByRole("dialog").getByRole("button", { name: "Open live view" }).click();
   await expect.poll(() => litPixelShare(page), { timeout: 30_000 }).toBeGreaterThan(0.2);
   expect(violations).toEqual([]);
 
@@ -116,7 +119,7 @@ test("a state-changing request with a valid session is refused from another orig
   const camera = await makeCamera(org.id, siteCode, "Forgery gate");
   await signIn(page, (await makeUser({ orgId: org.id, role: "manager" })).email);
   const mutation = "/api/trpc/cameras.liveViewToken";
-  const data = { json: { orgId: org.id, cameraId: camera.id } };
+  const data = { json: { orgId: org.id, cameraId: camera.id, reason: "maintenance" } };
 
   const forged = await page.request.post(mutation, { data, headers: { origin: "https://evil.example" } });
   expect(forged.status()).toBe(403);

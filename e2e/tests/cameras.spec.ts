@@ -42,6 +42,9 @@ test("a manager adds a camera, sees it go online and watches it live; another or
   await expect(page.getByTestId("status-event").first()).toContainText("Online");
 
   await page.getByRole("button", { name: "Watch live" }).click();
+  // Live view asks why first (the video-access register).
+  await page.getByRole("dialog").getByLabel("Reason").selectOption("maintenance");
+  await page.getByRole("dialog").getByRole("button", { name: "Open live view" }).click();
   await expect.poll(() => litPixelShare(page), { timeout: 20_000 }).toBeGreaterThan(0.2);
   const cameraId = page.url().split("/").pop() as string;
 
@@ -50,8 +53,13 @@ test("a manager adds a camera, sees it go online and watches it live; another or
   const otherOrg = await makeOrganization();
   await makeSite(otherOrg.id, "Other Plaza");
   await signIn(other, (await makeUser({ orgId: otherOrg.id, role: "manager" })).email);
-  expect((await trpcMutation(other, "cameras.liveViewToken", { orgId: otherOrg.id, cameraId })).status).toBe(404);
-  expect((await trpcMutation(other, "cameras.liveViewToken", { orgId: org.id, cameraId })).status).toBe(403);
+  expect(
+    (await trpcMutation(other, "cameras.liveViewToken", { orgId: otherOrg.id, cameraId, reason: "maintenance" }))
+      .status,
+  ).toBe(404);
+  expect(
+    (await trpcMutation(other, "cameras.liveViewToken", { orgId: org.id, cameraId, reason: "maintenance" })).status,
+  ).toBe(403);
   const placements = await other.request.get(
     `/api/trpc/cameras.placements?input=${encodeURIComponent(JSON.stringify({ json: { orgId: otherOrg.id } }))}`,
   );
@@ -75,6 +83,7 @@ test("a manager adds a camera, sees it go online and watches it live; another or
   const ownTicket = await trpcMutation(other, "cameras.liveViewToken", {
     orgId: otherOrg.id,
     cameraId: ownCamera.body.result.data.json.id,
+    reason: "maintenance",
   });
   const stolenUrl = (ownTicket.body.result.data.json.url as string).replace(
     ownCamera.body.result.data.json.id,

@@ -2,7 +2,7 @@ import { execFile, spawn } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
 import { promisify } from "node:util";
 import { type CameraSimulator, startCameraSimulator } from "@consentry/camera-sim";
-import { deleteCamera, setCameraEnabled } from "@consentry/core/cameras";
+import { deleteCamera, liveViewToken, setCameraEnabled } from "@consentry/core/cameras";
 import { TEST_ACTOR } from "@consentry/core/testing";
 import { encryptString, signToken } from "@consentry/crypto";
 import { and, eq, schema } from "@consentry/db";
@@ -565,6 +565,132 @@ describe("live-view gateway", { timeout: 30_000 }, () => {
     } finally {
       await cut.close();
     }
+  });
+
+  describe("video-access register", () => {
+    /** A ticket from the real use case (which writes the register row), and the viewer it opens on `port`. */
+    async function registeredViewer(port: number, cameraId: string, userId = ids.viewer) {
+      const label = `register-viewer-${userId}@gateway.test`;
+      const { url } = await liveViewToken(
+        { db: testDb.db, actor: { userId, label }, orgId: ids.orgA, userId },
+        { cameraId, reason: "other", note: "Checking the lobby after a complaint" },
+      );
+      const parsed = new URL(url.replace(/^ws/, "http"));
+      const token = parsed.searchParams.get("token") as string;
+      const { jti } = JSON.parse(Buffer.from(token.split(".")[0] as string, "base64url").toString()) as { jti: string };
+      const watcher = await viewer(`${parsed.pathname}${parsed.search}`, port);
+      // When the viewer last received video: the register's end may not be later than that.
+      let lastReceivedAt = 0;
+      watcher.ws.on("message", () => {
+        lastReceivedAt = Date.now();
+      });
+      return { watcher, jti, label, lastReceivedAt: () => lastReceivedAt };
+    }
+    const rowOf = async (ticketId: string) => {
+      const [row] = await testDb.db.select().from(schema.videoAccess).where(eq(schema.videoAccess.ticketId, ticketId));
+      if (!row) throw new Error(`no register row for ${ticketId}`);
+      return row;
+    };
+    // The dashboard's tickets are signed with the installation's secret.
+    const registerGateway = () =>
+      startExtraGateway({ secret: env.CONSENTRY_LIVE_VIEW_SECRET, reauthorizeMs: 3_600_000 });
+
+    it("records when the stream opened and, when the viewer closes it, when the last frame was sent", async () => {
+      const gw = await registerGateway();
+      try {
+        const before = Date.now();
+        const { watcher, jti, label, lastReceivedAt } = await registeredViewer(gw.port, ids.cam1);
+        await eventually(async () => (await rowOf(jti)).startedAt !== null, 3_000, "the start to be recorded");
+        const opened = await rowOf(jti);
+        expect(opened.startedAt?.getTime()).toBeGreaterThanOrEqual(before - 5);
+        expect(opened.startedAt?.getTime()).toBeGreaterThanOrEqual(opened.requestedAt.getTime() - 5);
+        expect(opened).toMatchObject({ endedAt: null, endReason: null, reason: "other", viewerLabel: label });
+        await watcher.waitForBytes(100_000, 15_000);
+        watcher.ws.close();
+        await watcher.closed;
+        const lastFrame = lastReceivedAt();
+        await eventually(async () => (await rowOf(jti)).endedAt !== null, 3_000, "the end to be recorded");
+        const ended = await rowOf(jti);
+        expect(ended.endReason).toBe("viewer_closed");
+        // Sent (gateway) before received (viewer), and not long before: the end is the last frame, not the close.
+        expect(ended.endedAt?.getTime()).toBeLessThanOrEqual(lastFrame + 20);
+        expect(ended.endedAt?.getTime()).toBeGreaterThan(lastFrame - 1_000);
+        expect(ended.endedAt?.getTime()).toBeGreaterThan(ended.startedAt?.getTime() ?? Number.POSITIVE_INFINITY);
+        // Names stay in the register, out of the logs.
+        expect(logLines.join("\n")).not.toContain(label);
+        expect(logLines.join("\n")).not.toContain("Checking the lobby");
+      } finally {
+        await gw.close();
+      }
+    });
+
+    it("records the end of a stream revoked by a grant re-check, and of one on a disabled camera", async () => {
+      const gw = await registerGateway();
+      try {
+        const userId = await insertMember(testDb.db, ids.orgA);
+        const revoked = await registeredViewer(gw.port, ids.cam1, userId);
+        const bystander = await registeredViewer(gw.port, ids.cam1);
+        await revoked.watcher.waitForBytes(0, 10_000);
+        await testDb.db
+          .update(schema.memberships)
+          .set({ role: "auditor" })
+          .where(eq(schema.memberships.userId, userId));
+        await publishInvalidation(redis, PREFIX, { type: "member", orgId: ids.orgA, userId });
+        expect(await closedWithin(revoked.watcher, 5_000)).toEqual(REVOKED.accessRevoked);
+        await eventually(async () => (await rowOf(revoked.jti)).endedAt !== null, 3_000, "the revoked end");
+        const row = await rowOf(revoked.jti);
+        expect(row.endReason).toBe("access_revoked");
+        expect(row.endedAt?.getTime()).toBeLessThanOrEqual(revoked.lastReceivedAt() + 20);
+        // The other viewer's stream goes on, and its row stays open.
+        expect(bystander.watcher.ws.readyState).toBe(WebSocket.OPEN);
+        expect((await rowOf(bystander.jti)).endedAt).toBeNull();
+        bystander.watcher.ws.close();
+        await eventually(async () => (await rowOf(bystander.jti)).endReason === "viewer_closed", 3_000, "its end");
+
+        const cameraId = await insertCamera(testDb.db, {
+          orgId: ids.orgA,
+          siteId: ids.siteA,
+          name: "Register off",
+          url: sim.urlOf(2),
+        });
+        const onDisabled = await registeredViewer(gw.port, cameraId);
+        await onDisabled.watcher.waitForBytes(0, 10_000);
+        await setCameraEnabled(
+          { db: testDb.db, actor: TEST_ACTOR, orgId: ids.orgA, jobs },
+          { cameraId, enabled: false },
+        );
+        expect(await closedWithin(onDisabled.watcher, 5_000)).toEqual(REVOKED.cameraDisabled);
+        await eventually(async () => (await rowOf(onDisabled.jti)).endReason === "camera_disabled", 3_000, "its end");
+      } finally {
+        await gw.close();
+      }
+    });
+
+    it("records every open stream as ended by the gateway before close() resolves", async () => {
+      const gw = await registerGateway();
+      const { watcher, jti, lastReceivedAt } = await registeredViewer(gw.port, ids.cam1);
+      await watcher.waitForBytes(0, 10_000);
+      await eventually(async () => (await rowOf(jti)).startedAt !== null, 3_000, "the start to be recorded");
+      await gw.close();
+      // No waiting: main.ts closes the database pool right after the gateway.
+      const row = await rowOf(jti);
+      expect(row.endReason).toBe("gateway_stopped");
+      expect(row.endedAt?.getTime()).toBeLessThanOrEqual(lastReceivedAt() + 20);
+      expect((await watcher.closed).code).toBe(1001);
+    });
+
+    it("streams a ticket whose register row cannot be written, and logs it without names", async () => {
+      // A ticket signed without a row (the test's own tokens): the stream is not the register's hostage.
+      const watcher = await viewer(liveUrl(ids.cam1));
+      await watcher.waitForBytes(0, 10_000);
+      await eventually(
+        () => logLines.some((line) => line.includes("no video-access register row for this ticket")),
+        3_000,
+        "the warning",
+      );
+      watcher.ws.close();
+      await eventually(() => gateway.stats().relays === 0, IDLE_STOP_MS + 3_000, "the idle relay to stop");
+    });
   });
 
   it("closes viewers and ffmpeg on close()", async () => {

@@ -6,11 +6,13 @@ import { type WebSocket, WebSocketServer } from "ws";
 import { checkGrant, type Grant, verifyTicket } from "./access";
 import { ViewerGrants } from "./grants";
 import { connectGatewayRedis } from "./redis";
+import { END_REASONS, terminateViewer, VideoAccessReporter } from "./register";
 import { CameraRelay, DEFAULT_TIMINGS, type RelayStats, type RelayTimings } from "./relay";
 import { spendTicket } from "./tickets";
 
 export { LIVE_VIEW_ROLE, REVOKED } from "./access";
 export { maskRtspUrl } from "./mask";
+export { END_REASONS, type EndReason } from "./register";
 export { relayFfmpegArgs } from "./relay";
 
 export type GatewayOptions = {
@@ -77,6 +79,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   let closing = false;
 
   const grants = new ViewerGrants(db, relays, log);
+  const register = new VideoAccessReporter(db, log);
   const redis = await connectGatewayRedis({
     ...options.redis,
     log,
@@ -133,7 +136,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     };
     const verified = verifyTicket(secret, cameraId, url.searchParams.get("token"));
     if (!verified.ok) return refuse(verified.status, verified.reason);
-    const { orgId, userId } = verified.ticket;
+    const { orgId, userId, jti } = verified.ticket;
     const grant: Grant = { cameraId, orgId, userId };
     const checkpoint = grants.checkpoint();
 
@@ -173,6 +176,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       log.info({ cameraId, orgId, userId, remote }, "live view opened");
       watchLiveness(ws);
       // Viewers have nothing to say; anything they send is ignored.
+      const watched = relay;
+      register.opened(ws, { jti, orgId, cameraId }, () => watched.lastSentAt(ws));
       relay.addViewer(ws);
       grants.add(ws, grant, checkpoint);
     });
@@ -187,7 +192,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const heartbeat = setInterval(() => {
     for (const ws of wss.clients) {
       if (!alive.get(ws)) {
-        ws.terminate();
+        terminateViewer(ws);
         continue;
       }
       alive.set(ws, false);
@@ -226,6 +231,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       clearInterval(reauthorize);
       const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       await Promise.all([...relays.values()].map((relay) => relay.close(1001, "gateway shutting down")));
+      // No more video is sent: the register gets every open stream's end before the database pool goes.
+      await register.endAll(END_REASONS.gatewayStopped);
       for (const ws of wss.clients) ws.terminate();
       wss.close();
       for (const socket of sockets) socket.destroy();

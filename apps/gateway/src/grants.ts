@@ -3,6 +3,7 @@ import type { LiveViewInvalidation } from "@consentry/queue";
 import type { Logger } from "pino";
 import { WebSocket } from "ws";
 import { checkGrant, type Grant, REVOKED } from "./access";
+import { closeViewer } from "./register";
 import type { CameraRelay } from "./relay";
 
 const cameraKey = (cameraId: string) => `camera:${cameraId}`;
@@ -102,6 +103,6 @@ export class ViewerGrants {
     this.log.info({ cameraId, orgId, userId, reason: decision.reason, why }, "live view revoked");
     // When the camera itself may no longer be watched, stop its ffmpeg now rather than after idleStopMs.
     if (code !== REVOKED.accessRevoked.code) await relay?.close(code, reason);
-    for (const ws of sockets) ws.close(code, reason);
+    for (const ws of sockets) closeViewer(ws, code, reason);
   }
 }

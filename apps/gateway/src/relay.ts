@@ -4,6 +4,7 @@ import { createRequire } from "node:module";
 import type { Logger } from "pino";
 import { WebSocket } from "ws";
 import { maskRtspUrl, redactorFor } from "./mask";
+import { closeViewer } from "./register";
 
 const TS_PACKET_BYTES = 188;
 
@@ -85,6 +86,8 @@ export class CameraRelay {
   private watchdog?: NodeJS.Timeout;
   private pending = Buffer.alloc(0);
   private laggingViewers = new WeakSet<WebSocket>();
+  // When video was last handed to each viewer's socket (the register's end time).
+  private lastSent = new WeakMap<WebSocket, Date>();
   private closed = false;
   private rtspUrl: string;
   private redact: (text: string) => string;
@@ -118,9 +121,14 @@ export class CameraRelay {
     this.redact = redactorFor(rtspUrl);
   }
 
+  /** When the last video was written to this viewer's socket; undefined if none was. */
+  lastSentAt(ws: WebSocket): Date | undefined {
+    return this.lastSent.get(ws);
+  }
+
   addViewer(ws: WebSocket) {
     if (this.closed) {
-      ws.close(1013, "relay closing");
+      closeViewer(ws, 1013, "relay closing");
       return;
     }
     this.viewers.add(ws);
@@ -221,7 +229,10 @@ export class CameraRelay {
         continue;
       }
       this.laggingViewers.delete(ws);
-      ws.send(packets, { binary: true });
+      // Stamped when the socket took the data, not when it was queued behind a slow viewer.
+      ws.send(packets, { binary: true }, (err) => {
+        if (!err) this.lastSent.set(ws, new Date());
+      });
     }
   }
 
@@ -242,7 +253,7 @@ export class CameraRelay {
     clearTimeout(this.idleTimer);
     clearTimeout(this.restartTimer);
     clearTimeout(this.watchdog);
-    for (const ws of this.viewers) ws.close(code, reason);
+    for (const ws of this.viewers) closeViewer(ws, code, reason);
     this.viewers.clear();
     this.kill();
     if (this.child) await this.exited;

@@ -130,3 +130,6 @@ export function rotate(ciphertext: string, context: string, keyring = keyringFro
 }
 export * from "./embedding";
 export * from "./signed-token";
+
+/** The additional data bound to an organisation's OIDC client secret (sso_connections). */
+export const SSO_CLIENT_SECRET_CONTEXT = "sso_connections.client_secret";

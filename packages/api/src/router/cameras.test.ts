@@ -153,7 +153,7 @@ describe("camera registry", () => {
 
     await api().cameras.setEnabled({ orgId, cameraId: id, enabled: false });
     expect((await api().cameras.byId({ orgId, cameraId: id })).disabledAt).toBeInstanceOf(Date);
-    await expect(api().cameras.liveViewToken({ orgId, cameraId: id })).rejects.toMatchObject({
+    await expect(api().cameras.liveViewToken({ orgId, cameraId: id, reason: "maintenance" })).rejects.toMatchObject({
       code: "PRECONDITION_FAILED",
     });
     await api().cameras.delete({ orgId, cameraId: id });
@@ -173,7 +173,9 @@ describe("camera registry", () => {
     await expect(other.cameras.delete({ orgId: otherOrgId, cameraId: id })).rejects.toMatchObject({
       code: "NOT_FOUND",
     });
-    await expect(other.cameras.liveViewToken({ orgId: otherOrgId, cameraId: id })).rejects.toMatchObject({
+    await expect(
+      other.cameras.liveViewToken({ orgId: otherOrgId, cameraId: id, reason: "maintenance" }),
+    ).rejects.toMatchObject({
       code: "NOT_FOUND",
     });
     // Placing a camera at someone else's site is refused too.
@@ -184,7 +186,7 @@ describe("camera registry", () => {
 
   it("issues a short-lived live-view ticket bound to camera, organisation and user", async () => {
     const { id } = await api().cameras.create({ ...fields(), name: "Live" });
-    const { url } = await api().cameras.liveViewToken({ orgId, cameraId: id });
+    const { url } = await api().cameras.liveViewToken({ orgId, cameraId: id, reason: "maintenance" });
     expect(url.startsWith(`${env.CONSENTRY_GATEWAY_URL}/live/${id}?token=`)).toBe(true);
     const token = new URL(url.replace(/^ws/, "http")).searchParams.get("token") as string;
     const payload = verifyToken(token, env.CONSENTRY_LIVE_VIEW_SECRET);

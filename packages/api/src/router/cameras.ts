@@ -11,6 +11,7 @@ import {
   updateCamera,
 } from "@consentry/core/cameras";
 import { cameraCsvInput, cameraFields, cameraListFilter, cameraUpdateFields } from "@consentry/core/validators";
+import { liveViewRequest } from "@consentry/core/video-access";
 import { and, asc, eq, isNull, schema } from "@consentry/db";
 import { z } from "zod";
 import { orgProcedure, router } from "../trpc";
@@ -82,14 +83,15 @@ export const camerasRouter = router({
 
   /**
    * A one-minute ticket for the live-view gateway. Watching a camera shows people's faces,
-   * so it needs the operator role and every ticket is audited.
+   * so it needs the operator role and a reason (a note for "other"); every ticket is audited and
+   * opens a row of the video-access register.
    */
   liveViewToken: orgProcedure("operator")
-    .input(cameraId)
+    .input(liveViewRequest)
     .mutation(({ ctx, input }) =>
       liveViewToken(
         { db: ctx.db, actor: ctx.actor, orgId: ctx.org.id, userId: ctx.principal.userId },
-        { cameraId: input.cameraId },
+        { cameraId: input.cameraId, reason: input.reason, note: input.note },
       ),
     ),
 

@@ -17,6 +17,7 @@ import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import { isPersonTarget, type SnapshotFinding } from "../compliance/snapshots";
 import { notFound } from "../errors";
 import { lastRetentionRun, nextRetentionRunAt, type RetentionCountKind } from "../retention/run";
+import { siteVideoAccessCounts } from "./video-access-counts";
 
 const {
   sites,
@@ -413,7 +414,7 @@ export async function jurisdictionSite(db: Executor, codes: readonly string[], s
         .orderBy(desc(siteRegionChanges.changedAt))
         .limit(1);
   const movedOut = lastMoveOut ?? null;
-  const [[snapshot], requests, retention] = await Promise.all([
+  const [[snapshot], requests, retention, videoAccess] = await Promise.all([
     db
       .select()
       .from(complianceSnapshots)
@@ -438,6 +439,8 @@ export async function jurisdictionSite(db: Executor, codes: readonly string[], s
       ),
     // After a move out, how the site's data is kept is the new region's business.
     movedOut ? null : siteRetentionSummary(db, site.siteId),
+    // Likewise who watches its cameras now: counts per reason only.
+    movedOut ? null : siteVideoAccessCounts(db, site.siteId),
   ]);
   const now = Date.now();
   return {
@@ -454,6 +457,7 @@ export async function jurisdictionSite(db: Executor, codes: readonly string[], s
       late: requests.filter((r) => r.dueAt && (r.closedAt ? r.closedAt > r.dueAt : r.dueAt.getTime() < now)).length,
     },
     retention,
+    videoAccess,
   };
 }
 export type JurisdictionSiteView = Awaited<ReturnType<typeof jurisdictionSite>>;

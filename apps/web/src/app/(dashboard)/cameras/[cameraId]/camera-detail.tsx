@@ -12,6 +12,7 @@ import { useTRPC } from "~/trpc/react";
 import { CameraFormDialog } from "../camera-form";
 import { InferenceBadge, STATUS_TONE } from "../cameras-table";
 import { LiveView } from "./live-view";
+import { VideoAccessPanel } from "./video-access-panel";
 
 function Fact({ label, className, children }: { label: string; className?: string; children: ReactNode }) {
   return (
@@ -136,6 +137,7 @@ export function CameraDetail({ cameraId }: { cameraId: string }) {
               </Table>
             )}
           </Card>
+          <VideoAccessPanel orgId={org.orgId} cameraId={cameraId} />
         </div>
         <Card className="h-fit p-4 lg:col-span-2">
           <h2 className="mb-3 text-sm font-semibold">{t("details")}</h2>

@@ -6,6 +6,7 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { useActiveOrg } from "~/components/org-context";
 import { Alert, Button } from "~/components/ui";
 import { useTRPC } from "~/trpc/react";
+import { type LiveViewPurpose, LiveViewReasonDialog } from "./live-view-reason";
 
 type Player = { destroy(): void };
 type State =
@@ -33,8 +34,9 @@ const REVOKED_CODES = {
 const revokedReason = (code: number) => REVOKED_CODES[code as keyof typeof REVOKED_CODES];
 
 /**
- * Live picture through the gateway: a one-minute, single-use ticket from the API (role, tenant,
- * audited), then JSMpeg decodes MPEG-1 from the WebSocket onto a canvas. Nothing plays until asked.
+ * Live picture through the gateway: the viewer says why (the video-access register), then a
+ * one-minute, single-use ticket from the API (role, tenant, audited), then JSMpeg decodes MPEG-1
+ * from the WebSocket onto a canvas. Nothing plays until asked.
  */
 export function LiveView({ cameraId }: { cameraId: string }) {
   const t = useTranslations("cameras");
@@ -48,6 +50,9 @@ export function LiveView({ cameraId }: { cameraId: string }) {
   const reconnects = useRef(0);
   const reconnectTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const [state, setState] = useState<State>({ kind: "idle" });
+  const [asking, setAsking] = useState(false);
+  // The reason given when the viewer opened the stream; a reconnect's fresh ticket carries it too.
+  const purpose = useRef<LiveViewPurpose | null>(null);
   const { mutateAsync: requestTicket } = useMutation(trpc.cameras.liveViewToken.mutationOptions());
 
   const stop = useCallback(() => {
@@ -68,7 +73,7 @@ export function LiveView({ cameraId }: { cameraId: string }) {
   }, [state.kind, t, stop]);
 
   const connect = useCallback(
-    async (reconnecting: boolean) => {
+    async (reconnecting: boolean, ticketUrl?: string) => {
       stop();
       const current = generation.current;
       setState({ kind: "connecting", reconnecting });
@@ -96,7 +101,9 @@ export function LiveView({ cameraId }: { cameraId: string }) {
 
       try {
         // Tickets are single use: every connection, a reconnect too, gets a fresh one.
-        const { url } = await requestTicket({ orgId, cameraId });
+        const given = purpose.current;
+        if (!ticketUrl && !given) throw new Error(tLive("askTitle"));
+        const url = ticketUrl ?? (await requestTicket({ orgId, cameraId, ...(given as LiveViewPurpose) })).url;
         const { default: JSMpeg } = await import("@cycjimmy/jsmpeg-player");
         if (current !== generation.current) return;
         // JSMpeg's own source ignores how the socket closed; this one reports it.
@@ -141,7 +148,7 @@ export function LiveView({ cameraId }: { cameraId: string }) {
       {state.kind === "failed" && <Alert>{t("liveError", { message: state.message })}</Alert>}
       {state.kind === "ended" && <Alert tone="amber">{state.message}</Alert>}
       <div className="flex items-center justify-between gap-3">
-        <p className="text-xs text-slate-500">{t("liveNotice")}</p>
+        <p className="text-xs text-slate-500">{tLive("notice")}</p>
         {active ? (
           <Button
             variant="secondary"
@@ -153,16 +160,22 @@ export function LiveView({ cameraId }: { cameraId: string }) {
             {t("liveStop")}
           </Button>
         ) : (
-          <Button
-            onClick={() => {
-              reconnects.current = 0;
-              void connect(false);
-            }}
-          >
-            {t("liveStart")}
-          </Button>
+          <Button onClick={() => setAsking(true)}>{t("liveStart")}</Button>
         )}
       </div>
+      {asking && (
+        <LiveViewReasonDialog
+          onCancel={() => setAsking(false)}
+          onConfirm={async (given) => {
+            // The first ticket is requested here, so its errors show in the dialog.
+            const { url } = await requestTicket({ orgId, cameraId, ...given });
+            purpose.current = given;
+            reconnects.current = 0;
+            setAsking(false);
+            void connect(false, url);
+          }}
+        />
+      )}
     </div>
   );
 }

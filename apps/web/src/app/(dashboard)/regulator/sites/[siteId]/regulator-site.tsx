@@ -9,6 +9,7 @@ import { Alert, Badge, Card, EmptyState, PageHeader } from "~/components/ui";
 import { useTRPC } from "~/trpc/react";
 import { CoverageBar, ScoreBadge, SEVERITY_TONE } from "../../../compliance/widgets";
 import { TrendChart } from "../../trend-chart";
+import { VideoAccessCounts } from "./video-access-counts";
 
 /** One site as a regulator sees it: score, coverage, findings (no person named) and request timeliness. */
 export function RegulatorSite({ siteId }: { siteId: string }) {
@@ -72,6 +73,7 @@ export function RegulatorSite({ siteId }: { siteId: string }) {
         <p>{t("siteRequests", s.requests)}</p>
       </Card>
       <RetentionCard retention={s.retention} />
+      <VideoAccessCounts counts={s.videoAccess} />
       <Card className="mb-6">
         <TrendChart siteId={siteId} />
       </Card>
