@@ -1,5 +1,5 @@
 import type { OrgRole, Principal } from "@consentry/auth";
-import { type Database, eq, schema } from "@consentry/db";
+import { type Database, desc, eq, schema } from "@consentry/db";
 import { createTestDatabase } from "@consentry/db/testing";
 import { TRPCError } from "@trpc/server";
 import sharp from "sharp";
@@ -70,7 +70,9 @@ type Fixture = {
       | "unverifiedRequest"
       | "verifiedRequest"
       | "certifiedRequest"
-      | "answeredAccessRequest",
+      | "answeredAccessRequest"
+      | "videoAccess"
+      | "ssoConnection",
   ) => Promise<string>;
 };
 
@@ -134,6 +136,17 @@ const sign = (f: Fixture) => ({
 let networks = 0;
 const network = () => ({ cidr: `172.16.${++networks}.0/24`, portFrom: null, portTo: null, note: null });
 const exception = () => ({ cidr: `192.0.2.${++networks % 256}/32`, portFrom: null, portTo: null, reason: "Lab" });
+const ssoSettings = () => ({
+  issuer: "https://sso.invalid",
+  clientIdentifier: "consentry",
+  clientSecret: "matrix-secret",
+  domains: [`${unique("sso")}.example.com`],
+  roleClaim: "groups",
+  roleMapping: [{ claimValue: "cctv", role: "operator" as const }],
+  defaultRole: null,
+  required: false,
+  enabled: true,
+});
 const evidencePhoto = () =>
   sharp({ create: { width: 64, height: 48, channels: 3, background: "#c33" } })
     .jpeg()
@@ -384,7 +397,47 @@ const accessMatrix: Record<string, Row> = {
   },
   "cameras.liveViewToken": {
     access: "operator",
-    input: (f) => ({ orgId: f.orgId, cameraId: f.cameraId }),
+    input: (f) => ({ orgId: f.orgId, cameraId: f.cameraId, reason: "maintenance" }),
+    otherTenant: [theirs("cameraId")],
+  },
+  "sso.get": {
+    access: "owner",
+    input: (f) => ({ orgId: f.orgId }),
+    otherTenant: none("the caller's organisation's settings"),
+  },
+  "sso.save": {
+    access: "owner",
+    input: (f) => ({ orgId: f.orgId, ...ssoSettings() }),
+    otherTenant: none("saves the caller's organisation's settings"),
+  },
+  "sso.test": {
+    access: "owner",
+    input: async (f) => ({ orgId: await f.make("ssoConnection") }),
+    otherTenant: none("tests the caller's organisation's connection"),
+  },
+  "sso.remove": {
+    access: "owner",
+    input: async (f) => ({ orgId: await f.make("ssoConnection") }),
+    otherTenant: none("removes the caller's organisation's connection"),
+  },
+  "videoAccess.list": {
+    access: "auditor",
+    input: async (f) => ({
+      orgId: f.orgId,
+      cameraId: f.cameraId,
+      reason: "maintenance",
+      cursor: await f.make("videoAccess"),
+    }),
+    otherTenant: [theirs("cameraId"), theirs("cursor")],
+  },
+  "videoAccess.exportCsv": {
+    access: "auditor",
+    input: (f) => ({
+      orgId: f.orgId,
+      cameraId: f.cameraId,
+      reason: "maintenance",
+      from: new Date(Date.now() - 86_400_000),
+    }),
     otherTenant: [theirs("cameraId")],
   },
   "cameras.exportCsv": {
@@ -611,6 +664,21 @@ async function makeWorld(db: Database, orgId: string, ownerPrincipal: Principal,
       return (
         await owner.subjects.create({ orgId, displayName: "韩梅梅", contact: null, isMinor: false, birthYear: null })
       ).pseudonym;
+    }
+    if (kind === "ssoConnection") {
+      await owner.sso.save({ orgId, ...ssoSettings() });
+      return orgId;
+    }
+    if (kind === "videoAccess") {
+      // A register row, as opening live view writes it.
+      await owner.cameras.liveViewToken({ orgId, cameraId: world.cameraId, reason: "maintenance" });
+      const [row] = await db
+        .select({ id: schema.videoAccess.id })
+        .from(schema.videoAccess)
+        .where(eq(schema.videoAccess.orgId, orgId))
+        .orderBy(desc(schema.videoAccess.requestedAt))
+        .limit(1);
+      return (row as { id: string }).id;
     }
     if (kind === "answeredAccessRequest") {
       const verified = JSON.parse(await make("verifiedRequest")) as { reference: string; token: string };

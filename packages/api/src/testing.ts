@@ -1,4 +1,5 @@
 import { createUserWithPassword, loadPrincipal, type OrgRole, type Principal } from "@consentry/auth";
+import type { InvitationServices } from "@consentry/core/admin";
 import type { PortalServices } from "@consentry/core/portal";
 import { recordingJobs, temporaryStorage, unique } from "@consentry/core/testing";
 import { camerasToAnalyse, type Database, schema, sql } from "@consentry/db";
@@ -87,6 +88,24 @@ export function liveLeases(db: Database, redis: Redis, prefix: string): LeaseRea
   });
 }
 
+/** Invitation mail recorded instead of sent (the members tests use real SMTP). */
+export function recordingMail(baseUrl = "http://consentry.test") {
+  const sent: Mail[] = [];
+  return {
+    sent,
+    baseUrl,
+    mailer: {
+      send: async (mail: Mail) => {
+        sent.push(mail);
+      },
+    },
+  } satisfies InvitationServices & { sent: Mail[] };
+}
+export const sharedTestMail = recordingMail();
+/** The token of the latest invitation link mailed to `to`. */
+export const lastInvitationTokenSentTo = (mail: { sent: Mail[] }, to: string) =>
+  /\/invite\?token=([A-Za-z0-9_-]+)/.exec(mail.sent.findLast((m) => m.to === to)?.text ?? "")?.[1] ?? "";
+
 export function callerFor(
   db: Database,
   principal: Principal | null,
@@ -94,8 +113,9 @@ export function callerFor(
   storage: FileStore = temporaryStorage(),
   portal: PortalServices = sharedTestPortal,
   leases: LeaseReader = unknownLeases,
+  mail: InvitationServices = sharedTestMail,
 ) {
-  return createCaller(createContext({ db, principal, jobs, storage, portal, leases }));
+  return createCaller(createContext({ db, principal, jobs, storage, portal, leases, mail }));
 }
 
 /**

@@ -1,7 +1,10 @@
 import { type OrgRole, type Principal, roleAtLeast } from "@consentry/auth";
+import type { InvitationServices } from "@consentry/core/admin";
 import { DomainError, type DomainErrorKind } from "@consentry/core/errors";
 import type { PortalServices } from "@consentry/core/portal";
 import { type AuditInput, type Database, type Executor, writeAudit } from "@consentry/db";
+import { env } from "@consentry/env";
+import { createMailer } from "@consentry/mail";
 import type { JobProducer, LeaseReader } from "@consentry/queue";
 import type { FileStore } from "@consentry/storage";
 import { initTRPC, TRPCError } from "@trpc/server";
@@ -20,8 +23,18 @@ export type Context = {
   leases: LeaseReader;
   /** Mail, rate limits and the caller's address, for the public portal. */
   portal?: PortalServices;
+  /** Invitation mail and the public address its links point to; defaults to SMTP_URL and BETTER_AUTH_URL. */
+  mail?: InvitationServices;
   requestId: string;
 };
+
+let defaultMail: InvitationServices | undefined;
+/** The context's invitation mail, or the installation's SMTP server (one transport per process). */
+export function invitationServices(ctx: { mail?: InvitationServices }): InvitationServices {
+  if (ctx.mail) return ctx.mail;
+  defaultMail ??= { mailer: createMailer(env.SMTP_URL, env.SMTP_FROM), baseUrl: env.BETTER_AUTH_URL };
+  return defaultMail;
+}
 
 /** A lease reader that never knows, as if Redis were down: pages show no analysis state. */
 export const unknownLeases: LeaseReader = { read: async () => null };
@@ -34,6 +47,7 @@ export function createContext(input: {
   /** `unknownLeases` where nothing reads them (scripts, benchmarks, most tests). */
   leases: LeaseReader;
   portal?: PortalServices;
+  mail?: InvitationServices;
   requestId?: string;
 }): Context {
   return { ...input, requestId: input.requestId ?? crypto.randomUUID() };

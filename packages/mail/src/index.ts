@@ -62,3 +62,36 @@ export function passwordResetMail(to: string, link: string, minutes: number): Ma
     ].join("\n"),
   };
 }
+
+const ROLE_NAMES: Record<string, [zh: string, en: string]> = {
+  owner: ["所有者", "owner"],
+  manager: ["管理员", "manager"],
+  operator: ["操作员", "operator"],
+  auditor: ["审计员", "auditor"],
+};
+
+/**
+ * An invitation to join an organisation, in Chinese and English. The link is the secret (single
+ * use, `hours` valid): never log this mail.
+ */
+export function invitationMail(
+  to: string,
+  invitation: { link: string; organization: string; role: string; invitedBy: string | null; hours: number },
+): Mail {
+  const [roleZh, roleEn] = ROLE_NAMES[invitation.role] ?? [invitation.role, invitation.role];
+  const byZh = invitation.invitedBy ? `${invitation.invitedBy} 邀请您` : "您被邀请";
+  const byEn = invitation.invitedBy ? `${invitation.invitedBy} invited you` : "You are invited";
+  return {
+    to,
+    subject: `Consentry 邀请 / invitation: ${invitation.organization}`,
+    text: [
+      `${byZh}以「${roleZh}」身份加入 Consentry 上的「${invitation.organization}」。请打开以下链接接受邀请，链接 ${invitation.hours} 小时内有效，仅可使用一次：`,
+      invitation.link,
+      "链接失效后，请联系邀请人重新发送。如您不认识邀请人，请忽略本邮件。",
+      "",
+      `${byEn} to join "${invitation.organization}" on Consentry as ${roleEn}. Open the link above to accept;`,
+      `it is valid for ${invitation.hours} hours and works once. If it has stopped working, ask the person who`,
+      "invited you to send a new one. If you do not know them, ignore this mail.",
+    ].join("\n"),
+  };
+}

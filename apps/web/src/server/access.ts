@@ -1,15 +1,33 @@
 import "server-only";
-import type { Principal } from "@consentry/auth";
-import { cookies } from "next/headers";
+import { type Principal, TWO_FACTOR_SETUP_PATH, twoFactorSetupRequired } from "@consentry/auth";
+import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
+import { cache } from "react";
+import { REQUESTED_PATH_HEADER, safeNextPath, signInPathFor, withNextPath } from "~/app/sign-in/next-path";
 import { currentPrincipal } from "./principal";
+import { db } from "./services";
 
 export const ORG_COOKIE = "consentry-org";
 
-/** The signed-in principal, or a redirect to the sign-in page. */
+// The layout and the page both ask, once each per render; one lookup answers both.
+const setupRequired = cache((userId: string, orgId: string) => twoFactorSetupRequired(db, userId, orgId));
+
+/** The page this request asked for, when the proxy said (see REQUESTED_PATH_HEADER); else null. */
+export async function requestedPath(): Promise<string | null> {
+  return safeNextPath((await headers()).get(REQUESTED_PATH_HEADER));
+}
+
+/**
+ * The signed-in principal, or a redirect: to sign in (and back) when signed out or the session
+ * expired, and to the two-factor set-up when the active organisation requires two-factor and this
+ * member has none yet, before any other page opens.
+ */
 export async function requirePrincipal(): Promise<Principal> {
   const principal = await currentPrincipal();
-  if (!principal) redirect("/sign-in");
+  if (!principal) redirect(signInPathFor((await requestedPath()) ?? "/"));
+  const membership = await activeMembership(principal);
+  if (membership && (await setupRequired(principal.userId, membership.orgId)))
+    redirect(withNextPath(TWO_FACTOR_SETUP_PATH, await requestedPath()));
   return principal;
 }
 

@@ -1,14 +1,13 @@
-import { createOrganization } from "@consentry/core/admin";
+import { createOrganization, onboardingFields } from "@consentry/core/admin";
 import {
   addNetworkException,
   listNetworkExceptions,
   networkExceptionFields,
   removeNetworkException,
 } from "@consentry/core/camera-networks";
-import { organizationFields } from "@consentry/core/validators";
 import { asc, count, eq, schema } from "@consentry/db";
 import { z } from "zod";
-import { adminProcedure, router } from "../trpc";
+import { adminProcedure, invitationServices, router } from "../trpc";
 
 const { organizations, memberships } = schema;
 
@@ -29,9 +28,12 @@ export const adminRouter = router({
       .orderBy(asc(organizations.name)),
   ),
 
+  /** Onboarding: the organisation, its camera networks and its first owner's invitation. */
   createOrganization: adminProcedure
-    .input(organizationFields)
-    .mutation(({ ctx, input }) => createOrganization({ db: ctx.db, actor: ctx.actor }, input)),
+    .input(onboardingFields)
+    .mutation(({ ctx, input }) =>
+      createOrganization({ db: ctx.db, actor: ctx.actor, mail: invitationServices(ctx) }, input),
+    ),
 
   /** Reserved ranges (loopback, link-local…) this installation lets organisations list anyway. */
   networkExceptions: adminProcedure.query(({ ctx }) => listNetworkExceptions({ db: ctx.db })),

@@ -4,6 +4,7 @@ import { authClient } from "@consentry/auth/client";
 import { useRouter } from "next/navigation";
 import { useTranslations } from "next-intl";
 import { type FormEvent, useState } from "react";
+import { localPasswordProblem, PASSWORD_LIMITS, passwordProblemKey } from "~/app/(dashboard)/profile/password-problem";
 import { Alert, Button, Field, Input } from "~/components/ui";
 
 /** Asks for a link. The answer is the same whether or not the address has an account. */
@@ -43,6 +44,7 @@ export function RequestResetForm({ minutes }: { minutes: number }) {
 /** Sets the new password with the link's token; a link that stopped working offers a new one. */
 export function SetPasswordForm({ token, minLength, minutes }: { token: string; minLength: number; minutes: number }) {
   const t = useTranslations("passwordReset");
+  const tp = useTranslations("passwordPolicy");
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
   const [linkDead, setLinkDead] = useState(false);
@@ -52,8 +54,8 @@ export function SetPasswordForm({ token, minLength, minutes }: { token: string; 
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     const newPassword = String(form.get("newPassword") ?? "");
-    if (newPassword.length < minLength) return setError(t("tooShort", { min: minLength }));
-    if (newPassword !== String(form.get("confirmPassword") ?? "")) return setError(t("mismatch"));
+    const local = localPasswordProblem(newPassword, String(form.get("confirmPassword") ?? ""));
+    if (local) return setError(tp(local, { ...PASSWORD_LIMITS, min: minLength }));
     setPending(true);
     setError(null);
     const { error: failure } = await authClient.resetPassword({ newPassword, token });
@@ -62,8 +64,9 @@ export function SetPasswordForm({ token, minLength, minutes }: { token: string; 
       return;
     }
     setPending(false);
+    const problem = passwordProblemKey(failure.code);
     if (failure.code === "INVALID_TOKEN") setLinkDead(true);
-    else if (failure.code === "PASSWORD_TOO_SHORT") setError(t("tooShort", { min: minLength }));
+    else if (problem) setError(tp(problem, { ...PASSWORD_LIMITS, min: minLength }));
     else if (failure.status === 429) setError(t("tooMany"));
     else setError(t("failed", { message: failure.message ?? String(failure.status) }));
   }
@@ -78,7 +81,7 @@ export function SetPasswordForm({ token, minLength, minutes }: { token: string; 
   return (
     <form onSubmit={onSubmit} className="space-y-4" noValidate>
       {error && <Alert>{error}</Alert>}
-      <Field id="newPassword" label={t("newPassword")}>
+      <Field id="newPassword" label={t("newPassword")} hint={tp("rules", { ...PASSWORD_LIMITS, min: minLength })}>
         <Input
           id="newPassword"
           name="newPassword"
@@ -86,7 +89,7 @@ export function SetPasswordForm({ token, minLength, minutes }: { token: string; 
           autoComplete="new-password"
           required
           minLength={minLength}
-          maxLength={128}
+          maxLength={PASSWORD_LIMITS.max}
         />
       </Field>
       <Field id="confirmPassword" label={t("confirmPassword")}>

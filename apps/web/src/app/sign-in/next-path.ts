@@ -23,3 +23,16 @@ export function signInPathFor(path: string): string {
   const next = safeNextPath(path);
   return next && next !== "/" ? `/sign-in?${NEXT_PARAM}=${encodeURIComponent(next)}` : "/sign-in";
 }
+
+/**
+ * The request header in which src/proxy.ts hands the page asked for (path and query) to server
+ * components, so a sign-in or set-up redirect can return there. The proxy sets it on every page
+ * request, replacing any copy the client sent; it is only ever used through `safeNextPath`.
+ */
+export const REQUESTED_PATH_HEADER = "x-consentry-path";
+
+/** A page on this site with `next` remembered, unless it is the dashboard itself. */
+export function withNextPath(page: string, next: string | null): string {
+  const path = next ? safeNextPath(next) : null;
+  return path && path !== "/" ? `${page}?${NEXT_PARAM}=${encodeURIComponent(path)}` : page;
+}

@@ -32,9 +32,12 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
             </div>
           )}
           <SignInForm next={next} />
-          <p className="mt-4 text-center text-sm">
+          <p className="mt-4 flex justify-between text-sm">
             <Link href="/reset-password" className="text-brand-700 hover:underline">
               {t("passwordReset.forgotLink")}
+            </Link>
+            <Link href="/sign-in/sso" className="text-brand-700 hover:underline">
+              {t("signIn.ssoLink")}
             </Link>
           </p>
         </div>

@@ -2,6 +2,7 @@ import { getFormatter, getTranslations } from "next-intl/server";
 import { Card, EmptyState, PageHeader, Table, Td } from "~/components/ui";
 import { serverApi } from "~/server/caller";
 import { AreaGuard } from "~/server/guard";
+import { CreateOrganization } from "./create-organization";
 
 async function OrganizationList() {
   const t = await getTranslations("organizations");
@@ -9,7 +10,7 @@ async function OrganizationList() {
   const organizations = await (await serverApi()).admin.organizations();
   return (
     <>
-      <PageHeader title={t("title")} subtitle={t("subtitle")} />
+      <PageHeader title={t("title")} subtitle={t("subtitle")} actions={<CreateOrganization />} />
       <Card>
         {organizations.length === 0 ? (
           <EmptyState title={t("emptyTitle")} />
