@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { env } from "@consentry/env";
 import { getSessionCookie } from "better-auth/cookies";
 import { type NextRequest, NextResponse } from "next/server";
-import { signInPathFor } from "~/app/sign-in/next-path";
+import { REQUESTED_PATH_HEADER, signInPathFor } from "~/app/sign-in/next-path";
 import { appOrigins, checkRequestOrigin } from "~/server/csrf";
 import { contentSecurityPolicy, queueBoardPolicy, securityHeaders } from "~/server/security-headers";
 
@@ -17,7 +17,16 @@ const origins = appOrigins(env.BETTER_AUTH_URL);
 const development = process.env.NODE_ENV === "development";
 const QUEUE_BOARD_PATH = "/admin/queues";
 // Pages open without a session; any other page sends a signed-out visitor to sign in and back.
-const SIGNED_OUT_PREFIXES = ["/sign-in", "/reset-password", "/invite", "/portal", "/dev", "/api", QUEUE_BOARD_PATH, "/_next"];
+const SIGNED_OUT_PREFIXES = [
+  "/sign-in",
+  "/reset-password",
+  "/invite",
+  "/portal",
+  "/dev",
+  "/api",
+  QUEUE_BOARD_PATH,
+  "/_next",
+];
 
 /** A browser asking for a page (a document or a client-side navigation), not an API call or a file. */
 function isPageVisit(request: NextRequest) {
@@ -28,12 +37,17 @@ function isPageVisit(request: NextRequest) {
   return (request.headers.get("accept") ?? "").includes("text/html") || request.headers.get("rsc") === "1";
 }
 
+/** The path and query asked for, without Next's cache-busting parameter of client navigations. */
+function askedPath(request: NextRequest) {
+  const asked = request.nextUrl.clone();
+  asked.searchParams.delete("_rsc");
+  return `${asked.pathname}${asked.search}`;
+}
+
 /** Signed out (no session cookie): the sign-in page, which returns here. A stale cookie is the layout's to refuse. */
 function signInRedirect(request: NextRequest) {
   if (!isPageVisit(request) || getSessionCookie(request)) return null;
-  const asked = request.nextUrl.clone();
-  asked.searchParams.delete("_rsc"); // Next's cache-busting parameter of client navigations
-  return NextResponse.redirect(new URL(signInPathFor(`${asked.pathname}${asked.search}`), request.url));
+  return NextResponse.redirect(new URL(signInPathFor(askedPath(request)), request.url));
 }
 
 export function proxy(request: NextRequest) {
@@ -56,6 +70,9 @@ export function proxy(request: NextRequest) {
   const requestHeaders = new Headers(request.headers);
   requestHeaders.set("Content-Security-Policy", policy);
   requestHeaders.set("x-nonce", nonce);
+  // The page asked for, so a server component that redirects (expired session, two-factor set-up)
+  // returns to it (src/server/access.ts). Always set here: a copy the client sent is replaced.
+  requestHeaders.set(REQUESTED_PATH_HEADER, askedPath(request));
   const response = NextResponse.next({ request: { headers: requestHeaders } });
   response.headers.set("Content-Security-Policy", policy);
   for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
