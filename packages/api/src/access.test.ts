@@ -9,9 +9,11 @@ import {
   callerFor,
   databaseDigest,
   lastCodeSentTo,
+  lastInvitationTokenSentTo,
   makeOrganization,
   makePrincipal,
   recognitionConsent,
+  sharedTestMail,
   sharedTestPortal,
   unique,
 } from "./testing";
@@ -72,7 +74,11 @@ type Fixture = {
       | "certifiedRequest"
       | "answeredAccessRequest"
       | "videoAccess"
-      | "ssoConnection",
+      | "ssoConnection"
+      | "member"
+      | "deactivatedMember"
+      | "invitation"
+      | "invitationToken",
   ) => Promise<string>;
 };
 
@@ -400,6 +406,26 @@ const accessMatrix: Record<string, Row> = {
     input: (f) => ({ orgId: f.orgId, cameraId: f.cameraId, reason: "maintenance" }),
     otherTenant: [theirs("cameraId")],
   },
+  "profile.overview": { access: "signed-in", otherTenant: none("the caller's own account") },
+  "profile.sessions": { access: "signed-in", otherTenant: none("the caller's own sessions, without tokens") },
+  "profile.revokeSession": {
+    access: "signed-in",
+    input: () => ({ sessionId: "no-such-session" }),
+    otherTenant: none(
+      "only the caller's own sessions: another user's session id changes nothing and answers revoked: false, as one already ended",
+    ),
+  },
+  "security.twoFactorPolicy": {
+    access: "owner",
+    input: (f) => ({ orgId: f.orgId }),
+    otherTenant: none("the rule and member counts of the caller's organisation"),
+  },
+  "security.setTwoFactorRequired": {
+    access: "owner",
+    // false: requiring it needs the owner's own two-factor and would stop the matrix's other members.
+    input: (f) => ({ orgId: f.orgId, required: false }),
+    otherTenant: none("sets the rule of the caller's organisation, named by orgId"),
+  },
   "sso.get": {
     access: "owner",
     input: (f) => ({ orgId: f.orgId }),
@@ -568,8 +594,88 @@ const accessMatrix: Record<string, Row> = {
   "admin.organizations": { access: "admin", otherTenant: none("platform administrators: every organisation") },
   "admin.createOrganization": {
     access: "admin",
-    input: () => ({ name: "New Org", slug: unique("org") }),
+    input: () => ({
+      name: "New Org",
+      slug: unique("org"),
+      jurisdictionProfile: "CN",
+      ownerEmail: `${unique("owner")}@test.consentry.local`.toLowerCase(),
+      cameraNetworks: [{ cidr: "10.30.0.0/16", portFrom: null, portTo: null, note: null }],
+    }),
     otherTenant: none("platform administrators: creates one"),
+  },
+  "members.list": {
+    access: "manager",
+    input: (f) => ({ orgId: f.orgId, role: null, status: null, page: 1, pageSize: 25 }),
+    otherTenant: none("lists the caller's organisation"),
+  },
+  "members.invitations": {
+    access: "manager",
+    input: (f) => ({ orgId: f.orgId, page: 1, pageSize: 25 }),
+    otherTenant: none("lists the caller's organisation"),
+  },
+  "members.firstSteps": {
+    access: "auditor",
+    input: (f) => ({ orgId: f.orgId }),
+    otherTenant: none("the caller's organisation's checklist"),
+  },
+  "members.invite": {
+    access: "owner",
+    input: (f) => ({
+      orgId: f.orgId,
+      email: `${unique("invitee")}@test.consentry.local`.toLowerCase(),
+      role: "operator",
+    }),
+    otherTenant: none("invites to the caller's organisation"),
+  },
+  "members.resendInvitation": {
+    access: "owner",
+    input: async (f) => ({ orgId: f.orgId, invitationId: await f.make("invitation") }),
+    otherTenant: [theirs("invitationId")],
+  },
+  "members.revokeInvitation": {
+    access: "owner",
+    input: async (f) => ({ orgId: f.orgId, invitationId: await f.make("invitation") }),
+    otherTenant: [theirs("invitationId")],
+  },
+  "members.changeRole": {
+    access: "owner",
+    input: async (f) => ({ orgId: f.orgId, userId: await f.make("member"), role: "auditor" }),
+    otherTenant: [theirs("userId")],
+  },
+  "members.deactivate": {
+    access: "owner",
+    input: async (f) => ({ orgId: f.orgId, userId: await f.make("member") }),
+    otherTenant: [theirs("userId")],
+  },
+  "members.reactivate": {
+    access: "owner",
+    input: async (f) => ({ orgId: f.orgId, userId: await f.make("deactivatedMember") }),
+    otherTenant: [theirs("userId")],
+  },
+  "members.remove": {
+    access: "owner",
+    input: async (f) => ({ orgId: f.orgId, userId: await f.make("member") }),
+    otherTenant: [theirs("userId")],
+  },
+  "members.invitation": {
+    access: "public",
+    input: async (f) => ({ token: await f.make("invitationToken") }),
+    otherTenant: none("public: the link's token is the only key"),
+  },
+  "members.acceptAsNewUser": {
+    access: "public",
+    input: async (f) => ({
+      token: await f.make("invitationToken"),
+      name: "New Member",
+      password: "a long enough passphrase 2026",
+    }),
+    otherTenant: none("public: the link's token is the only key"),
+  },
+  "members.accept": {
+    access: "signed-in",
+    // Every caller's address differs from the invited one: answered { joined: false, reason: "otherAddress" }.
+    input: async (f) => ({ token: await f.make("invitationToken") }),
+    otherTenant: none("the link's token is the only key; it must name the caller's own address"),
   },
   "sites.moveRegion": {
     access: "owner",
@@ -646,6 +752,16 @@ async function makeWorld(db: Database, orgId: string, ownerPrincipal: Principal,
   const created = await owner.sites.create({ orgId, ...site(), regionCode });
   const world = { orgId, siteId: created.id, siteCode: created.code } as Fixture;
   const make: Fixture["make"] = async (kind) => {
+    if (kind === "member" || kind === "deactivatedMember") {
+      const member = await makePrincipal(db, { memberships: [[orgId, "operator"]] });
+      if (kind === "deactivatedMember") await owner.members.deactivate({ orgId, userId: member.userId });
+      return member.userId;
+    }
+    if (kind === "invitation" || kind === "invitationToken") {
+      const email = `${unique("invitee")}@test.consentry.local`.toLowerCase();
+      const { id } = await owner.members.invite({ orgId, email, role: "operator" });
+      return kind === "invitation" ? id : lastInvitationTokenSentTo(sharedTestMail, email);
+    }
     if (kind === "site") return (await owner.sites.create({ orgId, ...site(), regionCode })).id;
     if (kind === "network") return (await owner.cameraNetworks.add({ orgId, ...network() })).id;
     if (kind === "entryPoint") return (await owner.entryPoints.create({ orgId, ...entryPoint(world) })).id;

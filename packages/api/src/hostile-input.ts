@@ -220,11 +220,40 @@ export const samples: Record<string, (f: Fixture) => Promise<object> | object> =
     from: new Date(Date.now() - 86_400_000),
     to: new Date(),
   }),
-  "admin.createOrganization": () => ({ name: "New Org", slug: unique("org") }),
+  "admin.createOrganization": () => ({
+    name: "New Org",
+    slug: unique("org"),
+    ownerEmail: `${unique("owner")}@test.consentry.local`.toLowerCase(),
+    cameraNetworks: [{ cidr: `172.17.${++networks % 256}.0/24`, note: "Lobby" }],
+  }),
+  "members.invite": (f) => ({
+    orgId: f.orgId,
+    email: `${unique("invitee")}@test.consentry.local`.toLowerCase(),
+    role: "operator",
+  }),
+  "members.changeRole": (f) => ({ orgId: f.orgId, userId: f.everyone.userId, role: "owner" }),
+  "members.deactivate": (f) => ({ orgId: f.orgId, userId: f.everyone.userId }),
+  "members.reactivate": (f) => ({ orgId: f.orgId, userId: f.everyone.userId }),
+  "members.remove": (f) => ({ orgId: f.orgId, userId: f.everyone.userId }),
+  "members.invitation": () => ({ token: "A".repeat(43) }),
+  "members.acceptAsNewUser": () => ({
+    token: "A".repeat(43),
+    name: "New Member",
+    password: "a long enough passphrase 2026",
+  }),
+  "members.accept": () => ({ token: "A".repeat(43) }),
   "admin.addNetworkException": () => ({ cidr: `192.0.2.${++networks % 256}/32`, reason: "Lab" }),
 };
 /** Samples that pass validation but that the procedure then refuses, and how. */
-export const AFTER_VALIDATION: Record<string, TRPCError["code"]> = { "audit.reanchor": "PRECONDITION_FAILED" };
+export const AFTER_VALIDATION: Record<string, TRPCError["code"]> = {
+  "audit.reanchor": "PRECONDITION_FAILED",
+  // The fixture's caller is the organisation's only owner, and the sample token is nobody's.
+  "members.deactivate": "UNPROCESSABLE_CONTENT",
+  "members.remove": "UNPROCESSABLE_CONTENT",
+  "members.reactivate": "PRECONDITION_FAILED",
+  "members.acceptAsNewUser": "PRECONDITION_FAILED",
+  "members.accept": "PRECONDITION_FAILED",
+};
 const csv = (f: Fixture) =>
   `name,site_code,entry_point,location_type,fr_enabled,analysis_fps,rtsp_url\n${unique("Cam")},${f.siteCode},,lobby,false,5,rtsp://10.20.0.2:554/${unique("cam")}\n`;
 
@@ -241,6 +270,7 @@ const ids = (f: Fixture): Record<string, () => Promise<string> | string> => ({
   signId: () => crypto.randomUUID(),
   networkId: () => crypto.randomUUID(),
   exceptionId: () => crypto.randomUUID(),
+  invitationId: () => crypto.randomUUID(),
   assessmentId: () => crypto.randomUUID(),
 });
 

@@ -1,5 +1,5 @@
 import { createUserWithPassword, loadPrincipal, type OrgRole, type Principal } from "@consentry/auth";
-import type { InvitationServices } from "@consentry/core/admin";
+import type { InvitationServices } from "@consentry/core/members";
 import type { PortalServices } from "@consentry/core/portal";
 import { recordingJobs, temporaryStorage, unique } from "@consentry/core/testing";
 import { camerasToAnalyse, type Database, schema, sql } from "@consentry/db";

@@ -1,6 +1,6 @@
-import { type OrgRole, type Principal, roleAtLeast } from "@consentry/auth";
-import type { InvitationServices } from "@consentry/core/admin";
+import { type OrgRole, type Principal, roleAtLeast, twoFactorSetupRequired } from "@consentry/auth";
 import { DomainError, type DomainErrorKind } from "@consentry/core/errors";
+import type { InvitationServices } from "@consentry/core/members";
 import type { PortalServices } from "@consentry/core/portal";
 import { type AuditInput, type Database, type Executor, writeAudit } from "@consentry/db";
 import { env } from "@consentry/env";
@@ -129,7 +129,7 @@ export const protectedProcedure = procedure.use(({ ctx, next }) => {
  * Non-members are told FORBIDDEN whether or not the organisation exists, so nothing leaks.
  */
 export function orgProcedure(minimumRole: OrgRole) {
-  return protectedProcedure.input(z.object({ orgId: z.uuid() })).use(({ ctx, input, next }) => {
+  return protectedProcedure.input(z.object({ orgId: z.uuid() })).use(async ({ ctx, input, next }) => {
     const membership = ctx.principal.memberships.find((m) => m.orgId === input.orgId);
     if (!membership) {
       throw new TRPCError({ code: "FORBIDDEN", message: "You are not a member of this organisation." });
@@ -138,6 +138,13 @@ export function orgProcedure(minimumRole: OrgRole) {
       throw new TRPCError({
         code: "FORBIDDEN",
         message: `This needs the ${minimumRole} role or higher; you are ${membership.role}.`,
+      });
+    }
+    // The organisation requires two-factor and this member has none yet (issue #16.4).
+    if (await twoFactorSetupRequired(ctx.db, ctx.principal.userId, membership.orgId)) {
+      throw new TRPCError({
+        code: "FORBIDDEN",
+        message: "This organisation requires two-factor sign-in: set it up first (Profile → Two-factor sign-in).",
       });
     }
     return next({ ctx: { org: { id: membership.orgId, role: membership.role } } });

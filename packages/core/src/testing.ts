@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { sealEmbedding } from "@consentry/crypto";
 import { type Database, schema } from "@consentry/db";
 import { openCameraNetworks } from "@consentry/db/testing";
-import type { Invalidation, JobProducer, TemplateDeletionJob } from "@consentry/queue";
+import type { Invalidation, JobProducer, MemberInvalidation, TemplateDeletionJob } from "@consentry/queue";
 import { createFileStore } from "@consentry/storage";
 import { createCamera } from "./cameras";
 import { recordAssessment } from "./records";
@@ -36,13 +36,13 @@ export function recordingJobs() {
   const deletions: TemplateDeletionJob[] = [];
   const enrolments: string[] = [];
   const erasures: string[] = [];
-  const invalidations: Invalidation[] = [];
+  const invalidations: (Invalidation | MemberInvalidation)[] = [];
   const jobs: JobProducer & {
     probed: string[];
     deletions: TemplateDeletionJob[];
     enrolments: string[];
     erasures: string[];
-    invalidations: Invalidation[];
+    invalidations: (Invalidation | MemberInvalidation)[];
   } = {
     probed,
     deletions,

@@ -355,7 +355,7 @@ export type JobProducer = {
   /** Queues the computation of templates from an enrolment's photos. */
   enrol(enrolmentId: string): Promise<void>;
   /** Tells every inference worker to drop what it cached about a site's gallery or a camera. */
-  invalidate(change: Invalidation): Promise<void>;
+  invalidate(change: Invalidation | MemberInvalidation): Promise<void>;
   close(): Promise<void>;
 };
 

@@ -18,7 +18,7 @@ import {
   revokeInvitation,
   showInvitation,
   memberUserId as userId,
-} from "@consentry/core/admin";
+} from "@consentry/core/members";
 import { z } from "zod";
 import { invitationServices, orgProcedure, protectedProcedure, publicProcedure, router } from "../trpc";
 

@@ -1,6 +1,5 @@
 // Until packages/core exports "./sso" (see the SSO report), the use cases by path.
 
-import { z } from "zod";
 import {
   getSsoSettings,
   removeSsoConnection,
@@ -8,6 +7,7 @@ import {
   ssoSettingsFields,
   testSsoConnection,
 } from "@consentry/core/sso";
+import { z } from "zod";
 import { orgProcedure, router } from "../trpc";
 
 const orgOnly = z.strictObject({ orgId: z.uuid() });
