@@ -242,6 +242,19 @@ export const samples: Record<string, (f: Fixture) => Promise<object> | object> =
     password: "a long enough passphrase 2026",
   }),
   "members.accept": () => ({ token: "A".repeat(43) }),
+  "profile.revokeSession": () => ({ sessionId: "no-such-session" }),
+  "sso.save": (f) => ({
+    orgId: f.orgId,
+    issuer: "https://sso.invalid",
+    clientIdentifier: "consentry",
+    clientSecret: "fuzz-secret",
+    domains: [`${unique("sso")}.example.com`.toLowerCase()],
+    roleClaim: "groups",
+    roleMapping: [{ claimValue: "cctv", role: "operator" }],
+    defaultRole: null,
+    required: false,
+    enabled: true,
+  }),
   "admin.addNetworkException": () => ({ cidr: `192.0.2.${++networks % 256}/32`, reason: "Lab" }),
 };
 /** Samples that pass validation but that the procedure then refuses, and how. */
