@@ -17,3 +17,7 @@ export function pickLocale(saved: string | undefined, acceptLanguage: string | n
 
 /** A date input's value (YYYY-MM-DD): the day in Shanghai, where the sites are. */
 export const dateInputValue = (date: Date) => date.toLocaleDateString("sv-SE", { timeZone: TIME_ZONE });
+
+/** A day picked in a date input (YYYY-MM-DD) as its first and last instant in Shanghai (UTC+8 all year). */
+export const shanghaiDayStart = (day: string) => new Date(`${day}T00:00:00.000+08:00`);
+export const shanghaiDayEnd = (day: string) => new Date(`${day}T23:59:59.999+08:00`);

@@ -6,6 +6,7 @@ import { TRPCClientError } from "@trpc/client";
 import { useRouter } from "next/navigation";
 import { useTranslations } from "next-intl";
 import { type FormEvent, useState } from "react";
+import { NewPasswordFields } from "~/components/new-password-fields";
 import { Alert, Button, Field, Input } from "~/components/ui";
 import { chooseOrganization } from "~/server/preferences";
 import { useTRPC } from "~/trpc/react";
@@ -41,10 +42,10 @@ export function NewAccountForm({ token, email, minLength }: { token: string; ema
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     const name = String(form.get("name") ?? "").trim();
-    const password = String(form.get("password") ?? "");
+    const password = String(form.get("newPassword") ?? "");
     if (!name) return setError(t("nameMissing"));
     if (password.length < minLength) return setError(t("password.tooShort", { min: minLength }));
-    if (password !== String(form.get("passwordAgain") ?? "")) return setError(t("mismatch"));
+    if (password !== String(form.get("confirmPassword") ?? "")) return setError(t("mismatch"));
     setError(null);
     setPending(true);
     try {
@@ -71,20 +72,11 @@ export function NewAccountForm({ token, email, minLength }: { token: string; ema
       <Field id="name" label={t("name")}>
         <Input id="name" name="name" autoComplete="name" required maxLength={120} autoFocus />
       </Field>
-      <Field id="password" label={t("passwordLabel")} hint={t("passwordHint", { min: minLength })}>
-        <Input
-          id="password"
-          name="password"
-          type="password"
-          autoComplete="new-password"
-          required
-          minLength={minLength}
-          maxLength={128}
-        />
-      </Field>
-      <Field id="passwordAgain" label={t("passwordAgain")}>
-        <Input id="passwordAgain" name="passwordAgain" type="password" autoComplete="new-password" maxLength={128} />
-      </Field>
+      <NewPasswordFields
+        newLabel={t("passwordLabel")}
+        confirmLabel={t("passwordAgain")}
+        hint={t("passwordHint", { min: minLength })}
+      />
       <Button type="submit" className="w-full" disabled={pending}>
         {pending ? t("joining") : t("createAccount")}
       </Button>

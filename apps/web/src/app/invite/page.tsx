@@ -2,27 +2,13 @@ import { MIN_PASSWORD_LENGTH } from "@consentry/auth";
 import Link from "next/link";
 import { getFormatter, getTranslations } from "next-intl/server";
 import type { ReactNode } from "react";
-import { LanguageSwitch } from "~/components/language-switch";
+import { SignedOutFrame } from "~/components/signed-out-frame";
 import { Alert } from "~/components/ui";
 import { serverApi } from "~/server/caller";
 import { currentPrincipal } from "~/server/principal";
 import { AcceptAsSignedIn, NewAccountForm, SignOutToSwitch } from "./invite-forms";
 
 export const dynamic = "force-dynamic";
-
-function Frame({ children }: { children: ReactNode }) {
-  return (
-    <div className="flex min-h-screen flex-col items-center justify-center px-4">
-      <div className="absolute top-4 right-4">
-        <LanguageSwitch />
-      </div>
-      <div className="w-full max-w-md">
-        <p className="mb-6 text-center text-xl font-semibold text-brand-700">Consentry</p>
-        <div className="rounded-lg border border-slate-200 bg-white p-6 shadow-xs">{children}</div>
-      </div>
-    </div>
-  );
-}
 
 /**
  * The invitation link's page (no session needed): what it invites to, and the one way on from
@@ -42,7 +28,7 @@ export default async function InvitePage({ searchParams }: { searchParams: Promi
 
   if (shown.state !== "valid") {
     return (
-      <Frame>
+      <SignedOutFrame width="md">
         <h1 className="mb-3 text-lg font-semibold">{t("deadTitle")}</h1>
         <Alert tone="amber">{t(`dead.${shown.state}`)}</Alert>
         <p className="mt-4 text-sm text-slate-600">
@@ -57,7 +43,7 @@ export default async function InvitePage({ searchParams }: { searchParams: Promi
             </Link>
           </p>
         )}
-      </Frame>
+      </SignedOutFrame>
     );
   }
 
@@ -93,7 +79,7 @@ export default async function InvitePage({ searchParams }: { searchParams: Promi
     action = <NewAccountForm token={token as string} email={shown.email} minLength={MIN_PASSWORD_LENGTH} />;
   }
   return (
-    <Frame>
+    <SignedOutFrame width="md">
       <h1 className="text-lg font-semibold">{t("title", { organization: shown.organization.name })}</h1>
       <p className="mt-1 mb-1 text-sm text-slate-600">{who}</p>
       <p className="mb-5 text-xs text-slate-500">
@@ -101,6 +87,6 @@ export default async function InvitePage({ searchParams }: { searchParams: Promi
         {shown.invitedBy ? ` · ${t("invitedBy", { email: shown.invitedBy })}` : ""}
       </p>
       <div className="space-y-4">{action}</div>
-    </Frame>
+    </SignedOutFrame>
   );
 }

@@ -4,7 +4,8 @@ import { authClient } from "@consentry/auth/client";
 import { useRouter } from "next/navigation";
 import { useTranslations } from "next-intl";
 import { type FormEvent, useState } from "react";
-import { localPasswordProblem, PASSWORD_LIMITS, passwordProblemKey } from "~/app/(dashboard)/profile/password-problem";
+import { NewPasswordFields } from "~/components/new-password-fields";
+import { localPasswordProblem, PASSWORD_LIMITS, passwordProblemKey } from "~/components/password-problem";
 import { Alert, Button, Field, Input } from "~/components/ui";
 
 /** Asks for a link. The answer is the same whether or not the address has an account. */
@@ -81,27 +82,11 @@ export function SetPasswordForm({ token, minLength, minutes }: { token: string; 
   return (
     <form onSubmit={onSubmit} className="space-y-4" noValidate>
       {error && <Alert>{error}</Alert>}
-      <Field id="newPassword" label={t("newPassword")} hint={tp("rules", { ...PASSWORD_LIMITS, min: minLength })}>
-        <Input
-          id="newPassword"
-          name="newPassword"
-          type="password"
-          autoComplete="new-password"
-          required
-          minLength={minLength}
-          maxLength={PASSWORD_LIMITS.max}
-        />
-      </Field>
-      <Field id="confirmPassword" label={t("confirmPassword")}>
-        <Input
-          id="confirmPassword"
-          name="confirmPassword"
-          type="password"
-          autoComplete="new-password"
-          required
-          maxLength={128}
-        />
-      </Field>
+      <NewPasswordFields
+        newLabel={t("newPassword")}
+        confirmLabel={t("confirmPassword")}
+        hint={tp("rules", { ...PASSWORD_LIMITS, min: minLength })}
+      />
       <Button type="submit" className="w-full" disabled={pending}>
         {pending ? t("saving") : t("save")}
       </Button>

@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { getTranslations } from "next-intl/server";
-import { LanguageSwitch } from "~/components/language-switch";
+import { SignedOutFrame } from "~/components/signed-out-frame";
 import { Alert } from "~/components/ui";
 import { currentPrincipal } from "~/server/principal";
 import { NEXT_PARAM, safeNextPath } from "./next-path";
@@ -16,32 +16,23 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
   if (await currentPrincipal()) redirect(next);
   const t = await getTranslations();
   return (
-    <div className="flex min-h-screen flex-col items-center justify-center px-4">
-      <div className="absolute top-4 right-4">
-        <LanguageSwitch />
-      </div>
-      <div className="w-full max-w-sm">
-        <p className="text-center text-xl font-semibold text-brand-700">Consentry</p>
-        <p className="mb-6 text-center text-sm text-slate-500">{t("common.tagline")}</p>
-        <div className="rounded-lg border border-slate-200 bg-white p-6 shadow-xs">
-          <h1 className="text-lg font-semibold">{t("signIn.title")}</h1>
-          <p className="mb-5 text-sm text-slate-500">{t("signIn.subtitle")}</p>
-          {query.reset === "done" && (
-            <div className="mb-4">
-              <Alert tone="blue">{t("passwordReset.doneNotice")}</Alert>
-            </div>
-          )}
-          <SignInForm next={next} />
-          <p className="mt-4 flex justify-between text-sm">
-            <Link href="/reset-password" className="text-brand-700 hover:underline">
-              {t("passwordReset.forgotLink")}
-            </Link>
-            <Link href="/sign-in/sso" className="text-brand-700 hover:underline">
-              {t("signIn.ssoLink")}
-            </Link>
-          </p>
+    <SignedOutFrame tagline={t("common.tagline")}>
+      <h1 className="text-lg font-semibold">{t("signIn.title")}</h1>
+      <p className="mb-5 text-sm text-slate-500">{t("signIn.subtitle")}</p>
+      {query.reset === "done" && (
+        <div className="mb-4">
+          <Alert tone="blue">{t("passwordReset.doneNotice")}</Alert>
         </div>
-      </div>
-    </div>
+      )}
+      <SignInForm next={next} />
+      <p className="mt-4 flex justify-between text-sm">
+        <Link href="/reset-password" className="text-brand-700 hover:underline">
+          {t("passwordReset.forgotLink")}
+        </Link>
+        <Link href="/sign-in/sso" className="text-brand-700 hover:underline">
+          {t("signIn.ssoLink")}
+        </Link>
+      </p>
+    </SignedOutFrame>
   );
 }

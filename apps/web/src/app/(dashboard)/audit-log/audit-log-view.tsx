@@ -3,7 +3,6 @@
 import { useInfiniteQuery, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useFormatter, useTranslations } from "next-intl";
 import { type FormEvent, useState } from "react";
-import { downloadText } from "~/components/download";
 import { useActiveOrg } from "~/components/org-context";
 import {
   Alert,
@@ -18,6 +17,8 @@ import {
   Table,
   Td,
 } from "~/components/ui";
+import { useCsvExport } from "~/components/use-csv-export";
+import { shanghaiDayEnd, shanghaiDayStart } from "~/i18n/locales";
 import { useTRPC } from "~/trpc/react";
 
 type Filters = { actor: string; action: string; targetType: string; targetId: string; from: string; to: string };
@@ -30,8 +31,8 @@ function filterInput(filters: Filters) {
     action: filters.action || undefined,
     targetType: filters.targetType || undefined,
     targetId: filters.targetId || undefined,
-    from: filters.from ? new Date(`${filters.from}T00:00:00.000+08:00`) : undefined,
-    to: filters.to ? new Date(`${filters.to}T23:59:59.999+08:00`) : undefined,
+    from: filters.from ? shanghaiDayStart(filters.from) : undefined,
+    to: filters.to ? shanghaiDayEnd(filters.to) : undefined,
   };
 }
 
@@ -43,9 +44,6 @@ export function AuditLogView() {
   const org = useActiveOrg();
   const [draft, setDraft] = useState<Filters>(NO_FILTERS);
   const [applied, setApplied] = useState<Filters>(NO_FILTERS);
-  const [exporting, setExporting] = useState(false);
-  const [exportNote, setExportNote] = useState<string | null>(null);
-  const [exportError, setExportError] = useState<string | null>(null);
 
   const filter = { orgId: org.orgId, ...filterInput(applied) };
   const entries = useInfiniteQuery(
@@ -55,22 +53,13 @@ export function AuditLogView() {
   function apply(event: FormEvent) {
     event.preventDefault();
     setApplied(draft);
-    setExportNote(null);
+    csvExport.clearNote();
   }
 
-  async function exportCsv() {
-    setExporting(true);
-    setExportError(null);
-    try {
-      const file = await queryClient.fetchQuery({ ...trpc.auditLog.exportCsv.queryOptions(filter), staleTime: 0 });
-      downloadText(file.filename, file.csv, "text/csv;charset=utf-8");
-      setExportNote(file.capped ? t("exportCapped", { limit: file.limit }) : t("exported", { count: file.rows }));
-    } catch (error) {
-      setExportError(tc("loadFailed", { message: (error as Error).message }));
-    } finally {
-      setExporting(false);
-    }
-  }
+  const csvExport = useCsvExport(
+    () => queryClient.fetchQuery({ ...trpc.auditLog.exportCsv.queryOptions(filter), staleTime: 0 }),
+    (file) => (file.capped ? t("exportCapped", { limit: file.limit }) : t("exported", { count: file.rows })),
+  );
 
   const set = (key: keyof Filters) => (event: { target: { value: string } }) =>
     setDraft((current) => ({ ...current, [key]: event.target.value }));
@@ -83,20 +72,25 @@ export function AuditLogView() {
         title={t("title")}
         subtitle={t("subtitle")}
         actions={
-          <Button variant="secondary" onClick={exportCsv} disabled={exporting} data-testid="audit-log-export">
-            {exporting ? t("exporting") : t("export")}
+          <Button
+            variant="secondary"
+            onClick={csvExport.run}
+            disabled={csvExport.exporting}
+            data-testid="audit-log-export"
+          >
+            {csvExport.exporting ? t("exporting") : t("export")}
           </Button>
         }
       />
       <ChainStatus orgId={org.orgId} />
-      {exportNote && (
+      {csvExport.note && (
         <div className="mb-4" data-testid="audit-log-export-note">
-          <Alert tone="blue">{exportNote}</Alert>
+          <Alert tone="blue">{csvExport.note}</Alert>
         </div>
       )}
-      {exportError && (
+      {csvExport.error && (
         <div className="mb-4">
-          <Alert>{exportError}</Alert>
+          <Alert>{csvExport.error}</Alert>
         </div>
       )}
       <Card className="mb-4">
@@ -144,7 +138,7 @@ export function AuditLogView() {
               onClick={() => {
                 setDraft(NO_FILTERS);
                 setApplied(NO_FILTERS);
-                setExportNote(null);
+                csvExport.clearNote();
               }}
             >
               {t("clear")}

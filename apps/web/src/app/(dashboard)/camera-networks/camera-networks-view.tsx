@@ -5,6 +5,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useFormatter, useTranslations } from "next-intl";
 import { useState } from "react";
 import { type FieldErrors, fieldErrorsFromServer } from "~/components/form-errors";
+import { LoadFailed } from "~/components/load-failed";
 import { useActiveOrg } from "~/components/org-context";
 import { Alert, Badge, Button, Card, EmptyState, PageHeader, SkeletonRows, Table, Td } from "~/components/ui";
 import { useTRPC } from "~/trpc/react";
@@ -17,7 +18,6 @@ export function portsText(row: { portFrom: number | null; portTo: number | null 
 
 export function CameraNetworksView() {
   const t = useTranslations("cameraNetworks");
-  const tc = useTranslations("common");
   const tv = useTranslations("validation");
   const format = useFormatter();
   const trpc = useTRPC();
@@ -65,12 +65,7 @@ export function CameraNetworksView() {
           </div>
         )}
         {networks.isError ? (
-          <div className="space-y-3 p-4">
-            <Alert>{tc("loadFailed", { message: networks.error.message })}</Alert>
-            <Button variant="secondary" onClick={() => networks.refetch()}>
-              {tc("retry")}
-            </Button>
-          </div>
+          <LoadFailed error={networks.error} onRetry={networks.refetch} />
         ) : networks.data?.length === 0 ? (
           <EmptyState title={t("emptyTitle")} body={isOwner ? t("emptyBody") : t("emptyReadOnly")} action={addButton} />
         ) : (

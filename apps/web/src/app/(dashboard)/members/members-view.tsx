@@ -8,6 +8,7 @@ import { type FormEvent, useState } from "react";
 import { ConfirmedSubmit } from "~/components/confirmed-submit";
 import { FormActions } from "~/components/form-actions";
 import { type FieldErrors, fieldErrorsFromServer } from "~/components/form-errors";
+import { LoadFailed } from "~/components/load-failed";
 import { Modal } from "~/components/modal";
 import { useActiveOrg } from "~/components/org-context";
 import { Pagination } from "~/components/pagination";
@@ -146,12 +147,7 @@ export function MembersView() {
           </Select>
         </div>
         {members.isError ? (
-          <div className="space-y-3 p-4">
-            <Alert>{tc("loadFailed", { message: members.error.message })}</Alert>
-            <Button variant="secondary" onClick={() => members.refetch()}>
-              {tc("retry")}
-            </Button>
-          </div>
+          <LoadFailed error={members.error} onRetry={members.refetch} />
         ) : members.data?.rows.length === 0 ? (
           <EmptyState title={t("emptyTitle")} body={t("emptyBody")} />
         ) : (

@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useFormatter, useTranslations } from "next-intl";
 import { useState } from "react";
 import { type FieldErrors, fieldErrorsFromServer } from "~/components/form-errors";
+import { LoadFailed } from "~/components/load-failed";
 import { Alert, Button, Card, EmptyState, PageHeader, SkeletonRows, Table, Td } from "~/components/ui";
 import { useTRPC } from "~/trpc/react";
 import { portsText } from "../camera-networks/camera-networks-view";
@@ -13,7 +14,6 @@ import { NetworkFormDialog } from "../camera-networks/network-form";
 export function NetworkExceptionsView() {
   const t = useTranslations("networkExceptions");
   const tn = useTranslations("cameraNetworks");
-  const tc = useTranslations("common");
   const tv = useTranslations("validation");
   const format = useFormatter();
   const trpc = useTRPC();
@@ -54,12 +54,7 @@ export function NetworkExceptionsView() {
           </div>
         )}
         {exceptions.isError ? (
-          <div className="space-y-3 p-4">
-            <Alert>{tc("loadFailed", { message: exceptions.error.message })}</Alert>
-            <Button variant="secondary" onClick={() => exceptions.refetch()}>
-              {tc("retry")}
-            </Button>
-          </div>
+          <LoadFailed error={exceptions.error} onRetry={exceptions.refetch} />
         ) : exceptions.data?.length === 0 ? (
           <EmptyState title={t("emptyTitle")} body={t("emptyBody")} action={addButton} />
         ) : (

@@ -4,8 +4,9 @@ import { authClient } from "@consentry/auth/client";
 import { useRouter } from "next/navigation";
 import { useTranslations } from "next-intl";
 import { type FormEvent, useState } from "react";
+import { NewPasswordFields } from "~/components/new-password-fields";
+import { localPasswordProblem, PASSWORD_LIMITS, passwordProblemKey } from "~/components/password-problem";
 import { Alert, Button, Field, Input } from "~/components/ui";
-import { localPasswordProblem, PASSWORD_LIMITS, passwordProblemKey } from "./password-problem";
 
 /** Current password, the new one twice; every other session ends when it is changed. */
 export function ChangePasswordForm() {
@@ -60,27 +61,11 @@ export function ChangePasswordForm() {
           maxLength={128}
         />
       </Field>
-      <Field id="newPassword" label={t("newPassword")} hint={tp("rules", PASSWORD_LIMITS)}>
-        <Input
-          id="newPassword"
-          name="newPassword"
-          type="password"
-          autoComplete="new-password"
-          required
-          minLength={PASSWORD_LIMITS.min}
-          maxLength={PASSWORD_LIMITS.max}
-        />
-      </Field>
-      <Field id="confirmPassword" label={t("confirmPassword")}>
-        <Input
-          id="confirmPassword"
-          name="confirmPassword"
-          type="password"
-          autoComplete="new-password"
-          required
-          maxLength={PASSWORD_LIMITS.max}
-        />
-      </Field>
+      <NewPasswordFields
+        newLabel={t("newPassword")}
+        confirmLabel={t("confirmPassword")}
+        hint={tp("rules", PASSWORD_LIMITS)}
+      />
       <Button type="submit" disabled={pending}>
         {pending ? t("saving") : t("changePassword")}
       </Button>

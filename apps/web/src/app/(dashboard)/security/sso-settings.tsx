@@ -7,6 +7,7 @@ import { useFormatter, useTranslations } from "next-intl";
 import { type FormEvent, useState } from "react";
 import { ConfirmedSubmit } from "~/components/confirmed-submit";
 import { type FieldErrors, fieldErrorsFromServer } from "~/components/form-errors";
+import { LoadFailed } from "~/components/load-failed";
 import { Modal } from "~/components/modal";
 import { useActiveOrg } from "~/components/org-context";
 import { Alert, Badge, Button, Card, Field, Input, Select } from "~/components/ui";
@@ -32,12 +33,7 @@ export function SsoSettings() {
           <p className="text-sm text-slate-600">{t("subtitle")}</p>
         </div>
         {settings.isError ? (
-          <div className="space-y-3">
-            <Alert>{tc("loadFailed", { message: settings.error.message })}</Alert>
-            <Button variant="secondary" onClick={() => settings.refetch()}>
-              {tc("retry")}
-            </Button>
-          </div>
+          <LoadFailed error={settings.error} onRetry={settings.refetch} className="space-y-3" />
         ) : !settings.data ? (
           <p className="text-sm text-slate-500">{tc("loading")}</p>
         ) : (

@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { type FormEvent, useState } from "react";
 import { ConfirmedSubmit } from "~/components/confirmed-submit";
+import { LoadFailed } from "~/components/load-failed";
 import { Modal } from "~/components/modal";
 import { useActiveOrg } from "~/components/org-context";
 import { Alert, Badge, Button, Card } from "~/components/ui";
@@ -51,15 +52,7 @@ function PolicyForm({ orgId }: { orgId: string }) {
     }),
   );
 
-  if (policy.isError)
-    return (
-      <div className="space-y-3">
-        <Alert>{tc("loadFailed", { message: policy.error.message })}</Alert>
-        <Button variant="secondary" onClick={() => policy.refetch()}>
-          {tc("retry")}
-        </Button>
-      </div>
-    );
+  if (policy.isError) return <LoadFailed error={policy.error} onRetry={policy.refetch} className="space-y-3" />;
   if (!policy.data) return <p className="text-sm text-slate-500">{tc("loading")}</p>;
   const { required, members, membersWithoutTwoFactor } = policy.data;
 

@@ -6,6 +6,7 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tansta
 import Link from "next/link";
 import { useFormatter, useTranslations } from "next-intl";
 import { useDeferredValue, useState } from "react";
+import { LoadFailed } from "~/components/load-failed";
 import { useActiveOrg } from "~/components/org-context";
 import { Pagination } from "~/components/pagination";
 import {
@@ -113,12 +114,7 @@ export function SitesView() {
           </div>
         )}
         {sites.isError ? (
-          <div className="space-y-3 p-4">
-            <Alert>{tc("loadFailed", { message: sites.error.message })}</Alert>
-            <Button variant="secondary" onClick={() => sites.refetch()}>
-              {tc("retry")}
-            </Button>
-          </div>
+          <LoadFailed error={sites.error} onRetry={sites.refetch} />
         ) : sites.data?.items.length === 0 ? (
           emptyState()
         ) : (

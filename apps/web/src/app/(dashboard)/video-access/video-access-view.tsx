@@ -4,9 +4,10 @@ import { VIDEO_ACCESS_REASONS, type VideoAccessReason } from "@consentry/db/valu
 import { useInfiniteQuery, useQueryClient } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { type FormEvent, useState } from "react";
-import { downloadText } from "~/components/download";
 import { useActiveOrg } from "~/components/org-context";
 import { Alert, Button, Card, EmptyState, Field, Input, PageHeader, Select } from "~/components/ui";
+import { useCsvExport } from "~/components/use-csv-export";
+import { shanghaiDayEnd, shanghaiDayStart } from "~/i18n/locales";
 import { useTRPC } from "~/trpc/react";
 import { RegisterTable } from "./register-table";
 
@@ -19,8 +20,8 @@ function filterInput(filters: Filters) {
     camera: filters.camera || undefined,
     viewer: filters.viewer || undefined,
     reason: filters.reason || undefined,
-    from: filters.from ? new Date(`${filters.from}T00:00:00.000+08:00`) : undefined,
-    to: filters.to ? new Date(`${filters.to}T23:59:59.999+08:00`) : undefined,
+    from: filters.from ? shanghaiDayStart(filters.from) : undefined,
+    to: filters.to ? shanghaiDayEnd(filters.to) : undefined,
   };
 }
 
@@ -33,9 +34,6 @@ export function VideoAccessView() {
   const org = useActiveOrg();
   const [draft, setDraft] = useState<Filters>(NO_FILTERS);
   const [applied, setApplied] = useState<Filters>(NO_FILTERS);
-  const [exporting, setExporting] = useState(false);
-  const [exportNote, setExportNote] = useState<string | null>(null);
-  const [exportError, setExportError] = useState<string | null>(null);
 
   const filter = { orgId: org.orgId, ...filterInput(applied) };
   const sessions = useInfiniteQuery({
@@ -49,22 +47,13 @@ export function VideoAccessView() {
   function apply(event: FormEvent) {
     event.preventDefault();
     setApplied(draft);
-    setExportNote(null);
+    csvExport.clearNote();
   }
 
-  async function exportCsv() {
-    setExporting(true);
-    setExportError(null);
-    try {
-      const file = await queryClient.fetchQuery({ ...trpc.videoAccess.exportCsv.queryOptions(filter), staleTime: 0 });
-      downloadText(file.filename, file.csv, "text/csv;charset=utf-8");
-      setExportNote(file.capped ? t("exportCapped", { limit: file.limit }) : t("exported", { count: file.rows }));
-    } catch (error) {
-      setExportError(tc("loadFailed", { message: (error as Error).message }));
-    } finally {
-      setExporting(false);
-    }
-  }
+  const csvExport = useCsvExport(
+    () => queryClient.fetchQuery({ ...trpc.videoAccess.exportCsv.queryOptions(filter), staleTime: 0 }),
+    (file) => (file.capped ? t("exportCapped", { limit: file.limit }) : t("exported", { count: file.rows })),
+  );
 
   const set = (key: keyof Filters) => (event: { target: { value: string } }) =>
     setDraft((current) => ({ ...current, [key]: event.target.value }));
@@ -77,19 +66,24 @@ export function VideoAccessView() {
         title={t("title")}
         subtitle={t("subtitle")}
         actions={
-          <Button variant="secondary" onClick={exportCsv} disabled={exporting} data-testid="video-access-export">
-            {exporting ? t("exporting") : t("export")}
+          <Button
+            variant="secondary"
+            onClick={csvExport.run}
+            disabled={csvExport.exporting}
+            data-testid="video-access-export"
+          >
+            {csvExport.exporting ? t("exporting") : t("export")}
           </Button>
         }
       />
-      {exportNote && (
+      {csvExport.note && (
         <div className="mb-4">
-          <Alert tone="blue">{exportNote}</Alert>
+          <Alert tone="blue">{csvExport.note}</Alert>
         </div>
       )}
-      {exportError && (
+      {csvExport.error && (
         <div className="mb-4">
-          <Alert>{exportError}</Alert>
+          <Alert>{csvExport.error}</Alert>
         </div>
       )}
       <Card className="mb-4">
@@ -135,7 +129,7 @@ export function VideoAccessView() {
               onClick={() => {
                 setDraft(NO_FILTERS);
                 setApplied(NO_FILTERS);
-                setExportNote(null);
+                csvExport.clearNote();
               }}
             >
               {t("clear")}

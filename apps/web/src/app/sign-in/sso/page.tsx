@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { getTranslations } from "next-intl/server";
-import { LanguageSwitch } from "~/components/language-switch";
+import { SignedOutFrame } from "~/components/signed-out-frame";
 import { Alert } from "~/components/ui";
 import { currentPrincipal } from "~/server/principal";
 import { NEXT_PARAM, safeNextPath } from "../next-path";
@@ -50,39 +50,31 @@ export default async function SsoSignInPage({ searchParams }: { searchParams: Pr
   const passwordLink = next !== "/" ? `/sign-in?${NEXT_PARAM}=${encodeURIComponent(next)}` : "/sign-in";
 
   return (
-    <div className="flex min-h-screen flex-col items-center justify-center px-4">
-      <div className="absolute top-4 right-4">
-        <LanguageSwitch />
-      </div>
-      <div className="w-full max-w-sm">
-        <p className="mb-6 text-center text-xl font-semibold text-brand-700">Consentry</p>
-        <div className="rounded-lg border border-slate-200 bg-white p-6 shadow-xs">
-          <h1 className="text-lg font-semibold">{t("title")}</h1>
-          <p className="mb-5 text-sm text-slate-500">{t("subtitle")}</p>
-          {error && (
-            <div className="mb-4" data-testid="sso-error">
-              <Alert tone={error === "no_sso" ? "blue" : "red"}>
-                {t(`errors.${error}`, { code })}
-                {error === "provider" && knownCode && <> {t(`providerCodes.${knownCode}`)}</>}
-                {error === "no_sso" && (
-                  <>
-                    {" "}
-                    <Link href={passwordLink} className="font-medium underline">
-                      {t("backToPassword")}
-                    </Link>
-                  </>
-                )}
-              </Alert>
-            </div>
-          )}
-          <SsoForm email={email} next={next} />
-          <p className="mt-4 text-center text-sm">
-            <Link href={passwordLink} className="text-brand-700 hover:underline">
-              {t("backToPassword")}
-            </Link>
-          </p>
+    <SignedOutFrame>
+      <h1 className="text-lg font-semibold">{t("title")}</h1>
+      <p className="mb-5 text-sm text-slate-500">{t("subtitle")}</p>
+      {error && (
+        <div className="mb-4" data-testid="sso-error">
+          <Alert tone={error === "no_sso" ? "blue" : "red"}>
+            {t(`errors.${error}`, { code })}
+            {error === "provider" && knownCode && <> {t(`providerCodes.${knownCode}`)}</>}
+            {error === "no_sso" && (
+              <>
+                {" "}
+                <Link href={passwordLink} className="font-medium underline">
+                  {t("backToPassword")}
+                </Link>
+              </>
+            )}
+          </Alert>
         </div>
-      </div>
-    </div>
+      )}
+      <SsoForm email={email} next={next} />
+      <p className="mt-4 text-center text-sm">
+        <Link href={passwordLink} className="text-brand-700 hover:underline">
+          {t("backToPassword")}
+        </Link>
+      </p>
+    </SignedOutFrame>
   );
 }

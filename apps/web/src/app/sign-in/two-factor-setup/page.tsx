@@ -1,7 +1,7 @@
 import { twoFactorSetupRequired } from "@consentry/auth";
 import { redirect } from "next/navigation";
 import { getTranslations } from "next-intl/server";
-import { LanguageSwitch } from "~/components/language-switch";
+import { SignedOutFrame } from "~/components/signed-out-frame";
 import { activeMembership } from "~/server/access";
 import { currentPrincipal } from "~/server/principal";
 import { db } from "~/server/services";
@@ -23,18 +23,10 @@ export default async function TwoFactorSetupPage({ searchParams }: { searchParam
   if (!membership || !(await twoFactorSetupRequired(db, principal.userId, membership.orgId))) redirect(next);
   const t = await getTranslations("twoFactor");
   return (
-    <div className="flex min-h-screen flex-col items-center justify-center px-4 py-10">
-      <div className="absolute top-4 right-4">
-        <LanguageSwitch />
-      </div>
-      <div className="w-full max-w-lg">
-        <p className="mb-6 text-center text-xl font-semibold text-brand-700">Consentry</p>
-        <div className="rounded-lg border border-slate-200 bg-white p-6 shadow-xs">
-          <h1 className="text-lg font-semibold">{t("requiredTitle")}</h1>
-          <p className="mb-5 text-sm text-slate-600">{t("requiredBody", { name: membership.orgName })}</p>
-          <RequiredSetup next={next} />
-        </div>
-      </div>
-    </div>
+    <SignedOutFrame width="lg">
+      <h1 className="text-lg font-semibold">{t("requiredTitle")}</h1>
+      <p className="mb-5 text-sm text-slate-600">{t("requiredBody", { name: membership.orgName })}</p>
+      <RequiredSetup next={next} />
+    </SignedOutFrame>
   );
 }
