@@ -32,6 +32,8 @@ type NavItem = {
     | "security";
 };
 
+// Nav links do not prefetch: every dashboard page is rendered per request (force-dynamic), so
+// prefetching them all on each page view cost a dozen server renders per click.
 function navItems(principal: Principal, activeRole: OrgRole | null): NavItem[] {
   const items: NavItem[] = [];
   if (principal.memberships.length > 0) {
@@ -87,7 +89,7 @@ export function Shell({
     <div className="flex min-h-screen">
       <aside className="hidden w-56 shrink-0 border-r border-slate-200 bg-white md:block">
         <div className="px-5 py-5">
-          <Link href="/" className="text-lg font-semibold text-brand-700">
+          <Link href="/" prefetch={false} className="text-lg font-semibold text-brand-700">
             Consentry
           </Link>
           <p className="mt-0.5 text-xs text-slate-500">{t("common.tagline")}</p>
@@ -98,6 +100,7 @@ export function Shell({
             return (
               <Link
                 key={item.href}
+                prefetch={false}
                 href={item.href}
                 aria-current={current ? "page" : undefined}
                 className={`block rounded-md px-3 py-2 text-sm ${current ? "bg-brand-50 font-medium text-brand-700" : "text-slate-700 hover:bg-slate-100"}`}
@@ -134,7 +137,12 @@ export function Shell({
           </div>
           <div className="flex items-center gap-3">
             <LanguageSwitch />
-            <Link href="/profile" className="text-sm text-slate-600 hover:underline" data-testid="signed-in-as">
+            <Link
+              href="/profile"
+              prefetch={false}
+              className="text-sm text-slate-600 hover:underline"
+              data-testid="signed-in-as"
+            >
               {principal.email}
             </Link>
             <Button variant="ghost" onClick={signOut}>
@@ -149,6 +157,7 @@ export function Shell({
           {navItems(principal, active?.role ?? null).map((item) => (
             <Link
               key={item.href}
+              prefetch={false}
               href={item.href}
               className="rounded-md px-3 py-1.5 text-sm whitespace-nowrap text-slate-700 hover:bg-slate-100"
             >
