@@ -13,7 +13,7 @@ export default defineConfig({
   // The whole product runs beside the browsers on two cores (30 camera publishers, the inference
   // worker's decoders and models, the web app, gateway and ops worker): under that load a page can
   // take 15 s to hydrate, so waits are generous. They bound a hang; they are not speed targets.
-  timeout: 90_000,
+  timeout: 180_000,
   expect: { timeout: 20_000 },
   use: {
     baseURL,
