@@ -1,4 +1,4 @@
-import { type OrgRole, type Principal, roleAtLeast, twoFactorSetupRequired } from "@consentry/auth";
+import { type OrgRole, type Principal, roleAtLeast } from "@consentry/auth";
 import { DomainError, type DomainErrorKind } from "@consentry/core/errors";
 import type { InvitationServices } from "@consentry/core/members";
 import type { PortalServices } from "@consentry/core/portal";
@@ -129,7 +129,7 @@ export const protectedProcedure = procedure.use(({ ctx, next }) => {
  * Non-members are told FORBIDDEN whether or not the organisation exists, so nothing leaks.
  */
 export function orgProcedure(minimumRole: OrgRole) {
-  return protectedProcedure.input(z.object({ orgId: z.uuid() })).use(async ({ ctx, input, next }) => {
+  return protectedProcedure.input(z.object({ orgId: z.uuid() })).use(({ ctx, input, next }) => {
     const membership = ctx.principal.memberships.find((m) => m.orgId === input.orgId);
     if (!membership) {
       throw new TRPCError({ code: "FORBIDDEN", message: "You are not a member of this organisation." });
@@ -141,7 +141,7 @@ export function orgProcedure(minimumRole: OrgRole) {
       });
     }
     // The organisation requires two-factor and this member has none yet (issue #16.4).
-    if (await twoFactorSetupRequired(ctx.db, ctx.principal.userId, membership.orgId)) {
+    if (ctx.principal.twoFactorSetupFor.includes(membership.orgId)) {
       throw new TRPCError({
         code: "FORBIDDEN",
         message: "This organisation requires two-factor sign-in: set it up first (Profile → Two-factor sign-in).",

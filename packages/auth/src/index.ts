@@ -406,16 +406,20 @@ export async function resetLinkState(auth: Auth, token: string): Promise<ResetLi
   return verification.expiresAt < new Date() ? "expired" : "valid";
 }
 
-/** Everything authorisation needs about a user, in three small queries. */
+/**
+ * Everything authorisation needs about a user, in three small queries, read on every request: so a
+ * deactivation, an owner's two-factor rule and the member's own set-up take effect at once.
+ */
 export async function loadPrincipal(db: Database, userId: string): Promise<Principal | null> {
   const [user] = await db.select().from(schema.users).where(eq(schema.users.id, userId));
   if (!user) return null;
-  const [memberships, admins, regulators] = await Promise.all([
+  const [rows, admins, regulators] = await Promise.all([
     db
       .select({
         orgId: schema.memberships.orgId,
         orgName: schema.organizations.name,
         role: schema.memberships.role,
+        requiresTwoFactor: schema.organizations.requireTwoFactor,
       })
       .from(schema.memberships)
       .innerJoin(schema.organizations, eq(schema.organizations.id, schema.memberships.orgId))
@@ -431,7 +435,8 @@ export async function loadPrincipal(db: Database, userId: string): Promise<Princ
     email: user.email,
     name: user.name,
     isPlatformAdmin: admins.length > 0,
-    memberships,
+    memberships: rows.map(({ requiresTwoFactor: _, ...membership }) => membership),
+    twoFactorSetupFor: user.twoFactorEnabled ? [] : rows.filter((row) => row.requiresTwoFactor).map((row) => row.orgId),
     regulator: regulator
       ? { id: regulator.id, authority: regulator.authority, jurisdictionCodes: regulator.jurisdictionCodes }
       : null,

@@ -13,6 +13,8 @@ export type Principal = {
   name: string;
   isPlatformAdmin: boolean;
   memberships: { orgId: string; orgName: string; role: OrgRole }[];
+  /** Organisations that require two-factor, which this user has not set up: they may not work there yet. */
+  twoFactorSetupFor: string[];
   regulator: { id: string; authority: string; jurisdictionCodes: string[] } | null;
 };
 

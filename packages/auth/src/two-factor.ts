@@ -10,9 +10,9 @@ export const TWO_FACTOR_ISSUER = "Consentry";
 export const TWO_FACTOR_SETUP_PATH = "/sign-in/two-factor-setup";
 
 /**
- * Whether this user must set up two-factor before working in this organisation: it requires
- * two-factor and they have not enabled it. One indexed lookup, read fresh on every request, so
- * an owner's switch and the member's own set-up take effect at once.
+ * Whether this user would have to set up two-factor to work in this organisation (whether or not
+ * they are a member yet): it requires two-factor and they have none. Requests read the same rule
+ * from the principal (`twoFactorSetupFor`, loadPrincipal), without a query of their own.
  */
 export async function twoFactorSetupRequired(db: Database, userId: string, orgId: string): Promise<boolean> {
   const [row] = await db

@@ -1,16 +1,11 @@
 import "server-only";
-import { type Principal, TWO_FACTOR_SETUP_PATH, twoFactorSetupRequired } from "@consentry/auth";
+import { type Principal, TWO_FACTOR_SETUP_PATH } from "@consentry/auth";
 import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
-import { cache } from "react";
 import { REQUESTED_PATH_HEADER, safeNextPath, signInPathFor, withNextPath } from "~/app/sign-in/next-path";
 import { currentPrincipal } from "./principal";
-import { db } from "./services";
 
 export const ORG_COOKIE = "consentry-org";
-
-// The layout and the page both ask, once each per render; one lookup answers both.
-const setupRequired = cache((userId: string, orgId: string) => twoFactorSetupRequired(db, userId, orgId));
 
 /** The page this request asked for, when the proxy said (see REQUESTED_PATH_HEADER); else null. */
 export async function requestedPath(): Promise<string | null> {
@@ -26,7 +21,7 @@ export async function requirePrincipal(): Promise<Principal> {
   const principal = await currentPrincipal();
   if (!principal) redirect(signInPathFor((await requestedPath()) ?? "/"));
   const membership = await activeMembership(principal);
-  if (membership && (await setupRequired(principal.userId, membership.orgId)))
+  if (membership && principal.twoFactorSetupFor.includes(membership.orgId))
     redirect(withNextPath(TWO_FACTOR_SETUP_PATH, await requestedPath()));
   return principal;
 }

@@ -1,10 +1,8 @@
-import { twoFactorSetupRequired } from "@consentry/auth";
 import { redirect } from "next/navigation";
 import { getTranslations } from "next-intl/server";
 import { SignedOutFrame } from "~/components/signed-out-frame";
 import { activeMembership } from "~/server/access";
 import { currentPrincipal } from "~/server/principal";
-import { db } from "~/server/services";
 import { NEXT_PARAM, safeNextPath, signInPathFor, withNextPath } from "../next-path";
 import { RequiredSetup } from "./required-setup";
 
@@ -20,7 +18,7 @@ export default async function TwoFactorSetupPage({ searchParams }: { searchParam
   const principal = await currentPrincipal();
   if (!principal) redirect(signInPathFor(withNextPath("/sign-in/two-factor-setup", next)));
   const membership = await activeMembership(principal);
-  if (!membership || !(await twoFactorSetupRequired(db, principal.userId, membership.orgId))) redirect(next);
+  if (!membership || !principal.twoFactorSetupFor.includes(membership.orgId)) redirect(next);
   const t = await getTranslations("twoFactor");
   return (
     <SignedOutFrame width="lg">
