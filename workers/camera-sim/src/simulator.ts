@@ -17,6 +17,8 @@ export const DEFAULT_CACHE_DIR = resolve(REPO_ROOT, ".data/camera-sim");
 export const SLIDESHOW_EVERY = 5;
 // Thirty publishers start at once; on a loaded 2-core machine the last one took over 20 s.
 const READY_TIMEOUT_MS = 60_000;
+/** A publisher not live by then is killed and restarted (a failed RTP bind never recovers by itself). */
+const STUCK_AFTER_MS = 15_000;
 const STOP_GRACE_MS = 3_000;
 const RESTART_BASE_MS = 500;
 const RESTART_MAX_MS = 10_000;
@@ -212,6 +214,7 @@ export async function startCameraSimulator(options: CameraSimulatorOptions): Pro
       if (Date.now() > deadline) {
         throw new Error(`cam${index} was not published within ${READY_TIMEOUT_MS} ms: ${state.stderrTail.trim()}`);
       }
+      if (state.child && Date.now() - state.startedAt > STUCK_AFTER_MS) state.child.kill("SIGKILL");
       await sleep(50);
     }
   };
