@@ -38,3 +38,14 @@ export const VIDEO_ACCESS_REASONS = [
   "other",
 ] as const;
 export type VideoAccessReason = (typeof VIDEO_ACCESS_REASONS)[number];
+
+export const REQUEST_TYPES = ["deletion", "access", "withdrawal", "correction"] as const;
+/** A request is `pending_verification` until the requester proves their email; staff see the rest. */
+export const REQUEST_STATUSES = [
+  "pending_verification",
+  "open",
+  "in_progress",
+  "approved",
+  "refused",
+  "completed",
+] as const;

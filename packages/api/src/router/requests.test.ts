@@ -1,4 +1,5 @@
 import type { Principal } from "@consentry/auth";
+import { recognitionConsent } from "@consentry/core/testing";
 import { and, eq, schema } from "@consentry/db";
 import { createTestDatabase } from "@consentry/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -48,9 +49,12 @@ afterAll(async () => {
 const staff = (principal = operator) => callerFor(testDb.db, principal, recordingJobs(), undefined, portal);
 
 /** A portal request at the site, verified by the code mailed to `email`. */
-async function verifiedRequest(email: string) {
+async function verifiedRequest(
+  email: string,
+  extra: { type?: "access" | "deletion" | "withdrawal"; reference?: string; details?: string } = {},
+) {
   const visitor = callerFor(testDb.db, null, recordingJobs(), undefined, portal);
-  const { requestId } = await visitor.portal.submit({ siteId, type: "access", email, phone: "13800138000" });
+  const { requestId } = await visitor.portal.submit({ siteId, type: "access", email, phone: "13800138000", ...extra });
   await visitor.portal.verify({ requestId, code: lastCodeSentTo(portal, email) });
   return requestId;
 }
@@ -150,5 +154,94 @@ describe("linking a portal request to a person", () => {
       staff(otherOwner).requests.linkSubject({ orgId: otherOrgId, requestId, pseudonym: foreign.pseudonym }),
     ).rejects.toMatchObject({ code: "NOT_FOUND" });
     expect(await stored(requestId)).toMatchObject({ subjectId: null, linkedBy: null });
+  });
+});
+
+describe("working a request start to finish (issue #17.3)", () => {
+  it("shows the request with its history; the requester's message and reference only through the audited reveal", async () => {
+    const email = `${unique("detail")}@example.cn`;
+    const requestId = await verifiedRequest(email, {
+      reference: "Flat 12-301",
+      details: "Please delete my face data.",
+    });
+    const before = await staff().requests.get({ orgId, requestId });
+    expect(before).toMatchObject({ id: requestId, type: "access", siteName: "Xuhui Garden", contactRemoved: false });
+    expect(JSON.stringify(before)).not.toContain(email);
+    expect(before.history.map((event) => event.kind)).toEqual(["submitted", "verified"]);
+
+    await expect(staff().requests.contact({ orgId, requestId })).resolves.toEqual({
+      email,
+      phone: "13800138000",
+      reference: "Flat 12-301",
+      details: "Please delete my face data.",
+    });
+    const subject = await person(orgId, email, owner);
+    await staff().requests.linkSubject({ orgId, requestId, pseudonym: subject.pseudonym });
+    const after = await staff().requests.get({ orgId, requestId });
+    expect(after.history.map((event) => event.kind)).toEqual([
+      "submitted",
+      "verified",
+      "request.contact.view",
+      "request.link_subject",
+    ]);
+    expect(after.history[3]).toMatchObject({ details: { pseudonym: subject.pseudonym, contact: "match" } });
+    expect(after.subjectPseudonym).toBe(subject.pseudonym);
+  });
+
+  it("another organisation's staff, and a malformed id, get nothing", async () => {
+    const requestId = await verifiedRequest(`${unique("foreign")}@example.cn`);
+    await expect(staff(otherOwner).requests.get({ orgId: otherOrgId, requestId })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
+    await expect(staff(otherOwner).requests.previewApproval({ orgId: otherOrgId, requestId })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
+    await expect(staff().requests.get({ orgId, requestId: "not-a-uuid" })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
+  });
+
+  it("counts what approving a deletion would erase, and nothing before the person is linked", async () => {
+    const email = `${unique("erase")}@example.cn`;
+    const requestId = await verifiedRequest(email, { type: "deletion" });
+    await expect(staff(owner).requests.previewApproval({ orgId, requestId })).resolves.toEqual({
+      type: "deletion",
+      linked: false,
+      counts: null,
+    });
+    const subject = await person(orgId, email, owner);
+    await staff(owner).subjects.giveConsent({ orgId, ...recognitionConsent(subject.id, siteId) });
+    await staff().requests.linkSubject({ orgId, requestId, pseudonym: subject.pseudonym });
+    await expect(staff(owner).requests.previewApproval({ orgId, requestId })).resolves.toEqual({
+      type: "deletion",
+      linked: true,
+      counts: { templates: 0, consents: 1, photos: 0, recognitionEvents: 0 },
+    });
+    // Operators work requests; only managers and owners decide them, so only they see the preview.
+    await expect(staff().requests.previewApproval({ orgId, requestId })).rejects.toMatchObject({ code: "FORBIDDEN" });
+  });
+
+  it("refuses a refusal without a real reason and leaves the request open", async () => {
+    const requestId = await verifiedRequest(`${unique("refuse")}@example.cn`);
+    await expect(staff(owner).requests.refuse({ orgId, requestId, reason: "   no    " })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
+    expect(await stored(requestId)).toMatchObject({ status: "open", refusalReason: null, closedAt: null });
+  });
+
+  it("filters the list by status, type, site and overdue", async () => {
+    const overdueId = await verifiedRequest(`${unique("late")}@example.cn`, { type: "withdrawal" });
+    await testDb.db
+      .update(schema.dsrRequests)
+      .set({ dueAt: new Date(Date.now() - 86_400_000) })
+      .where(eq(schema.dsrRequests.id, overdueId));
+    const ids = async (filter: Parameters<ReturnType<typeof staff>["requests"]["list"]>[0]) =>
+      (await staff().requests.list(filter)).items.map((item) => item.id);
+    expect(await ids({ orgId, overdue: true })).toEqual([overdueId]);
+    expect(await ids({ orgId, type: "withdrawal" })).toContain(overdueId);
+    expect(await ids({ orgId, type: "deletion" })).not.toContain(overdueId);
+    expect(await ids({ orgId, status: "refused" })).not.toContain(overdueId);
+    expect(await ids({ orgId, siteId })).toContain(overdueId);
+    expect(await ids({ orgId, siteId: crypto.randomUUID() })).toEqual([]);
   });
 });

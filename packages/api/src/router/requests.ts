@@ -1,6 +1,14 @@
-import { approveRequest, linkSubject, refuseRequest, showContact, takeRequest } from "@consentry/core/requests";
-import { linkSubjectFields, pageInput, text } from "@consentry/core/validators";
-import { and, asc, count, eq, ne, schema, sql } from "@consentry/db";
+import {
+  approveRequest,
+  getRequest,
+  linkSubject,
+  previewApproval,
+  refuseRequest,
+  showContact,
+  takeRequest,
+} from "@consentry/core/requests";
+import { linkSubjectFields, refusalReason, requestListFilter } from "@consentry/core/validators";
+import { and, asc, count, eq, isNull, lt, ne, type SQL, schema, sql } from "@consentry/db";
 import { z } from "zod";
 import { orgProcedure, router } from "../trpc";
 
@@ -9,11 +17,16 @@ const requestId = z.object({ requestId: z.uuid() });
 
 /** Verified data-subject requests and the staff's answers (CN-PI-06: a refusal carries its reason). */
 export const requestsRouter = router({
-  /** Soonest due first, open ones before closed ones. Contacts stay encrypted here. */
+  /** Soonest due first, open ones before closed ones, filtered. Contacts stay encrypted here. */
   list: orgProcedure("operator")
-    .input(pageInput)
+    .input(requestListFilter)
     .query(async ({ ctx, input }) => {
-      const where = and(eq(dsrRequests.orgId, ctx.org.id), ne(dsrRequests.status, "pending_verification"));
+      const conditions: SQL[] = [eq(dsrRequests.orgId, ctx.org.id), ne(dsrRequests.status, "pending_verification")];
+      if (input.status) conditions.push(eq(dsrRequests.status, input.status));
+      if (input.type) conditions.push(eq(dsrRequests.type, input.type));
+      if (input.siteId) conditions.push(eq(dsrRequests.siteId, input.siteId));
+      if (input.overdue) conditions.push(isNull(dsrRequests.closedAt), lt(dsrRequests.dueAt, new Date()));
+      const where = and(...conditions);
       const [items, [total]] = await Promise.all([
         ctx.db
           .select({
@@ -41,6 +54,16 @@ export const requestsRouter = router({
       ]);
       return { items, total: total?.value ?? 0, page: input.page, pageSize: input.pageSize };
     }),
+
+  /** One request with its history (from the audit log); the contact stays encrypted (see `contact`). */
+  get: orgProcedure("operator")
+    .input(requestId)
+    .query(({ ctx, input }) => getRequest(ctx.db, ctx.org.id, input.requestId)),
+
+  /** What approving would erase or end, counted now, for the confirmation. */
+  previewApproval: orgProcedure("manager")
+    .input(requestId)
+    .query(({ ctx, input }) => previewApproval(ctx.db, ctx.org.id, input.requestId)),
 
   /** The requester's contact, for staff who answer the request; each look is audited. */
   contact: orgProcedure("operator")
@@ -74,6 +97,6 @@ export const requestsRouter = router({
 
   /** Refuses the request; the requester sees the reason on their status page (CN-PI-06). */
   refuse: orgProcedure("manager")
-    .input(requestId.extend({ reason: text().trim().min(10).max(2000) }))
+    .input(requestId.extend({ reason: refusalReason }))
     .mutation(({ ctx, input }) => refuseRequest({ db: ctx.db, actor: ctx.actor, orgId: ctx.org.id }, input)),
 });

@@ -1,5 +1,6 @@
 export * from "./approve-request";
 export * from "./find-open-request";
+export * from "./get-request";
 export * from "./link-subject";
 export * from "./refuse-request";
 export * from "./show-contact";

@@ -1,5 +1,12 @@
 import { pgEnum } from "drizzle-orm/pg-core";
-import { CAMERA_LOCATION_TYPES, CAMERA_STATUSES, SITE_KINDS, VIDEO_ACCESS_REASONS } from "../values";
+import {
+  CAMERA_LOCATION_TYPES,
+  CAMERA_STATUSES,
+  REQUEST_STATUSES,
+  REQUEST_TYPES,
+  SITE_KINDS,
+  VIDEO_ACCESS_REASONS,
+} from "../values";
 
 export const membershipRole = pgEnum("membership_role", ["owner", "manager", "operator", "auditor"]);
 export const jurisdictionProfile = pgEnum("jurisdiction_profile", ["CN", "EU", "US-IL"]);
@@ -24,15 +31,8 @@ export const cameraStatus = pgEnum("camera_status", CAMERA_STATUSES);
 export const consentScope = pgEnum("consent_scope", ["recognition", "central_storage", "transfer"]);
 export const consentMethod = pgEnum("consent_method", ["written", "electronic"]);
 export const templateStorage = pgEnum("template_storage", ["device", "central"]);
-export const requestType = pgEnum("request_type", ["deletion", "access", "withdrawal", "correction"]);
-export const requestStatus = pgEnum("request_status", [
-  "pending_verification",
-  "open",
-  "in_progress",
-  "approved",
-  "refused",
-  "completed",
-]);
+export const requestType = pgEnum("request_type", REQUEST_TYPES);
+export const requestStatus = pgEnum("request_status", REQUEST_STATUSES);
 export const assessmentKind = pgEnum("assessment_kind", ["pipia"]);
 export const enrolmentStatus = pgEnum("enrolment_status", ["queued", "processing", "done", "failed"]);
 export const enrolmentPhotoStatus = pgEnum("enrolment_photo_status", ["pending", "accepted", "rejected"]);

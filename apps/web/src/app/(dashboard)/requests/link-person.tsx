@@ -1,7 +1,7 @@
 "use client";
 
 import { LINK_OVERRIDE_MIN } from "@consentry/core/validators";
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { TRPCClientError } from "@trpc/client";
 import { useTranslations } from "next-intl";
 import { type FormEvent, useState } from "react";
@@ -32,6 +32,11 @@ export function LinkPersonForm({ orgId, requestId, onDone }: { orgId: string; re
   const [reason, setReason] = useState("");
   const [confirmed, setConfirmed] = useState(false);
   const [mismatch, setMismatch] = useState<string | null>(null);
+  // The picker: people of the organisation whose pseudonym contains what was typed (operators see names).
+  const matches = useQuery({
+    ...trpc.subjects.list.queryOptions({ orgId, search: pseudonym.trim(), pageSize: 10 }),
+    enabled: pseudonym.trim().length >= 2,
+  });
   const link = useMutation(
     trpc.requests.linkSubject.mutationOptions({
       onSuccess: async () => {
@@ -52,7 +57,7 @@ export function LinkPersonForm({ orgId, requestId, onDone }: { orgId: string; re
   }
 
   return (
-    <form onSubmit={submit} className="mt-2 w-80 space-y-2 text-left" data-testid="link-person-form">
+    <form onSubmit={submit} className="mt-2 max-w-md space-y-2 text-left" data-testid="link-person-form">
       <Field
         id={`pseudonym-${requestId}`}
         label={t("pseudonym")}
@@ -61,6 +66,8 @@ export function LinkPersonForm({ orgId, requestId, onDone }: { orgId: string; re
       >
         <Input
           id={`pseudonym-${requestId}`}
+          list={`people-${requestId}`}
+          autoComplete="off"
           value={pseudonym}
           aria-invalid={Boolean(errors.pseudonym ?? mismatch)}
           onChange={(event) => {
@@ -70,6 +77,13 @@ export function LinkPersonForm({ orgId, requestId, onDone }: { orgId: string; re
           }}
         />
       </Field>
+      <datalist id={`people-${requestId}`}>
+        {matches.data?.items.map((person) => (
+          <option key={person.id} value={person.pseudonym}>
+            {person.displayName ?? person.pseudonym}
+          </option>
+        ))}
+      </datalist>
       {mismatch && (
         <div className="space-y-2" data-testid="link-override">
           <Alert tone="amber">

@@ -1,0 +1,11 @@
+import { AreaGuard } from "~/server/guard";
+import { RequestDetail } from "./request-detail";
+
+export default async function RequestPage({ params }: { params: Promise<{ requestId: string }> }) {
+  const { requestId } = await params;
+  return (
+    <AreaGuard area="organization">
+      <RequestDetail requestId={requestId} />
+    </AreaGuard>
+  );
+}
