@@ -49,3 +49,20 @@ export const REQUEST_STATUSES = [
   "refused",
   "completed",
 ] as const;
+
+/** What members are notified of (issue #17.2): in the app, and by mail as each member chooses. */
+export const NOTIFICATION_KINDS = [
+  "camera_offline",
+  "camera_online",
+  "request_received",
+  "request_due_soon",
+  "request_overdue",
+  "finding_critical",
+  "filing_threshold",
+  "retention_failed",
+  "erasure_failed",
+] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+/** How a member wants a kind by mail: not at all, at once (batched per event), or in the daily digest. */
+export const NOTIFICATION_EMAIL_MODES = ["off", "instant", "daily"] as const;
+export type NotificationEmailMode = (typeof NOTIFICATION_EMAIL_MODES)[number];

@@ -49,5 +49,9 @@ export const RETENTION_COVERAGE: Record<string, { kinds?: RetentionCountKind[]; 
   two_factors: { why: "staff credentials (Better Auth, encrypted)" },
   sso_connections: { why: "configuration; the client secret encrypted" },
   sso_domains: { why: "configuration" },
+  notifications: {
+    why: "a member's own notices: ids, camera and site names, request references and counts, never a data subject's name or contact; the notifications worker deletes them 90 days after they were read",
+  },
+  notification_preferences: { why: "configuration" },
   video_access: { why: "the video-access register: staff who watched live video, kept as evidence like the audit log" },
 };

@@ -2,6 +2,8 @@ import { pgEnum } from "drizzle-orm/pg-core";
 import {
   CAMERA_LOCATION_TYPES,
   CAMERA_STATUSES,
+  NOTIFICATION_EMAIL_MODES,
+  NOTIFICATION_KINDS,
   REQUEST_STATUSES,
   REQUEST_TYPES,
   SITE_KINDS,
@@ -37,3 +39,5 @@ export const assessmentKind = pgEnum("assessment_kind", ["pipia"]);
 export const enrolmentStatus = pgEnum("enrolment_status", ["queued", "processing", "done", "failed"]);
 export const enrolmentPhotoStatus = pgEnum("enrolment_photo_status", ["pending", "accepted", "rejected"]);
 export const videoAccessReason = pgEnum("video_access_reason", VIDEO_ACCESS_REASONS);
+export const notificationKind = pgEnum("notification_kind", NOTIFICATION_KINDS);
+export const notificationEmailMode = pgEnum("notification_email_mode", NOTIFICATION_EMAIL_MODES);

@@ -4,6 +4,7 @@ export * from "./compliance";
 export * from "./enums";
 export * from "./members";
 export * from "./networks";
+export * from "./notifications";
 export * from "./organizations";
 export * from "./outbox";
 export * from "./region-history";
