@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { makeOrganization, makeSite, makeUser, signIn } from "./support";
+import { makeOrganization, makeSite, makeUser, siteIdOf, signIn } from "./support";
 
 test("a regulator sees their jurisdiction and gets no access to manager pages", async ({ page }) => {
   const org = await makeOrganization();
@@ -47,4 +47,30 @@ test("health tells anyone up or down, and a platform admin its dependencies", as
   await signIn(page, (await makeUser({ platformAdmin: true })).email);
   const admin = await page.request.get("/api/health");
   expect(await admin.json()).toMatchObject({ status: "ok", db: "up", redis: "up", version: expect.any(String) });
+});
+
+test("a malformed id, another organisation's id and an unknown page say 'not found' in the reader's language", async ({
+  page,
+}) => {
+  const org = await makeOrganization();
+  const other = await makeOrganization();
+  const theirSite = await makeSite(other.id, "Someone Else's Tower");
+  await signIn(page, (await makeUser({ orgId: org.id, role: "manager" })).email);
+
+  await page.goto("/cameras/not-an-id");
+  await expect(page.getByTestId("not-found")).toContainText("Page not found");
+  await expect(page.getByRole("navigation", { name: "main" })).toBeVisible();
+  await expect(page.getByText("invalid_format")).toHaveCount(0);
+
+  await page.goto(`/sites/${await siteIdOf(theirSite)}`);
+  await expect(page.getByRole("heading", { name: "Not found" })).toBeVisible();
+  await expect(page.getByText("Someone Else's Tower")).toHaveCount(0);
+  await page.getByRole("link", { name: "← Sites" }).click();
+  await expect(page).toHaveURL(/\/sites$/);
+
+  await page.getByLabel("Language").selectOption("zh-CN");
+  await page.goto("/no-such-page");
+  await expect(page.getByTestId("not-found")).toContainText("页面不存在");
+  await page.goto(`/requests/${crypto.randomUUID()}`);
+  await expect(page.getByRole("heading", { name: "未找到" })).toBeVisible();
 });

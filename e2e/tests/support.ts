@@ -59,6 +59,13 @@ export async function makeSite(orgId: string, name: string, options: { regionCod
   return code;
 }
 
+/** The id of the site with this code. */
+export async function siteIdOf(code: string) {
+  const [site] = await db.select({ id: schema.sites.id }).from(schema.sites).where(eq(schema.sites.code, code));
+  if (!site) throw new Error(`no site ${code}`);
+  return site.id;
+}
+
 /** Signs in over HTTP (the form itself has its own test). */
 export async function signIn(page: Page, email: string) {
   const response = await page.request.post("/api/auth/sign-in/email", {

@@ -137,6 +137,14 @@ export const samples: Record<string, (f: Fixture) => Promise<object> | object> =
     isMinor: false,
     birthYear: 1990,
   }),
+  "subjects.update": (f) => ({
+    orgId: f.orgId,
+    subjectId: f.subjectId,
+    displayName: "王小明",
+    contact: "wang@example.cn",
+    isMinor: false,
+    birthYear: 1990,
+  }),
   "subjects.giveConsent": (f) => ({
     orgId: f.orgId,
     ...recognitionConsent(f.subjectId, f.siteId),

@@ -51,7 +51,7 @@ const staff = (principal = operator) => callerFor(testDb.db, principal, recordin
 /** A portal request at the site, verified by the code mailed to `email`. */
 async function verifiedRequest(
   email: string,
-  extra: { type?: "access" | "deletion" | "withdrawal"; reference?: string; details?: string } = {},
+  extra: { type?: "access" | "deletion" | "withdrawal" | "correction"; reference?: string; details?: string } = {},
 ) {
   const visitor = callerFor(testDb.db, null, recordingJobs(), undefined, portal);
   const { requestId } = await visitor.portal.submit({ siteId, type: "access", email, phone: "13800138000", ...extra });
@@ -243,5 +243,32 @@ describe("working a request start to finish (issue #17.3)", () => {
     expect(await ids({ orgId, status: "refused" })).not.toContain(overdueId);
     expect(await ids({ orgId, siteId })).toContain(overdueId);
     expect(await ids({ orgId, siteId: crypto.randomUUID() })).toEqual([]);
+  });
+
+  it("a correction request leads to the person's record: the change is audited by field name and shows in the request's history", async () => {
+    const email = `${unique("correct")}@example.cn`;
+    const requestId = await verifiedRequest(email, { type: "correction" });
+    const subject = await person(orgId, email, owner);
+    await staff().requests.linkSubject({ orgId, requestId, pseudonym: subject.pseudonym });
+    const update = { subjectId: subject.id, displayName: "陈静怡", contact: email, isMinor: false, birthYear: 1988 };
+    await expect(staff().subjects.update({ orgId, ...update, requestId })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(staff(otherOwner).subjects.update({ orgId: otherOrgId, ...update })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
+    await expect(staff(owner).subjects.update({ orgId, ...update, requestId })).resolves.toEqual({
+      id: subject.id,
+      changed: ["displayName", "birthYear"],
+    });
+    await expect(staff().subjects.get({ orgId, subjectId: subject.id })).resolves.toMatchObject({
+      displayName: "陈静怡",
+      birthYear: 1988,
+    });
+    const history = (await staff().requests.get({ orgId, requestId })).history;
+    expect(history.at(-1)).toMatchObject({
+      kind: "request.correction",
+      details: { fields: ["displayName", "birthYear"] },
+    });
+    const entries = await testDb.db.select().from(schema.auditLog).where(eq(schema.auditLog.targetId, subject.id));
+    expect(JSON.stringify(entries)).not.toContain("陈静");
   });
 });

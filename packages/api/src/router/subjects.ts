@@ -1,5 +1,5 @@
 import { requireSubject } from "@consentry/core";
-import { createSubject, giveConsent, withdrawConsent } from "@consentry/core/subjects";
+import { createSubject, giveConsent, updateSubject, withdrawConsent } from "@consentry/core/subjects";
 import { consentFields, pageInput, subjectFields, text } from "@consentry/core/validators";
 import { decryptString } from "@consentry/crypto";
 import { and, asc, count, desc, eq, ilike, isNull, schema, sql } from "@consentry/db";
@@ -47,6 +47,30 @@ export const subjectsRouter = router({
   create: orgProcedure("manager")
     .input(subjectFields)
     .mutation(({ ctx, input }) => createSubject({ db: ctx.db, actor: ctx.actor, orgId: ctx.org.id }, input)),
+
+  /** One person's record, decrypted for the staff who keep it. */
+  get: orgProcedure("operator")
+    .input(subjectId)
+    .query(async ({ ctx, input }) => {
+      const subject = await requireSubject(ctx.db, ctx.org.id, input.subjectId);
+      return {
+        id: subject.id,
+        pseudonym: subject.pseudonym,
+        displayName: subject.displayNameEnc ? decryptString(subject.displayNameEnc, "subjects.display_name") : null,
+        contact: subject.contactEnc ? decryptString(subject.contactEnc, "subjects.contact") : null,
+        isMinor: subject.isMinor,
+        birthYear: subject.birthYear,
+        createdAt: subject.createdAt,
+      };
+    }),
+
+  /** Corrects the record; with `requestId`, the open correction request of this person records it too. */
+  update: orgProcedure("manager")
+    .input(subjectFields.extend({ subjectId: z.uuid(), requestId: z.uuid().optional() }))
+    .mutation(({ ctx, input }) => {
+      const { orgId: _orgId, ...fields } = input;
+      return updateSubject({ db: ctx.db, actor: ctx.actor, orgId: ctx.org.id }, fields);
+    }),
 
   consents: orgProcedure("operator")
     .input(subjectId)

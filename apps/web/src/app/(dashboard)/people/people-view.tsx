@@ -1,30 +1,15 @@
 "use client";
 
 import { roleAtLeast } from "@consentry/auth/roles";
-import { subjectFields } from "@consentry/core/validators";
-import { keepPreviousData, useMutation, useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useTranslations } from "next-intl";
-import { type FormEvent, useDeferredValue, useState } from "react";
-import { useDialogForm } from "~/components/dialog-form";
-import { FormActions } from "~/components/form-actions";
-import { Modal } from "~/components/modal";
+import { useDeferredValue, useState } from "react";
 import { useActiveOrg } from "~/components/org-context";
 import { Pagination } from "~/components/pagination";
-import {
-  Alert,
-  Badge,
-  Button,
-  Card,
-  EmptyState,
-  Field,
-  Input,
-  PageHeader,
-  SkeletonRows,
-  Table,
-  Td,
-} from "~/components/ui";
+import { Alert, Badge, Button, Card, EmptyState, Input, PageHeader, SkeletonRows, Table, Td } from "~/components/ui";
 import { useTRPC } from "~/trpc/react";
+import { PersonForm } from "./person-form";
 
 const PAGE_SIZE = 25;
 
@@ -99,49 +84,5 @@ export function PeopleView() {
       </Card>
       {adding && <PersonForm onClose={() => setAdding(false)} />}
     </>
-  );
-}
-
-function PersonForm({ onClose }: { onClose: () => void }) {
-  const t = useTranslations("people");
-  const trpc = useTRPC();
-  const { orgId } = useActiveOrg();
-  const { errors, mutationCallbacks, validate } = useDialogForm(onClose);
-  const create = useMutation(trpc.subjects.create.mutationOptions(mutationCallbacks));
-  function onSubmit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    const year = String(form.get("birthYear") ?? "").trim();
-    const values = validate(subjectFields, {
-      displayName: form.get("displayName"),
-      contact: String(form.get("contact") ?? "").trim() || null,
-      isMinor: form.get("isMinor") === "on",
-      birthYear: year ? Number(year) : null,
-    });
-    if (!values) return;
-    create.mutate({ orgId, ...values });
-  }
-  return (
-    <Modal title={t("add")} onClose={onClose}>
-      <form onSubmit={onSubmit} className="space-y-4" noValidate>
-        {errors.form && <Alert>{errors.form}</Alert>}
-        <Field id="displayName" label={t("name")} error={errors.displayName}>
-          <Input autoFocus id="displayName" name="displayName" maxLength={120} />
-        </Field>
-        <Field id="contact" label={t("contact")} error={errors.contact}>
-          <Input id="contact" name="contact" maxLength={254} />
-        </Field>
-        <div className="grid grid-cols-2 gap-4">
-          <Field id="birthYear" label={t("birthYear")} error={errors.birthYear}>
-            <Input id="birthYear" name="birthYear" type="number" min={1900} max={new Date().getFullYear()} />
-          </Field>
-          <label className="mt-7 flex items-center gap-2 text-sm">
-            <input type="checkbox" name="isMinor" className="size-4" />
-            {t("minor")}
-          </label>
-        </div>
-        <FormActions onCancel={onClose} pending={create.isPending} />
-      </form>
-    </Modal>
   );
 }

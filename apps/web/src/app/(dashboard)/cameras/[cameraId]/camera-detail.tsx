@@ -6,6 +6,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useFormatter, useTranslations } from "next-intl";
 import { type ReactNode, useState } from "react";
+import { isNotFound, NotFoundCard } from "~/components/not-found-card";
 import { useActiveOrg } from "~/components/org-context";
 import { Alert, Badge, Button, Card, EmptyState, PageHeader, Table, Td } from "~/components/ui";
 import { useTRPC } from "~/trpc/react";
@@ -49,10 +50,8 @@ export function CameraDetail({ cameraId }: { cameraId: string }) {
   );
 
   if (camera.isError) {
-    return camera.error.data?.code === "NOT_FOUND" ? (
-      <Card>
-        <EmptyState title={camera.error.message} action={<Link href="/cameras">{t("back")}</Link>} />
-      </Card>
+    return isNotFound(camera.error) ? (
+      <NotFoundCard backHref="/cameras" backLabel={t("back")} />
     ) : (
       <Alert>{tc("loadFailed", { message: camera.error.message })}</Alert>
     );

@@ -5,6 +5,7 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useFormatter, useTranslations } from "next-intl";
 import { useFindingText } from "~/components/finding-text";
+import { isNotFound, NotFoundCard } from "~/components/not-found-card";
 import { useActiveOrg } from "~/components/org-context";
 import { Alert, Badge, Card, EmptyState, PageHeader } from "~/components/ui";
 import { useTRPC } from "~/trpc/react";
@@ -81,7 +82,13 @@ export function SiteCompliance({ siteId }: { siteId: string }) {
   const { orgId } = useActiveOrg();
   const report = useQuery(trpc.compliance.site.queryOptions({ orgId, siteId }));
 
-  if (report.isError) return <Alert>{tc("loadFailed", { message: report.error.message })}</Alert>;
+  if (report.isError) {
+    return isNotFound(report.error) ? (
+      <NotFoundCard backHref="/compliance" backLabel={t("back")} />
+    ) : (
+      <Alert>{tc("loadFailed", { message: report.error.message })}</Alert>
+    );
+  }
   if (!report.data) return <p className="text-sm text-slate-500">{tc("loading")}</p>;
   const data = report.data;
   return (

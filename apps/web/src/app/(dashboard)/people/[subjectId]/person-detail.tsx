@@ -5,14 +5,16 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useFormatter, useTranslations } from "next-intl";
 import { useState } from "react";
+import { isNotFound, NotFoundCard } from "~/components/not-found-card";
 import { useActiveOrg } from "~/components/org-context";
 import { Alert, Badge, Button, Card, EmptyState, PageHeader, Table, Td } from "~/components/ui";
 import { useTRPC } from "~/trpc/react";
 import { ConsentForm } from "./consent-form";
 import { EnrolmentSection } from "./enrolment-section";
+import { PersonRecord } from "./person-record";
 
 /** One person's consents, with withdrawal (which queues deletion of their templates). */
-export function PersonDetail({ subjectId }: { subjectId: string }) {
+export function PersonDetail({ subjectId, correctionRequestId }: { subjectId: string; correctionRequestId?: string }) {
   const t = useTranslations("people");
   const tc = useTranslations("common");
   const tr = useTranslations("registry");
@@ -26,12 +28,19 @@ export function PersonDetail({ subjectId }: { subjectId: string }) {
   );
 
   const [recording, setRecording] = useState(false);
-  if (consents.isError) return <Alert>{tc("loadFailed", { message: consents.error.message })}</Alert>;
+  if (consents.isError) {
+    return isNotFound(consents.error) ? (
+      <NotFoundCard backHref="/people" backLabel={t("back")} />
+    ) : (
+      <Alert>{tc("loadFailed", { message: consents.error.message })}</Alert>
+    );
+  }
   return (
     <>
       <Link href="/people" className="text-sm text-brand-700 hover:underline">
         ← {t("back")}
       </Link>
+      <PersonRecord subjectId={subjectId} correctionRequestId={correctionRequestId} />
       <PageHeader
         title={t("consents")}
         actions={

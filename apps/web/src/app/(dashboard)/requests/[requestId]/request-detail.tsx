@@ -6,6 +6,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useFormatter, useTranslations } from "next-intl";
 import { useState } from "react";
+import { isNotFound, NotFoundCard } from "~/components/not-found-card";
 import { useActiveOrg } from "~/components/org-context";
 import { Alert, Badge, Button, Card, EmptyState, PageHeader } from "~/components/ui";
 import { useTRPC } from "~/trpc/react";
@@ -34,12 +35,8 @@ export function RequestDetail({ requestId }: { requestId: string }) {
 
   if (!roleAtLeast(org.role, "operator")) return <EmptyState title={tc("noAccessTitle")} body={tc("noAccessBody")} />;
   if (request.isError) {
-    // A malformed id is as unknown as another organisation's: both are "not found", never a validation dump.
-    const code = request.error.data?.code;
-    return code === "NOT_FOUND" || code === "BAD_REQUEST" ? (
-      <Card>
-        <EmptyState title={t("detail.notFound")} body={t("detail.notFoundBody")} action={back} />
-      </Card>
+    return isNotFound(request.error) ? (
+      <NotFoundCard backHref="/requests" backLabel={t("title")} />
     ) : (
       <Alert>{tc("loadFailed", { message: request.error.message })}</Alert>
     );
@@ -178,7 +175,17 @@ function Person({ orgId, request, open }: { orgId: string; request: Request; ope
               {t("link.overridden", { reason: request.linkOverrideReason })}
             </p>
           )}
-          {request.type === "correction" && open && <p className="text-slate-600">{t("detail.correctionHint")}</p>}
+          {request.type === "correction" && open && (
+            <p className="text-slate-600">
+              {t("detail.correctionHint")}{" "}
+              <Link
+                href={`/people/${request.subjectId}?correction=${request.id}`}
+                className="text-brand-700 hover:underline"
+              >
+                {t("detail.correctRecord")}
+              </Link>
+            </p>
+          )}
         </div>
       ) : (
         <p className="text-sm text-slate-600">{t("detail.notLinked")}</p>
@@ -243,6 +250,7 @@ const KNOWN_EVENTS = new Set([
   "dsr.erasure.running",
   "dsr.erasure.complete",
   "consent.withdrawal.complete",
+  "request.correction",
 ]);
 
 function History({ request }: { request: Request }) {
@@ -294,6 +302,11 @@ function EventDetails({ details }: { details: Record<string, unknown> }) {
         <div className="font-mono text-xs text-slate-600">{details.pseudonym}</div>
       )}
       {typeof reason === "string" && <div className="text-xs text-slate-600">{reason}</div>}
+      {Array.isArray(details.fields) && (
+        <div className="text-xs text-slate-600">
+          {details.fields.map((field) => t(`fields.${field}` as "fields.contact")).join(", ")}
+        </div>
+      )}
       {counted.length > 0 && (
         <ul className="text-xs text-slate-600">
           {counted.map(([key, value]) => (

@@ -5,8 +5,9 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useTranslations } from "next-intl";
 import { useState } from "react";
+import { isNotFound, NotFoundCard } from "~/components/not-found-card";
 import { useActiveOrg } from "~/components/org-context";
-import { Alert, Badge, Button, Card, EmptyState, PageHeader } from "~/components/ui";
+import { Alert, Badge, Button, Card, PageHeader } from "~/components/ui";
 import { useTRPC } from "~/trpc/react";
 import { CameraFormDialog } from "../../cameras/camera-form";
 import { CamerasTable } from "../../cameras/cameras-table";
@@ -27,10 +28,8 @@ export function SiteDetail({ siteId }: { siteId: string }) {
   const site = useQuery(trpc.sites.byId.queryOptions({ orgId: org.orgId, siteId }));
 
   if (site.isError) {
-    return site.error.data?.code === "NOT_FOUND" ? (
-      <Card>
-        <EmptyState title={site.error.message} action={<Link href="/sites">{t("title")}</Link>} />
-      </Card>
+    return isNotFound(site.error) ? (
+      <NotFoundCard backHref="/sites" backLabel={t("title")} />
     ) : (
       <Alert>{tc("loadFailed", { message: site.error.message })}</Alert>
     );
