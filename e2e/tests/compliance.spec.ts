@@ -122,6 +122,9 @@ test("a manager records entry points with and without an alternative to face rec
   await page.goto("/sites");
   await page.getByRole("link", { name: "Gate House" }).click();
   const dialog = page.getByRole("dialog");
+  // The new site's checklist ticks itself from what is recorded (issue #17.6).
+  const step = (text: string) => page.getByTestId("site-setup").getByRole("listitem").filter({ hasText: text });
+  await expect(step("Record the entry points")).toHaveAttribute("data-done", "false");
 
   await page.getByRole("button", { name: "Add entry point" }).click();
   await dialog.getByLabel("Name").fill("East gate");
@@ -139,6 +142,8 @@ test("a manager records entry points with and without an alternative to face rec
   );
   const westGate = page.getByTestId("entry-point-row").filter({ hasText: "West gate" });
   await expect(westGate).toContainText("None — face recognition is the only way");
+  await expect(step("Record the entry points")).toHaveAttribute("data-done", "true");
+  await expect(step("Offer an alternative")).toHaveAttribute("data-done", "false");
 
   await westGate.getByRole("button", { name: "Edit" }).click();
   await expect(dialog.getByLabel("Name")).toHaveValue("West gate");
@@ -146,6 +151,7 @@ test("a manager records entry points with and without an alternative to face rec
   await dialog.getByRole("button", { name: "Save" }).click();
   await expect(dialog).toBeHidden();
   await expect(westGate).toContainText("Staff check");
+  await expect(step("Offer an alternative")).toHaveAttribute("data-done", "true");
 
   page.once("dialog", (confirm) => confirm.accept());
   await page

@@ -125,3 +125,52 @@ describe("sites", () => {
     expect(page2.items.map((s) => s.name)).toEqual(Array.from({ length: 10 }, (_, i) => `Site ${i + 10}`));
   });
 });
+
+describe("a new site's set-up checklist (issue #17.6)", () => {
+  it("ticks each step from the site's own data", async () => {
+    const api = callerFor(testDb.db, managerA);
+    const site = await api.sites.create({ orgId: orgA, ...fields, name: "Checklist Court" });
+    const setup = async () => (await api.sites.byId({ orgId: orgA, siteId: site.id })).setup;
+    expect(await setup()).toEqual({
+      entryPoints: false,
+      alternatives: false,
+      assessment: false,
+      notice: false,
+      signs: false,
+      cameras: false,
+    });
+    const gate = {
+      siteId: site.id,
+      name: "North gate",
+      purpose: "entry_verification" as const,
+      necessityNote: "Residents only",
+      faceRecognition: true,
+      faceIsDefault: false,
+      isPublicPlace: false,
+      captureAreaNote: null,
+      alternatives: [],
+    };
+    const { id: gateId } = await api.entryPoints.create({ orgId: orgA, ...gate });
+    expect(await setup()).toMatchObject({ entryPoints: true, alternatives: false });
+    await api.entryPoints.update({
+      orgId: orgA,
+      entryPointId: gateId,
+      ...gate,
+      siteId: undefined,
+      alternatives: ["key_card"],
+    });
+    expect(await setup()).toMatchObject({ entryPoints: true, alternatives: true, assessment: false });
+    await api.signs.create({
+      orgId: orgA,
+      siteId: site.id,
+      location: "Main gate",
+      text: "人脸识别区域 Face recognition in use",
+      languages: ["zh-CN"],
+      installedAt: new Date(),
+      entryPointIds: [gateId],
+      cameraIds: [],
+    });
+    expect(await setup()).toMatchObject({ signs: true, notice: false, cameras: false });
+  });
+});
+

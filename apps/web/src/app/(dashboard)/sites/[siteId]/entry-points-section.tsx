@@ -31,6 +31,7 @@ export function EntryPointsSection({ siteId }: { siteId: string }) {
   const canEdit = roleAtLeast(org.role, "manager");
   return (
     <Section
+      id="entry-points"
       title={t("entryPoints")}
       action={
         canEdit && (

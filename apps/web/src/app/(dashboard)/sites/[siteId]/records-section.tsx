@@ -39,6 +39,7 @@ export function RecordsSection({ siteId }: { siteId: string }) {
   return (
     <div className="grid gap-6 lg:grid-cols-2">
       <Section
+        id="notices"
         title={t("notices")}
         action={
           canEdit && (
@@ -63,6 +64,7 @@ export function RecordsSection({ siteId }: { siteId: string }) {
         )}
       </Section>
       <Section
+        id="assessments"
         title={t("assessments")}
         action={
           canEdit && (

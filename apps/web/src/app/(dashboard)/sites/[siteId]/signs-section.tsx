@@ -43,6 +43,7 @@ export function SignsSection({ siteId }: { siteId: string }) {
 
   return (
     <Section
+      id="signs"
       title={t("signs")}
       action={
         roleAtLeast(org.role, "manager") && (

@@ -17,6 +17,7 @@ import { RecordsSection } from "./records-section";
 import { RegionHistorySection } from "./region-history-section";
 import { RetentionSection } from "./retention-section";
 import { SignsSection } from "./signs-section";
+import { SiteSetup } from "./site-setup";
 
 export function SiteDetail({ siteId }: { siteId: string }) {
   const t = useTranslations("sites");
@@ -56,8 +57,11 @@ export function SiteDetail({ siteId }: { siteId: string }) {
         </div>
       )}
       <div className="space-y-6">
+        <SiteSetup setup={s.setup} />
         <Card>
-          <h2 className="px-4 pt-4 text-sm font-semibold">{tcam("siteCameras")}</h2>
+          <h2 id="cameras" className="scroll-mt-4 px-4 pt-4 text-sm font-semibold">
+            {tcam("siteCameras")}
+          </h2>
           <CamerasTable siteId={siteId} />
         </Card>
         <SignsSection siteId={siteId} />
