@@ -97,6 +97,9 @@ export const assessments = pgTable(
     scope: text().notNull(),
     approver: text().notNull(),
     documentSha256: text().notNull(),
+    /** The uploaded assessment document in the file store (its sha256 is `documentSha256`); null when only the hash was given. */
+    documentPath: text(),
+    documentName: text(),
     completedAt: timestamptz().notNull(),
     nextReviewAt: timestamptz(),
     createdAt: createdAt(),
