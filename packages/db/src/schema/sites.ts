@@ -28,6 +28,8 @@ export const sites = pgTable(
     regionCode: text().notNull(),
     kind: siteKind().notNull(),
     templateRetentionDays: integer().notNull().default(365),
+    /** Recognition events carry a snapshot with every other face blurred (off unless the site opts in). */
+    eventSnapshots: boolean().notNull().default(false),
     /** Last change that alters face-recognition processing here; a PIPIA older than it is stale (CN-FR-08). */
     lastMaterialChangeAt: timestamptz(),
     createdAt: createdAt(),

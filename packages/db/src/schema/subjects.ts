@@ -128,8 +128,18 @@ export const recognitionEvents = pgTable(
     templateId: uuid().references(() => faceTemplates.id, { onDelete: "set null" }),
     /** The embedding model that produced the match (never compared across models). */
     modelId: text(),
+    /** The visit's first sighting; later sightings of the same person at the camera extend it (a track). */
     at: timestamptz().notNull(),
+    /** The visit's last sighting; equal to `at` for a single one. */
+    lastSeenAt: timestamptz(),
+    sightings: integer().notNull().default(1),
+    /** Best score of the visit. */
     score: real().notNull(),
+    /**
+     * A snapshot in which every face but the recognised person's was blurred before storing
+     * (sites opt in), encrypted in the file store; deleted with the event.
+     */
+    snapshotPath: text(),
   },
   (table) => [
     index().on(table.cameraId, table.at),
