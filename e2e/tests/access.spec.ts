@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { makeOrganization, makeSite, makeUser, siteIdOf, signIn } from "./support";
+import { makeOrganization, makeSite, makeUser, signIn, siteIdOf } from "./support";
 
 test("a regulator sees their jurisdiction and gets no access to manager pages", async ({ page }) => {
   const org = await makeOrganization();
@@ -63,7 +63,7 @@ test("a malformed id, another organisation's id and an unknown page say 'not fou
   await expect(page.getByText("invalid_format")).toHaveCount(0);
 
   await page.goto(`/sites/${await siteIdOf(theirSite)}`);
-  await expect(page.getByRole("heading", { name: "Not found" })).toBeVisible();
+  await expect(page.getByText("Not found", { exact: true })).toBeVisible();
   await expect(page.getByText("Someone Else's Tower")).toHaveCount(0);
   await page.getByRole("link", { name: "← Sites" }).click();
   await expect(page).toHaveURL(/\/sites$/);
@@ -72,5 +72,5 @@ test("a malformed id, another organisation's id and an unknown page say 'not fou
   await page.goto("/no-such-page");
   await expect(page.getByTestId("not-found")).toContainText("页面不存在");
   await page.goto(`/requests/${crypto.randomUUID()}`);
-  await expect(page.getByRole("heading", { name: "未找到" })).toBeVisible();
+  await expect(page.getByText("未找到", { exact: true })).toBeVisible();
 });

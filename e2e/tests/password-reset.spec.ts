@@ -41,7 +41,7 @@ test("a user who forgot the password gets a link by mail, sets a new one and sig
   await expect(page.getByRole("alert").filter({ hasText: "Wrong email" })).toBeVisible();
   await page.getByLabel("Password").fill(newPassword);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/sites$/);
+  await expect(page).toHaveURL(/\/home$/);
 
   // The link worked once: opened again, it says so and offers a new one.
   await page.goto(link);
@@ -75,5 +75,5 @@ test("a target on another host is ignored: signing in lands on the dashboard", a
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(`${baseURL}/sites`);
+  await expect(page).toHaveURL(`${baseURL}/home`);
 });

@@ -14,15 +14,15 @@ test("a wrong password gets a clear error and no session", async ({ page }) => {
   await expect(page).toHaveURL(/\/sign-in\?next=%2Fsites$/);
 });
 
-test("a manager signs in through the form and lands on their sites", async ({ page }) => {
+test("a manager signs in through the form and lands on Home", async ({ page }) => {
   const org = await makeOrganization();
   const { email } = await makeUser({ orgId: org.id, role: "manager" });
   await page.goto("/sign-in");
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/sites$/);
-  await expect(page.getByRole("heading", { name: "Sites" })).toBeVisible();
+  await expect(page).toHaveURL(/\/home$/);
+  await expect(page.getByRole("heading", { name: "Home" })).toBeVisible();
   await expect(page.getByTestId("signed-in-as")).toHaveText(email);
   await expect(page.getByLabel("Organisation")).toContainText(org.name);
 });

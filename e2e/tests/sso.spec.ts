@@ -62,7 +62,7 @@ test("an owner sets up SSO; a colleague signs in through the identity provider a
     await visitor.getByPlaceholder("and password").fill("anything");
     await visitor.getByRole("button", { name: "Sign-in" }).click();
 
-    await expect(visitor).toHaveURL(/\/sites$/);
+    await expect(visitor).toHaveURL(/\/home$/);
     await expect(visitor.getByTestId("signed-in-as")).toHaveText(colleague);
     await expect(visitor.getByLabel("Organisation")).toContainText(org.name);
     await context.close();

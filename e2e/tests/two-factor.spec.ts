@@ -85,7 +85,7 @@ test("a user sets up TOTP in the profile; every later sign-in asks for a code or
   await expect(next.getByRole("alert").filter({ hasText: "not right" })).toBeVisible();
   await next.getByLabel("Code from the app").fill(totp(secret));
   await next.getByRole("button", { name: "Verify" }).click();
-  await expect(next).toHaveURL(/\/sites$/);
+  await expect(next).toHaveURL(/\/home$/);
   await next.close();
 
   // A backup code works once.
@@ -95,7 +95,7 @@ test("a user sets up TOTP in the profile; every later sign-in asks for a code or
     await phoneless.getByRole("button", { name: "Use a backup code instead" }).click();
     await phoneless.getByLabel("Backup code").fill(codes[0] as string);
     await phoneless.getByRole("button", { name: "Verify" }).click();
-    if (expected === "works") await expect(phoneless).toHaveURL(/\/sites$/);
+    if (expected === "works") await expect(phoneless).toHaveURL(/\/home$/);
     else await expect(phoneless.getByRole("alert").filter({ hasText: "not right" })).toBeVisible();
     await phoneless.close();
   }

@@ -215,6 +215,11 @@ const accessMatrix: Record<string, Row> = {
     input: (f) => ({ orgId: f.orgId }),
     otherTenant: none("lists the caller's organisation"),
   },
+  "attention.summary": {
+    access: "auditor",
+    input: (f) => ({ orgId: f.orgId }),
+    otherTenant: none("summarises the caller's organisation"),
+  },
   "compliance.overview": {
     access: "auditor",
     input: (f) => ({ orgId: f.orgId }),
@@ -314,6 +319,23 @@ const accessMatrix: Record<string, Row> = {
     access: "manager",
     input: (f) => ({ orgId: f.orgId, displayName: "王小明", contact: null, isMinor: false, birthYear: 1990 }),
     otherTenant: none("creates in the caller's organisation"),
+  },
+  "subjects.get": {
+    access: "operator",
+    input: async (f) => ({ orgId: f.orgId, subjectId: await f.make("subject") }),
+    otherTenant: [theirs("subjectId")],
+  },
+  "subjects.update": {
+    access: "manager",
+    input: async (f) => ({
+      orgId: f.orgId,
+      subjectId: await f.make("subject"),
+      displayName: "王小明",
+      contact: null,
+      isMinor: false,
+      birthYear: 1991,
+    }),
+    otherTenant: [theirs("subjectId")],
   },
   "subjects.consents": {
     access: "operator",
@@ -485,6 +507,16 @@ const accessMatrix: Record<string, Row> = {
     access: "operator",
     input: (f) => ({ orgId: f.orgId }),
     otherTenant: none("lists the caller's organisation"),
+  },
+  "requests.get": {
+    access: "operator",
+    input: async (f) => ({ orgId: f.orgId, requestId: await f.make("openRequest") }),
+    otherTenant: [theirs("requestId")],
+  },
+  "requests.previewApproval": {
+    access: "manager",
+    input: async (f) => ({ orgId: f.orgId, requestId: await f.make("openRequest") }),
+    otherTenant: [theirs("requestId")],
   },
   "requests.contact": {
     access: "operator",

@@ -1,4 +1,5 @@
 import { adminRouter } from "./router/admin";
+import { attentionRouter } from "./router/attention";
 import { auditRouter } from "./router/audit";
 import { auditLogRouter } from "./router/audit-log";
 import { cameraNetworksRouter } from "./router/camera-networks";
@@ -7,6 +8,7 @@ import { complianceRouter } from "./router/compliance";
 import { enrolmentsRouter } from "./router/enrolments";
 import { entryPointsRouter } from "./router/entry-points";
 import { membersRouter } from "./router/members";
+import { notificationsRouter } from "./router/notifications";
 import { portalRouter } from "./router/portal";
 import { profileRouter } from "./router/profile";
 import { recognitionRouter } from "./router/recognition";
@@ -25,6 +27,7 @@ import { createCallerFactory, router } from "./trpc";
 
 export const appRouter = router({
   viewer: viewerRouter,
+  attention: attentionRouter,
   sites: sitesRouter,
   cameras: camerasRouter,
   cameraNetworks: cameraNetworksRouter,
@@ -45,6 +48,7 @@ export const appRouter = router({
   regulator: regulatorRouter,
   admin: adminRouter,
   members: membersRouter,
+  notifications: notificationsRouter,
   profile: profileRouter,
   security: securityRouter,
   sso: ssoRouter,

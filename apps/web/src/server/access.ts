@@ -42,7 +42,7 @@ export function canOpen(principal: Principal, area: Area): boolean {
 
 /** Where a user lands after signing in: the first area they may open. */
 export function homePath(principal: Principal): string {
-  if (canOpen(principal, "organization")) return "/sites";
+  if (canOpen(principal, "organization")) return "/home";
   if (canOpen(principal, "regulator")) return "/regulator";
   if (canOpen(principal, "admin")) return "/organizations";
   return "/no-access";
