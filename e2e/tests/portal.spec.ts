@@ -1,11 +1,61 @@
+import { createHash } from "node:crypto";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { readMailbox } from "@consentry/mail/dev-server";
-import { expect, test } from "@playwright/test";
+import { expect, type Locator, type Page, test } from "@playwright/test";
+import { getDocument } from "pdfjs-dist/legacy/build/pdf.mjs";
 import { countSubjectData, makeConsentingPerson, makeOrganization, makeSite, makeUser, signIn } from "./support";
 
 const codeFor = async (email: string) => {
   const mails = await readMailbox(process.env.CONSENTRY_DEV_MAILBOX_DIR ?? "");
   return mails.find((mail) => mail.to === email)?.subject.match(/\d{6}/)?.[0] ?? "";
 };
+
+/** The bytes of the file the link downloads. */
+async function downloaded(page: Page, link: string): Promise<Buffer> {
+  const download = page.waitForEvent("download");
+  await page.getByRole("link", { name: link }).click();
+  const chunks: Buffer[] = [];
+  for await (const chunk of await (await download).createReadStream()) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** The text of every page, as a reader would copy it (the hash is in Courier: pdfjs's own font data). */
+async function pdfText(bytes: Buffer): Promise<string> {
+  const fonts = join(dirname(createRequire(import.meta.url).resolve("pdfjs-dist/package.json")), "standard_fonts/");
+  const document = await getDocument({ data: new Uint8Array(bytes), standardFontDataUrl: fonts }).promise;
+  const pages = await Promise.all(
+    Array.from({ length: document.numPages }, async (_, i) => {
+      const content = await (await document.getPage(i + 1)).getTextContent();
+      return content.items.map((item) => ("str" in item ? item.str : "")).join(" ");
+    }),
+  );
+  return pages.join("\n");
+}
+
+/** Opens the request from the staff's list (filtered to open ones) and returns its person section. */
+async function openRequest(staff: Page, reference: string) {
+  await staff.goto("/requests?status=open");
+  const row = staff.getByTestId("request-row").filter({ hasText: reference });
+  await expect(row).toContainText("days left");
+  await row.getByRole("link", { name: reference }).click();
+  await expect(staff.getByRole("heading", { name: reference })).toBeVisible();
+  return staff.getByTestId("request-person");
+}
+
+/** Links the person whose stored contact cannot confirm the requester, with the reason and confirmation. */
+async function linkAnyway(section: Locator, pseudonym: string) {
+  await section.getByRole("button", { name: "Link person" }).click();
+  await section.getByLabel("Person's pseudonym").fill(pseudonym);
+  await section.getByRole("button", { name: "Link", exact: true }).click();
+  await expect(section.getByTestId("link-override")).toContainText("This person has no stored contact");
+  const link = section.getByRole("button", { name: "Link anyway" });
+  await section.getByLabel(/Why this is the requester's person/).fill("Showed their ID card at the front desk.");
+  await expect(link).toBeDisabled();
+  await section.getByLabel("I checked the requester's identity and they are this person.").check();
+  await link.click();
+  await expect(section).toContainText(pseudonym);
+}
 
 test("a data subject files a deletion request, verifies it by email, and gets a certificate once it is approved", async ({
   page,
@@ -34,34 +84,40 @@ test("a data subject files a deletion request, verifies it by email, and gets a 
 
   const staff = await browser.newPage();
   await signIn(staff, (await makeUser({ orgId: org.id, role: "manager" })).email);
-  await staff.goto("/requests");
-  const row = staff.getByTestId("request-row").filter({ hasText: reference });
-  await expect(row).toContainText("days left");
+  const request = await openRequest(staff, reference);
   // The person has no stored contact to compare with the verified email: linking is refused
   // until staff confirm they checked the identity another way and say how (issue #13).
-  await row.getByRole("button", { name: "Link person" }).click();
-  await row.getByLabel("Person's pseudonym").fill(person.pseudonym);
-  await row.getByRole("button", { name: "Link", exact: true }).click();
-  const override = row.getByTestId("link-override");
-  await expect(override).toContainText("This person has no stored contact");
-  const linkAnyway = row.getByRole("button", { name: "Link anyway" });
-  await row.getByLabel(/Why this is the requester's person/).fill("Showed their ID card at the front desk.");
-  await expect(linkAnyway).toBeDisabled();
-  await row.getByLabel("I checked the requester's identity and they are this person.").check();
-  await linkAnyway.click();
-  await expect(row).toContainText(person.pseudonym);
-  await expect(row.getByTestId("link-overridden")).toContainText("Showed their ID card at the front desk.");
-  await row.getByRole("button", { name: "Approve" }).click();
+  await linkAnyway(request, person.pseudonym);
+  await expect(request.getByTestId("link-overridden")).toContainText("Showed their ID card at the front desk.");
+  // Approving erases for good: the dialog says what and waits for a ticked confirmation (#17.3).
+  await staff.getByRole("button", { name: "Approve" }).click();
+  const dialog = staff.getByTestId("approve-dialog");
+  await expect(dialog.getByTestId("approve-counts")).toContainText("2 face templates");
+  await expect(dialog.getByTestId("approve-counts")).toContainText("1 active consent ended");
+  await expect(dialog.getByRole("button", { name: "Approve" })).toBeDisabled();
+  await dialog.getByLabel("I understand this person's data will be erased for good.").check();
+  await dialog.getByRole("button", { name: "Approve" }).click();
+  await expect(staff.getByTestId("request-history")).toContainText("Approved");
 
-  // The ops worker erases everything and issues the certificate.
+  // The ops worker erases everything and issues the certificate: a PDF to read and the JSON
+  // record, whose bytes are exactly what the stated SHA-256 is over (issue #17).
   await expect(page.getByText("Completed")).toBeVisible({ timeout: 30_000 });
-  const download = page.waitForEvent("download");
-  await page.getByRole("link", { name: "Download the deletion certificate" }).click();
-  const certificate = await (await download).createReadStream();
-  const chunks: Buffer[] = [];
-  for await (const chunk of certificate) chunks.push(chunk as Buffer);
-  expect(Buffer.concat(chunks).toString()).toContain(reference);
+  const stated = (await page.getByTestId("certificate-sha256").textContent()) ?? "";
+  expect(stated).toMatch(/^[0-9a-f]{64}$/);
+  await expect(page.getByTestId("certificate")).toContainText("keys sorted");
+  const json = await downloaded(page, "Download the certified record (JSON)");
+  expect(createHash("sha256").update(json).digest("hex")).toBe(stated);
+  expect(JSON.parse(json.toString())).toMatchObject({ requestReference: reference, items: { templates: 2 } });
+  const pdf = (await pdfText(await downloaded(page, "Download the deletion certificate (PDF)"))).replace(/\s+/g, "");
+  for (const expected of [reference, stated, "删除证明", "人脸模板Facetemplatesface_templates2", "经理Manager"]) {
+    expect(pdf).toContain(expected);
+  }
   expect(await countSubjectData(person.id)).toEqual({ templates: 0, photos: 0, events: 0 });
+  // The staff page follows the erasure to its end (it refreshes while the request is approved).
+  await expect(staff.getByTestId("request-history")).toContainText("Erasure completed, certificate issued", {
+    timeout: 15_000,
+  });
+  await expect(staff.getByTestId("request-history")).toContainText("2 face templates");
   await staff.close();
 });
 
@@ -86,10 +142,15 @@ test("a refused request shows the subject the reason (CN-PI-06)", async ({ page,
 
   const staff = await browser.newPage();
   await signIn(staff, (await makeUser({ orgId: org.id, role: "manager" })).email);
-  await staff.goto("/requests");
-  staff.once("dialog", (prompt) => prompt.accept("We hold no face data: this site never enrolled you."));
-  await staff.getByTestId("request-row").filter({ hasText: reference }).getByRole("button", { name: "Refuse" }).click();
-  await expect(staff.getByTestId("request-row").filter({ hasText: reference })).toContainText("We hold no face data");
+  await openRequest(staff, reference);
+  await staff.getByRole("button", { name: "Refuse" }).click();
+  const dialog = staff.getByTestId("refuse-dialog");
+  await dialog.getByLabel(/Reason/).fill("No.");
+  await expect(dialog.getByRole("button", { name: "Refuse" })).toBeDisabled();
+  await dialog.getByLabel(/Reason/).fill("We hold no face data: this site never enrolled you.");
+  await dialog.getByRole("button", { name: "Refuse" }).click();
+  await expect(dialog).toBeHidden();
+  await expect(staff.getByTestId("request-history")).toContainText("We hold no face data");
 
   await expect(page.getByText("We hold no face data: this site never enrolled you.")).toBeVisible({ timeout: 15_000 });
   await staff.close();
@@ -120,25 +181,18 @@ test("a withdrawal filed in the portal ends with a withdrawal certificate the pe
 
   const staff = await browser.newPage();
   await signIn(staff, (await makeUser({ orgId: org.id, role: "manager" })).email);
-  await staff.goto("/requests");
-  const row = staff.getByTestId("request-row").filter({ hasText: reference });
-  await row.getByRole("button", { name: "Link person" }).click();
-  await row.getByLabel("Person's pseudonym").fill(person.pseudonym);
-  await row.getByRole("button", { name: "Link", exact: true }).click();
-  await row.getByLabel(/Why this is the requester's person/).fill("Showed their ID card at the front desk.");
-  await row.getByLabel("I checked the requester's identity and they are this person.").check();
-  await row.getByRole("button", { name: "Link anyway" }).click();
-  await expect(row).toContainText(person.pseudonym);
-  await row.getByRole("button", { name: "Approve" }).click();
+  await linkAnyway(await openRequest(staff, reference), person.pseudonym);
+  await staff.getByRole("button", { name: "Approve" }).click();
+  const dialog = staff.getByTestId("approve-dialog");
+  await expect(dialog.getByTestId("approve-counts")).toContainText("2 face templates");
+  await dialog.getByLabel(/I understand this person's consent ends/).check();
+  await dialog.getByRole("button", { name: "Approve" }).click();
 
   // The ops worker deletes the face data under the withdrawn consent and certifies it.
-  const link = page.getByRole("link", { name: "Download the withdrawal certificate" });
-  await expect(link).toBeVisible({ timeout: 30_000 });
-  const download = page.waitForEvent("download");
-  await link.click();
-  const chunks: Buffer[] = [];
-  for await (const chunk of await (await download).createReadStream()) chunks.push(chunk as Buffer);
-  const certificate = JSON.parse(Buffer.concat(chunks).toString());
+  await expect(page.getByRole("link", { name: "Download the withdrawal certificate (PDF)" })).toBeVisible({
+    timeout: 30_000,
+  });
+  const certificate = JSON.parse((await downloaded(page, "Download the certified record (JSON)")).toString());
   expect(certificate).toMatchObject({ kind: "withdrawal", requestReference: reference, items: { templates: 2 } });
   expect(await countSubjectData(person.id)).toEqual({ templates: 0, photos: 0, events: 0 });
   await staff.close();

@@ -214,7 +214,7 @@ describe("erasure for a deletion request", { timeout: 30_000 }, () => {
 
     expect(await residue(subject)).toEqual(NO_RESIDUE);
     expect(result.certificate).toMatchObject({
-      version: 1,
+      version: 2,
       requestReference: request.referenceCode,
       organisation: { id: orgId },
       site: { id: siteId, name: "Jing'an Residences" },

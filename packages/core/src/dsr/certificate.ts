@@ -1,15 +1,28 @@
 import { createHash } from "node:crypto";
-import { canonicalJson, type Database, type Executor, eq, schema, writeAudit } from "@consentry/db";
+import { RULE_CATALOGUE_VERSION } from "@consentry/compliance";
+import { and, canonicalJson, type Database, desc, type Executor, eq, schema, writeAudit } from "@consentry/db";
 import type { ErasureCounts } from "./progress";
 import { loadRequest, type RequestRow } from "./request";
 import { RESIDUAL_SCAN_TABLES } from "./residue";
 import { OPS_ACTOR } from "./shared";
 
-const { dsrErasures, dsrRequests, organizations, sites, subjects } = schema;
+const { auditLog, dsrErasures, dsrRequests, memberships, organizations, sites, subjects } = schema;
 
-/** What the data subject receives: its SHA-256 over `canonicalJson(certificate)` is stored and audited. */
+/** The staff member who approved the request: their role and a pseudonym, never a name or contact. */
+export type CertificateApprover = {
+  /** `staff-` and 12 hex digits of SHA-256 over the user id (see `staffPseudonym`). */
+  staffId: string;
+  /** Their role in the organisation when the certificate was issued; null if not (or no longer) a member. */
+  role: "owner" | "manager" | "operator" | "auditor" | null;
+  approvedAt: string;
+};
+
+/**
+ * What the data subject receives. Its SHA-256 over `certificateBytes(certificate)` is stored and
+ * audited. Version 2 adds `approvedBy` and `catalogueVersion`; version 1 certificates lack them.
+ */
 export type DeletionCertificate = {
-  version: 1;
+  version: 1 | 2;
   requestReference: string;
   organisation: { id: string; name: string };
   site: { id: string; code: string; name: string };
@@ -29,6 +42,10 @@ export type DeletionCertificate = {
     filesFound: 0;
   };
   modelIds: string[];
+  /** Null when no staff approval is on record (the approval entry is missing). */
+  approvedBy?: CertificateApprover | null;
+  /** The compliance rule catalogue in force when the certificate was issued. */
+  catalogueVersion?: string;
 };
 
 export type ErasureResult = {
@@ -38,9 +55,49 @@ export type ErasureResult = {
   siteIds: string[];
 };
 
-/** The SHA-256 a certificate is known by: over its canonical JSON, as stored and audited. */
+/**
+ * A certificate's certified bytes: its canonical JSON (UTF-8, object keys sorted at every depth,
+ * no whitespace, no trailing newline). The portal's .json download is exactly these bytes, so
+ * `sha256sum` of the download equals the stated hash.
+ */
+export const certificateBytes = (certificate: unknown) => Buffer.from(canonicalJson(certificate), "utf8");
+
+/** The SHA-256 a certificate is known by: over `certificateBytes`, as stored and audited. */
 export const certificateSha256 = (certificate: unknown) =>
-  createHash("sha256").update(canonicalJson(certificate)).digest("hex");
+  createHash("sha256").update(certificateBytes(certificate)).digest("hex");
+
+/**
+ * How a certificate names a staff member: enough for the organisation to tell who it was (from
+ * its own user ids), nothing the person receiving it could look up.
+ */
+export const staffPseudonym = (userId: string) =>
+  `staff-${createHash("sha256").update(`consentry-staff:${userId}`).digest("hex").slice(0, 12)}`;
+
+/** The request's approval, from its audit entry, as the certificate names it. */
+async function approverOf(tx: Executor, request: NonNullable<RequestRow>): Promise<CertificateApprover | null> {
+  const [approval] = await tx
+    .select({ userId: auditLog.actorUserId, at: auditLog.at })
+    .from(auditLog)
+    .where(
+      and(
+        eq(auditLog.targetType, "request"),
+        eq(auditLog.targetId, request.id),
+        eq(auditLog.action, "request.approve"),
+      ),
+    )
+    .orderBy(desc(auditLog.id))
+    .limit(1);
+  if (!approval?.userId) return null;
+  const [member] = await tx
+    .select({ role: memberships.role })
+    .from(memberships)
+    .where(and(eq(memberships.orgId, request.orgId), eq(memberships.userId, approval.userId)));
+  return {
+    staffId: staffPseudonym(approval.userId),
+    role: member?.role ?? null,
+    approvedAt: approval.at.toISOString(),
+  };
+}
 
 /** The stored result of a completed erasure: a retry gets the very same certificate. */
 export async function completedResult(db: Executor, request: NonNullable<RequestRow>): Promise<ErasureResult | null> {
@@ -94,7 +151,7 @@ export async function issueCertificate(
       consentsWithdrawn: progress.consentsWithdrawn,
     };
     const certificate: DeletionCertificate = {
-      version: 1,
+      version: 2,
       requestReference: request.referenceCode,
       organisation: { id: request.orgId, name: context.orgName },
       site: { id: request.siteId, code: context.siteCode, name: context.siteName },
@@ -111,6 +168,8 @@ export async function issueCertificate(
         filesFound: 0,
       },
       modelIds: progress.modelIds,
+      approvedBy: await approverOf(tx, request),
+      catalogueVersion: RULE_CATALOGUE_VERSION,
     };
     const sha256 = certificateSha256(certificate);
     await tx

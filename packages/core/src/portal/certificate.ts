@@ -1,4 +1,7 @@
 import { type Database, eq, schema } from "@consentry/db";
+import { certificateBytes, type DeletionCertificate } from "../dsr/certificate";
+import { type CertificateKind, renderCertificatePdf } from "../dsr/certificate-pdf";
+import type { WithdrawalCertificate } from "../dsr/delete-templates";
 import { DomainError } from "../errors";
 import { checkStatusToken } from "./limits";
 import type { StatusLink } from "./request-status";
@@ -22,4 +25,33 @@ export async function requestCertificate(deps: { db: Database } & Pick<PortalSer
   }
   const kind = request.type === "withdrawal" ? ("withdrawal" as const) : ("deletion" as const);
   return { reference, kind, certificate: request.certificate, sha256: request.sha256 };
+}
+
+/** `deletion-certificate-R-….json` or `.pdf`: the PDF names the JSON file its hash covers. */
+export const certificateFileName = (kind: CertificateKind, reference: string, format: "json" | "pdf") =>
+  `${kind}-certificate-${reference}.${format}`;
+
+/**
+ * A certificate as the requester downloads it. JSON: exactly the bytes its SHA-256 is over
+ * (`certificateBytes`, canonical JSON), so `sha256sum` of the file prints the stated hash. PDF:
+ * the same certificate, readable in Chinese and English, printing that hash and what it covers.
+ */
+export async function certificateDownload(
+  found: Awaited<ReturnType<typeof requestCertificate>>,
+  format: "json" | "pdf",
+): Promise<{ body: Buffer; contentType: string; fileName: string }> {
+  const { kind, reference, certificate, sha256 } = found;
+  const jsonFileName = certificateFileName(kind, reference, "json");
+  if (format === "json") {
+    return {
+      body: certificateBytes(certificate),
+      contentType: "application/json; charset=utf-8",
+      fileName: jsonFileName,
+    };
+  }
+  const body =
+    kind === "withdrawal"
+      ? await renderCertificatePdf({ kind, certificate: certificate as WithdrawalCertificate, sha256, jsonFileName })
+      : await renderCertificatePdf({ kind, certificate: certificate as DeletionCertificate, sha256, jsonFileName });
+  return { body, contentType: "application/pdf", fileName: certificateFileName(kind, reference, "pdf") };
 }

@@ -53,19 +53,61 @@ export function StatusView({ reference, token }: { reference: string; token: str
         <AccessAnswer reference={reference} token={token} />
       )}
       {request.certificateSha256 && (
-        <div className="space-y-1 text-sm">
-          <a
-            className="font-medium text-brand-700 underline"
-            href={`/api/portal/certificate?reference=${request.reference}&token=${token}`}
-            download
-          >
-            {request.type === "withdrawal" ? t("downloadWithdrawalCertificate") : t("downloadCertificate")}
-          </a>
-          {request.type === "withdrawal" && <p className="text-slate-600">{t("withdrawalCertificateNote")}</p>}
-          <p className="break-all font-mono text-xs text-slate-500">SHA-256 {request.certificateSha256}</p>
-        </div>
+        <CertificateLinks
+          reference={request.reference}
+          token={token}
+          kind={request.type === "withdrawal" ? "withdrawal" : "deletion"}
+          sha256={request.certificateSha256}
+        />
       )}
     </section>
+  );
+}
+
+/**
+ * The certificate as PDF (to read) and JSON (the certified record), with its hash and exactly
+ * what that hash covers: the JSON file's bytes, so `sha256sum` of the download prints it.
+ */
+function CertificateLinks({
+  reference,
+  token,
+  kind,
+  sha256,
+}: {
+  reference: string;
+  token: string;
+  kind: "deletion" | "withdrawal";
+  sha256: string;
+}) {
+  const t = useTranslations("certificates");
+  const portal = useTranslations("portal");
+  const href = `/api/portal/certificate?reference=${encodeURIComponent(reference)}&token=${encodeURIComponent(token)}`;
+  const jsonFile = `${kind}-certificate-${reference}.json`;
+  return (
+    <div className="space-y-2 text-sm" data-testid="certificate">
+      <h2 className="font-semibold">{t(`${kind}Title`)}</h2>
+      {kind === "withdrawal" && <p className="text-slate-600">{portal("withdrawalCertificateNote")}</p>}
+      <ul className="space-y-1">
+        <li>
+          <a className="font-medium text-brand-700 underline" href={`${href}&format=pdf`} download>
+            {t(`${kind}Pdf`)}
+          </a>
+        </li>
+        <li>
+          <a className="font-medium text-brand-700 underline" href={href} download>
+            {t("json")}
+          </a>
+        </li>
+      </ul>
+      <p className="text-xs text-slate-500">{t("sha256Label", { file: jsonFile })}</p>
+      <p className="break-all font-mono text-xs text-slate-700" data-testid="certificate-sha256">
+        {sha256}
+      </p>
+      <p className="text-xs text-slate-600">{t("hashCovers")}</p>
+      <p className="text-xs text-slate-600">
+        {t("checkIt")} <code className="break-all font-mono">sha256sum {jsonFile}</code>
+      </p>
+    </div>
   );
 }
 
