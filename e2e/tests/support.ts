@@ -45,13 +45,17 @@ export async function makeUser(
 }
 
 /** Creates a site and returns its public code. */
-export async function makeSite(orgId: string, name: string, options: { regionCode?: string; createdAt?: Date } = {}) {
+export async function makeSite(
+  orgId: string,
+  name: string,
+  options: { regionCode?: string; createdAt?: Date; address?: string } = {},
+) {
   const code = `S-E${unique().slice(0, 5).toUpperCase()}`;
   await db.insert(schema.sites).values({
     orgId,
     name,
     code,
-    address: "1 Test Road",
+    address: options.address ?? "1 Test Road",
     regionCode: options.regionCode ?? "310101",
     kind: "office",
     createdAt: options.createdAt,

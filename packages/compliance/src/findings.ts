@@ -21,7 +21,17 @@ export interface Target {
   id: string;
   /** A name (site, camera, entry point), a reference, or a subject's pseudonym: never a person's name. */
   label: string;
+  /**
+   * When `label` is a sentence rather than a name, its shape for translation, as findings have
+   * codes: the web app renders `targets.<code>` with `labelParams` (apps/web/messages); `label`
+   * stays the English fallback (CSV, older snapshots).
+   */
+  labelCode?: TargetLabelCode;
+  labelParams?: Record<string, string | number>;
 }
+
+export const TARGET_LABEL_CODES = ["notice", "requestOfType", "unknownSubject", "template"] as const;
+export type TargetLabelCode = (typeof TARGET_LABEL_CODES)[number];
 
 /**
  * Every message shape the engine can produce, as `<ruleId>.<name>`: one code per distinct sentence

@@ -1,4 +1,4 @@
-import { FINDING_CODES } from "@consentry/compliance";
+import { FINDING_CODES, TARGET_LABEL_CODES } from "@consentry/compliance";
 import { sampleFindings } from "@consentry/compliance/testing";
 import { type AbstractIntlMessages, createFormatter, createTranslator } from "next-intl";
 import { describe, expect, it } from "vitest";
@@ -64,6 +64,13 @@ describe("finding messages", () => {
       .map((key) => key.replace(/\.(message|remediation)$/, ""))
       .filter((code) => !codes.has(code));
     expect(unknown).toEqual([]);
+  });
+
+  it("translate every label shape the rules engine composes for a finding's target", () => {
+    const translated = new Set(keys(en).filter((key) => key.startsWith("findingTargets.")));
+    expect(TARGET_LABEL_CODES.map((code) => `findingTargets.${code}`).filter((key) => !translated.has(key))).toEqual(
+      [],
+    );
   });
 
   it("use in Chinese only the {params} the English message uses", () => {

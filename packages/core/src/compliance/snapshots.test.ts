@@ -92,7 +92,12 @@ describe("compliance snapshots", { timeout: 60_000 }, () => {
     expect(types).toContain("template");
     expect(types).toContain("request");
     const template = findings.find((finding) => finding.target.type === "template");
-    expect(template?.target).toEqual({ type: "template", label: `Template of ${world.pseudonym}` });
+    expect(template?.target).toEqual({
+      type: "template",
+      label: `Template of ${world.pseudonym}`,
+      labelCode: "template",
+      labelParams: { pseudonym: world.pseudonym },
+    });
     for (const finding of findings) {
       if (["subject", "template", "request"].includes(finding.target.type)) expect(finding.target.id).toBeUndefined();
       else expect(finding.target.id).toMatch(/^[0-9a-f-]{36}$/);

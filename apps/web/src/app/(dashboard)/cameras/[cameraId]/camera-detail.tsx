@@ -175,7 +175,9 @@ export function CameraDetail({ cameraId }: { cameraId: string }) {
             <Fact label={t("fps")}>{c.analysisFps}</Fact>
             <Fact label={t("codec")}>{c.probeCodec ?? "—"}</Fact>
             <Fact label={t("resolution")}>
-              {c.probeWidth ? `${c.probeWidth}×${c.probeHeight} @ ${c.probeFps ?? "?"} fps` : "—"}
+              {c.probeWidth
+                ? t("resolutionValue", { width: c.probeWidth, height: c.probeHeight ?? 0, fps: c.probeFps ?? "?" })
+                : "—"}
             </Fact>
             <Fact label={t("latency")}>{c.probeLatencyMs != null ? `${c.probeLatencyMs} ms` : "—"}</Fact>
             <Fact label={t("lastProbed")}>{c.lastProbedAt ? format.relativeTime(c.lastProbedAt) : tc("never")}</Fact>
