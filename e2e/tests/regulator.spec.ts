@@ -32,6 +32,8 @@ test("a regulator opens the overview, drills into the worst site and downloads t
 
   await page.goto("/regulator");
   await expect(page.getByTestId("figures")).toContainText("Average score");
+  // The trend is never a blank box: a chart from two days of snapshots on, else why there is none.
+  await expect(page.getByTestId("trend-chart").or(page.getByText("Not enough data yet"))).toBeVisible();
   const orgRow = page.getByTestId("regulator-org-row").filter({ hasText: "Xuhui Estates" });
   await expect(orgRow).toContainText("Verifies");
   await expect(orgRow).not.toContainText("Not yet checked");

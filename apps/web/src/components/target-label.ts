@@ -3,7 +3,7 @@ import { useCallback } from "react";
 
 /** What a finding is about, as the rules engine names it (`Target` in @consentry/compliance). */
 export interface TargetLabelSource {
-  label: string;
+  label: string | null;
   labelCode?: string;
   labelParams?: Record<string, string | number>;
 }
@@ -28,7 +28,7 @@ export function useTargetLabel() {
         case "requestOfType":
           return t("requestOfType", { type: tr(String(params.type) as "deletion") });
         default:
-          return target.label;
+          return target.label ?? "";
       }
     },
     [t, tr],

@@ -1,4 +1,11 @@
 export * from "./csv";
 export * from "./jurisdiction";
-export { buildRegulatorReport, type RegulatorViews, type ReportScope } from "./report";
+export {
+  buildRegulatorReport,
+  REPORT_TREND_DAYS,
+  type RegulatorViews,
+  type ReportLanguage,
+  type ReportScope,
+  type TrendPoint,
+} from "./report";
 export { type SiteVideoAccessCounts, siteVideoAccessCounts, VIDEO_ACCESS_WINDOWS } from "./video-access-counts";

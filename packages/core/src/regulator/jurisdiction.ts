@@ -52,7 +52,14 @@ export function redactFinding(finding: SnapshotFinding) {
     severity: finding.severity,
     code: finding.code,
     params: aboutPerson ? {} : finding.params,
-    target: { type: finding.target.type, label: aboutPerson ? null : label },
+    target: aboutPerson
+      ? { type: finding.target.type, label: null }
+      : {
+          type: finding.target.type,
+          label,
+          labelCode: finding.target.labelCode,
+          labelParams: finding.target.labelParams,
+        },
     message: scrub(finding.message),
     remediation: scrub(finding.remediation),
   };

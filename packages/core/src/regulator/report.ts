@@ -2,7 +2,13 @@ import { existsSync } from "node:fs";
 import { RULE_CATALOGUE_VERSION } from "@consentry/compliance";
 import PDFDocument from "pdfkit";
 import { notFound } from "../errors";
-import type { JurisdictionSite, JurisdictionSiteView, jurisdictionOverview, jurisdictionTrend } from "./jurisdiction";
+import type {
+  JurisdictionSite,
+  JurisdictionSiteView,
+  jurisdictionOverview,
+  jurisdictionTrend,
+  RegulatorFinding,
+} from "./jurisdiction";
 
 /** Fonts with Chinese glyphs, in order of preference (Debian: fonts-wqy-microhei, fonts-noto-cjk). */
 const CJK_FONTS = [
@@ -17,17 +23,133 @@ export type ReportInput = {
   catalogueVersion: string;
   auditChain: { ok: boolean; checkedAt: Date } | null;
   figures: [label: string, value: string | number][];
-  trend: { day: string; score: number }[];
+  trend: TrendPoint[];
+  /** The window the trend covers, in days. */
+  trendDays: number;
   table?: { head: string[]; rows: (string | number)[][] };
   findings?: { ruleId: string; severity: string; text: string }[];
 };
 
+export type TrendPoint = Awaited<ReturnType<typeof jurisdictionTrend>>[number];
+/** The days a report's trend covers. */
+export const REPORT_TREND_DAYS = 365;
+
 const shanghai = (date: Date) =>
   date.toLocaleString("zh-CN", { timeZone: "Asia/Shanghai", hour12: false, dateStyle: "medium", timeStyle: "short" });
 
+/** The trend's series as the console draws them: the score, and coverage shares as percentages. */
+const TREND_SERIES = [
+  { key: "score", scale: 1, color: "#1d4ed8", label: "得分 Score" },
+  { key: "signage", scale: 100, color: "#059669", label: "标识覆盖 Signage %" },
+  { key: "consent", scale: 100, color: "#d97706", label: "同意覆盖 Consent %" },
+  { key: "alternatives", scale: 100, color: "#7c3aed", label: "替代方式 Alternatives %" },
+] as const;
+const dayTime = (day: string) => Date.parse(`${day}T00:00:00Z`);
+
+/**
+ * The trend as a vector chart: a 0–100 axis with grid lines, the first, middle and last day
+ * under it (placed by date, so gaps between snapshots show), a line per series and a legend.
+ * With fewer than two days a line would be a lone point: the report says so instead.
+ */
+function drawTrend(doc: PDFKit.PDFDocument, trend: TrendPoint[], days: number) {
+  const left = doc.page.margins.left;
+  const height = 110;
+  // Heading, plot, day labels and legend together: start a page rather than split the chart.
+  if (trend.length >= 2 && doc.y + height + 80 > doc.page.height - doc.page.margins.bottom) doc.addPage();
+  doc.moveDown().fillColor("#0f172a").fontSize(12).text(`趋势 Trend (${days} 天 days)`);
+  doc.fontSize(9);
+  if (trend.length < 2) {
+    const only = trend[0];
+    doc
+      .fillColor("#475569")
+      .text(
+        `数据不足 Not enough data yet: a trend needs compliance snapshots from two days or more${
+          only ? ` (so far only ${only.day}, score ${Math.round(only.score)})` : " (none in this period)"
+        }.`,
+      );
+    doc.fillColor("#0f172a");
+    return;
+  }
+  const gutter = 28;
+  const width = doc.page.width - doc.page.margins.right - left - gutter;
+  const plotLeft = left + gutter;
+  const top = doc.y + 6;
+  const first = dayTime(trend[0]?.day ?? "");
+  const span = dayTime(trend.at(-1)?.day ?? "") - first || 1;
+  const x = (day: string) => plotLeft + ((dayTime(day) - first) / span) * width;
+  const y = (value: number) => top + height - (Math.max(0, Math.min(100, value)) / 100) * height;
+
+  doc.fontSize(7).lineWidth(0.5);
+  for (const tick of [0, 25, 50, 75, 100]) {
+    doc
+      .moveTo(plotLeft, y(tick))
+      .lineTo(plotLeft + width, y(tick))
+      .strokeColor(tick === 0 ? "#94a3b8" : "#e2e8f0")
+      .stroke();
+    doc
+      .fillColor("#475569")
+      .text(String(tick), left, y(tick) - 3, { width: gutter - 4, align: "right", lineBreak: false });
+  }
+  doc
+    .moveTo(plotLeft, top)
+    .lineTo(plotLeft, top + height)
+    .strokeColor("#94a3b8")
+    .stroke();
+  // The first and last day, and the calendar day halfway between once there is one.
+  const DAY = 86_400_000;
+  const last = first + span;
+  const ticks = [first, ...(span >= 2 * DAY ? [first + Math.round(span / 2 / DAY) * DAY] : []), last];
+  for (const [i, time] of ticks.entries()) {
+    const align = i === 0 ? "left" : i === ticks.length - 1 ? "right" : "center";
+    const at = plotLeft + ((time - first) / span) * width - (align === "left" ? 0 : align === "right" ? 60 : 30);
+    const day = new Date(time).toISOString().slice(0, 10);
+    doc.text(day, at, top + height + 3, { width: 60, align, lineBreak: false });
+  }
+
+  for (const series of TREND_SERIES) {
+    doc.lineWidth(1.5).strokeColor(series.color).fillColor(series.color);
+    // A day without the value (no camera to cover, say) breaks the line rather than dropping to 0.
+    let drawing = false;
+    for (const point of trend) {
+      const value = point[series.key];
+      if (value === null) {
+        drawing = false;
+        continue;
+      }
+      const [px, py] = [x(point.day), y(value * series.scale)];
+      if (drawing) doc.lineTo(px, py);
+      else doc.moveTo(px, py);
+      drawing = true;
+    }
+    doc.stroke();
+    for (const point of trend) {
+      const value = point[series.key];
+      if (value !== null) doc.circle(x(point.day), y(value * series.scale), 1.5).fill();
+    }
+  }
+
+  let legendX = plotLeft;
+  const legendY = top + height + 14;
+  for (const series of TREND_SERIES) {
+    doc
+      .rect(legendX, legendY + 1, 8, 5)
+      .fillColor(series.color)
+      .fill();
+    doc
+      .fillColor("#0f172a")
+      .fontSize(7)
+      .text(series.label, legendX + 11, legendY, { lineBreak: false });
+    legendX += 11 + doc.widthOfString(series.label) + 14;
+  }
+  doc.x = left;
+  doc.y = legendY + 12;
+  doc.lineWidth(1).fillColor("#0f172a");
+}
+
 /**
  * A regulator's report as PDF: heading, date, rule catalogue version, audit-chain result, the
- * figures, a score trend chart, and the sites or findings. Labels are bilingual.
+ * figures, the trend chart, and the sites or findings. Labels are bilingual; the findings are in
+ * the reader's language (see ReportLanguage).
  */
 export function renderReport(input: ReportInput): Promise<Buffer> {
   const doc = new PDFDocument({ size: "A4", margin: 48, info: { Title: input.title, Producer: "Consentry" } });
@@ -54,25 +176,7 @@ export function renderReport(input: ReportInput): Promise<Buffer> {
   doc.fontSize(10);
   for (const [label, value] of input.figures) doc.text(`${label}: ${value}`);
 
-  if (input.trend.length > 1) {
-    doc.moveDown().fontSize(12).text("得分趋势 Score trend");
-    const left = doc.x;
-    const top = doc.y + 4;
-    const width = 480;
-    const height = 100;
-    doc.rect(left, top, width, height).strokeColor("#cbd5e1").stroke();
-    input.trend.forEach((point, i) => {
-      const x = left + (i / (input.trend.length - 1)) * width;
-      const y = top + height - (Math.max(0, Math.min(100, point.score)) / 100) * height;
-      if (i === 0) doc.moveTo(x, y);
-      else doc.lineTo(x, y);
-    });
-    doc.strokeColor("#1d4ed8").lineWidth(1.5).stroke();
-    doc.fontSize(8).fillColor("#475569");
-    doc.text(`${input.trend[0]?.day} – ${input.trend.at(-1)?.day} (0–100)`, left, top + height + 4);
-    doc.x = left;
-    doc.fillColor("#0f172a");
-  }
+  drawTrend(doc, input.trend, input.trendDays);
 
   if (input.table) {
     doc.moveDown().fontSize(12).text("场所 Sites");
@@ -83,7 +187,10 @@ export function renderReport(input: ReportInput): Promise<Buffer> {
     doc.moveDown().fontSize(12).text("问题 Findings");
     doc.fontSize(9);
     if (input.findings.length === 0) doc.text("无 None");
-    for (const finding of input.findings) doc.text(`[${finding.severity}] ${finding.ruleId} ${finding.text}`);
+    for (const finding of input.findings) {
+      doc.text(`[${finding.severity}] ${finding.ruleId} ${finding.text}`);
+      doc.moveDown(0.2);
+    }
   }
   doc.end();
   return done;
@@ -105,6 +212,16 @@ export type RegulatorViews = {
   site(input: { siteId: string }): Promise<JurisdictionSiteView>;
   trend(input: { days: 30 | 90 | 365; siteId?: string; orgId?: string }): ReturnType<typeof jurisdictionTrend>;
 };
+/**
+ * The reader's language in a report: finding texts and severities. The figures' labels are
+ * bilingual either way; without a language the findings keep the rules engine's English.
+ */
+export type ReportLanguage = {
+  findingMessage(finding: RegulatorFinding): string;
+  severity(severity: RegulatorFinding["severity"]): string;
+};
+const ENGLISH: ReportLanguage = { findingMessage: (finding) => finding.message, severity: (severity) => severity };
+
 const pct = (value: number | null | undefined) => (value == null ? "—" : `${Math.round(value * 100)}%`);
 
 const RETENTION_STATE = { ok: "运行正常 runs", failed: "上次失败 last run failed", notRunning: "未在运行 not running" };
@@ -134,17 +251,19 @@ function retentionFigures(retention: JurisdictionSiteView["retention"]): [string
 export async function buildRegulatorReport(
   views: RegulatorViews,
   scope: ReportScope,
+  language: ReportLanguage = ENGLISH,
 ): Promise<{ pdf: Buffer; name: string }> {
   const overview = await views.overview();
   const header = {
     generatedAt: new Date(),
     catalogueVersion: RULE_CATALOGUE_VERSION,
     auditChain: overview.auditChain,
+    trendDays: REPORT_TREND_DAYS,
   };
   if (scope.kind === "site") {
     const [site, trend] = await Promise.all([
       views.site({ siteId: scope.siteId }),
-      views.trend({ days: 365, siteId: scope.siteId }),
+      views.trend({ days: REPORT_TREND_DAYS, siteId: scope.siteId }),
     ]);
     const coverage = (site.coverage ?? {}) as Record<string, number | null>;
     const pdf = await renderReport({
@@ -175,8 +294,8 @@ export async function buildRegulatorReport(
       trend,
       findings: site.findings.map((finding) => ({
         ruleId: finding.ruleId,
-        severity: finding.severity,
-        text: `${finding.target.label ? `${finding.target.label}: ` : ""}${finding.message}`,
+        severity: language.severity(finding.severity),
+        text: `${finding.target.label ? `${finding.target.label}: ` : ""}${language.findingMessage(finding)}`,
       })),
     });
     return { pdf, name: `site-${site.siteCode}` };
@@ -186,7 +305,10 @@ export async function buildRegulatorReport(
   if (scope.kind === "organization" && !organization) {
     return notFound("Organisation", "Organisation not found in your jurisdiction.");
   }
-  const [allSites, trend] = await Promise.all([views.sites(), views.trend({ days: 365, orgId: organization?.orgId })]);
+  const [allSites, trend] = await Promise.all([
+    views.sites(),
+    views.trend({ days: REPORT_TREND_DAYS, orgId: organization?.orgId }),
+  ]);
   const sites = organization ? allSites.filter((site) => site.orgId === organization.orgId) : allSites;
   const pdf = await renderReport({
     ...header,

@@ -3,7 +3,7 @@
 import type { RouterOutputs } from "@consentry/api";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
-import { useTranslations } from "next-intl";
+import { useLocale, useTranslations } from "next-intl";
 import { useMemo, useState } from "react";
 import { downloadText } from "~/components/download";
 import { Alert, Badge, Button, Card, EmptyState, Input, PageHeader, Table, Td } from "~/components/ui";
@@ -30,6 +30,8 @@ export function RegulatorConsole() {
   const tc = useTranslations("common");
   const trpc = useTRPC();
   const queryClient = useQueryClient();
+  // The PDF's findings in the language the console is read in.
+  const locale = useLocale();
   const overview = useQuery(trpc.regulator.overview.queryOptions());
   const sites = useQuery(trpc.regulator.sites.queryOptions());
   const [sort, setSort] = useState<SortKey>("score");
@@ -79,7 +81,7 @@ export function RegulatorConsole() {
               {t("downloadOrganizationsCsv")}
             </Button>
             <a
-              href="/api/regulator/report?scope=jurisdiction"
+              href={`/api/regulator/report?scope=jurisdiction&locale=${locale}`}
               download
               className="rounded-md border border-slate-300 px-3.5 py-2 text-sm font-medium hover:bg-slate-50"
             >
@@ -116,7 +118,7 @@ export function RegulatorConsole() {
             <p key={org.orgId}>
               <a
                 className="text-brand-700 underline"
-                href={`/api/regulator/report?scope=organization&id=${org.orgId}`}
+                href={`/api/regulator/report?scope=organization&id=${org.orgId}&locale=${locale}`}
                 download
               >
                 {org.orgName}
@@ -146,7 +148,7 @@ export function RegulatorConsole() {
                 <Td>
                   <a
                     className="font-medium text-brand-700 hover:underline"
-                    href={`/api/regulator/report?scope=organization&id=${org.orgId}`}
+                    href={`/api/regulator/report?scope=organization&id=${org.orgId}&locale=${locale}`}
                     download
                   >
                     {org.orgName}

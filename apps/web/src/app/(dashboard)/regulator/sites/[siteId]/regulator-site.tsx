@@ -3,8 +3,10 @@
 import type { RouterOutputs } from "@consentry/api";
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { useFormatter, useTranslations } from "next-intl";
+import { useFormatter, useLocale, useTranslations } from "next-intl";
 import { useFindingText } from "~/components/finding-text";
+import { isNotFound, NotFoundCard } from "~/components/not-found-card";
+import { useTargetLabel } from "~/components/target-label";
 import { Alert, Badge, Card, EmptyState, PageHeader } from "~/components/ui";
 import { useTRPC } from "~/trpc/react";
 import { CoverageBar, ScoreBadge, SEVERITY_TONE } from "../../../compliance/widgets";
@@ -17,10 +19,18 @@ export function RegulatorSite({ siteId }: { siteId: string }) {
   const tc = useTranslations("compliance");
   const tm = useTranslations("regulatorMoves");
   const format = useFormatter();
+  const locale = useLocale();
   const trpc = useTRPC();
   const findingText = useFindingText();
+  const targetLabel = useTargetLabel();
   const site = useQuery(trpc.regulator.site.queryOptions({ siteId }));
-  if (site.isError) return <Alert>{site.error.message}</Alert>;
+  if (site.isError) {
+    return isNotFound(site.error) ? (
+      <NotFoundCard backHref="/regulator" backLabel={t("title")} />
+    ) : (
+      <Alert>{site.error.message}</Alert>
+    );
+  }
   const s = site.data;
   if (!s) return null;
   const coverage = (s.coverage ?? {}) as Record<string, number | null>;
@@ -40,7 +50,7 @@ export function RegulatorSite({ siteId }: { siteId: string }) {
           <div className="flex items-center gap-3">
             {s.score !== null && <ScoreBadge score={s.score} />}
             <a
-              href={`/api/regulator/report?scope=site&id=${siteId}`}
+              href={`/api/regulator/report?scope=site&id=${siteId}&locale=${locale}`}
               download
               className="rounded-md border border-slate-300 px-3.5 py-2 text-sm font-medium hover:bg-slate-50"
             >
@@ -90,7 +100,7 @@ export function RegulatorSite({ siteId }: { siteId: string }) {
                 <li key={`${finding.ruleId}-${index}`} className="px-4 py-3 text-sm" data-testid="regulator-finding">
                   <Badge tone={SEVERITY_TONE[finding.severity]}>{tc(`severity.${finding.severity}`)}</Badge>{" "}
                   <span className="font-mono text-xs">{finding.ruleId}</span>{" "}
-                  {finding.target.label && <span className="font-medium">{finding.target.label} — </span>}
+                  {finding.target.label && <span className="font-medium">{targetLabel(finding.target)} — </span>}
                   {text.message}
                 </li>
               );
