@@ -44,6 +44,7 @@ type Limit = { bytes: number; signedIn?: true; field?: string };
 const BODY_LIMITS: (Limit & { path: RegExp })[] = [
   { path: /^\/api\/people\/[^/]+\/enrolments\/?$/, bytes: UPLOAD_BYTES, signedIn: true, field: "photos" },
   { path: /^\/api\/signs\/[^/]+\/evidence\/?$/, bytes: UPLOAD_BYTES, signedIn: true, field: "photo" },
+  { path: /^\/api\/assessments\/?$/, bytes: UPLOAD_BYTES, signedIn: true, field: "document" },
 ];
 /** Everything else (tRPC, Better Auth, server actions) takes JSON or small forms. */
 const DEFAULT_LIMIT: Limit = { bytes: 1 * MiB };

@@ -67,13 +67,20 @@ test("a manager records an impact assessment and publishes a notice on the site 
   const dialog = page.getByRole("dialog");
   await dialog.getByLabel("Scope").fill("All face-recognition gates");
   await dialog.getByLabel("Approved by").fill("Data protection officer");
-  await dialog.getByLabel("Document SHA-256").fill("not-a-hash");
+  const file = dialog.getByLabel("Assessment document");
+  await file.setInputFiles({ name: "pipia.pdf", mimeType: "application/pdf", buffer: Buffer.from("<html>") });
   await dialog.getByRole("button", { name: "Save" }).click();
-  await expect(dialog.getByText("Enter a SHA-256 hash (64 hex characters).")).toBeVisible();
-  await dialog.getByLabel("Document SHA-256").fill("ab".repeat(32));
+  await expect(dialog.getByText("This file is not a PDF, DOCX or ODT document.")).toBeVisible();
+  const pdf = Buffer.from("%PDF-1.4\n% PIPIA\n%%EOF\n");
+  await file.setInputFiles({ name: "PIPIA 2026.pdf", mimeType: "application/pdf", buffer: pdf });
   await dialog.getByRole("button", { name: "Save" }).click();
   await expect(dialog).toBeHidden();
   await expect(page.getByText("Data protection officer")).toBeVisible();
+  // The document is kept: served back as uploaded, under the SHA-256 the server computed.
+  const href = await page.getByRole("link", { name: "PIPIA 2026.pdf" }).getAttribute("href");
+  expect((await page.request.get(href ?? "")).headers()["x-content-sha256"]).toBe(
+    createHash("sha256").update(pdf).digest("hex"),
+  );
 
   await page.getByRole("button", { name: "Publish new version" }).click();
   for (const [label, value] of [

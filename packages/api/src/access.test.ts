@@ -67,7 +67,10 @@ type Fixture = {
       | "pseudonym"
       | "consentingSubject"
       | "consent"
+      | "consentWithoutNotice"
       | "oldAssessment"
+      | "assessmentWithDocument"
+      | "eventWithSnapshot"
       | "openRequest"
       | "unverifiedRequest"
       | "verifiedRequest"
@@ -169,6 +172,17 @@ const noticeText = {
   rights: "Refuse, withdraw, delete",
   contact: "privacy@example.cn",
 };
+/** An impact assessment recorded with its document (the smallest valid PDF). */
+const assessmentUpload = (f: Fixture) => ({
+  orgId: f.orgId,
+  siteId: f.siteId,
+  scope: "All gates",
+  approver: "DPO",
+  completedAt: new Date(),
+  nextReviewAt: null,
+  document: new TextEncoder().encode("%PDF-1.4\n%%EOF\n"),
+  documentName: "pipia.pdf",
+});
 const assessment = (f: Fixture, completedAt: Date) => ({
   siteId: f.siteId,
   scope: "All gates",
@@ -305,6 +319,11 @@ const accessMatrix: Record<string, Row> = {
     input: (f) => ({ orgId: f.orgId, siteId: f.siteId }),
     otherTenant: [theirs("siteId")],
   },
+  "recognition.snapshot": {
+    access: "operator",
+    input: async (f) => ({ orgId: f.orgId, eventId: Number(await f.make("eventWithSnapshot")) }),
+    otherTenant: [theirs("eventId")],
+  },
   "signs.delete": {
     access: "manager",
     input: async (f) => ({ orgId: f.orgId, signId: await f.make("sign") }),
@@ -371,6 +390,21 @@ const accessMatrix: Record<string, Row> = {
     access: "manager",
     input: (f) => ({ orgId: f.orgId, ...assessment(f, new Date()) }),
     otherTenant: [theirs("siteId")],
+  },
+  "assessments.upload": {
+    access: "manager",
+    input: (f) => assessmentUpload(f),
+    otherTenant: [theirs("siteId")],
+  },
+  "assessments.document": {
+    access: "auditor",
+    input: async (f) => ({ orgId: f.orgId, assessmentId: await f.make("assessmentWithDocument") }),
+    otherTenant: [theirs("assessmentId")],
+  },
+  "notices.confirm": {
+    access: "manager",
+    input: async (f) => ({ orgId: f.orgId, consentId: await f.make("consentWithoutNotice"), noticeId: f.noticeId }),
+    otherTenant: [theirs("consentId"), notAtSite(theirs("noticeId"))],
   },
   "assessments.delete": {
     access: "owner",
@@ -864,6 +898,26 @@ async function makeWorld(db: Database, orgId: string, ownerPrincipal: Principal,
     if (kind === "consent") {
       return (await owner.subjects.giveConsent({ orgId, ...consent(world, await make("subject")) })).id;
     }
+    if (kind === "consentWithoutNotice") {
+      const subjectId = await make("subject");
+      return (await owner.subjects.giveConsent({ orgId, ...recognitionConsent(subjectId, world.siteId) })).id;
+    }
+    if (kind === "eventWithSnapshot") {
+      const [event] = await db
+        .insert(schema.recognitionEvents)
+        .values({
+          orgId,
+          siteId: world.siteId,
+          cameraId: world.cameraId,
+          subjectId: await make("subject"),
+          at: new Date(),
+          score: 0.8,
+          snapshotPath: `event-snapshot/ab/${"ab".repeat(32)}.bin`,
+        })
+        .returning({ id: schema.recognitionEvents.id });
+      return String(event?.id);
+    }
+    if (kind === "assessmentWithDocument") return (await owner.assessments.upload(assessmentUpload(world))).id;
     const fourYearsAgo = new Date(Date.now() - 4 * 365 * 86_400_000);
     return (await owner.assessments.create({ orgId, ...assessment(world, fourYearsAgo) })).id;
   };

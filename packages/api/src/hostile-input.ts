@@ -153,6 +153,16 @@ export const samples: Record<string, (f: Fixture) => Promise<object> | object> =
   }),
   "subjects.withdrawConsent": async (f) => ({ orgId: f.orgId, consentId: await f.consentId(), reason: "Moved out" }),
   "notices.publish": (f) => ({ orgId: f.orgId, siteId: f.siteId, ...notice }),
+  "assessments.upload": (f) => ({
+    orgId: f.orgId,
+    siteId: f.siteId,
+    scope: "All gates",
+    approver: "DPO",
+    completedAt: new Date(),
+    nextReviewAt: new Date(Date.now() + 365 * 86_400_000),
+    document: new TextEncoder().encode("%PDF-1.4\n%%EOF\n"),
+    documentName: "pipia.pdf",
+  }),
   "assessments.create": (f) => ({
     orgId: f.orgId,
     siteId: f.siteId,

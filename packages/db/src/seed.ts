@@ -388,25 +388,28 @@ export async function seedDemo(
           const requests = [
             { type: "deletion" as const, status: "open" as const, submitted: 3, due: 18 },
             { type: "access" as const, status: "in_progress" as const, submitted: 10, due: 9 },
-            { type: "withdrawal" as const, status: "completed" as const, submitted: 30, due: -5 },
+            { type: "access" as const, status: "completed" as const, submitted: 30, due: -5 },
             { type: "deletion" as const, status: "open" as const, submitted: 25, due: -3 },
           ];
           for (const [i, request] of requests.entries()) {
             const contact = PEOPLE[i]?.contact as string;
+            // As the portal stores it (core/portal/submit-request.ts): staff reveal and match it.
+            const email = contact.includes("@") ? contact : null;
+            const stored = { email, phone: email ? null : contact, reference: null, details: null };
             await tx.insert(s.dsrRequests).values({
               orgId: org.id,
               siteId: site.id,
               subjectId: subjectIds[i],
               type: request.type,
               referenceCode: `R-${orgIndex + 1}${siteIndex}${i}${newSiteCode().slice(2)}`,
-              contactEnc: encryptString(contact, "dsr_requests.contact"),
+              contactEnc: encryptString(JSON.stringify(stored), "dsr_requests.contact"),
               contactHash: sha256(contact),
               submittedAt: daysAgo(request.submitted),
               verifiedAt: daysAgo(request.submitted),
               dueAt: daysAgo(-request.due),
               status: request.status,
               closedAt: request.status === "completed" ? daysAgo(8) : null,
-              outcome: request.status === "completed" ? "Consent withdrawn and templates deleted." : null,
+              outcome: request.status === "completed" ? "A copy of the person's record was sent." : null,
             });
           }
         }

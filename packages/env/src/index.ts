@@ -114,6 +114,8 @@ export const env = createEnv({
       : z.string().min(1),
     /** Cameras one inference worker analyses at once. */
     INFERENCE_MAX_CAMERAS: z.coerce.number().int().min(1).max(64).default(4),
+    /** Sightings of one person at one camera less than this apart are one visit (one recognition event). */
+    INFERENCE_TRACK_GAP_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
     /** Threads each ONNX model session may use inside an inference worker. */
     VISION_THREADS: z.coerce.number().int().min(1).max(32).default(1),
     /**

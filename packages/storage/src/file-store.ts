@@ -3,7 +3,12 @@ import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 
 /** What a stored file is, which is also the first folder of its key. */
-export type StoredKind = "sign-evidence" | "enrolment-photo" | "event-snapshot" | "deletion-certificate";
+export type StoredKind =
+  | "sign-evidence"
+  | "enrolment-photo"
+  | "event-snapshot"
+  | "deletion-certificate"
+  | "assessment-document";
 
 export class StorageKeyError extends Error {
   override name = "StorageKeyError";

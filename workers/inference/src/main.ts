@@ -39,6 +39,7 @@ await runService({
       analyzer,
       logger,
       maxCameras: env.INFERENCE_MAX_CAMERAS,
+      settings: { trackGapMs: env.INFERENCE_TRACK_GAP_SECONDS * 1000 },
     });
     onClose("worker", () => worker.close());
     return {

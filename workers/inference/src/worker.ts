@@ -35,6 +35,7 @@ export const DEFAULT_STREAM_SETTINGS: StreamSettings = {
   recheckMs: 3000,
   settingsPollMs: 5000,
   stallTimeoutMs: 10_000,
+  trackGapMs: 60_000,
 };
 
 export type InferenceWorkerOptions = {
@@ -56,7 +57,7 @@ export type InferenceWorkerOptions = {
   /** How often a held lease's lock is read back, and how long it is trusted unconfirmed (./stream/lease-ownership.ts). */
   leaseCheckEveryMs?: number;
   leaseTrustMs?: number;
-  events?: Omit<EventWriterOptions, "lostSince">;
+  events?: Omit<EventWriterOptions, "lostSince" | "storage" | "trackGapMs">;
   workerId?: string;
 };
 
@@ -99,6 +100,8 @@ export function startInferenceWorker(options: InferenceWorkerOptions) {
   // Counts and an error code only: an event's content (who, where) never goes to the log.
   const events = new EventWriter(db, ({ level, message, counts }) => logger[level](counts, message), {
     ...options.events,
+    trackGapMs: settings.trackGapMs,
+    storage: options.storage,
     // Re-checked before each batch: events found after a lease was lost are another worker's to report.
     lostSince: async (cameraIds) => {
       const lost = new Map<string, number>();
@@ -126,7 +129,11 @@ export function startInferenceWorker(options: InferenceWorkerOptions) {
 
   const galleryChanged = (siteId: string) => {
     galleries.invalidate(siteId);
-    for (const camera of active.values()) if (camera.siteId === siteId) camera.tracker.forgetIdentities();
+    for (const camera of active.values()) {
+      if (camera.siteId !== siteId) continue;
+      camera.tracker.forgetIdentities();
+      camera.analysis.forgetVisits();
+    }
   };
 
   subscriber.on("message", (_channel, message) => {
@@ -182,6 +189,7 @@ export function startInferenceWorker(options: InferenceWorkerOptions) {
           analyzer,
           galleries,
           events,
+          storage: options.storage,
           settings,
           active,
           cameraId,

@@ -24,8 +24,11 @@ type World = {
   orgId: string;
   siteId: string;
   signId: string;
+  assessmentId: string;
   subjectId: string;
   consentId: string;
+  /** A recognition event with a snapshot. */
+  eventId: number;
   status: StatusLink;
 };
 type StatusLink = { reference: string; token: string };
@@ -47,6 +50,15 @@ const photoForm = async (fields: Record<string, string>, name: string) => {
     .jpeg()
     .toBuffer();
   form.append(name, new File([new Uint8Array(jpeg)], "photo.jpg", { type: "image/jpeg" }));
+  return form;
+};
+
+/** An impact assessment's fields and its document (a PDF), as the site page's form sends them. */
+const assessmentForm = async (siteId: string) => {
+  const form = new FormData();
+  for (const [key, value] of Object.entries({ siteId, scope: "All gates", approver: "DPO", completedAt: "2026-01-05" }))
+    form.set(key, value);
+  form.append("document", new File([new TextEncoder().encode("%PDF-1.4\n%%EOF\n")], "pipia.pdf"));
   return form;
 };
 
@@ -91,6 +103,44 @@ const routes: Record<string, RouteRow> = {
         method: "GET",
         url: (own) => `/api/signs/x/evidence?orgId=${own.orgId}`,
         params: (own) => ({ signId: own.signId }),
+        status: 200,
+      },
+    ],
+  },
+  "api/assessments": {
+    attempts: [
+      {
+        as: "manager",
+        method: "POST",
+        url: (own) => `/api/assessments?orgId=${own.orgId}`,
+        body: (_, other) => assessmentForm(other.siteId),
+        status: 404,
+      },
+      // The control: an assessment of the caller's own site is recorded with its document.
+      {
+        as: "manager",
+        method: "POST",
+        url: (own) => `/api/assessments?orgId=${own.orgId}`,
+        body: (own) => assessmentForm(own.siteId),
+        status: 200,
+      },
+    ],
+  },
+  "api/assessments/[assessmentId]/document": {
+    attempts: [
+      {
+        as: "auditor",
+        method: "GET",
+        url: (own) => `/api/assessments/x/document?orgId=${own.orgId}`,
+        params: (_, other) => ({ assessmentId: other.assessmentId }),
+        status: 404,
+      },
+      // The control: the caller's own assessment's document is served.
+      {
+        as: "auditor",
+        method: "GET",
+        url: (own) => `/api/assessments/x/document?orgId=${own.orgId}`,
+        params: (own) => ({ assessmentId: own.assessmentId }),
         status: 200,
       },
     ],
@@ -159,6 +209,33 @@ const routes: Record<string, RouteRow> = {
       },
     ],
   },
+  "api/recognition/[eventId]/snapshot": {
+    attempts: [
+      {
+        as: "operator",
+        method: "GET",
+        url: (own) => `/api/recognition/x/snapshot?orgId=${own.orgId}`,
+        params: (_, other) => ({ eventId: String(other.eventId) }),
+        status: 404,
+      },
+      // Snapshots show people: not for auditors.
+      {
+        as: "auditor",
+        method: "GET",
+        url: (own) => `/api/recognition/x/snapshot?orgId=${own.orgId}`,
+        params: (own) => ({ eventId: String(own.eventId) }),
+        status: 403,
+      },
+      // The control: the caller's own event's snapshot is served.
+      {
+        as: "operator",
+        method: "GET",
+        url: (own) => `/api/recognition/x/snapshot?orgId=${own.orgId}`,
+        params: (own) => ({ eventId: String(own.eventId) }),
+        status: 200,
+      },
+    ],
+  },
   "admin/queues/[[...path]]": {
     attempts: [
       { as: "anonymous", method: "GET", url: () => "/admin/queues", status: 404 },
@@ -200,6 +277,8 @@ beforeAll(async () => {
   const api = await import("@consentry/api/testing");
   const { auth } = await import("~/server/services");
   const { storage } = await import("~/server/storage");
+  const { storeEventSnapshot } = await import("@consentry/core/sites");
+  const { schema } = await import("@consentry/db");
   const { db } = testDb;
   digest = () => api.databaseDigest(db);
 
@@ -263,6 +342,40 @@ beforeAll(async () => {
       .jpeg()
       .toBuffer();
     await caller.signs.attachEvidence({ orgId, signId: sign.id, photo });
+    const assessment = await caller.assessments.upload({
+      orgId,
+      siteId: site.id,
+      scope: "All gates",
+      approver: "DPO",
+      completedAt: new Date(),
+      nextReviewAt: null,
+      document: new TextEncoder().encode("%PDF-1.4\n%%EOF\n"),
+      documentName: "pipia.pdf",
+    });
+    // A recognition event whose snapshot is in the web app's file store, as the worker leaves it.
+    const [camera] = await db
+      .insert(schema.cameras)
+      .values({
+        orgId,
+        siteId: site.id,
+        name: "Gate",
+        rtspUrlEnc: "v1.test",
+        rtspUrlMasked: "rtsp://10.0.0.1/cam",
+        locationType: "entrance",
+      })
+      .returning({ id: schema.cameras.id });
+    const [event] = await db
+      .insert(schema.recognitionEvents)
+      .values({
+        orgId,
+        siteId: site.id,
+        cameraId: camera?.id as string,
+        subjectId: subject.id,
+        at: new Date(),
+        score: 0.8,
+        snapshotPath: await storeEventSnapshot(storage, photo),
+      })
+      .returning({ id: schema.recognitionEvents.id });
     const email = `${api.unique("subject")}@example.cn`;
     const visitor = api.callerFor(db, null, undefined, undefined, portal);
     const { requestId } = await visitor.portal.submit({ siteId: site.id, type: "access", email });
@@ -271,8 +384,10 @@ beforeAll(async () => {
       orgId,
       siteId: site.id,
       signId: sign.id,
+      assessmentId: assessment.id,
       subjectId: subject.id,
       consentId: consent.id,
+      eventId: event?.id as number,
       status: { reference: verified.reference, token: verified.token },
     };
   };

@@ -1,5 +1,6 @@
 import { requireSite } from "@consentry/core";
-import { and, desc, eq, gte, lt, schema, sql } from "@consentry/db";
+import { notFound } from "@consentry/core/errors";
+import { and, desc, eq, gte, isNotNull, lt, schema, sql } from "@consentry/db";
 import { z } from "zod";
 import { orgProcedure, router } from "../trpc";
 
@@ -8,8 +9,10 @@ const PAGE = 50;
 const HOUR_MS = 60 * 60 * 1000;
 
 /**
- * Who was recognised where: consenting people only, by pseudonym. Unknown faces are never
- * recorded, only counted per camera and minute; the feed gives the site's count for the last hour.
+ * Who was recognised where: consenting people only, by pseudonym, one row per visit (first and
+ * last seen, sightings, best score). Unknown faces are never recorded, only counted per camera
+ * and minute; the feed gives the site's count for the last hour. A visit's snapshot (sites opt
+ * in; every other face blurred) is served by /api/recognition/[eventId]/snapshot.
  */
 export const recognitionRouter = router({
   feed: orgProcedure("operator")
@@ -20,7 +23,13 @@ export const recognitionRouter = router({
         .select({
           id: recognitionEvents.id,
           at: recognitionEvents.at,
+          lastSeenAt: sql<Date>`coalesce(${recognitionEvents.lastSeenAt}, ${recognitionEvents.at})`.mapWith(
+            recognitionEvents.at,
+          ),
+          sightings: recognitionEvents.sightings,
           score: recognitionEvents.score,
+          // Whether there is one; where it is stays on the server.
+          hasSnapshot: sql<boolean>`${recognitionEvents.snapshotPath} is not null`,
           cameraId: recognitionEvents.cameraId,
           cameraName: cameras.name,
           subjectId: recognitionEvents.subjectId,
@@ -56,5 +65,22 @@ export const recognitionRouter = router({
         /** Faces at the site's cameras that matched nobody in the last hour: a count, nothing else exists. */
         unknownFacesLastHour: unknown?.total ?? 0,
       };
+    }),
+
+  /** Where an event's snapshot is, for the route that serves it to operators and up. */
+  snapshot: orgProcedure("operator")
+    .input(z.object({ eventId: z.number().int().positive() }))
+    .query(async ({ ctx, input }) => {
+      const [event] = await ctx.db
+        .select({ key: recognitionEvents.snapshotPath })
+        .from(recognitionEvents)
+        .where(
+          and(
+            eq(recognitionEvents.id, input.eventId),
+            eq(recognitionEvents.orgId, ctx.org.id),
+            isNotNull(recognitionEvents.snapshotPath),
+          ),
+        );
+      return event?.key ? { key: event.key } : notFound("Snapshot");
     }),
 });

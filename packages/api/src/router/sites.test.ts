@@ -168,4 +168,3 @@ describe("a new site's set-up checklist (issue #17.6)", () => {
     expect(await setup()).toMatchObject({ signs: true, notice: false, cameras: false });
   });
 });
-

@@ -29,7 +29,16 @@ import { RESIDUAL_SCAN_PLACES, RESIDUAL_SCAN_TABLES, scanResidue } from "./resid
 // mailbox folder: after the erasure's steps it finds nothing, and it finds a leftover planted in
 // each place it checks. The portal request's contact goes with the certificate.
 
-const { complianceSnapshots, consents, dsrRequests, enrolmentPhotos, enrolments, recognitionEvents, subjects } = schema;
+const {
+  complianceSnapshots,
+  consents,
+  dsrErasures,
+  dsrRequests,
+  enrolmentPhotos,
+  enrolments,
+  recognitionEvents,
+  subjects,
+} = schema;
 const prefix = `test-residue-${randomBytes(4).toString("hex")}`;
 const redis = new Redis(redisConnection(env.REDIS_URL));
 const mailbox = mkdtempSync(join(tmpdir(), "consentry-residue-mail-"));
@@ -64,9 +73,18 @@ async function personWithRequest() {
   const enrolmentId = enrolment?.id as string;
   const { key } = await storage.put("enrolment-photo", randomBytes(64), "bin");
   await testDb.db.insert(enrolmentPhotos).values({ enrolmentId, subjectId, position: 0, storageKey: key });
-  await testDb.db
-    .insert(recognitionEvents)
-    .values({ orgId, siteId, cameraId, subjectId, templateId: templateIds[0], at: new Date(), score: 0.9 });
+  // A recognition event with its (sealed) snapshot.
+  const { key: snapshotKey } = await storage.put("event-snapshot", randomBytes(64), "bin");
+  await testDb.db.insert(recognitionEvents).values({
+    orgId,
+    siteId,
+    cameraId,
+    subjectId,
+    templateId: templateIds[0],
+    at: new Date(),
+    score: 0.9,
+    snapshotPath: snapshotKey,
+  });
   const contact = JSON.stringify({ email: address, phone: null, reference: null, details: null });
   const [request] = await testDb.db
     .insert(dsrRequests)
@@ -112,6 +130,7 @@ async function personWithRequest() {
     consentId: consent.id,
     templateId: templateIds[0] as string,
     key,
+    snapshotKey,
   };
 }
 
@@ -188,8 +207,14 @@ describe("residual scan", { timeout: 60_000 }, () => {
     });
 
     await eraseUpToTheCertificate(person.requestId);
-    const clean = await scanResidue(testDb.db, storage, person.subjectId, [person.key], scope);
-    expect(clean).toMatchObject({ rows: 0, files: 0 });
+    // The steps recorded the files they removed, the event's snapshot among them.
+    const [progress] = await testDb.db
+      .select({ keys: dsrErasures.photoKeys })
+      .from(dsrErasures)
+      .where(eq(dsrErasures.requestId, person.requestId));
+    expect(progress?.keys.sort()).toEqual([person.key, person.snapshotKey].sort());
+    const clean = await scanResidue(testDb.db, storage, person.subjectId, progress?.keys ?? [], scope);
+    expect(clean).toMatchObject({ rows: 0, files: 0, keysChecked: 2 });
     const [kept] = await testDb.db
       .select({ findings: complianceSnapshots.findings })
       .from(complianceSnapshots)
@@ -284,8 +309,10 @@ describe("residual scan", { timeout: 60_000 }, () => {
     });
     await plantMail(address);
     const { key: file } = await storage.put("enrolment-photo", randomBytes(64), "bin");
+    // The event's snapshot file back where it was.
+    await writeFile(join(storage.root, person.snapshotKey), randomBytes(64));
 
-    const found = await scanResidue(testDb.db, storage, subjectId, [person.key, file], scope);
+    const found = await scanResidue(testDb.db, storage, subjectId, [...(progress?.keys ?? []), file], scope);
     expect(found.byTable).toEqual({
       face_templates: 1,
       enrolment_photos: 1,
@@ -299,7 +326,7 @@ describe("residual scan", { timeout: 60_000 }, () => {
       redis: 1,
       dev_mailbox: 1,
     });
-    expect(found).toMatchObject({ rows: 14, files: 1 });
+    expect(found).toMatchObject({ rows: 14, files: 2 });
   });
 
   it("pseudonymises the request's contact when the erasure completes, and removes the person's jobs", async () => {

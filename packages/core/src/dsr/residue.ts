@@ -53,14 +53,15 @@ export type ResidueScope = ErasureReach & { requestId?: string };
 
 /**
  * Everything that could still hold the subject's personal data: what each erasing step counts
- * as left in its table (see `ERASING_STEPS`), the photo files removed for them, and (with a
- * `requestId`) the places of `RESIDUAL_SCAN_PLACES` (`byTable` names them too).
+ * as left in its table (see `ERASING_STEPS`), the files removed for them (`storageKeys`: their
+ * enrolment photos and their recognition events' snapshots, as the steps recorded them), and
+ * (with a `requestId`) the places of `RESIDUAL_SCAN_PLACES` (`byTable` names them too).
  */
 export async function scanResidue(
   db: Executor,
   storage: FileStore,
   subjectId: string,
-  photoKeys: readonly string[],
+  storageKeys: readonly string[],
   scope: ResidueScope = {},
 ): Promise<Residue> {
   const columns = CHECKS.map((check) => sql`(${check.rows(subjectId)}) as ${sql.identifier(check.table)}`);
@@ -79,7 +80,7 @@ export async function scanResidue(
     }
   }
   let files = 0;
-  for (const key of photoKeys) {
+  for (const key of storageKeys) {
     try {
       await storage.read(key);
       files++;
@@ -87,7 +88,7 @@ export async function scanResidue(
       if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
     }
   }
-  return { rows, byTable, files, keysChecked: photoKeys.length };
+  return { rows, byTable, files, keysChecked: storageKeys.length };
 }
 
 /** Which of `RESIDUAL_SCAN_PLACES` this scope checks. */

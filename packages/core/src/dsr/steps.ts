@@ -1,7 +1,7 @@
 import { and, type Database, eq, inArray, isNotNull, isNull, notExists, type SQL, schema, sql } from "@consentry/db";
 import { removeMailTo } from "@consentry/mail/dev-server";
 import { findPersonJobs, removePersonJobs } from "@consentry/queue";
-import type { FileStore } from "@consentry/storage";
+import { type FileStore, StorageKeyError } from "@consentry/storage";
 import { dropPersonIdsFromSnapshots } from "../compliance/snapshots";
 import { removeUnsharedPhotoFiles } from "../photo-files";
 import { type ErasureReach, missingEnrolments, personNeedles } from "./person";
@@ -69,16 +69,32 @@ async function withdrawConsents({ db, requestId, subjectId, referenceCode, now }
   });
 }
 
-/** Before the templates: deleting a template would otherwise rewrite each of its events (set null). */
-async function deleteRecognitionEvents({ db, requestId, subjectId }: StepContext) {
+/**
+ * Before the templates: deleting a template would otherwise rewrite each of its events (set null).
+ * An event's snapshot file goes in the same transaction, after the delete and before the commit: a
+ * failed removal keeps the rows for the retry, a crash after it leaves rows whose files are gone
+ * (removed again, a no-op). The snapshot keys join the keys the residual scan checks are gone.
+ */
+async function deleteRecognitionEvents({ db, storage, requestId, subjectId }: StepContext) {
   await db.transaction(async (tx) => {
-    const [deleted] = await tx.execute<{ count: number; model_ids: string[] | null }>(sql`
-      with deleted as (delete from recognition_events where subject_id = ${subjectId} returning model_id)
-      select count(*)::int as count, array_agg(distinct model_id) filter (where model_id is not null) as model_ids
+    const [deleted] = await tx.execute<{ count: number; model_ids: string[] | null; snapshots: string[] | null }>(sql`
+      with deleted as (
+        delete from recognition_events where subject_id = ${subjectId} returning model_id, snapshot_path)
+      select count(*)::int as count, array_agg(distinct model_id) filter (where model_id is not null) as model_ids,
+        array_agg(snapshot_path) filter (where snapshot_path is not null) as snapshots
       from deleted`);
+    const snapshots = deleted?.snapshots ?? [];
+    for (const key of snapshots) {
+      try {
+        await storage.remove(key);
+      } catch (error) {
+        if (!(error instanceof StorageKeyError)) throw error;
+      }
+    }
     await addProgress(tx, requestId, {
       recognitionEvents: deleted?.count ?? 0,
       modelIds: deleted?.model_ids ?? [],
+      photoKeys: snapshots,
     });
   });
 }
@@ -211,7 +227,8 @@ async function removeDevMail({ db, devMailboxDir, requestId, subjectId }: StepCo
 /**
  * The steps that erase, in order, each with the residual scan's count of what it leaves behind:
  * rows in every table that refers to the subject, a consent not yet ended or naming a guardian,
- * the subject's own name, contact and birth year. (The files are checked by key.)
+ * the subject's own name, contact and birth year. (The files, enrolment photos and event
+ * snapshots, are checked by key.)
  */
 export const ERASING_STEPS = [
   {

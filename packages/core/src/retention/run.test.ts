@@ -93,9 +93,21 @@ async function plantWorld() {
   };
 
   // Events (30 days), unknown-face counts (90), status history (180): three due, one kept each.
-  await db
-    .insert(recognitionEvents)
-    .values([40, 31, 31, 2].map((days) => ({ orgId: org.id, siteId, cameraId, subjectId, at: ago(days), score: 0.9 })));
+  // Two of the events carry a snapshot (a sealed file): the due one's goes with it.
+  const snapshot = async () =>
+    (await storage.put("event-snapshot", new TextEncoder().encode(unique("sealed snapshot")), "bin")).key;
+  const snapshots = { ofDueEvent: await snapshot(), ofKeptEvent: await snapshot() };
+  await db.insert(recognitionEvents).values(
+    [40, 31, 31, 2].map((days, index) => ({
+      orgId: org.id,
+      siteId,
+      cameraId,
+      subjectId,
+      at: ago(days),
+      score: 0.9,
+      snapshotPath: index === 0 ? snapshots.ofDueEvent : index === 3 ? snapshots.ofKeptEvent : null,
+    })),
+  );
   await db.execute(sql`insert into unknown_face_counts (camera_id, minute, count)
     select ${cameraId}, date_trunc('minute', ${now.toISOString()}::timestamptz) - make_interval(days => d), 3
     from unnest(array[100, 95, 91, 10]) as d`);
@@ -134,6 +146,7 @@ async function plantWorld() {
     subjectId,
     templates: { oldUnused, oldNeverUsed, recentlyUsed },
     photos,
+    snapshots,
     requests,
   };
 }
@@ -155,6 +168,8 @@ async function expectRetained(world: World) {
     expect(existsSync(join(storage.root, gone.key))).toBe(false);
   }
   expect(existsSync(join(storage.root, world.photos.inProgress.key))).toBe(true);
+  expect(existsSync(join(storage.root, world.snapshots.ofDueEvent))).toBe(false);
+  expect(existsSync(join(storage.root, world.snapshots.ofKeptEvent))).toBe(true);
   const count = async (query: ReturnType<typeof sql>) => Number((await db.execute<{ n: number }>(query))[0]?.n);
   expect(await count(sql`select count(*)::int as n from recognition_events where camera_id = ${world.cameraId}`)).toBe(
     1,

@@ -11,7 +11,7 @@ import {
   sql,
   writeAudit,
 } from "@consentry/db";
-import type { FileStore } from "@consentry/storage";
+import { type FileStore, StorageKeyError } from "@consentry/storage";
 import { certificateSha256 } from "../dsr/certificate";
 import { OPS_ACTOR } from "../dsr/shared";
 import { removeUnsharedPhotoFiles } from "../photo-files";
@@ -50,13 +50,18 @@ const cutoff = (now: Date, kind: string, siteId: SQL) =>
 /**
  * Kinds kept per camera: found through the camera's site's policy, deleted camera by camera in time
  * order through their `(camera_id, time)` index, each batch starting where the last one stopped
- * (scanning from the start again would walk every row deleted before it: quadratic).
+ * (scanning from the start again would walk every row deleted before it: quadratic). A kind with
+ * `file` names the column holding a stored file's key (an event's blurred snapshot): the files go
+ * with the rows.
  */
-const CAMERA_KINDS = {
-  recognition_events: { table: "recognition_events", time: "at" },
+const CAMERA_KINDS: Record<
+  "recognition_events" | "unknown_face_counts" | "camera_status_history",
+  { table: string; time: string; file?: string }
+> = {
+  recognition_events: { table: "recognition_events", time: "at", file: "snapshot_path" },
   unknown_face_counts: { table: "unknown_face_counts", time: "minute" },
   camera_status_history: { table: "camera_status_events", time: "at" },
-} as const;
+};
 type CameraKind = keyof typeof CAMERA_KINDS;
 
 const cameraKindDue = (kind: CameraKind) => (now: Date) => {
@@ -216,7 +221,7 @@ export async function runRetention(options: RetentionOptions): Promise<Retention
   try {
     // Events first: a template deleted before its expired events would rewrite each of them (template_id set null).
     for (const kind of Object.keys(CAMERA_KINDS) as CameraKind[]) {
-      await purgeByCamera(db, kind, now, batchSize, async (siteId, deleted) => {
+      await purgeByCamera(db, storage, kind, now, batchSize, async (siteId, deleted) => {
         add(siteId, kind, deleted);
         await afterBatch(kind, deleted);
       });
@@ -299,10 +304,14 @@ export function totalsOf(counts: RetentionCounts) {
 
 /**
  * Deletes one camera kind's rows past each camera's site's period, camera by camera in batches
- * of `limit` in time order; `onBatch` gets each batch's site and count.
+ * of `limit` in time order; `onBatch` gets each batch's site and count. Files of a batch's rows
+ * are removed inside its transaction, after the delete: if removing one fails the rows stay for
+ * the next run, and a crash after the removals leaves rows whose files are gone (removed again,
+ * a no-op, when they go).
  */
 async function purgeByCamera(
   db: Database,
+  storage: FileStore,
   kind: CameraKind,
   now: Date,
   limit: number,
@@ -310,6 +319,8 @@ async function purgeByCamera(
 ) {
   const table = sql.identifier(CAMERA_KINDS[kind].table);
   const time = sql.identifier(CAMERA_KINDS[kind].time);
+  const fileColumn = CAMERA_KINDS[kind].file;
+  const file = fileColumn ? sql.identifier(fileColumn) : sql`null::text`;
   const cameras = await db.execute<{ id: string; site_id: string; cutoff: string }>(
     sql`select c.id, c.site_id, to_json(${timestamp(now)} - make_interval(days => p.days)) #>> '{}' as cutoff
       from cameras c join retention_policies p on p.site_id = c.site_id and p.kind = ${kind}::retention_kind`,
@@ -318,14 +329,21 @@ async function purgeByCamera(
     let from: string | null = null;
     for (;;) {
       // By ctid: one statement finds the batch through the index and deletes exactly those rows.
-      const rows: { t: string }[] = await db.execute<{ t: string }>(
-        sql`with due as (
-            select ctid from ${table} where camera_id = ${camera.id} and ${time} < ${camera.cutoff}::timestamptz
-            ${from ? sql`and ${time} >= ${from}::timestamptz` : sql``}
-            order by ${time} limit ${limit})
-          delete from ${table} where ctid = any(array(select ctid from due))
-          returning to_json(${time}) #>> '{}' as t`,
-      );
+      const rows = await db.transaction(async (tx) => {
+        const deleted = await tx.execute<{ t: string; file: string | null }>(
+          sql`with due as (
+              select ctid from ${table} where camera_id = ${camera.id} and ${time} < ${camera.cutoff}::timestamptz
+              ${from ? sql`and ${time} >= ${from}::timestamptz` : sql``}
+              order by ${time} limit ${limit})
+            delete from ${table} where ctid = any(array(select ctid from due))
+            returning to_json(${time}) #>> '{}' as t, ${file} as file`,
+        );
+        await removeFiles(
+          storage,
+          deleted.flatMap((row) => (row.file ? [row.file] : [])),
+        );
+        return deleted;
+      });
       if (rows.length > 0) await onBatch(camera.site_id, rows.length);
       if (rows.length < limit) break;
       // Same offset and format for every row, so the latest sorts last.
@@ -334,6 +352,17 @@ async function purgeByCamera(
           .map((row) => row.t)
           .sort()
           .at(-1) ?? null;
+    }
+  }
+}
+
+/** Removes stored files by key; a malformed key (a tampered row) names no file and is skipped. */
+async function removeFiles(storage: FileStore, keys: readonly string[]) {
+  for (const key of keys) {
+    try {
+      await storage.remove(key);
+    } catch (error) {
+      if (!(error instanceof StorageKeyError)) throw error;
     }
   }
 }

@@ -1,6 +1,7 @@
 export * from "./archive-site";
 export * from "./create-site";
 export * from "./duplicate-name";
+export * from "./event-snapshots";
 export * from "./get-site";
 export * from "./list-sites";
 export * from "./move-site-region";

@@ -11,6 +11,7 @@ export const siteColumns = {
   regionCode: sites.regionCode,
   kind: sites.kind,
   templateRetentionDays: sites.templateRetentionDays,
+  eventSnapshots: sites.eventSnapshots,
   createdAt: sites.createdAt,
   updatedAt: sites.updatedAt,
   archivedAt: sites.archivedAt,

@@ -18,6 +18,8 @@ export const siteFields = z.object({
     .regex(/^[1-8]\d{5}$/, { error: "regionCode" }),
   kind: z.enum(SITE_KINDS),
   templateRetentionDays: z.int().min(1).max(3650),
+  /** Recognition events keep a snapshot with every other face blurred; off unless the site opts in. */
+  eventSnapshots: z.boolean().default(false),
 });
 export type SiteFields = z.infer<typeof siteFields>;
 

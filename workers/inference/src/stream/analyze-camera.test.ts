@@ -3,6 +3,7 @@ import { createServer, type Server } from "node:net";
 import { encryptString } from "@consentry/crypto";
 import { schema } from "@consentry/db";
 import { createTestDatabase } from "@consentry/db/testing";
+import type { FileStore } from "@consentry/storage";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GalleryCache } from "../gallery";
 import { analyzeCamera, BlockedCameraError, type StreamSettings } from "./analyze-camera";
@@ -23,6 +24,7 @@ const settings: StreamSettings = {
   recheckMs: 1000,
   settingsPollMs: 60_000,
   stallTimeoutMs: 2000,
+  trackGapMs: 60_000,
 };
 
 beforeAll(async () => {
@@ -71,6 +73,7 @@ const analyse = (cameraId: string) =>
     analyzer: {} as never,
     galleries: {} as GalleryCache,
     events: {} as EventWriter,
+    storage: {} as FileStore,
     settings,
     active: new Map(),
     cameraId,

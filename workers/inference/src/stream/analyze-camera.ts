@@ -1,10 +1,12 @@
 import { decryptString, RTSP_URL_CONTEXT } from "@consentry/crypto";
 import { type Database, eq, schema } from "@consentry/db";
 import { checkCameraUrl } from "@consentry/network";
-import { type FaceAnalyzer, matchAgainstGallery } from "@consentry/vision";
+import type { FileStore } from "@consentry/storage";
+import type { FaceAnalyzer } from "@consentry/vision";
 import type { GalleryCache } from "../gallery";
 import { CameraStats } from "./camera-stats";
 import type { EventWriter } from "./events";
+import { FrameAnalysis } from "./frame-analysis";
 import { openFrameSource, type RawFrame } from "./frames";
 import { FaceTracker } from "./tracker";
 
@@ -18,6 +20,8 @@ export type StreamSettings = {
   /** How often the camera's settings are re-read, besides the pub/sub invalidations. */
   settingsPollMs: number;
   stallTimeoutMs: number;
+  /** Sightings of a person at a camera less than this apart are one visit: one event (INFERENCE_TRACK_GAP_SECONDS). */
+  trackGapMs: number;
 };
 
 /** The camera's address is outside its organisation's camera networks (or reserved): not analysed. */
@@ -25,7 +29,13 @@ export class BlockedCameraError extends Error {
   override name = "BlockedCameraError";
 }
 
-export type ActiveCamera = { siteId: string; stats: CameraStats; tracker: FaceTracker; stop: AbortController };
+export type ActiveCamera = {
+  siteId: string;
+  stats: CameraStats;
+  tracker: FaceTracker;
+  analysis: FrameAnalysis;
+  stop: AbortController;
+};
 
 /** Loads the camera if face recognition should run on it now. */
 async function loadCamera(db: Database, cameraId: string) {
@@ -40,6 +50,7 @@ async function loadCamera(db: Database, cameraId: string) {
       rtspUrlEnc: schema.cameras.rtspUrlEnc,
       updatedAt: schema.cameras.updatedAt,
       siteArchivedAt: schema.sites.archivedAt,
+      eventSnapshots: schema.sites.eventSnapshots,
     })
     .from(schema.cameras)
     .innerJoin(schema.sites, eq(schema.sites.id, schema.cameras.siteId))
@@ -51,13 +62,16 @@ async function loadCamera(db: Database, cameraId: string) {
  * The body of a camera's lease: analyse its stream until face recognition is turned off there,
  * the camera changes, or the worker stops. Frames that arrive while the previous one is still
  * being analysed replace the waiting one and are counted as dropped; nothing queues up.
- * A face that matches nobody in the site's gallery is counted and forgotten at once.
+ * A face that matches nobody in the site's gallery is counted and forgotten at once
+ * (./frame-analysis.ts).
  */
 export async function analyzeCamera(deps: {
   db: Database;
   analyzer: FaceAnalyzer;
   galleries: GalleryCache;
   events: EventWriter;
+  /** Where event snapshots go, sealed (only when the site keeps them). */
+  storage: Pick<FileStore, "put" | "remove">;
   settings: StreamSettings;
   active: Map<string, ActiveCamera>;
   cameraId: string;
@@ -78,7 +92,19 @@ export async function analyzeCamera(deps: {
   const stop = new AbortController();
   const onShutdown = () => stop.abort(deps.shutdown.reason ?? "worker shutting down");
   deps.shutdown.addEventListener("abort", onShutdown);
-  deps.active.set(cameraId, { siteId: camera.siteId, stats, tracker, stop });
+  const analysis = new FrameAnalysis({
+    analyzer,
+    galleries,
+    events,
+    storage: deps.storage,
+    settings,
+    camera: { id: cameraId, orgId: camera.orgId, siteId: camera.siteId },
+    stats,
+    tracker,
+    stopped: stop.signal,
+    snapshots: camera.eventSnapshots,
+  });
+  deps.active.set(cameraId, { siteId: camera.siteId, stats, tracker, analysis, stop });
 
   let waiting: RawFrame | null = null;
   let busy = false;
@@ -87,54 +113,13 @@ export async function analyzeCamera(deps: {
     failure = reject;
   });
 
-  const analyzeFrame = async (frame: RawFrame) => {
-    const started = performance.now();
-    const faces = await analyzer.detect(frame);
-    const gallery = await galleries.forSite(camera.siteId);
-    for (const { track, face } of tracker.update(faces, frame.at)) {
-      if (!tracker.needsCheck(track, frame.at)) continue;
-      track.checkedAt = frame.at;
-      // With nobody enrolled there is nothing to match: the face is only counted.
-      const match =
-        gallery.length > 0
-          ? matchAgainstGallery(await analyzer.embed(frame, face), gallery, settings.matchThreshold)
-          : null;
-      // A frame finished after the stop (a lost lease) records nothing: another worker may own the camera.
-      if (stop.signal.aborted) return;
-      // The embedding is gone after this point; an unknown face leaves only a count behind.
-      if (match) {
-        if (track.identity?.templateId !== match.subjectId.templateId) {
-          events.recognised({
-            orgId: camera.orgId,
-            siteId: camera.siteId,
-            cameraId,
-            ...match.subjectId,
-            modelId: analyzer.modelId,
-            score: match.similarity,
-            at: new Date(frame.at),
-          });
-          stats.recognitions++;
-        }
-        track.identity = match.subjectId;
-      } else {
-        track.identity = null;
-        if (!track.countedUnknown) {
-          track.countedUnknown = true;
-          events.unknownFace(cameraId, frame.at);
-          stats.unknownFaces++;
-        }
-      }
-    }
-    stats.analyzed(performance.now() - started, faces.length);
-  };
-
   const pump = async () => {
     busy = true;
     try {
       while (waiting && !stop.signal.aborted) {
         const frame = waiting;
         waiting = null;
-        await analyzeFrame(frame);
+        await analysis.analyze(frame);
       }
     } catch (error) {
       failure?.(error);
@@ -156,12 +141,14 @@ export async function analyzeCamera(deps: {
     },
   });
 
-  // Settings changes also arrive by pub/sub; this poll is the safety net.
+  // Settings changes also arrive by pub/sub; this poll is the safety net. The site's snapshot
+  // choice is only read here (the event insert checks it again, so "off" holds at once).
   const poll = setInterval(async () => {
     const current = await loadCamera(db, cameraId).catch(() => undefined);
     if (current === null || (current && current.updatedAt.getTime() !== camera.updatedAt.getTime())) {
       stop.abort("camera settings changed");
     }
+    if (current) analysis.snapshots = current.eventSnapshots;
   }, settings.settingsPollMs);
 
   const stopped = new Promise<void>((resolve) => stop.signal.addEventListener("abort", () => resolve()));

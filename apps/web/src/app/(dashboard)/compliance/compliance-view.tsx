@@ -8,11 +8,13 @@ import { useActiveOrg } from "~/components/org-context";
 import { Alert, Badge, Card, EmptyState, PageHeader, SkeletonRows, Table, Td } from "~/components/ui";
 import { useTRPC } from "~/trpc/react";
 import { FilingRecord } from "./filing-form";
+import { remediationFor } from "./remediation";
 import { CoverageBar, ScoreBadge, SEVERITY_TONE } from "./widgets";
 
 export function ComplianceView() {
   const t = useTranslations("compliance");
   const tc = useTranslations("common");
+  const tf = useTranslations("remediation");
   const format = useFormatter();
   const findingText = useFindingText();
   const trpc = useTRPC();
@@ -24,6 +26,8 @@ export function ComplianceView() {
   return (
     <>
       <PageHeader title={t("title")} subtitle={t("subtitle")} />
+      {/* The anchor organisation findings (CN-FR-15) link to, as on the site page's sections. */}
+      <div id="filing" className="scroll-mt-4" />
       {data && (
         <Card className="mb-6 flex flex-wrap items-center gap-4 p-4 text-sm">
           <span className="font-medium">{t("filing")}</span>
@@ -46,11 +50,22 @@ export function ComplianceView() {
               {t("dueBy", { date: format.dateTime(data.filing.dueAt, { dateStyle: "medium" }) })}
             </span>
           )}
-          {data.findings.map((finding) => (
-            <Badge key={`${finding.ruleId}-${finding.target.id}`} tone={SEVERITY_TONE[finding.severity]}>
-              {finding.ruleId}: {findingText(finding).message}
-            </Badge>
-          ))}
+          {data.findings.map((finding) => {
+            const fix = remediationFor(finding, null);
+            return (
+              <span key={`${finding.code}-${finding.target.id}`} className="flex flex-wrap items-center gap-2">
+                <Badge tone={SEVERITY_TONE[finding.severity]}>
+                  {finding.ruleId}: {findingText(finding).message}
+                </Badge>
+                {/* The filing form is on this card; other organisation findings link to their page. */}
+                {fix.action !== "filing" && (
+                  <Link href={fix.href} className="text-xs font-medium text-brand-700 hover:underline">
+                    {tf(`actions.${fix.action}`)} →
+                  </Link>
+                )}
+              </span>
+            );
+          })}
           <FilingRecord />
         </Card>
       )}

@@ -35,6 +35,7 @@ export function SiteFormDialog({ site, onClose }: { site?: Site; onClose: () => 
       regionCode: form.get("regionCode"),
       kind: form.get("kind"),
       templateRetentionDays: Number(form.get("templateRetentionDays")),
+      eventSnapshots: form.get("eventSnapshots") === "on",
     });
     if (!values) return;
     if (site) update.mutate({ orgId, siteId: site.id, ...values });
@@ -99,6 +100,19 @@ export function SiteFormDialog({ site, onClose }: { site?: Site; onClose: () => 
             {...invalid("templateRetentionDays")}
           />
         </Field>
+        {/* Off unless the site opts in; the explanation says what is kept, for whom, and until when. */}
+        <label className="flex items-start gap-2 text-sm">
+          <input
+            type="checkbox"
+            name="eventSnapshots"
+            className="mt-0.5 size-4"
+            defaultChecked={site?.eventSnapshots ?? false}
+          />
+          <span>
+            {t("eventSnapshots")}
+            <span className="block text-xs text-slate-500">{t("eventSnapshotsHint")}</span>
+          </span>
+        </label>
         <FormActions onCancel={onClose} pending={pending} />
       </form>
     </Modal>

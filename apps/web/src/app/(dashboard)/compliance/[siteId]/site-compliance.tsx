@@ -7,26 +7,13 @@ import { useFormatter, useTranslations } from "next-intl";
 import { useFindingText } from "~/components/finding-text";
 import { isNotFound, NotFoundCard } from "~/components/not-found-card";
 import { useActiveOrg } from "~/components/org-context";
+import { useTargetLabel } from "~/components/target-label";
 import { Alert, Badge, Card, EmptyState, PageHeader } from "~/components/ui";
 import { useTRPC } from "~/trpc/react";
+import { remediationFor } from "../remediation";
 import { CoverageBar, ScoreBadge, SEVERITY_TONE } from "../widgets";
 
 type SiteReport = RouterOutputs["compliance"]["site"];
-type Finding = SiteReport["rules"][number]["findings"][number];
-
-/** Where to fix what a finding is about. */
-function fixLink(finding: Finding, siteId: string): string {
-  switch (finding.target.type) {
-    case "camera":
-      return `/cameras/${finding.target.id}`;
-    case "subject":
-      return `/people/${finding.target.id}`;
-    case "request":
-      return "/requests";
-    default:
-      return `/sites/${siteId}`;
-  }
-}
 
 const SERIES = [
   { key: "signage", color: "#10b981" },
@@ -77,7 +64,9 @@ function CoverageChart({ history }: { history: SiteReport["history"] }) {
 export function SiteCompliance({ siteId }: { siteId: string }) {
   const t = useTranslations("compliance");
   const tc = useTranslations("common");
+  const tf = useTranslations("remediation");
   const findingText = useFindingText();
+  const targetLabel = useTargetLabel();
   const trpc = useTRPC();
   const { orgId } = useActiveOrg();
   const report = useQuery(trpc.compliance.site.queryOptions({ orgId, siteId }));
@@ -142,14 +131,23 @@ export function SiteCompliance({ siteId }: { siteId: string }) {
               <ul className="mt-3 divide-y divide-slate-100">
                 {rule.findings.map((finding) => {
                   const text = findingText(finding);
+                  const fix = remediationFor(finding, siteId);
                   return (
-                    <li key={`${finding.target.type}-${finding.target.id}`} className="py-2 text-sm">
+                    <li
+                      key={`${finding.code}-${finding.target.type}-${finding.target.id}`}
+                      className="py-2 text-sm"
+                      data-testid="finding"
+                      data-code={finding.code}
+                    >
                       <div className="flex flex-wrap items-baseline justify-between gap-2">
                         <span>
-                          <span className="font-medium">{finding.target.label}</span> — {text.message}
+                          <span className="font-medium">{targetLabel(finding.target)}</span> — {text.message}
                         </span>
-                        <Link href={fixLink(finding, siteId)} className="text-xs text-brand-700 hover:underline">
-                          {t("fixIt")} →
+                        <Link
+                          href={fix.href}
+                          className="text-xs font-medium whitespace-nowrap text-brand-700 hover:underline"
+                        >
+                          {tf(`actions.${fix.action}`)} →
                         </Link>
                       </div>
                       <p className="mt-0.5 text-xs text-slate-500">

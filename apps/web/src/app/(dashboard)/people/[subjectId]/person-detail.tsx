@@ -9,7 +9,7 @@ import { isNotFound, NotFoundCard } from "~/components/not-found-card";
 import { useActiveOrg } from "~/components/org-context";
 import { Alert, Badge, Button, Card, EmptyState, PageHeader, Table, Td } from "~/components/ui";
 import { useTRPC } from "~/trpc/react";
-import { ConsentForm } from "./consent-form";
+import { ConfirmNoticeForm, ConsentForm } from "./consent-form";
 import { EnrolmentSection } from "./enrolment-section";
 import { PersonRecord } from "./person-record";
 
@@ -28,6 +28,7 @@ export function PersonDetail({ subjectId, correctionRequestId }: { subjectId: st
   );
 
   const [recording, setRecording] = useState(false);
+  const [confirming, setConfirming] = useState<NonNullable<typeof consents.data>[number] | null>(null);
   if (consents.isError) {
     return isNotFound(consents.error) ? (
       <NotFoundCard backHref="/people" backLabel={t("back")} />
@@ -61,12 +62,24 @@ export function PersonDetail({ subjectId, correctionRequestId }: { subjectId: st
         {consents.data?.length === 0 ? (
           <EmptyState title={t("noConsents")} />
         ) : (
-          <Table head={[t("site"), tr("purpose"), t("scopes"), t("givenAt"), "", ""]}>
+          <Table head={[t("site"), tr("purpose"), t("scopes"), t("noticeVersion"), t("givenAt"), "", ""]}>
             {consents.data?.map((consent) => (
               <tr key={consent.id} data-testid="consent-row">
                 <Td>{consent.siteName}</Td>
                 <Td>{tr(`purposes.${consent.purpose}`)}</Td>
                 <Td>{consent.scopes.map((scope) => t(`scopeNames.${scope}`)).join(" · ")}</Td>
+                <Td className="whitespace-nowrap">
+                  {consent.noticeVersion !== null ? (
+                    tr("version", { version: consent.noticeVersion })
+                  ) : (
+                    <span className="text-xs text-amber-700">{t("noNoticeVersion")}</span>
+                  )}
+                  {consent.noticeVersion === null && !consent.withdrawnAt && roleAtLeast(org.role, "manager") && (
+                    <Button variant="ghost" onClick={() => setConfirming(consent)}>
+                      {t("confirmNotice")}
+                    </Button>
+                  )}
+                </Td>
                 <Td className="whitespace-nowrap">{format.dateTime(consent.givenAt, { dateStyle: "medium" })}</Td>
                 <Td>
                   {consent.withdrawnAt ? (
@@ -99,6 +112,7 @@ export function PersonDetail({ subjectId, correctionRequestId }: { subjectId: st
       </Card>
       {consents.data && <EnrolmentSection subjectId={subjectId} consents={consents.data} />}
       {recording && <ConsentForm subjectId={subjectId} onClose={() => setRecording(false)} />}
+      {confirming && <ConfirmNoticeForm consent={confirming} onClose={() => setConfirming(null)} />}
     </>
   );
 }

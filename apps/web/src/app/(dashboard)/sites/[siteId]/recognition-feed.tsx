@@ -5,12 +5,15 @@ import Link from "next/link";
 import { useFormatter, useTranslations } from "next-intl";
 import { useActiveOrg } from "~/components/org-context";
 import { Button, EmptyState, Table, Td } from "~/components/ui";
+import { dateInputValue } from "~/i18n/locales";
 import { useTRPC } from "~/trpc/react";
 import { Section } from "./section";
 
 /**
- * Recent recognitions at the site: consenting people by pseudonym, newest first, refreshed live,
- * and how many unknown faces its cameras counted in the last hour (counts are all that exists).
+ * Recent recognitions at the site, one row per visit (first and last seen, sightings, best
+ * score): consenting people by pseudonym, newest visit first, refreshed live, with the visit's
+ * snapshot where the site keeps them (other faces blurred; served to operators and up), and how
+ * many unknown faces its cameras counted in the last hour (counts are all that exists).
  */
 export function RecognitionFeed({ siteId }: { siteId: string }) {
   const t = useTranslations("recognition");
@@ -37,26 +40,49 @@ export function RecognitionFeed({ siteId }: { siteId: string }) {
       {feed.isSuccess && items.length === 0 ? (
         <EmptyState title={t("empty")} body={t("emptyBody")} />
       ) : (
-        <Table head={[t("time"), t("person"), t("camera"), t("score")]}>
-          {items.map((event) => (
-            <tr key={event.id} data-testid="recognition-row">
-              <Td className="whitespace-nowrap">
-                {format.dateTime(event.at, { dateStyle: "short", timeStyle: "medium" })}
-              </Td>
-              <Td>
-                {event.subjectId ? (
-                  <Link href={`/people/${event.subjectId}`} className="font-mono text-brand-700 hover:underline">
-                    {event.pseudonym}
-                  </Link>
-                ) : (
-                  t("erased")
-                )}
-              </Td>
-              <Td>{event.cameraName}</Td>
-              <Td>{event.score.toFixed(2)}</Td>
-            </tr>
-          ))}
-        </Table>
+        <>
+          <p className="px-4 pb-2 text-xs text-slate-500">{t("visitsNote")}</p>
+          <Table
+            head={[t("firstSeen"), t("lastSeen"), t("person"), t("camera"), t("sightings"), t("score"), t("snapshot")]}
+          >
+            {items.map((event) => (
+              <tr key={event.id} data-testid="recognition-row" data-sightings={event.sightings}>
+                <Td className="whitespace-nowrap">
+                  {format.dateTime(event.at, { dateStyle: "short", timeStyle: "medium" })}
+                </Td>
+                <Td className="whitespace-nowrap">
+                  {/* The same day in Shanghai: the time says it all. */}
+                  {dateInputValue(event.lastSeenAt) === dateInputValue(event.at)
+                    ? format.dateTime(event.lastSeenAt, { timeStyle: "medium" })
+                    : format.dateTime(event.lastSeenAt, { dateStyle: "short", timeStyle: "medium" })}
+                </Td>
+                <Td>
+                  {event.subjectId ? (
+                    <Link href={`/people/${event.subjectId}`} className="font-mono text-brand-700 hover:underline">
+                      {event.pseudonym}
+                    </Link>
+                  ) : (
+                    t("erased")
+                  )}
+                </Td>
+                <Td>{event.cameraName}</Td>
+                <Td>{format.number(event.sightings)}</Td>
+                <Td>{event.score.toFixed(2)}</Td>
+                <Td>
+                  {event.hasSnapshot ? (
+                    <Snapshot
+                      url={`/api/recognition/${event.id}/snapshot?orgId=${orgId}`}
+                      person={event.pseudonym ?? t("erased")}
+                      camera={event.cameraName}
+                    />
+                  ) : (
+                    <span className="text-slate-400">{t("noSnapshot")}</span>
+                  )}
+                </Td>
+              </tr>
+            ))}
+          </Table>
+        </>
       )}
       {feed.hasNextPage && (
         <div className="p-3 text-center">
@@ -66,5 +92,22 @@ export function RecognitionFeed({ siteId }: { siteId: string }) {
         </div>
       )}
     </Section>
+  );
+}
+
+/** A visit's snapshot as a thumbnail that opens full size; loaded only when scrolled to. */
+function Snapshot({ url, person, camera }: { url: string; person: string; camera: string }) {
+  const t = useTranslations("recognition");
+  return (
+    <a href={url} target="_blank" rel="noreferrer" aria-label={t("openSnapshot", { person })}>
+      {/* biome-ignore lint/performance/noImgElement: a private picture; Next's optimiser would fetch it without the session */}
+      <img
+        src={url}
+        alt={t("snapshotAlt", { person, camera })}
+        loading="lazy"
+        data-testid="recognition-snapshot"
+        className="h-10 w-[72px] rounded object-cover ring-1 ring-slate-200"
+      />
+    </a>
   );
 }

@@ -35,7 +35,7 @@ export function RetentionSection({ siteId }: { siteId: string }) {
 
   if (report.isError) {
     return (
-      <Section title={t("title")}>
+      <Section id="retention" title={t("title")}>
         <div className="px-4 pb-4">
           <Alert>{tc("loadFailed", { message: report.error.message })}</Alert>
         </div>
@@ -44,7 +44,7 @@ export function RetentionSection({ siteId }: { siteId: string }) {
   }
   const data = report.data;
   return (
-    <Section title={t("title")}>
+    <Section id="retention" title={t("title")}>
       <div data-testid="retention-panel">
         <p className="px-4 pb-1 text-sm text-slate-600">{t("intro")}</p>
         <p className="px-4 pb-2 text-sm font-medium" data-testid="retention-next-run">

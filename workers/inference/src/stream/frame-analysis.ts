@@ -1,0 +1,130 @@
+import { storeEventSnapshot } from "@consentry/core/sites";
+import type { FileStore } from "@consentry/storage";
+import { type Box, type FaceAnalyzer, matchAgainstGallery } from "@consentry/vision";
+import type { GalleryCache } from "../gallery";
+import type { CameraStats } from "./camera-stats";
+import type { EventWriter } from "./events";
+import type { RawFrame } from "./frames";
+import { blurredSnapshot } from "./snapshot";
+import type { FaceTracker } from "./tracker";
+
+export type FrameAnalysisSettings = {
+  matchThreshold: number;
+  /** Sightings of a person at a camera less than this apart are one visit (one event). */
+  trackGapMs: number;
+};
+
+/**
+ * What happens to one camera's frames: detect, follow faces by box, embed a track when it is new
+ * or due a re-check, match against the site's gallery. Every match is a sighting (the event
+ * writer folds sightings into visits); a face that matches nobody is counted and forgotten.
+ * With the site's `eventSnapshots` on, the first sighting of each visit also keeps a snapshot:
+ * blurred in memory (every face but this person's) and encrypted before it is stored.
+ */
+export class FrameAnalysis {
+  /** The site's choice, re-read while the camera runs. */
+  snapshots: boolean;
+  /** Per person, this camera's latest sighting and whether that visit has its snapshot. */
+  private readonly visits = new Map<string, { lastSeenAt: number; snapshot: boolean }>();
+
+  constructor(
+    private readonly deps: {
+      analyzer: FaceAnalyzer;
+      galleries: Pick<GalleryCache, "forSite">;
+      events: Pick<EventWriter, "recognised" | "unknownFace" | "snapshotFailed">;
+      storage: Pick<FileStore, "put" | "remove">;
+      settings: FrameAnalysisSettings;
+      camera: { id: string; orgId: string; siteId: string };
+      stats: CameraStats;
+      tracker: FaceTracker;
+      /** Aborted when the lease stops: a frame finished after that records nothing. */
+      stopped: AbortSignal;
+      snapshots: boolean;
+    },
+  ) {
+    this.snapshots = deps.snapshots;
+  }
+
+  async analyze(frame: RawFrame): Promise<void> {
+    const { analyzer, galleries, events, settings, camera, stats, tracker, stopped } = this.deps;
+    const started = performance.now();
+    const faces = await analyzer.detect(frame);
+    const gallery = await galleries.forSite(camera.siteId);
+    for (const { track, face } of tracker.update(faces, frame.at)) {
+      if (!tracker.needsCheck(track, frame.at)) continue;
+      track.checkedAt = frame.at;
+      // With nobody enrolled there is nothing to match: the face is only counted.
+      const match =
+        gallery.length > 0
+          ? matchAgainstGallery(await analyzer.embed(frame, face), gallery, settings.matchThreshold)
+          : null;
+      // A frame finished after the stop (a lost lease) records nothing: another worker may own the camera.
+      if (stopped.aborted) return;
+      // The embedding is gone after this point; an unknown face leaves only a count behind.
+      if (match) {
+        const snapshotKey = await this.snapshotFor(match.subjectId.subjectId, frame, face, faces);
+        if (stopped.aborted) {
+          if (snapshotKey) await this.deps.storage.remove(snapshotKey).catch(() => undefined);
+          return;
+        }
+        events.recognised({
+          orgId: camera.orgId,
+          siteId: camera.siteId,
+          cameraId: camera.id,
+          ...match.subjectId,
+          modelId: analyzer.modelId,
+          score: match.similarity,
+          at: new Date(frame.at),
+          ...(snapshotKey ? { snapshotKey } : {}),
+        });
+        if (track.identity?.templateId !== match.subjectId.templateId) stats.recognitions++;
+        track.identity = match.subjectId;
+      } else {
+        track.identity = null;
+        if (!track.countedUnknown) {
+          track.countedUnknown = true;
+          events.unknownFace(camera.id, frame.at);
+          stats.unknownFaces++;
+        }
+      }
+    }
+    stats.analyzed(performance.now() - started, faces.length);
+  }
+
+  /** After a consent is withdrawn or an erasure: nobody's visit goes on from before it. */
+  forgetVisits(): void {
+    this.visits.clear();
+  }
+
+  /**
+   * The storage key of a snapshot for this sighting, when the site keeps them and this visit has
+   * none yet; otherwise (or when storing fails, which is counted and retried at the next sighting)
+   * undefined. Nothing of the frame outlives this call but the sealed, blurred file.
+   */
+  private async snapshotFor(
+    subjectId: string,
+    frame: RawFrame,
+    face: { readonly box: Box },
+    faces: readonly { readonly box: Box }[],
+  ): Promise<string | undefined> {
+    const { trackGapMs } = this.deps.settings;
+    for (const [id, visit] of this.visits) if (frame.at - visit.lastSeenAt > trackGapMs) this.visits.delete(id);
+    const visit = this.visits.get(subjectId) ?? { lastSeenAt: frame.at, snapshot: false };
+    visit.lastSeenAt = frame.at;
+    this.visits.set(subjectId, visit);
+    if (!this.snapshots || visit.snapshot) return undefined;
+    visit.snapshot = true;
+    try {
+      const jpeg = await blurredSnapshot(
+        frame,
+        face,
+        faces.filter((other) => other !== face),
+      );
+      return await storeEventSnapshot(this.deps.storage, jpeg);
+    } catch (error) {
+      visit.snapshot = false;
+      this.deps.events.snapshotFailed(error);
+      return undefined;
+    }
+  }
+}
