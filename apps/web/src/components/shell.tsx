@@ -15,6 +15,7 @@ import { Button } from "./ui";
 type NavItem = {
   href: string;
   label:
+    | "home"
     | "sites"
     | "cameras"
     | "cameraNetworks"
@@ -38,6 +39,7 @@ function navItems(principal: Principal, activeRole: OrgRole | null): NavItem[] {
   const items: NavItem[] = [];
   if (principal.memberships.length > 0) {
     items.push(
+      { href: "/home", label: "home" },
       { href: "/sites", label: "sites" },
       { href: "/cameras", label: "cameras" },
       { href: "/camera-networks", label: "cameraNetworks" },
@@ -128,7 +130,7 @@ export function Shell({
                 >
                   {principal.memberships.map((m) => (
                     <option key={m.orgId} value={m.orgId}>
-                      {m.orgName} · {m.role}
+                      {m.orgName} · {t(`members.roles.${m.role}`)}
                     </option>
                   ))}
                 </select>
