@@ -153,6 +153,13 @@ test("a refused request shows the subject the reason (CN-PI-06)", async ({ page,
   await expect(staff.getByTestId("request-history")).toContainText("We hold no face data");
 
   await expect(page.getByText("We hold no face data: this site never enrolled you.")).toBeVisible({ timeout: 15_000 });
+  // The requester also gets the refusal by mail, with the reason and their status link (issue #17.2).
+  const refusal = async () =>
+    (await readMailbox(process.env.CONSENTRY_DEV_MAILBOX_DIR ?? "")).find(
+      (mail) => mail.to === email && mail.subject === `Consentry 请求未获批准 / request refused: ${reference}`,
+    )?.text ?? "";
+  await expect.poll(refusal, { timeout: 90_000 }).toContain("We hold no face data: this site never enrolled you.");
+  expect(await refusal()).toContain(`/portal/status/${reference}?token=`);
   await staff.close();
 });
 

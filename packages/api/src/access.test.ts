@@ -1,4 +1,5 @@
 import type { OrgRole, Principal } from "@consentry/auth";
+import { createNotifications } from "@consentry/core/notifications";
 import { type Database, desc, eq, schema } from "@consentry/db";
 import { createTestDatabase } from "@consentry/db/testing";
 import { TRPCError } from "@trpc/server";
@@ -71,6 +72,7 @@ type Fixture = {
       | "oldAssessment"
       | "assessmentWithDocument"
       | "eventWithSnapshot"
+      | "notification"
       | "openRequest"
       | "unverifiedRequest"
       | "verifiedRequest"
@@ -228,6 +230,43 @@ const accessMatrix: Record<string, Row> = {
     access: "auditor",
     input: (f) => ({ orgId: f.orgId }),
     otherTenant: none("lists the caller's organisation"),
+  },
+  "notifications.list": {
+    access: "auditor",
+    input: (f) => ({ orgId: f.orgId }),
+    otherTenant: none("the caller's own notifications in the caller's organisation"),
+  },
+  "notifications.unreadCount": {
+    access: "auditor",
+    input: (f) => ({ orgId: f.orgId }),
+    otherTenant: none("counts the caller's own notifications"),
+  },
+  "notifications.markRead": {
+    access: "auditor",
+    // A colleague's notification answers { marked: false }; another tenant's is not found.
+    input: async (f) => ({ orgId: f.orgId, notificationId: await f.make("notification") }),
+    otherTenant: [theirs("notificationId")],
+  },
+  "notifications.markAllRead": {
+    access: "auditor",
+    input: (f) => ({ orgId: f.orgId }),
+    otherTenant: none("marks the caller's own notifications in the caller's organisation"),
+  },
+  "notifications.preferences": {
+    access: "auditor",
+    input: (f) => ({ orgId: f.orgId }),
+    otherTenant: none("the caller's own choices and the organisation's sites"),
+  },
+  "notifications.savePreference": {
+    access: "auditor",
+    input: (f) => ({
+      orgId: f.orgId,
+      kind: "camera_offline" as const,
+      inApp: true,
+      email: "daily" as const,
+      siteId: f.siteId,
+    }),
+    otherTenant: [theirs("siteId")],
   },
   "attention.summary": {
     access: "auditor",
@@ -901,6 +940,19 @@ async function makeWorld(db: Database, orgId: string, ownerPrincipal: Principal,
     if (kind === "consentWithoutNotice") {
       const subjectId = await make("subject");
       return (await owner.subjects.giveConsent({ orgId, ...recognitionConsent(subjectId, world.siteId) })).id;
+    }
+    if (kind === "notification") {
+      // A camera outage notifies every member (each role's default shows it in the bell): some member's id.
+      const [row] = await createNotifications(db, {
+        orgId,
+        kind: "camera_offline",
+        siteId: world.siteId,
+        targetType: "camera",
+        targetId: world.cameraId,
+        params: { camera: "Gate", site: "Site", since: new Date().toISOString(), minutes: 5 },
+        dedupeKey: `camera_offline:${unique("matrix")}`,
+      });
+      return (row as { id: string }).id;
     }
     if (kind === "eventWithSnapshot") {
       const [event] = await db

@@ -8,6 +8,7 @@ import { complianceRouter } from "./router/compliance";
 import { enrolmentsRouter } from "./router/enrolments";
 import { entryPointsRouter } from "./router/entry-points";
 import { membersRouter } from "./router/members";
+import { notificationsRouter } from "./router/notifications";
 import { portalRouter } from "./router/portal";
 import { profileRouter } from "./router/profile";
 import { recognitionRouter } from "./router/recognition";
@@ -47,6 +48,7 @@ export const appRouter = router({
   regulator: regulatorRouter,
   admin: adminRouter,
   members: membersRouter,
+  notifications: notificationsRouter,
   profile: profileRouter,
   security: securityRouter,
   sso: ssoRouter,

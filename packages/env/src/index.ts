@@ -116,6 +116,8 @@ export const env = createEnv({
     INFERENCE_MAX_CAMERAS: z.coerce.number().int().min(1).max(64).default(4),
     /** Sightings of one person at one camera less than this apart are one visit (one recognition event). */
     INFERENCE_TRACK_GAP_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+    /** A camera down this long is announced as offline (notifications; one per outage). */
+    NOTIFY_CAMERA_OFFLINE_MINUTES: z.coerce.number().int().min(1).max(1440).default(5),
     /** Threads each ONNX model session may use inside an inference worker. */
     VISION_THREADS: z.coerce.number().int().min(1).max(32).default(1),
     /**

@@ -1,5 +1,7 @@
 import { createTransport } from "nodemailer";
 
+export * from "./notifications";
+
 export type Mail = { to: string; subject: string; text: string };
 
 /**

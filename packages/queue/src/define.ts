@@ -41,6 +41,8 @@ export type JobDefinition<Q extends string = string, N extends string = string, 
   readonly jobId?: (data: z.output<S>) => string;
   /** BullMQ deduplication id: a job with this id still waiting absorbs the new one. */
   readonly deduplicationId?: (data: z.output<S>) => string;
+  /** With `deduplicationId`: an add while the job runs queues one more run after it (never two at once). */
+  readonly keepLastIfActive?: boolean;
   /** The payload checked against the schema; throws `JobPayloadError`. */
   parse(data: unknown): z.output<S>;
   /** The options one add of this payload uses (definition options, ids, then `extra`). */
@@ -68,8 +70,9 @@ export function defineJob<const Q extends string, const N extends string, S exte
   options?: JobDefaults;
   jobId?: (data: z.output<S>) => string;
   deduplicationId?: (data: z.output<S>) => string;
+  keepLastIfActive?: boolean;
 }): JobDefinition<Q, N, S> {
-  const { queue: queueName, name, schema, options = {}, jobId, deduplicationId } = spec;
+  const { queue: queueName, name, schema, options = {}, jobId, deduplicationId, keepLastIfActive } = spec;
 
   const parse = (data: unknown): z.output<S> => {
     const parsed = schema.safeParse(data);
@@ -79,7 +82,9 @@ export function defineJob<const Q extends string, const N extends string, S exte
   const optionsFor = (data: z.output<S>, extra?: JobAddOptions): JobsOptions => ({
     ...options,
     ...(jobId && { jobId: jobId(data) }),
-    ...(deduplicationId && { deduplication: { id: deduplicationId(data) } }),
+    ...(deduplicationId && {
+      deduplication: { id: deduplicationId(data), ...(keepLastIfActive && { keepLastIfActive: true }) },
+    }),
     ...extra,
   });
   const checkQueue = (queue: Queue) => {
@@ -95,6 +100,7 @@ export function defineJob<const Q extends string, const N extends string, S exte
     options: Object.freeze({ ...options }),
     jobId,
     deduplicationId,
+    keepLastIfActive,
     parse,
     optionsFor,
     async add(queue, data, extra) {

@@ -2,10 +2,12 @@ import { type JobsOptions, Queue, QueueKeys, type QueueOptions, type WorkerOptio
 import { Redis } from "ioredis";
 import { z } from "zod";
 import { erasureBackoff, JOBS, QUEUE_NAMES, streamLeaseJobId, type TemplateDeletionJob } from "./jobs";
+import { NOTIFICATION_JOBS, type NotifyJob } from "./notifications";
 
 export * from "./define";
 export * from "./heartbeat";
 export * from "./jobs";
+export * from "./notifications";
 
 /**
  * Changes the inference workers must act on within seconds, sent over Redis pub/sub:
@@ -356,6 +358,11 @@ export type JobProducer = {
   enrol(enrolmentId: string): Promise<void>;
   /** Tells every inference worker to drop what it cached about a site's gallery or a camera. */
   invalidate(change: Invalidation | MemberInvalidation): Promise<void>;
+  /**
+   * Queues a mail of the notifications queue (alerts, issue #17.2). Optional: producers that
+   * leave it out (test doubles) send no mail, which callers treat as best effort anyway.
+   */
+  notify?(job: NotifyJob): Promise<void>;
   close(): Promise<void>;
 };
 
@@ -384,9 +391,10 @@ export function createJobProducer(
   const probes = new Queue(QUEUE_NAMES.cameraProbe, producerOptions(redisUrl, prefix));
   const erasure = new Queue(QUEUE_NAMES.dsrErasure, producerOptions(redisUrl, prefix));
   const enrolment = new Queue(QUEUE_NAMES.enrolment, producerOptions(redisUrl, prefix));
+  const notifications = new Queue(QUEUE_NAMES.notifications, producerOptions(redisUrl, prefix));
   let publisher: Redis | undefined;
   // /api/health reports an outage; callers see the failed add.
-  for (const queue of [probes, erasure, enrolment]) queue.on("error", () => {});
+  for (const queue of [probes, erasure, enrolment, notifications]) queue.on("error", () => {});
   return {
     probeCamera: async (cameraId) => {
       await inTime(enqueueCameraProbe(probes, cameraId), timeoutMs, "camera probe");
@@ -406,8 +414,15 @@ export function createJobProducer(
       publisher.on("error", () => {}); // the failed publish reaches the caller
       await publishInvalidation(publisher, prefix, change);
     },
+    notify: async (job) => {
+      const added =
+        job.type === "staffMail"
+          ? NOTIFICATION_JOBS.staffMail.add(notifications, { orgId: job.orgId, userId: job.userId })
+          : NOTIFICATION_JOBS.subjectMail.add(notifications, { requestId: job.requestId, mail: job.mail });
+      await inTime(added, timeoutMs, "notification mail");
+    },
     close: async () => {
-      await Promise.all([probes.close(), erasure.close(), enrolment.close(), publisher?.quit()]);
+      await Promise.all([probes.close(), erasure.close(), enrolment.close(), notifications.close(), publisher?.quit()]);
     },
   };
 }

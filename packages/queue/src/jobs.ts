@@ -17,6 +17,8 @@ export const QUEUE_NAMES = {
    * the worker holding it analyses that camera's stream; BullMQ's lock makes it exclusive.
    */
   streamAnalysis: "stream-analysis",
+  /** Alerts: mail to members and requesters, and the sweeps that find what to notify (ops worker). */
+  notifications: "notifications",
 } as const;
 
 export const opsJobSchemas = {

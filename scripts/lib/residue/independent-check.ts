@@ -374,6 +374,18 @@ export async function independentCheck(options: CheckOptions): Promise<CheckResu
 export const ERASURE_ALLOWED: readonly AllowRule[] = [
   {
     store: "postgres",
+    place: "notifications",
+    kinds: ["request", "pseudonym"],
+    reason: "staff notices: a request's id and reference, a finding's pseudonym label; never a name or contact",
+  },
+  {
+    store: "redis",
+    place: "notifications:",
+    kinds: ["request"],
+    reason: "mail jobs of the person's other requests: ids only, kept 6 h",
+  },
+  {
+    store: "postgres",
     place: "audit_log",
     kinds: ["subject", "template", "enrolment", "photo", "consent", "request", "pseudonym"],
     reason: "append-only, hash-chained audit log: ids and the pseudonym, never a name or contact",

@@ -43,6 +43,7 @@ await runService({
       logger,
       closeTimeoutMs: WORKER_CLOSE_TIMEOUT_MS,
       devMailboxDir: env.CONSENTRY_DEV_MAILBOX_DIR,
+      cameraOfflineMinutes: env.NOTIFY_CAMERA_OFFLINE_MINUTES,
     });
     onClose("workers", () => ops.close());
     return {

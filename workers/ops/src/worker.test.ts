@@ -76,6 +76,7 @@ describe("ops worker", { timeout: 20_000 }, () => {
       [QUEUE_NAMES.ops]: 1,
       [QUEUE_NAMES.cameraProbe]: 1,
       [QUEUE_NAMES.dsrErasure]: 1,
+      [QUEUE_NAMES.notifications]: 1,
       // The inference worker's queues.
       [QUEUE_NAMES.enrolment]: 0,
       [QUEUE_NAMES.streamAnalysis]: 0,
@@ -270,6 +271,7 @@ describe("ops worker", { timeout: 20_000 }, () => {
       [QUEUE_NAMES.ops]: 0,
       [QUEUE_NAMES.cameraProbe]: 0,
       [QUEUE_NAMES.dsrErasure]: 0,
+      [QUEUE_NAMES.notifications]: 0,
       // The inference worker's queues.
       [QUEUE_NAMES.enrolment]: 0,
       [QUEUE_NAMES.streamAnalysis]: 0,

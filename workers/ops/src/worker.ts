@@ -1,12 +1,20 @@
 import { snapshotChangedOrganizations } from "@consentry/core/compliance";
 import { reconcileJobs, relayOutbox } from "@consentry/core/dsr";
+import {
+  type CreatedNotification,
+  createMailer,
+  DEFAULT_CAMERA_OFFLINE_MINUTES,
+  type NotificationMailServices,
+} from "@consentry/core/notifications";
 import { RETENTION_REPEAT } from "@consentry/core/retention";
 import type { Database } from "@consentry/db";
+import { env } from "@consentry/env";
 import {
   createJobProducer,
   dispatchByName,
   erasureWorkerOptions,
   JOBS,
+  NOTIFICATION_JOBS,
   processorFor,
   producerOptions,
   publishInvalidation,
@@ -23,6 +31,7 @@ import { auditChainAnchorProcessor } from "./processors/audit-chain-anchor";
 import { auditChainVerifyProcessor } from "./processors/audit-chain-verify";
 import { cameraProbeProcessor, cameraProbeSweepProcessor } from "./processors/camera-probe";
 import { dsrErasureProcessor, ERASURE, TEMPLATE_DELETION } from "./processors/dsr-erasure";
+import { NOTIFICATION_MAIL_DELAY_MS, notificationsProcessor, queueInstantMail } from "./processors/notifications";
 import { retentionProcessor } from "./processors/retention";
 
 export const AUDIT_CHAIN_VERIFY_SCHEDULER_ID = "audit-chain-verify-hourly";
@@ -43,6 +52,20 @@ export const JOB_RECONCILE_SCHEDULER_ID = "job-reconcile";
 export const JOB_RECONCILE_EVERY_MS = 5 * 60_000;
 /** Deletes what is past its retention, hourly (CN-FR-07). */
 export const RETENTION_SCHEDULER_ID = "retention-hourly";
+/** Instant notification mail still waiting (created by the web app, or its job failed) is queued this often. */
+export const NOTIFICATION_RELAY_SCHEDULER_ID = "notification-relay";
+export const NOTIFICATION_RELAY_EVERY_MS = 60_000;
+/** Requests due soon and overdue, critical findings, the filing threshold and retention: hourly. */
+export const NOTIFICATION_SWEEP_SCHEDULER_ID = "notification-sweep-hourly";
+export const NOTIFICATION_SWEEP_REPEAT = { pattern: "7 * * * *", tz: "Asia/Shanghai" } as const;
+/** The daily digest, at 08:00 in Shanghai. */
+export const NOTIFICATION_DIGEST_SCHEDULER_ID = "notification-digest-daily";
+export const NOTIFICATION_DIGEST_REPEAT = { pattern: "0 8 * * *", tz: "Asia/Shanghai" } as const;
+/** Read notifications older than 90 days go, nightly. */
+export const NOTIFICATION_PURGE_SCHEDULER_ID = "notification-purge-daily";
+export const NOTIFICATION_PURGE_REPEAT = { pattern: "40 3 * * *", tz: "Asia/Shanghai" } as const;
+/** Mail jobs run side by side (each waits on the SMTP server). */
+export const NOTIFICATION_CONCURRENCY = 4;
 /** Ops jobs run side by side, so a long retention run or chain check never holds up the outbox relay. */
 export const OPS_CONCURRENCY = 4;
 /** Schedulers are upserted again this often: a Redis that lost its data is repaired without a restart. */
@@ -75,6 +98,13 @@ export type StartOpsWorkerOptions = {
   reconcileEveryMs?: number;
   /** The development SMTP server's folder: an erasure removes the person's mail from it. */
   devMailboxDir?: string;
+  /** How notification mail goes out; by default SMTP_URL/SMTP_FROM, links to BETTER_AUTH_URL. */
+  notificationMail?: NotificationMailServices;
+  /** A camera down this many minutes is announced to its members (NOTIFY_CAMERA_OFFLINE_MINUTES). */
+  cameraOfflineMinutes?: number;
+  /** How long instant mail waits to gather what comes together (tests: 0). */
+  notificationMailDelayMs?: number;
+  notificationRelayEveryMs?: number;
 };
 
 export type OpsWorker = {
@@ -82,6 +112,8 @@ export type OpsWorker = {
   probeWorker: Worker;
   /** Template deletions after withdrawals and erasures for approved deletion requests. */
   erasureWorker: Worker;
+  /** Notification mail, the relay, the sweep, the digest and the purge. */
+  notificationsWorker: Worker;
   /** Registers (again) every job scheduler this worker owns; also run every `schedulerReassertMs`. */
   assertSchedulers(): Promise<void>;
   /** Settles once the workers are connected and the repeatable schedules are registered. */
@@ -105,6 +137,10 @@ export function startOpsWorker({
   outboxRelayEveryMs = OUTBOX_RELAY_EVERY_MS,
   reconcileEveryMs = JOB_RECONCILE_EVERY_MS,
   devMailboxDir,
+  notificationMail,
+  cameraOfflineMinutes = DEFAULT_CAMERA_OFFLINE_MINUTES,
+  notificationMailDelayMs = NOTIFICATION_MAIL_DELAY_MS,
+  notificationRelayEveryMs = NOTIFICATION_RELAY_EVERY_MS,
 }: StartOpsWorkerOptions): OpsWorker {
   const log = logger.child({ queue: QUEUE_NAMES.ops });
   // Producers: the ops queue registers the schedules; the probe queue receives the sweep's jobs.
@@ -116,6 +152,15 @@ export function startOpsWorker({
   const enrolmentQueue = new Queue(QUEUE_NAMES.enrolment, producerOptions(redisUrl, prefix));
   const jobExists = async (kind: "erase" | "deleteTemplates" | "enrol", jobId: string) =>
     (await (kind === "enrol" ? enrolmentQueue : erasureQueue).getJobState(jobId)) !== "unknown";
+  const notificationsQueue = new Queue(QUEUE_NAMES.notifications, producerOptions(redisUrl, prefix));
+  const ownMailer = notificationMail ? null : createMailer(env.SMTP_URL, env.SMTP_FROM);
+  const mail: NotificationMailServices = notificationMail ?? {
+    mailer: ownMailer as NonNullable<typeof ownMailer>,
+    baseUrl: env.BETTER_AUTH_URL,
+    portalSecret: env.CONSENTRY_PORTAL_SECRET,
+  };
+  const queueMail = (created: CreatedNotification[]) =>
+    queueInstantMail(notificationsQueue, created, notificationMailDelayMs);
   // Gallery invalidations for the inference workers, published once a deletion has committed.
   const publisher = new Redis({ ...redisConnection(redisUrl), maxRetriesPerRequest: null });
   const galleryChanged = (siteId: string) => publishInvalidation(publisher, prefix, { type: "gallery", siteId });
@@ -133,13 +178,18 @@ export function startOpsWorker({
           log.warn(requeued, "re-queued jobs that had vanished");
         return { requeued, relayed: await relayOutbox({ db, jobs: producer }) };
       }),
-      retentionProcessor({ db, storage, logger: log, galleryChanged }),
+      retentionProcessor({ db, storage, logger: log, galleryChanged, notifications: { queueMail } }),
     ]),
     { ...workerOptions(redisUrl, prefix), name: "ops-worker", concurrency: OPS_CONCURRENCY },
   );
   const probeWorker = new Worker(
     QUEUE_NAMES.cameraProbe,
-    cameraProbeProcessor({ db, logger: logger.child({ queue: QUEUE_NAMES.cameraProbe }), timeoutMs: probeTimeoutMs }),
+    cameraProbeProcessor({
+      db,
+      logger: logger.child({ queue: QUEUE_NAMES.cameraProbe }),
+      timeoutMs: probeTimeoutMs,
+      notifications: { offlineMinutes: cameraOfflineMinutes, queueMail },
+    }),
     { ...workerOptions(redisUrl, prefix), name: "ops-worker", concurrency: probeConcurrency },
   );
   const erasureLog = logger.child({ queue: QUEUE_NAMES.dsrErasure });
@@ -153,8 +203,21 @@ export function startOpsWorker({
       // The erasure also removes the person's finished jobs and their dev-mailbox mail, and checks both.
       redis: { client: publisher, prefix },
       devMailboxDir,
+      notifications: { mail, queueMail },
     }),
     { ...erasureWorkerOptions(redisUrl, prefix), name: "ops-worker", concurrency: erasureConcurrency },
+  );
+  const notificationsLog = logger.child({ queue: QUEUE_NAMES.notifications });
+  const notificationsWorker = new Worker(
+    QUEUE_NAMES.notifications,
+    notificationsProcessor({
+      db,
+      logger: notificationsLog,
+      mail,
+      queue: notificationsQueue,
+      mailDelayMs: notificationMailDelayMs,
+    }),
+    { ...workerOptions(redisUrl, prefix), name: "ops-worker", concurrency: NOTIFICATION_CONCURRENCY },
   );
   // A finished erasure's or template deletion's job id names the request or consent; BullMQ writes
   // its `completed` event after the processor returns, so the erasure cannot remove it: it goes here.
@@ -170,9 +233,10 @@ export function startOpsWorker({
 
   // Without listeners an "error" event would crash the process; connection errors are retried by ioredis.
   const logConnectionError = (err: Error) => log.error({ err }, "queue connection error");
-  const workers = [worker, probeWorker, erasureWorker];
+  const workers = [worker, probeWorker, erasureWorker, notificationsWorker];
   for (const w of workers) w.on("error", logConnectionError);
-  for (const q of [queue, probeQueue, erasureQueue, enrolmentQueue]) q.on("error", logConnectionError);
+  for (const q of [queue, probeQueue, erasureQueue, enrolmentQueue, notificationsQueue])
+    q.on("error", logConnectionError);
   publisher.on("error", logConnectionError);
   for (const w of workers) {
     w.on("failed", (job, err) => {
@@ -196,6 +260,30 @@ export function startOpsWorker({
     await JOBS.outboxRelay.schedule(queue, OUTBOX_RELAY_SCHEDULER_ID, { every: outboxRelayEveryMs }, {});
     await JOBS.jobReconcile.schedule(queue, JOB_RECONCILE_SCHEDULER_ID, { every: reconcileEveryMs }, {});
     await JOBS.retention.schedule(queue, RETENTION_SCHEDULER_ID, RETENTION_REPEAT, {});
+    await NOTIFICATION_JOBS.relay.schedule(
+      notificationsQueue,
+      NOTIFICATION_RELAY_SCHEDULER_ID,
+      { every: notificationRelayEveryMs },
+      {},
+    );
+    await NOTIFICATION_JOBS.sweep.schedule(
+      notificationsQueue,
+      NOTIFICATION_SWEEP_SCHEDULER_ID,
+      NOTIFICATION_SWEEP_REPEAT,
+      {},
+    );
+    await NOTIFICATION_JOBS.digest.schedule(
+      notificationsQueue,
+      NOTIFICATION_DIGEST_SCHEDULER_ID,
+      NOTIFICATION_DIGEST_REPEAT,
+      {},
+    );
+    await NOTIFICATION_JOBS.purge.schedule(
+      notificationsQueue,
+      NOTIFICATION_PURGE_SCHEDULER_ID,
+      NOTIFICATION_PURGE_REPEAT,
+      {},
+    );
   };
   let reassertTimer: NodeJS.Timeout | undefined;
   const ready = (async () => {
@@ -215,7 +303,7 @@ export function startOpsWorker({
   const close = () => {
     closing ??= (async () => {
       clearInterval(reassertTimer);
-      const everything = [...workers, queue, probeQueue, erasureQueue, enrolmentQueue];
+      const everything = [...workers, queue, probeQueue, erasureQueue, enrolmentQueue, notificationsQueue];
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<"timeout">((resolve) => {
         timer = setTimeout(() => resolve("timeout"), closeTimeoutMs);
@@ -224,6 +312,7 @@ export function startOpsWorker({
       const shutdown = Promise.allSettled([...everything.map((part) => part.close()), producer.close()]).then(
         async (results) => {
           await Promise.allSettled([...removingEvents]);
+          ownMailer?.close();
           return [...results, ...(await Promise.allSettled([publisher.quit()]))];
         },
       );
@@ -241,5 +330,5 @@ export function startOpsWorker({
     return closing;
   };
 
-  return { worker, probeWorker, erasureWorker, assertSchedulers, ready, close };
+  return { worker, probeWorker, erasureWorker, notificationsWorker, assertSchedulers, ready, close };
 }

@@ -2,12 +2,13 @@
 
 import { authClient } from "@consentry/auth/client";
 import { type OrgRole, type Principal, roleAtLeast } from "@consentry/auth/roles";
-import { useQueryClient } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
 import { useTranslations } from "next-intl";
 import type { ReactNode } from "react";
 import { chooseOrganization } from "~/server/preferences";
+import { useTRPC } from "~/trpc/react";
 import { LanguageSwitch } from "./language-switch";
 import { OrgProvider } from "./org-context";
 import { Button } from "./ui";
@@ -63,6 +64,47 @@ function navItems(principal: Principal, activeRole: OrgRole | null): NavItem[] {
       { href: "/workers", label: "workers" },
     );
   return items;
+}
+
+/** The bell: unread notifications in the active organisation, linking to the list (issue #17.2). */
+function NotificationBell({ orgId, current }: { orgId: string; current: boolean }) {
+  const t = useTranslations("notifications");
+  const trpc = useTRPC();
+  const count = useQuery({ ...trpc.notifications.unreadCount.queryOptions({ orgId }), refetchInterval: 30_000 });
+  const unread = count.data?.unread ?? 0;
+  return (
+    <Link
+      href="/notifications"
+      prefetch={false}
+      aria-label={t("bellUnread", { count: unread })}
+      aria-current={current ? "page" : undefined}
+      data-testid="notification-bell"
+      className="relative inline-flex h-9 w-9 items-center justify-center rounded-md text-slate-600 hover:bg-slate-100 hover:text-slate-900"
+    >
+      <svg
+        aria-hidden="true"
+        viewBox="0 0 24 24"
+        fill="none"
+        stroke="currentColor"
+        strokeWidth="1.8"
+        className="h-5 w-5"
+      >
+        <path
+          strokeLinecap="round"
+          strokeLinejoin="round"
+          d="M15 17h5l-1.4-1.4A2 2 0 0 1 18 14.2V11a6 6 0 1 0-12 0v3.2a2 2 0 0 1-.6 1.4L4 17h5m6 0a3 3 0 1 1-6 0m6 0H9"
+        />
+      </svg>
+      {unread > 0 && (
+        <span
+          data-testid="notification-count"
+          className="absolute -top-0.5 -right-0.5 min-w-4.5 rounded-full bg-red-600 px-1 text-center text-[11px] leading-4.5 font-semibold text-white"
+        >
+          {unread > 99 ? "99+" : unread}
+        </span>
+      )}
+    </Link>
+  );
 }
 
 export function Shell({
@@ -138,6 +180,7 @@ export function Shell({
             )}
           </div>
           <div className="flex items-center gap-3">
+            {active && <NotificationBell orgId={active.orgId} current={pathname.startsWith("/notifications")} />}
             <LanguageSwitch />
             <Link
               href="/profile"

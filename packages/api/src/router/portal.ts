@@ -67,7 +67,7 @@ export const portalRouter = router({
           .regex(/^\d{6}$/, { error: "code" }),
       }),
     )
-    .mutation(({ ctx, input }) => verifyRequest({ db: ctx.db, ...ctx.portal }, input)),
+    .mutation(({ ctx, input }) => verifyRequest({ db: ctx.db, ...ctx.portal, jobs: ctx.jobs }, input)),
 
   /** The requester's status page, reached with the link given after verification. */
   status: portalProcedure

@@ -98,5 +98,7 @@ export const requestsRouter = router({
   /** Refuses the request; the requester sees the reason on their status page (CN-PI-06). */
   refuse: orgProcedure("manager")
     .input(requestId.extend({ reason: refusalReason }))
-    .mutation(({ ctx, input }) => refuseRequest({ db: ctx.db, actor: ctx.actor, orgId: ctx.org.id }, input)),
+    .mutation(({ ctx, input }) =>
+      refuseRequest({ db: ctx.db, actor: ctx.actor, orgId: ctx.org.id, jobs: ctx.jobs }, input),
+    ),
 });

@@ -1,14 +1,31 @@
 import { requestDueAt } from "@consentry/compliance";
+import { decryptString } from "@consentry/crypto";
 import { type Database, eq, schema } from "@consentry/db";
+import { env } from "@consentry/env";
+import type { JobProducer } from "@consentry/queue";
 import { DomainError } from "../errors";
+import { requestReceivedMail } from "../notifications/mail";
+import { instantRecipients } from "../notifications/notify";
+import { requestReceivedNotifications } from "../notifications/request-events";
 import { MAX_CODE_ATTEMPTS, PORTAL_LIMITS, tooManyAttempts } from "./limits";
 import { keyedHash, type PortalServices, sameHash, statusToken } from "./services";
 
-const { dsrRequests, organizations } = schema;
+const { dsrRequests, organizations, sites } = schema;
 
-/** Checks the one-time code; a verified request gets its reference, status link and due date. */
+/**
+ * Checks the one-time code; a verified request gets its reference, status link and due date.
+ * Once it has committed, best effort: the staff who answer requests are notified (their mail is
+ * queued with `jobs`, else the ops worker's relay sends it) and the requester gets the status link
+ * by mail (like the code, straight from the portal). Neither can fail the verification; the ops
+ * worker's hourly sweep creates a lost staff notification again.
+ */
 export async function verifyRequest(
-  deps: { db: Database } & Pick<PortalServices, "limiter" | "clientIp" | "secret">,
+  deps: { db: Database } & Pick<PortalServices, "limiter" | "clientIp" | "secret"> &
+    Partial<Pick<PortalServices, "mailer">> & {
+      jobs?: Pick<JobProducer, "notify">;
+      /** The web app's public address for the status link; BETTER_AUTH_URL by default. */
+      baseUrl?: string;
+    },
   input: { requestId: string; code: string },
 ) {
   if (
@@ -31,9 +48,13 @@ export async function verifyRequest(
         attempts: dsrRequests.verificationAttempts,
         verifiedAt: dsrRequests.verifiedAt,
         profile: organizations.jurisdictionProfile,
+        type: dsrRequests.type,
+        contactEnc: dsrRequests.contactEnc,
+        site: sites.name,
       })
       .from(dsrRequests)
       .innerJoin(organizations, eq(organizations.id, dsrRequests.orgId))
+      .innerJoin(sites, eq(sites.id, dsrRequests.siteId))
       .where(eq(dsrRequests.id, input.requestId))
       .for("update", { of: dsrRequests });
     if (!request || request.verifiedAt || !request.codeHash || !request.expiresAt) throw wrong;
@@ -60,8 +81,40 @@ export async function verifyRequest(
       reference: request.referenceCode,
       token: statusToken(deps.secret, request.referenceCode),
       dueAt,
+      mail: { type: request.type, site: request.site, contactEnc: request.contactEnc },
     };
   });
   if (!outcome) throw wrong;
-  return outcome;
+  const { mail, ...verified } = outcome;
+  await announceReceived(deps, input.requestId, { ...mail, reference: verified.reference, dueAt: verified.dueAt });
+  return verified;
+}
+
+/** Staff notification and the requester's mail for a request just verified; failures are swallowed. */
+async function announceReceived(
+  deps: Parameters<typeof verifyRequest>[0],
+  requestId: string,
+  request: { reference: string; type: string; site: string; dueAt: Date | null; contactEnc: string | null },
+) {
+  try {
+    const created = await requestReceivedNotifications(deps.db, requestId);
+    for (const recipient of instantRecipients(created)) {
+      await deps.jobs?.notify?.({ type: "staffMail", ...recipient }).catch(() => {});
+    }
+  } catch {
+    // The sweep creates it again within the hour (dedupe key: one per member).
+  }
+  if (!deps.mailer || !request.contactEnc) return;
+  try {
+    const contact = JSON.parse(decryptString(request.contactEnc, "dsr_requests.contact")) as { email?: string };
+    if (!contact.email) return;
+    await deps.mailer.send(
+      requestReceivedMail(
+        { baseUrl: deps.baseUrl ?? env.BETTER_AUTH_URL, portalSecret: deps.secret },
+        { email: contact.email, ...request },
+      ),
+    );
+  } catch {
+    // The status link was just shown on the page; the mail is a copy of it.
+  }
 }

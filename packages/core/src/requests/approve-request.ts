@@ -17,7 +17,7 @@ export async function approveRequest(
     db: Database;
     actor: AuditActor;
     orgId: string;
-    jobs: OutboxProducer & Pick<JobProducer, "invalidate">;
+    jobs: OutboxProducer & Pick<JobProducer, "invalidate" | "notify">;
   },
   input: { requestId: string },
 ) {
@@ -101,6 +101,12 @@ export async function approveRequest(
   await relayAfterCommit(deps, outboxIds);
   if (request.type === "withdrawal") {
     await deps.jobs.invalidate({ type: "gallery", siteId: request.siteId }).catch(() => {});
+  }
+  // The requester hears of it by mail (the job reads their address); best effort, like the relay.
+  // A deletion's requester is mailed by the erasure itself once the certificate exists: no job in
+  // Redis may name the request after its erasure.
+  if (request.type !== "deletion") {
+    await deps.jobs.notify?.({ type: "subjectMail", requestId: request.id, mail: "approved" }).catch(() => {});
   }
   return { id: request.id, status: request.type === "deletion" ? "approved" : "completed" };
 }

@@ -1,3 +1,4 @@
+import { type CreatedNotification, cameraStatusNotifications } from "@consentry/core/notifications";
 import { decryptString, RTSP_URL_CONTEXT } from "@consentry/crypto";
 import { and, type Database, eq, isNull, schema } from "@consentry/db";
 import { checkCameraUrl } from "@consentry/network";
@@ -35,10 +36,23 @@ const POLICY_TEXT = {
   unresolvable: "name did not resolve",
 } as const;
 
-export type CameraProbeDeps = { db: Database; logger: Logger; timeoutMs?: number };
+export type CameraProbeDeps = {
+  db: Database;
+  logger: Logger;
+  timeoutMs?: number;
+  /**
+   * Members hear of a camera down for `offlineMinutes` (once per outage) and of its return;
+   * `queueMail` queues the mail of the notifications just created.
+   */
+  notifications?: { offlineMinutes: number; queueMail: (created: CreatedNotification[]) => Promise<unknown> };
+};
 
-/** Probes one camera and records its status, adding a history entry when the status changes. */
-export function cameraProbeProcessor({ db, logger, timeoutMs }: CameraProbeDeps) {
+/**
+ * Probes one camera and records its status, adding a history entry when the status changes,
+ * then tells its members of an outage or its end (after the commit; a failure there is logged,
+ * never the probe's: the next probe tries again).
+ */
+export function cameraProbeProcessor({ db, logger, timeoutMs, notifications }: CameraProbeDeps) {
   return processorFor(JOBS.cameraProbe, async ({ cameraId }) => {
     const [camera] = await db.select().from(cameras).where(eq(cameras.id, cameraId));
     if (!camera || camera.disabledAt) return { skipped: true };
@@ -88,6 +102,20 @@ export function cameraProbeProcessor({ db, logger, timeoutMs }: CameraProbeDeps)
         { cameraId: camera.id, from: camera.status, to: status, latencyMs: result.latencyMs },
         "camera status changed",
       );
+    }
+    if (notifications) {
+      try {
+        const created = await cameraStatusNotifications(db, {
+          cameraId: camera.id,
+          previous: camera.status,
+          current: status,
+          now,
+          offlineMinutes: notifications.offlineMinutes,
+        });
+        if (created.length > 0) await notifications.queueMail(created);
+      } catch (err) {
+        logger.warn({ cameraId: camera.id, err }, "could not notify members of the camera's status");
+      }
     }
     return { status, latencyMs: result.latencyMs, ...(!verdict.ok && { blocked: verdict.reason }) };
   });
