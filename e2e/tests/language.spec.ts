@@ -45,7 +45,7 @@ test("every organisation page speaks Chinese: no English word is rendered in zh-
     `/sites/${siteId}`,
     "/cameras",
     `/cameras/${camera.id}`,
-    // (Not /camera-networks: it lists the installation's exceptions, whose notes a platform admin typed.)
+    "/camera-networks",
     "/people",
     `/people/${person.id}`,
     "/compliance",

@@ -35,9 +35,13 @@ async function pdfText(bytes: Buffer): Promise<string> {
 
 /** Opens the request from the staff's list (filtered to open ones) and returns its person section. */
 async function openRequest(staff: Page, reference: string) {
+  await staff.setViewportSize({ width: 1280, height: 800 });
   await staff.goto("/requests?status=open");
   const row = staff.getByTestId("request-row").filter({ hasText: reference });
   await expect(row).toContainText("days left");
+  // The list fits 1280 px: nothing hides behind a horizontal scroll (issue #17.3).
+  const table = staff.locator("table").filter({ has: row }).locator("xpath=..");
+  expect(await table.evaluate((box) => box.scrollWidth - box.clientWidth)).toBeLessThanOrEqual(0);
   await row.getByRole("link", { name: reference }).click();
   await expect(staff.getByRole("heading", { name: reference })).toBeVisible();
   return staff.getByTestId("request-person");

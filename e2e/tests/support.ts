@@ -22,8 +22,8 @@ export async function makeOrganization(name = `E2E Org ${unique()}`) {
   // exception allows that one reserved address) and a private range for cameras that lead nowhere.
   const simPort = Number(new URL(process.env.E2E_CAMERA_URL as string).port);
   await db.insert(schema.cameraNetworks).values([
-    { orgId: org.id, cidr: "127.0.0.1/32", portFrom: simPort, portTo: simPort, note: "Camera simulator" },
-    { orgId: org.id, cidr: "10.0.0.0/8", note: "Site cameras" },
+    { orgId: org.id, cidr: "127.0.0.1/32", portFrom: simPort, portTo: simPort, note: "摄像头模拟器" },
+    { orgId: org.id, cidr: "10.0.0.0/8", note: "场所摄像头" },
   ]);
   return org;
 }

@@ -41,14 +41,28 @@ export interface FindingTranslator {
   raw(key: string): unknown;
 }
 
-function translateParam(name: string, value: string | number, t: FindingTranslator, list: (items: string[]) => string) {
+/** A day the engine names as YYYY-MM-DD (a deadline), shown in the reader's date format like every other date. */
+const DAY_KEY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** How the reader writes lists and days. */
+export interface FindingFormats {
+  list: (items: string[]) => string;
+  day: (dayKey: string) => string;
+}
+
+/** A formatter's medium date for a Shanghai day key (the engine's deadlines are days in Asia/Shanghai). */
+export const shanghaiDay = (format: (date: Date) => string) => (dayKey: string) =>
+  format(new Date(`${dayKey}T12:00:00+08:00`));
+
+function translateParam(name: string, value: string | number, t: FindingTranslator, formats: FindingFormats) {
+  if (typeof value === "string" && DAY_KEY.test(value)) return formats.day(value);
   const enumName = FINDING_ENUM_PARAMS[name];
   if (!enumName || typeof value !== "string") return value;
   const label = (item: string) => {
     const key = `enums.${enumName}.${item}`;
     return t.has(key) ? t(key) : item.replaceAll("_", " ");
   };
-  return LIST_PARAMS.has(name) ? list(value.split(/,\s*/).map(label)) : label(value);
+  return LIST_PARAMS.has(name) ? formats.list(value.split(/,\s*/).map(label)) : label(value);
 }
 
 /**
@@ -58,13 +72,13 @@ function translateParam(name: string, value: string | number, t: FindingTranslat
 export function translateFinding(
   finding: FindingTextSource,
   t: FindingTranslator,
-  list: (items: string[]) => string,
+  formats: FindingFormats,
 ): FindingText {
   const english = { message: finding.message, remediation: finding.remediation };
   const { code, params } = finding;
   if (!code || !params) return english;
   const values = Object.fromEntries(
-    Object.entries(params).map(([name, value]) => [name, translateParam(name, value, t, list)]),
+    Object.entries(params).map(([name, value]) => [name, translateParam(name, value, t, formats)]),
   );
   const text: Partial<FindingText> = {};
   for (const part of ["message", "remediation"] as const) {
@@ -83,7 +97,10 @@ export function useFindingText(): (finding: FindingTextSource) => FindingText {
   const format = useFormatter();
   return useCallback(
     (finding: FindingTextSource) =>
-      translateFinding(finding, t, (items) => format.list(items, { type: "conjunction", style: "narrow" })),
+      translateFinding(finding, t, {
+        list: (items) => format.list(items, { type: "conjunction", style: "narrow" }),
+        day: shanghaiDay((date) => format.dateTime(date, { dateStyle: "medium" })),
+      }),
     [t, format],
   );
 }

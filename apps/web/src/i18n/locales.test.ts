@@ -8,6 +8,7 @@ import {
   type FindingTextSource,
   type FindingTranslator,
   messagePlaceholders,
+  shanghaiDay,
   translateFinding,
 } from "../components/finding-text";
 import { pickLocale } from "./locales";
@@ -84,7 +85,8 @@ describe("finding messages", () => {
 
 describe("findings in the user's language", () => {
   const findings = sampleFindings();
-  const render = (locale: "en" | "zh-CN", messages: object) => {
+  // Days stay as the engine writes them (YYYY-MM-DD) unless a test asks for the reader's format.
+  const render = (locale: "en" | "zh-CN", messages: object, day = (key: string) => key) => {
     const t = createTranslator({
       locale,
       messages: { findings: messages } as AbstractIntlMessages,
@@ -95,8 +97,26 @@ describe("findings in the user's language", () => {
     }) as unknown as FindingTranslator;
     const format = createFormatter({ locale });
     return (finding: FindingTextSource) =>
-      translateFinding(finding, t, (items) => format.list(items, { type: "conjunction", style: "narrow" }));
+      translateFinding(finding, t, {
+        list: (items) => format.list(items, { type: "conjunction", style: "narrow" }),
+        day,
+      });
   };
+
+  it("writes a deadline in the reader's date format, the day it is in Shanghai", () => {
+    const overdue = findings.find((finding) => finding.code === "CN-DSR-SLA.requestOverdue");
+    if (!overdue) throw new Error("the sample has no overdue request");
+    const dayKey = String(overdue.params?.dueDate);
+    const format = createFormatter({ locale: "zh-CN", timeZone: "Asia/Shanghai" });
+    const toChinese = render(
+      "zh-CN",
+      findingsZh,
+      shanghaiDay((date) => format.dateTime(date, { dateStyle: "medium" })),
+    );
+    const [year, month, day] = dayKey.split("-").map(Number);
+    expect(toChinese(overdue).message).toContain(`${year}年${month}月${day}日`);
+    expect(toChinese(overdue).message).not.toContain(dayKey);
+  });
 
   it("reads in English exactly as the engine words it", () => {
     const toEnglish = render("en", findingsEn);

@@ -11,6 +11,24 @@ import { Alert, Badge, Button, Card, EmptyState, PageHeader, SkeletonRows, Table
 import { useTRPC } from "~/trpc/react";
 import { NetworkFormDialog } from "./network-form";
 
+/** The network policy's names for reserved ranges (RESERVED_RANGES in @consentry/network), in the reader's language. */
+const RESERVED_KINDS: Record<string, string> = {
+  unspecified: "unspecified",
+  loopback: "loopback",
+  "link-local": "linkLocal",
+  "cloud metadata": "cloudMetadata",
+  multicast: "multicast",
+  reserved: "reserved",
+  broadcast: "broadcast",
+  "IPv4-compatible": "ipv4Compatible",
+  "6to4 tunnel": "tunnel6to4",
+  "Teredo tunnel": "teredo",
+};
+function reservedLabels(labels: string[], t: (key: string) => string, list: (items: string[]) => string): string {
+  const kinds = [...new Set(labels.flatMap((label) => label.split(/,\s*/)))];
+  return list(kinds.map((kind) => (RESERVED_KINDS[kind] ? t(`reservedKinds.${RESERVED_KINDS[kind]}`) : kind)));
+}
+
 export function portsText(row: { portFrom: number | null; portTo: number | null }, any: string) {
   if (row.portFrom === null || row.portTo === null) return any;
   return row.portFrom === row.portTo ? String(row.portFrom) : `${row.portFrom}–${row.portTo}`;
@@ -79,7 +97,13 @@ export function CameraNetworksView() {
                     <span className="font-mono text-sm">{row.cidr}</span>
                     {row.reserved.length > 0 && (
                       <div className="mt-1">
-                        <Badge tone="amber">{t("reservedBadge", { labels: row.reserved.join(", ") })}</Badge>
+                        <Badge tone="amber">
+                          {t("reservedBadge", {
+                            labels: reservedLabels(row.reserved, t as (key: string) => string, (items) =>
+                              format.list(items, { type: "unit" }),
+                            ),
+                          })}
+                        </Badge>
                       </div>
                     )}
                   </Td>

@@ -1,8 +1,8 @@
 import type { ReportLanguage } from "@consentry/core/regulator";
 import type { NextRequest } from "next/server";
 import { type AbstractIntlMessages, createTranslator } from "next-intl";
-import { type FindingTranslator, translateFinding } from "~/components/finding-text";
-import { LOCALE_COOKIE, LOCALES, type Locale, pickLocale } from "~/i18n/locales";
+import { type FindingTranslator, shanghaiDay, translateFinding } from "~/components/finding-text";
+import { LOCALE_COOKIE, LOCALES, type Locale, pickLocale, TIME_ZONE } from "~/i18n/locales";
 import { loadMessages } from "~/i18n/messages";
 
 /** The report's language: `?locale=` if the page passed one, else the reader's, as the UI picks it. */
@@ -21,10 +21,13 @@ export function reportLanguage(locale: Locale): ReportLanguage {
   const findings = createTranslator({ locale, messages, namespace: "findings" }) as unknown as FindingTranslator;
   const compliance = createTranslator({ locale, messages, namespace: "compliance" }) as unknown as FindingTranslator;
   const list = new Intl.ListFormat(locale, { type: "conjunction", style: "narrow" });
+  const day = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeZone: TIME_ZONE });
   return {
     findingMessage: (finding) =>
-      translateFinding({ ...finding, params: finding.params ?? undefined }, findings, (items) => list.format(items))
-        .message,
+      translateFinding({ ...finding, params: finding.params ?? undefined }, findings, {
+        list: (items) => list.format(items),
+        day: shanghaiDay((date) => day.format(date)),
+      }).message,
     severity: (severity) => compliance(`severity.${severity}`),
   };
 }
