@@ -62,6 +62,7 @@ test("every organisation page speaks Chinese: no English word is rendered in zh-
     // Wait until the page's data has loaded: no skeleton rows and no "loading" left.
     await expect(page.getByText("加载中")).toHaveCount(0);
     await expect(page.locator(".animate-pulse")).toHaveCount(0);
+    // biome-ignore lint/performance/useDomNodeTextContent: what is rendered, not hidden text or scripts
     const words = englishWords(await page.locator("body").innerText());
     if (words.length > 0) found.push(`${path}: ${words.join(", ")}`);
   }
