@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { requestDueAt } from "@consentry/compliance";
 import { encryptString, keyIdOf } from "@consentry/crypto";
 import { env } from "@consentry/env";
 import { eq } from "drizzle-orm";
@@ -386,10 +387,12 @@ export async function seedDemo(
           }
           if (spec.slug === DEMO_RECOGNISED_PERSON.orgSlug) await seedRecognisedPerson(tx, org.id, site.id, notice?.id);
           const requests = [
-            { type: "deletion" as const, status: "open" as const, submitted: 3, due: 18 },
-            { type: "access" as const, status: "in_progress" as const, submitted: 10, due: 9 },
-            { type: "access" as const, status: "completed" as const, submitted: 30, due: -5 },
-            { type: "deletion" as const, status: "open" as const, submitted: 25, due: -3 },
+            // Due 15 Chinese working days after verification, as the portal sets it: the one filed
+            // 25 days ago is overdue, the others are not.
+            { type: "deletion" as const, status: "open" as const, submitted: 3 },
+            { type: "access" as const, status: "in_progress" as const, submitted: 10 },
+            { type: "access" as const, status: "completed" as const, submitted: 30 },
+            { type: "deletion" as const, status: "open" as const, submitted: 25 },
           ];
           for (const [i, request] of requests.entries()) {
             const contact = PEOPLE[i]?.contact as string;
@@ -406,7 +409,7 @@ export async function seedDemo(
               contactHash: sha256(contact),
               submittedAt: daysAgo(request.submitted),
               verifiedAt: daysAgo(request.submitted),
-              dueAt: daysAgo(-request.due),
+              dueAt: requestDueAt("CN", daysAgo(request.submitted)),
               status: request.status,
               closedAt: request.status === "completed" ? daysAgo(8) : null,
               outcome: request.status === "completed" ? "A copy of the person's record was sent." : null,
