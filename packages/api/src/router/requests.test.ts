@@ -167,7 +167,9 @@ describe("working a request start to finish (issue #17.3)", () => {
     const before = await staff().requests.get({ orgId, requestId });
     expect(before).toMatchObject({ id: requestId, type: "access", siteName: "Xuhui Garden", contactRemoved: false });
     expect(JSON.stringify(before)).not.toContain(email);
-    expect(before.history.map((event) => event.kind)).toEqual(["submitted", "verified"]);
+    // The receipt mailed to the requester is in the history too: which mail, never the address.
+    expect(before.history.map((event) => event.kind)).toEqual(["submitted", "verified", "request.mail"]);
+    expect(before.history[2]).toMatchObject({ actor: "notifications", details: { mail: "received" } });
 
     await expect(staff().requests.contact({ orgId, requestId })).resolves.toEqual({
       email,
@@ -181,10 +183,11 @@ describe("working a request start to finish (issue #17.3)", () => {
     expect(after.history.map((event) => event.kind)).toEqual([
       "submitted",
       "verified",
+      "request.mail",
       "request.contact.view",
       "request.link_subject",
     ]);
-    expect(after.history[3]).toMatchObject({ details: { pseudonym: subject.pseudonym, contact: "match" } });
+    expect(after.history[4]).toMatchObject({ details: { pseudonym: subject.pseudonym, contact: "match" } });
     expect(after.subjectPseudonym).toBe(subject.pseudonym);
   });
 

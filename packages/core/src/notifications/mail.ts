@@ -13,6 +13,7 @@ import {
   type SQL,
   schema,
   sql,
+  writeAudit,
 } from "@consentry/db";
 import { type Mail, notificationMail, type SubjectMailKind, subjectRequestMail } from "@consentry/mail";
 import { statusToken } from "../portal/services";
@@ -266,6 +267,7 @@ export async function mailRequester(
       certificateLink: input.mail === "completed" ? certificateLink(services, request.reference) : null,
     }),
   );
+  await recordRequesterMail(db, input.requestId, input.mail);
   return { sent: true };
 }
 
@@ -282,8 +284,8 @@ export async function prepareCompletionMail(
 ): Promise<(() => Promise<void>) | null> {
   const request = await requestForMail(db, requestId);
   if (request?.type !== "deletion" || request.status !== "approved") return null;
-  return () =>
-    sendMail(
+  return async () => {
+    await sendMail(
       services.mailer,
       subjectRequestMail(request.email, {
         kind: "completed",
@@ -294,6 +296,37 @@ export async function prepareCompletionMail(
         certificateLink: certificateLink(services, request.reference),
       }),
     );
+    await recordRequesterMail(db, requestId, "completed");
+  };
+}
+
+/** Who the audit log says sent a requester's mail. */
+const MAIL_ACTOR = { userId: null, label: "notifications" } as const;
+
+/**
+ * Puts a mail sent to the requester in the request's history (which mail, never the address).
+ * Best effort: the mail is out, and a retry must not send it twice.
+ */
+export async function recordRequesterMail(db: Executor, requestId: string, mail: SubjectMailKind) {
+  try {
+    const [request] = await db
+      .select({ orgId: dsrRequests.orgId })
+      .from(dsrRequests)
+      .where(eq(dsrRequests.id, requestId));
+    if (!request) return;
+    await db.transaction((tx) =>
+      writeAudit(tx, {
+        actor: MAIL_ACTOR,
+        orgId: request.orgId,
+        action: "request.mail",
+        targetType: "request",
+        targetId: requestId,
+        details: { mail },
+      }),
+    );
+  } catch {
+    // The history lacks one line; the mail itself went out.
+  }
 }
 
 /** The "request received" mail with the status link, sent by the portal right after verification. */

@@ -4,7 +4,7 @@ import { type Database, eq, schema } from "@consentry/db";
 import { env } from "@consentry/env";
 import type { JobProducer } from "@consentry/queue";
 import { DomainError } from "../errors";
-import { requestReceivedMail } from "../notifications/mail";
+import { recordRequesterMail, requestReceivedMail } from "../notifications/mail";
 import { instantRecipients } from "../notifications/notify";
 import { requestReceivedNotifications } from "../notifications/request-events";
 import { MAX_CODE_ATTEMPTS, PORTAL_LIMITS, tooManyAttempts } from "./limits";
@@ -114,6 +114,7 @@ async function announceReceived(
         { email: contact.email, ...request },
       ),
     );
+    await recordRequesterMail(deps.db, requestId, "received");
   } catch {
     // The status link was just shown on the page; the mail is a copy of it.
   }

@@ -251,6 +251,7 @@ const KNOWN_EVENTS = new Set([
   "dsr.erasure.complete",
   "consent.withdrawal.complete",
   "request.correction",
+  "request.mail",
 ]);
 
 function History({ request }: { request: Request }) {
@@ -302,6 +303,9 @@ function EventDetails({ details }: { details: Record<string, unknown> }) {
         <div className="font-mono text-xs text-slate-600">{details.pseudonym}</div>
       )}
       {typeof reason === "string" && <div className="text-xs text-slate-600">{reason}</div>}
+      {typeof details.mail === "string" && (
+        <div className="text-xs text-slate-600">{t(`mails.${details.mail}` as "mails.received")}</div>
+      )}
       {Array.isArray(details.fields) && (
         <div className="text-xs text-slate-600">
           {details.fields.map((field) => t(`fields.${field}` as "fields.contact")).join(", ")}
