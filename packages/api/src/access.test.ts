@@ -586,6 +586,11 @@ const accessMatrix: Record<string, Row> = {
     input: async (f) => ({ orgId: f.orgId, requestId: await f.make("openRequest") }),
     otherTenant: [theirs("requestId")],
   },
+  "requests.personCandidates": {
+    access: "operator",
+    input: async (f) => ({ orgId: f.orgId, requestId: await f.make("openRequest"), search: "P-" }),
+    otherTenant: [theirs("requestId")],
+  },
   "requests.previewApproval": {
     access: "manager",
     input: async (f) => ({ orgId: f.orgId, requestId: await f.make("openRequest") }),

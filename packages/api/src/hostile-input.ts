@@ -185,6 +185,7 @@ export const samples: Record<string, (f: Fixture) => Promise<object> | object> =
     pseudonym: await f.pseudonym(),
     overrideReason: "Checked their ID card at the front desk.",
   }),
+  "requests.personCandidates": async (f) => ({ orgId: f.orgId, requestId: await f.requestId(), search: "P-" }),
   "requests.refuse": async (f) => ({ orgId: f.orgId, requestId: await f.requestId(), reason: "Not a person here." }),
   "portal.sites": () => ({ query: "Site" }),
   "portal.submit": (f) => ({

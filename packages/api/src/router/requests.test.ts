@@ -191,6 +191,21 @@ describe("working a request start to finish (issue #17.3)", () => {
     expect(after.subjectPseudonym).toBe(subject.pseudonym);
   });
 
+  it("the person picker says whose stored contact is the requester's verified email, never the address", async () => {
+    const email = `${unique("picker")}@example.cn`;
+    const requestId = await verifiedRequest(email);
+    const same = await person(orgId, email.toUpperCase(), owner);
+    const other = await person(orgId, "someone@example.cn", owner);
+    const pick = (pseudonym: string) => staff().requests.personCandidates({ orgId, requestId, search: pseudonym });
+    const [mine] = await pick(same.pseudonym);
+    expect(mine).toMatchObject({ id: same.id, contact: "match", displayName: "陈静" });
+    expect((await pick(other.pseudonym))[0]).toMatchObject({ id: other.id, contact: "mismatch" });
+    expect(JSON.stringify(await pick("P-"))).not.toContain(email);
+    await expect(
+      staff(otherOwner).requests.personCandidates({ orgId: otherOrgId, requestId, search: "P-" }),
+    ).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+
   it("another organisation's staff, and a malformed id, get nothing", async () => {
     const requestId = await verifiedRequest(`${unique("foreign")}@example.cn`);
     await expect(staff(otherOwner).requests.get({ orgId: otherOrgId, requestId })).rejects.toMatchObject({

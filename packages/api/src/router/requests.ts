@@ -2,12 +2,13 @@ import {
   approveRequest,
   getRequest,
   linkSubject,
+  personCandidates,
   previewApproval,
   refuseRequest,
   showContact,
   takeRequest,
 } from "@consentry/core/requests";
-import { linkSubjectFields, refusalReason, requestListFilter } from "@consentry/core/validators";
+import { linkSubjectFields, refusalReason, requestListFilter, text } from "@consentry/core/validators";
 import { and, asc, count, eq, isNull, lt, ne, type SQL, schema, sql } from "@consentry/db";
 import { z } from "zod";
 import { orgProcedure, router } from "../trpc";
@@ -59,6 +60,11 @@ export const requestsRouter = router({
   get: orgProcedure("operator")
     .input(requestId)
     .query(({ ctx, input }) => getRequest(ctx.db, ctx.org.id, input.requestId)),
+
+  /** The person picker: pseudonyms containing `search`, each with whether its stored contact is the requester's verified email. */
+  personCandidates: orgProcedure("operator")
+    .input(requestId.extend({ search: text().trim().min(1).max(40) }))
+    .query(({ ctx, input }) => personCandidates(ctx.db, ctx.org.id, input)),
 
   /** What approving would erase or end, counted now, for the confirmation. */
   previewApproval: orgProcedure("manager")

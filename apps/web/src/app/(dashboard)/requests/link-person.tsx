@@ -32,9 +32,10 @@ export function LinkPersonForm({ orgId, requestId, onDone }: { orgId: string; re
   const [reason, setReason] = useState("");
   const [confirmed, setConfirmed] = useState(false);
   const [mismatch, setMismatch] = useState<string | null>(null);
-  // The picker: people of the organisation whose pseudonym contains what was typed (operators see names).
+  // The picker: people whose pseudonym contains what was typed, with whether their stored
+  // contact is the email the requester verified.
   const matches = useQuery({
-    ...trpc.subjects.list.queryOptions({ orgId, search: pseudonym.trim(), pageSize: 10 }),
+    ...trpc.requests.personCandidates.queryOptions({ orgId, requestId, search: pseudonym.trim() || "-" }),
     enabled: pseudonym.trim().length >= 2,
   });
   const link = useMutation(
@@ -78,9 +79,9 @@ export function LinkPersonForm({ orgId, requestId, onDone }: { orgId: string; re
         />
       </Field>
       <datalist id={`people-${requestId}`}>
-        {matches.data?.items.map((person) => (
+        {matches.data?.map((person) => (
           <option key={person.id} value={person.pseudonym}>
-            {person.displayName ?? person.pseudonym}
+            {`${person.displayName ?? person.pseudonym} · ${t(`candidateContact.${person.contact}`)}`}
           </option>
         ))}
       </datalist>
