@@ -45,8 +45,10 @@ test("an operator withdraws a consent and sees the person's templates queued for
   await expect(row).toContainText("测试人员");
   await row.getByRole("link", { name: person.pseudonym }).click();
   await expect(page.getByTestId("consent-row")).toContainText("Active");
-  page.once("dialog", (prompt) => prompt.accept("Moved away"));
   await page.getByRole("button", { name: "Withdraw" }).click();
+  const dialog = page.getByRole("dialog");
+  await dialog.getByLabel("Reason for withdrawal").fill("Moved away");
+  await dialog.getByRole("button", { name: "Withdraw" }).click();
   await expect(page.getByText("Consent withdrawn; 2 templates queued for deletion.")).toBeVisible();
   await expect(page.getByTestId("consent-row")).toContainText("Withdrawn");
 

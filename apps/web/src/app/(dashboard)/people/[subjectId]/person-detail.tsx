@@ -5,9 +5,10 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useFormatter, useTranslations } from "next-intl";
 import { useState } from "react";
+import { Modal } from "~/components/modal";
 import { isNotFound, NotFoundCard } from "~/components/not-found-card";
 import { useActiveOrg } from "~/components/org-context";
-import { Alert, Badge, Button, Card, EmptyState, PageHeader, Table, Td } from "~/components/ui";
+import { Alert, Badge, Button, Card, EmptyState, Field, Input, PageHeader, Table, Td } from "~/components/ui";
 import { useTRPC } from "~/trpc/react";
 import { ConfirmNoticeForm, ConsentForm } from "./consent-form";
 import { EnrolmentSection } from "./enrolment-section";
@@ -29,6 +30,7 @@ export function PersonDetail({ subjectId, correctionRequestId }: { subjectId: st
 
   const [recording, setRecording] = useState(false);
   const [confirming, setConfirming] = useState<NonNullable<typeof consents.data>[number] | null>(null);
+  const [withdrawing, setWithdrawing] = useState<NonNullable<typeof consents.data>[number] | null>(null);
   if (consents.isError) {
     return isNotFound(consents.error) ? (
       <NotFoundCard backHref="/people" backLabel={t("back")} />
@@ -92,15 +94,7 @@ export function PersonDetail({ subjectId, correctionRequestId }: { subjectId: st
                 </Td>
                 <Td className="text-right">
                   {!consent.withdrawnAt && roleAtLeast(org.role, "operator") && (
-                    <Button
-                      variant="danger"
-                      disabled={withdraw.isPending}
-                      onClick={() => {
-                        const reason = window.prompt(t("withdrawReason"));
-                        if (reason?.trim())
-                          withdraw.mutate({ orgId: org.orgId, consentId: consent.id, reason: reason.trim() });
-                      }}
-                    >
+                    <Button variant="danger" disabled={withdraw.isPending} onClick={() => setWithdrawing(consent)}>
                       {t("withdraw")}
                     </Button>
                   )}
@@ -113,6 +107,60 @@ export function PersonDetail({ subjectId, correctionRequestId }: { subjectId: st
       {consents.data && <EnrolmentSection subjectId={subjectId} consents={consents.data} />}
       {recording && <ConsentForm subjectId={subjectId} onClose={() => setRecording(false)} />}
       {confirming && <ConfirmNoticeForm consent={confirming} onClose={() => setConfirming(null)} />}
+      {withdrawing && (
+        <WithdrawDialog
+          siteName={withdrawing.siteName}
+          pending={withdraw.isPending}
+          onClose={() => setWithdrawing(null)}
+          onWithdraw={(reason) =>
+            withdraw.mutate(
+              { orgId: org.orgId, consentId: withdrawing.id, reason },
+              { onSettled: () => setWithdrawing(null) },
+            )
+          }
+        />
+      )}
     </>
+  );
+}
+
+/** Withdrawal ends the consent and queues the deletion of its templates: it asks for the reason first. */
+function WithdrawDialog(props: {
+  siteName: string;
+  pending: boolean;
+  onClose: () => void;
+  onWithdraw: (reason: string) => void;
+}) {
+  const t = useTranslations("people");
+  const [reason, setReason] = useState("");
+  return (
+    <Modal title={t("withdrawTitle", { site: props.siteName })} onClose={props.onClose}>
+      <form
+        className="space-y-3 text-sm"
+        onSubmit={(event) => {
+          event.preventDefault();
+          if (reason.trim()) props.onWithdraw(reason.trim());
+        }}
+      >
+        <p className="text-slate-600">{t("withdrawExplain")}</p>
+        <Field id="withdraw-reason" label={t("withdrawReason")}>
+          <Input
+            id="withdraw-reason"
+            autoFocus
+            maxLength={500}
+            value={reason}
+            onChange={(event) => setReason(event.target.value)}
+          />
+        </Field>
+        <div className="flex justify-end gap-2 pt-2">
+          <Button variant="secondary" onClick={props.onClose}>
+            {t("cancel")}
+          </Button>
+          <Button type="submit" variant="danger" disabled={!reason.trim() || props.pending}>
+            {t("withdraw")}
+          </Button>
+        </div>
+      </form>
+    </Modal>
   );
 }
