@@ -69,6 +69,8 @@ test("a malformed id, another organisation's id and an unknown page say 'not fou
   await expect(page).toHaveURL(/\/sites$/);
 
   await page.getByLabel("Language").selectOption("zh-CN");
+  // The choice is saved by a server action: wait for the page to come back in Chinese.
+  await expect(page.locator("html")).toHaveAttribute("lang", "zh-CN");
   await page.goto("/no-such-page");
   await expect(page.getByTestId("not-found")).toContainText("页面不存在");
   await page.goto(`/requests/${crypto.randomUUID()}`);
