@@ -98,7 +98,7 @@ test("the last owner cannot step down, and an existing user joins a second organ
   await expect(colleaguePage).toHaveURL(/\/invite\?token=/);
   await colleaguePage.getByRole("button", { name: "Accept and join" }).click();
   await expect(colleaguePage).toHaveURL(/\/sites$/);
-  await expect(colleaguePage.getByLabel("Organisation")).toContainText(`${org.name} · auditor`);
+  await expect(colleaguePage.getByLabel("Organisation")).toContainText(`${org.name} · Auditor`);
   await expect(colleaguePage.getByLabel("Organisation").locator("option")).toHaveCount(2);
   await context.close();
 });

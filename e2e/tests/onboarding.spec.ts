@@ -85,7 +85,7 @@ test("a platform admin onboards an organisation; its owner accepts from the mail
   await expect(owner.page.getByTestId("invitation-row").filter({ hasText: managerEmail })).toBeVisible();
 
   const manager = await acceptAsNewPerson(browser, await waitForInvite(managerEmail), "Li Manager");
-  await expect(manager.page.getByLabel("Organisation")).toContainText(`${orgName} · manager`);
+  await expect(manager.page.getByLabel("Organisation")).toContainText(`${orgName} · Manager`);
   await manager.page.goto("/members");
   await expect(manager.page.getByTestId("member-row")).toHaveCount(2);
   await expect(manager.page.getByRole("button", { name: "Invite member" })).toHaveCount(0);
