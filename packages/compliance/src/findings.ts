@@ -28,6 +28,8 @@ export interface Target {
    */
   labelCode?: TargetLabelCode;
   labelParams?: Record<string, string | number>;
+  /** A template's person, so the live page links the finding to the person's record (never stored in snapshots). */
+  subjectId?: string;
 }
 
 export const TARGET_LABEL_CODES = ["notice", "requestOfType", "unknownSubject", "template"] as const;

@@ -44,6 +44,7 @@ export const templateTarget = (site: SiteIndex, template: TemplateFacts): Target
   return {
     type: "template",
     id: template.id,
+    subjectId: template.subjectId,
     label: `Template of ${pseudonym ?? "unknown subject"}`,
     ...(pseudonym ? { labelCode: "template", labelParams: { pseudonym } } : { labelCode: "unknownSubject" }),
   };

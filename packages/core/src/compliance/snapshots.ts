@@ -18,7 +18,8 @@ export type SnapshotFinding = Omit<Finding, "target"> & { target: Omit<Target, "
 
 export function snapshotFinding(finding: Finding): SnapshotFinding {
   if (!isPersonTarget(finding.target)) return finding;
-  const { id: _id, ...target } = finding.target;
+  // The person's id goes too: a template target names its person for the live page's link.
+  const { id: _id, subjectId: _subjectId, ...target } = finding.target;
   return { ...finding, target };
 }
 

@@ -97,6 +97,11 @@ export function CameraFormDialog({
                 </option>
               ))}
             </Select>
+            {siteId && entryPoints.length === 0 && (
+              <a href={`/sites/${siteId}#entry-points`} className="mt-1 block text-xs text-brand-700 hover:underline">
+                {t("addEntryPointFirst")}
+              </a>
+            )}
           </Field>
         </div>
         <div className="grid grid-cols-2 gap-4">

@@ -11,7 +11,7 @@ import type { FieldErrors } from "~/components/form-errors";
 import { Modal } from "~/components/modal";
 import { useActiveOrg } from "~/components/org-context";
 import { Alert, Button, EmptyState, Field, Input, Table, Td } from "~/components/ui";
-import { dateInputValue } from "~/i18n/locales";
+import { dateInputValue, shanghaiDayEnd } from "~/i18n/locales";
 import { useTRPC } from "~/trpc/react";
 import { Section } from "./section";
 
@@ -189,6 +189,10 @@ function AssessmentForm({ siteId, onClose }: { siteId: string; onClose: () => vo
     }
     if (!values) return;
     body.set("siteId", siteId);
+    // A day is sent as its moment in Shanghai: today means now, so an assessment recorded right
+    // after a material change covers it (CN-FR-08 compares times); an earlier day, its end.
+    const day = value("completedAt");
+    body.set("completedAt", (day === dateInputValue(new Date()) ? new Date() : shanghaiDayEnd(day)).toISOString());
     setSending(true);
     const response = await fetch(`/api/assessments?orgId=${orgId}`, { method: "POST", body }).catch(() => null);
     setSending(false);
