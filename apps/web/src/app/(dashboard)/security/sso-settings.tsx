@@ -24,6 +24,8 @@ export function SsoSettings() {
   const trpc = useTRPC();
   const org = useActiveOrg();
   const settings = useQuery(trpc.sso.get.queryOptions({ orgId: org.orgId }));
+  // Here, not in the form: a save remounts the form (its key is the saved version).
+  const [saved, setSaved] = useState(false);
 
   return (
     <Card>
@@ -38,7 +40,12 @@ export function SsoSettings() {
           <p className="text-sm text-slate-500">{tc("loading")}</p>
         ) : (
           // Keyed by the saved version, so a save (or another owner's) resets the form to what is stored.
-          <SsoForm key={settings.data.configured ? String(settings.data.updatedAt) : "new"} settings={settings.data} />
+          <SsoForm
+            key={settings.data.configured ? String(settings.data.updatedAt) : "new"}
+            settings={settings.data}
+            saved={saved}
+            setSaved={setSaved}
+          />
         )}
       </div>
     </Card>
@@ -47,7 +54,15 @@ export function SsoSettings() {
 
 type Settings = RouterOutputs["sso"]["get"];
 
-function SsoForm({ settings }: { settings: Settings }) {
+function SsoForm({
+  settings,
+  saved,
+  setSaved,
+}: {
+  settings: Settings;
+  saved: boolean;
+  setSaved: (saved: boolean) => void;
+}) {
   const t = useTranslations("sso");
   const tc = useTranslations("common");
   const tv = useTranslations("validation");
@@ -56,7 +71,6 @@ function SsoForm({ settings }: { settings: Settings }) {
   const queryClient = useQueryClient();
   const org = useActiveOrg();
   const [errors, setErrors] = useState<FieldErrors>({});
-  const [saved, setSaved] = useState(false);
   const [replacingSecret, setReplacingSecret] = useState(!settings.clientSecretSet);
   const [rows, setRows] = useState<MappingRow[]>(() =>
     (settings.roleMapping ?? []).map((row) => newRow(row.claimValue, row.role)),
