@@ -1,16 +1,7 @@
-import { existsSync } from "node:fs";
 import PDFDocument from "pdfkit";
+import { pdfBytes, setBodyFont } from "../pdf";
 import type { CertificateApprover, DeletionCertificate } from "./certificate";
 import type { WithdrawalCertificate } from "./delete-templates";
-
-/**
- * Fonts with Chinese glyphs, in order of preference: the `cjk-font` system program of
- * scripts/lib/programs.mjs (fonts-wqy-microhei) first, as the regulator reports use.
- */
-export const CJK_FONTS = [
-  { path: "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", family: "WenQuanYiMicroHei" },
-  { path: "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", family: "NotoSansCJKsc-Regular" },
-] as const;
 
 export type CertificateKind = "deletion" | "withdrawal";
 
@@ -86,13 +77,9 @@ export function renderCertificatePdf(input: CertificatePdfInput): Promise<Buffer
     margin: MARGIN,
     info: { Title: `${title} ${reference}`, Producer: "Consentry" },
   });
-  const font = CJK_FONTS.find((candidate) => existsSync(candidate.path));
-  // Without a CJK font the Chinese would print as empty boxes; Helvetica keeps the rest readable.
-  const body = () => (font ? doc.font(font.path, font.family) : doc.font("Helvetica"));
+  const body = () => setBodyFont(doc);
   body();
-  const chunks: Buffer[] = [];
-  doc.on("data", (chunk: Buffer) => chunks.push(chunk));
-  const done = new Promise<Buffer>((resolve) => doc.on("end", () => resolve(Buffer.concat(chunks))));
+  const done = pdfBytes(doc);
   const width = doc.page.width - 2 * MARGIN;
 
   const section = (heading: string) => {

@@ -1,7 +1,7 @@
-import { existsSync } from "node:fs";
 import { RULE_CATALOGUE_VERSION } from "@consentry/compliance";
 import PDFDocument from "pdfkit";
 import { notFound } from "../errors";
+import { pdfBytes, setBodyFont } from "../pdf";
 import type {
   JurisdictionSite,
   JurisdictionSiteView,
@@ -9,12 +9,6 @@ import type {
   jurisdictionTrend,
   RegulatorFinding,
 } from "./jurisdiction";
-
-/** Fonts with Chinese glyphs, in order of preference (Debian: fonts-wqy-microhei, fonts-noto-cjk). */
-const CJK_FONTS = [
-  "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-  "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-];
 
 export type ReportInput = {
   title: string;
@@ -153,12 +147,8 @@ function drawTrend(doc: PDFKit.PDFDocument, trend: TrendPoint[], days: number) {
  */
 export function renderReport(input: ReportInput): Promise<Buffer> {
   const doc = new PDFDocument({ size: "A4", margin: 48, info: { Title: input.title, Producer: "Consentry" } });
-  const font = CJK_FONTS.find((path) => existsSync(path));
-  // Without a CJK font Chinese names would print as empty boxes; Helvetica keeps the rest readable.
-  if (font) doc.font(font, font.includes("wqy") ? "WenQuanYiMicroHei" : "NotoSansCJKsc-Regular");
-  const chunks: Buffer[] = [];
-  doc.on("data", (chunk: Buffer) => chunks.push(chunk));
-  const done = new Promise<Buffer>((resolve) => doc.on("end", () => resolve(Buffer.concat(chunks))));
+  setBodyFont(doc);
+  const done = pdfBytes(doc);
 
   doc.fontSize(18).text(input.title);
   doc.fontSize(10).fillColor("#475569").text(input.subtitle);

@@ -239,20 +239,8 @@ function Decision({ orgId, request, canDecide }: { orgId: string; request: Reque
   );
 }
 
-const KNOWN_EVENTS = new Set([
-  "submitted",
-  "verified",
-  "request.assign",
-  "request.link_subject",
-  "request.contact.view",
-  "request.approve",
-  "request.refuse",
-  "dsr.erasure.running",
-  "dsr.erasure.complete",
-  "consent.withdrawal.complete",
-  "request.correction",
-  "request.mail",
-]);
+/** The message key of an audit action ("request.approve" → "request_approve"). */
+const eventKey = (kind: string) => kind.replaceAll(".", "_");
 
 function History({ request }: { request: Request }) {
   const t = useTranslations("requests.detail");
@@ -263,8 +251,9 @@ function History({ request }: { request: Request }) {
         {request.history.map((event) => (
           <li key={`${event.kind}-${event.at.getTime()}`} data-testid="history-event">
             <div className="font-medium">
-              {KNOWN_EVENTS.has(event.kind)
-                ? t(`events.${event.kind.replaceAll(".", "_")}` as "events.submitted")
+              {/* An action without a text of its own (a new one) shows as the log names it. */}
+              {t.has(`events.${eventKey(event.kind)}`)
+                ? t(`events.${eventKey(event.kind)}` as "events.submitted")
                 : event.kind}
             </div>
             <div className="text-xs text-slate-500">
@@ -279,23 +268,13 @@ function History({ request }: { request: Request }) {
   );
 }
 
-const COUNTED = new Set([
-  "templates",
-  "enrolmentPhotos",
-  "photoFiles",
-  "enrolments",
-  "recognitionEvents",
-  "consentsWithdrawn",
-  "templatesQueuedForDeletion",
-]);
-
 /** What an entry's details say that staff need: a reason, the person linked, and counts of what was erased (not the zeros). */
 function EventDetails({ details }: { details: Record<string, unknown> }) {
   const t = useTranslations("requests.detail");
   const reason = details.reason ?? details.overrideReason;
   const counts = { ...details, ...(typeof details.items === "object" ? (details.items as object) : {}) };
   const counted = Object.entries(counts).filter(
-    (entry): entry is [string, number] => COUNTED.has(entry[0]) && typeof entry[1] === "number" && entry[1] > 0,
+    (entry): entry is [string, number] => typeof entry[1] === "number" && entry[1] > 0 && t.has(`counts.${entry[0]}`),
   );
   return (
     <>
