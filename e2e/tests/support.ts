@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { createUserWithPassword, type OrgRole } from "@consentry/auth";
 import { storeComplianceSnapshots } from "@consentry/core/compliance";
 import { encryptString, RTSP_URL_CONTEXT, sealEmbedding } from "@consentry/crypto";
@@ -89,7 +89,7 @@ export async function makeCamera(
   orgId: string,
   siteCode: string,
   name: string,
-  options: { url?: string; analysisFps?: number } = {},
+  options: { url?: string; analysisFps?: number; entryPointId?: string; frEnabled?: boolean } = {},
 ) {
   const [site] = await db.select().from(schema.sites).where(eq(schema.sites.code, siteCode));
   const url = options.url ?? "rtsp://127.0.0.1:8554/cam1";
@@ -102,15 +102,21 @@ export async function makeCamera(
       rtspUrlEnc: encryptString(url, RTSP_URL_CONTEXT),
       rtspUrlMasked: url,
       locationType: "entrance",
-      frEnabled: true,
+      frEnabled: options.frEnabled ?? true,
       analysisFps: options.analysisFps,
+      entryPointId: options.entryPointId,
     })
     .returning();
   return camera as NonNullable<typeof camera>;
 }
 
-/** A consenting person with `templates` face templates under that consent. */
-export async function makeConsentingPerson(orgId: string, siteCode: string, templates: number) {
+/** A consenting person with `templates` face templates under that consent (separate, no notice recorded, unless `consent` says). */
+export async function makeConsentingPerson(
+  orgId: string,
+  siteCode: string,
+  templates: number,
+  consent: { isSeparate?: boolean; isBundled?: boolean } = {},
+) {
   const [site] = await db.select().from(schema.sites).where(eq(schema.sites.code, siteCode));
   const siteId = site?.id as string;
   const [subject] = await db
@@ -121,7 +127,7 @@ export async function makeConsentingPerson(orgId: string, siteCode: string, temp
       displayNameEnc: encryptString("测试人员", "subjects.display_name"),
     })
     .returning();
-  const [consent] = await db
+  const [given] = await db
     .insert(schema.consents)
     .values({
       orgId,
@@ -130,6 +136,7 @@ export async function makeConsentingPerson(orgId: string, siteCode: string, temp
       purpose: "entry_verification",
       method: "written",
       givenAt: new Date(),
+      ...consent,
     })
     .returning();
   if (templates === 0) return subject as NonNullable<typeof subject>;
@@ -138,7 +145,7 @@ export async function makeConsentingPerson(orgId: string, siteCode: string, temp
       orgId,
       subjectId: subject?.id as string,
       siteId,
-      consentId: consent?.id as string,
+      consentId: given?.id as string,
       modelId: "test-model",
       modelVersion: "test",
       embeddingEnc: sealEmbedding(new Float32Array([0.6, 0.8])),
@@ -158,6 +165,74 @@ export async function makeAssessment(orgId: string, siteCode: string) {
     documentSha256: "d".repeat(64),
     completedAt: new Date(),
   });
+}
+
+/** An entry point with face recognition; by default it states its purpose and nothing else. */
+export async function makeEntryPoint(
+  orgId: string,
+  siteCode: string,
+  name: string,
+  fields: { necessityNote?: string; faceIsDefault?: boolean; alternatives?: ("key_card" | "pin" | "qr")[] } = {},
+) {
+  const [entryPoint] = await db
+    .insert(schema.entryPoints)
+    .values({
+      orgId,
+      siteId: await siteIdOf(siteCode),
+      name,
+      purpose: "entry_verification",
+      faceRecognition: true,
+      ...fields,
+    })
+    .returning();
+  return entryPoint as NonNullable<typeof entryPoint>;
+}
+
+/** Version 1 of the site's privacy notice, every field filled. */
+export async function makeNotice(orgId: string, siteCode: string) {
+  await db.insert(schema.notices).values({
+    orgId,
+    siteId: await siteIdOf(siteCode),
+    version: 1,
+    controller: "E2E Property Co.",
+    purpose: "Entry for residents who choose face recognition",
+    method: "Matching against consenting residents only",
+    retention: "Until moving out, at most one year",
+    rights: "Refuse, withdraw, see, delete",
+    contact: "privacy@e2e.example.cn",
+  });
+}
+
+/**
+ * A verified deletion request for the person, open and linked to them, submitted `daysAgo` days
+ * ago with its deadline `dueDaysAgo` days ago (as the portal stores one, core/portal/submit-request.ts).
+ */
+export async function makeOverdueDeletionRequest(
+  orgId: string,
+  siteCode: string,
+  subjectId: string,
+  { daysAgo = 30, dueDaysAgo = 5 } = {},
+) {
+  const contact = `requester-${unique()}@e2e.example.cn`;
+  const stored = { email: contact, phone: null, reference: null, details: null };
+  const day = 86_400_000;
+  const [request] = await db
+    .insert(schema.dsrRequests)
+    .values({
+      orgId,
+      siteId: await siteIdOf(siteCode),
+      subjectId,
+      type: "deletion",
+      referenceCode: `R-E${unique().toUpperCase()}`,
+      contactEnc: encryptString(JSON.stringify(stored), "dsr_requests.contact"),
+      contactHash: createHash("sha256").update(contact).digest("hex"),
+      submittedAt: new Date(Date.now() - daysAgo * day),
+      verifiedAt: new Date(Date.now() - daysAgo * day),
+      dueAt: new Date(Date.now() - dueDaysAgo * day),
+      status: "open",
+    })
+    .returning();
+  return request as NonNullable<typeof request>;
 }
 
 /** Rows that still hold anything of a person: templates, enrolment photos, recognition events. */

@@ -3,6 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { RULE_CATALOGUE_VERSION } from "@consentry/compliance";
 import { deleteWithdrawnTemplates } from "@consentry/core/dsr";
 import { type PortalServices, redisRateLimiter } from "@consentry/core/portal";
 import { temporaryStorage } from "@consentry/core/testing";
@@ -220,8 +221,11 @@ describe("portal", () => {
       kind: "withdrawal",
       sha256: status.certificateSha256,
       certificate: {
+        version: 2,
         kind: "withdrawal",
         requestReference: link.reference,
+        approvedBy: { role: "owner", staffId: expect.stringMatching(/^staff-[0-9a-f]{12}$/) },
+        catalogueVersion: RULE_CATALOGUE_VERSION,
         subject: { pseudonym: person.pseudonym },
         items: { templates: 1, enrolmentPhotos: 1, photoFiles: 1 },
       },

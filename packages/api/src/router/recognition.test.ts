@@ -1,5 +1,5 @@
 import type { Principal } from "@consentry/auth";
-import { schema } from "@consentry/db";
+import { and, eq, schema } from "@consentry/db";
 import { createTestDatabase } from "@consentry/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callerFor, makeOrganization, makePrincipal } from "../testing";
@@ -107,6 +107,13 @@ describe("recognition", () => {
     expect(await callerFor(testDb.db, operator).recognition.snapshot({ orgId: orgA, eventId })).toEqual({
       key: SNAPSHOT_KEY,
     });
+    // Each look is on record, naming the event and never where the file is.
+    const looks = await testDb.db
+      .select()
+      .from(schema.auditLog)
+      .where(and(eq(schema.auditLog.action, "recognition.snapshot.view"), eq(schema.auditLog.orgId, orgA)));
+    expect(looks.map((entry) => [entry.actorUserId, entry.targetId])).toEqual([[operator.userId, String(eventId)]]);
+    expect(JSON.stringify(looks)).not.toContain(SNAPSHOT_KEY);
     await expect(callerFor(testDb.db, auditor).recognition.snapshot({ orgId: orgA, eventId })).rejects.toMatchObject({
       code: "FORBIDDEN",
     });

@@ -128,6 +128,24 @@ describe("certificate PDFs", () => {
       jsonFileName: "withdrawal-certificate-R-X.json",
     });
     const text = await pdfText(pdf);
+    // Version 2 of a portal request's certificate names its approver and the catalogue, as deletions do.
+    const requested = await pdfText(
+      await renderCertificatePdf({
+        kind: "withdrawal",
+        certificate: {
+          ...withdrawal,
+          version: 2,
+          requestReference: "R-W",
+          approvedBy: { staffId: "staff-ba9876543210", role: "manager", approvedAt: "2026-11-01T00:01:00.000Z" },
+          catalogueVersion: "2",
+        },
+        sha256: SHA,
+        jsonFileName: "withdrawal-certificate-R-W.json",
+      }),
+    );
+    expect(requested).toContain("经理Manager·staff-ba9876543210");
+    expect(requested).toContain("规则目录版本Rulecatalogueversion2");
+    expect(requested).not.toContain("Withdrawalrecordedbystaff");
     for (const expected of [
       "撤回同意删除证明Withdrawalcertificate",
       "Withdrawalrecordedbystaff",

@@ -127,6 +127,7 @@ export function renderCertificatePdf(input: CertificatePdfInput): Promise<Buffer
   } else {
     const c = input.certificate;
     if (!c.requestReference) field("来源 Source", "工作人员记录的撤回 Withdrawal recorded by staff");
+    else field("批准人 Approved by", approverText(c));
     for (const consent of c.consents) {
       field(
         "撤回的同意 Consent withdrawn",
@@ -191,7 +192,7 @@ export function renderCertificatePdf(input: CertificatePdfInput): Promise<Buffer
   }
 
   section("规则目录 Compliance catalogue");
-  const catalogue = (certificate as { catalogueVersion?: string }).catalogueVersion;
+  const catalogue = certificate.catalogueVersion;
   field(
     "规则目录版本 Rule catalogue version",
     catalogue ??
@@ -221,7 +222,7 @@ export function renderCertificatePdf(input: CertificatePdfInput): Promise<Buffer
   return done;
 }
 
-function approverText(certificate: DeletionCertificate): string {
+function approverText(certificate: Pick<DeletionCertificate, "version" | "approvedBy">): string {
   if (certificate.version < 2) return "本证明格式（第 1 版）未记录 Not recorded (certificate format 1)";
   const approver = certificate.approvedBy;
   if (!approver) return "无批准记录 No staff approval on record";

@@ -74,7 +74,11 @@ export const staffPseudonym = (userId: string) =>
   `staff-${createHash("sha256").update(`consentry-staff:${userId}`).digest("hex").slice(0, 12)}`;
 
 /** The request's approval, from its audit entry, as the certificate names it. */
-async function approverOf(tx: Executor, request: NonNullable<RequestRow>): Promise<CertificateApprover | null> {
+/** Who approved the request, from its latest `request.approve` audit entry. */
+export async function approverOf(
+  tx: Executor,
+  request: { id: string; orgId: string },
+): Promise<CertificateApprover | null> {
   const [approval] = await tx
     .select({ userId: auditLog.actorUserId, at: auditLog.at })
     .from(auditLog)

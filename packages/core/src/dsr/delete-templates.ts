@@ -1,3 +1,4 @@
+import { RULE_CATALOGUE_VERSION } from "@consentry/compliance";
 import {
   and,
   type Database,
@@ -15,7 +16,7 @@ import {
 import type { TemplateDeletionJob } from "@consentry/queue";
 import type { FileStore } from "@consentry/storage";
 import { removeUnsharedPhotoFiles } from "../photo-files";
-import { certificateSha256 } from "./certificate";
+import { approverOf, type CertificateApprover, certificateSha256 } from "./certificate";
 import { ErasureRefusedError } from "./request";
 import { ResidualDataError } from "./residue";
 import { OPS_ACTOR, union } from "./shared";
@@ -23,8 +24,9 @@ import { OPS_ACTOR, union } from "./shared";
 const { consents, dsrRequests, enrolmentPhotos, enrolments, faceTemplates, organizations, sites, subjects } = schema;
 
 /** What the person receives after a withdrawal: its SHA-256 over `canonicalJson(certificate)` is stored and audited. */
+/** Version 2 adds `approvedBy` and `catalogueVersion`, as deletion certificates have. */
 export type WithdrawalCertificate = {
-  version: 1;
+  version: 1 | 2;
   kind: "withdrawal";
   /** The portal request that asked for it; null when staff recorded the withdrawal. */
   requestReference: string | null;
@@ -38,6 +40,10 @@ export type WithdrawalCertificate = {
   /** Recognition events at the site stay while another active consent of the person covers it. */
   recognitionEventsKept: boolean;
   residualScan: { checked: string[]; rowsFound: 0; storageKeysChecked: number; filesFound: 0 };
+  /** Who approved the portal request; null when staff recorded the withdrawal or no approval is on record. */
+  approvedBy?: CertificateApprover | null;
+  /** The compliance rule catalogue in force when the certificate was issued. */
+  catalogueVersion?: string;
 };
 
 export type TemplateDeletionResult = { deleted: number; siteIds: string[] };
@@ -253,7 +259,7 @@ export async function deleteWithdrawnFaceData({
       : [];
 
     const certificate: WithdrawalCertificate = {
-      version: 1,
+      version: 2,
       kind: "withdrawal",
       requestReference: request?.referenceCode ?? null,
       organisation: { id: context.orgId, name: context.orgName },
@@ -281,6 +287,8 @@ export async function deleteWithdrawnFaceData({
         storageKeysChecked: removedKeys.length,
         filesFound: 0,
       },
+      approvedBy: request ? await approverOf(tx, { id: request.id, orgId: context.orgId }) : null,
+      catalogueVersion: RULE_CATALOGUE_VERSION,
     };
     const sha256 = certificateSha256(certificate);
     await tx

@@ -148,8 +148,10 @@ describe("withdrawal", { timeout: 30_000 }, () => {
     const [consent] = await testDb.db.select().from(consents).where(eq(consents.id, person.consentId));
     const certificate = consent?.withdrawalCertificate as WithdrawalCertificate;
     expect(certificate).toMatchObject({
+      version: 2,
       kind: "withdrawal",
       requestReference: null,
+      approvedBy: null,
       site: { id: siteId },
       consents: [{ id: person.consentId }],
       items: { templates: 2, enrolmentPhotos: 2, photoFiles: 1, recognitionEvents: 5 },

@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { FINDING_CODES } from "@consentry/compliance";
 import { sampleFindings } from "@consentry/compliance/testing";
 import { describe, expect, it } from "vitest";
-import { remediationFor } from "./remediation";
+import { inFixOrder, remediationFor } from "./remediation";
 
 const SITE = "11111111-1111-4111-8111-111111111111";
 const sitePage = fileURLToPath(new URL("../sites/[siteId]/", import.meta.url));
@@ -68,5 +68,18 @@ describe("remediation links", () => {
     expect(remediationFor({ code: "CN-FR-15.filingDue", target: { type: "organization", id: "o" } }, null).href).toBe(
       "/compliance#filing",
     );
+  });
+});
+
+describe("fix order", () => {
+  it("puts the assessment and the notice before the rules whose forms wait for them", () => {
+    const rules = ["CN-FR-02", "CN-CAM-02", "CN-FR-03", "CN-FR-09", "CN-FR-08"].map((ruleId) => ({ ruleId }));
+    expect(inFixOrder(rules).map((rule) => rule.ruleId)).toEqual([
+      "CN-FR-08",
+      "CN-FR-03",
+      "CN-FR-02",
+      "CN-CAM-02",
+      "CN-FR-09",
+    ]);
   });
 });

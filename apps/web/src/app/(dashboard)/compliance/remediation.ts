@@ -139,3 +139,21 @@ export function remediationFor(
       return { action: "site", href: onSite()(finding.target, siteId) };
   }
 }
+
+/**
+ * Rules whose fix other forms wait for: face recognition on a camera and enrolment refuse to
+ * start before the site has its impact assessment (CN-FR-08), and a consent can record the
+ * notice shown only once the site has one (CN-FR-03). The compliance page lists them first.
+ */
+const FIX_FIRST: readonly string[] = ["CN-FR-08", "CN-FR-03"];
+
+export const fixesFirst = (ruleId: string) => FIX_FIRST.includes(ruleId);
+
+/** The rules in the order they can be fixed: prerequisites first, the rest as the engine gave them. */
+export function inFixOrder<T extends { ruleId: string }>(rules: readonly T[]): T[] {
+  const rank = (rule: T) => {
+    const index = FIX_FIRST.indexOf(rule.ruleId);
+    return index === -1 ? FIX_FIRST.length : index;
+  };
+  return [...rules].sort((a, b) => rank(a) - rank(b));
+}

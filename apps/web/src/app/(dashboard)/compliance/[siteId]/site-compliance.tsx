@@ -10,7 +10,7 @@ import { useActiveOrg } from "~/components/org-context";
 import { useTargetLabel } from "~/components/target-label";
 import { Alert, Badge, Card, EmptyState, PageHeader } from "~/components/ui";
 import { useTRPC } from "~/trpc/react";
-import { remediationFor } from "../remediation";
+import { fixesFirst, inFixOrder, remediationFor } from "../remediation";
 import { CoverageBar, ScoreBadge, SEVERITY_TONE } from "../widgets";
 
 type SiteReport = RouterOutputs["compliance"]["site"];
@@ -117,7 +117,7 @@ export function SiteCompliance({ siteId }: { siteId: string }) {
             <EmptyState title={t("none")} />
           </Card>
         ) : (
-          data.rules.map((rule) => (
+          inFixOrder(data.rules).map((rule) => (
             <Card key={rule.ruleId} className="p-4">
               <h2 className="flex flex-wrap items-center gap-2 text-sm font-semibold" data-testid="rule-group">
                 {rule.severity && <Badge tone={SEVERITY_TONE[rule.severity]}>{t(`severity.${rule.severity}`)}</Badge>}
@@ -127,6 +127,11 @@ export function SiteCompliance({ siteId }: { siteId: string }) {
                     ? t(`rules.${rule.ruleId}` as "rules.CN-FR-02")
                     : ""}
                 </span>
+                {fixesFirst(rule.ruleId) && (
+                  <span data-testid="fix-first" title={tf("fixFirstHint")}>
+                    <Badge tone="blue">{tf("fixFirst")}</Badge>
+                  </span>
+                )}
               </h2>
               <ul className="mt-3 divide-y divide-slate-100">
                 {rule.findings.map((finding) => {

@@ -91,6 +91,12 @@ export function PersonDetail({ subjectId, correctionRequestId }: { subjectId: st
                   ) : (
                     <Badge tone="green">{t("active")}</Badge>
                   )}
+                  {/* CN-FR-04 asks for a separate consent: show which one is not, so it can be replaced. */}
+                  {(consent.isBundled || !consent.isSeparate) && (
+                    <span className="ml-1" title={t("bundledHint")}>
+                      <Badge tone="amber">{t("bundled")}</Badge>
+                    </span>
+                  )}
                 </Td>
                 <Td className="text-right">
                   {!consent.withdrawnAt && roleAtLeast(org.role, "operator") && (
