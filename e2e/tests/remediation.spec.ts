@@ -20,7 +20,8 @@ import {
 // packages/api/src/remediation.test.ts walks every code of the sample sites through the API;
 // this walks them through the pages.
 
-type Fix = (page: Page) => Promise<void>;
+/** Fills the form a finding's link opened; `label` is the finding's target as the page shows it. */
+type Fix = (page: Page, label: string) => Promise<void>;
 
 const dialogOf = (page: Page) => page.getByRole("dialog");
 
@@ -43,16 +44,14 @@ const editEntryPoint =
   };
 
 /** The signs section: a sign covering the camera the finding named. */
-const addSign =
-  (camera: string): Fix =>
-  async (page) => {
-    await page.getByRole("button", { name: "Add sign" }).click();
-    const dialog = dialogOf(page);
-    await dialog.getByLabel("Where the sign hangs").fill(`Beside ${camera}`);
-    await dialog.getByLabel("Text of the sign").fill("本区域使用摄像头 Cameras in use");
-    await dialog.getByLabel(camera).check();
-    await saveDialog(page);
-  };
+const addSign: Fix = async (page, camera) => {
+  await page.getByRole("button", { name: "Add sign" }).click();
+  const dialog = dialogOf(page);
+  await dialog.getByLabel("Where the sign hangs").fill(`Beside ${camera}`);
+  await dialog.getByLabel("Text of the sign").fill("本区域使用摄像头 Cameras in use");
+  await dialog.getByLabel(camera).check();
+  await saveDialog(page);
+};
 
 /** The consent form, with the scopes named ticked beside Recognition. */
 async function recordConsent(page: Page, scopes: string[] = []) {
@@ -63,57 +62,54 @@ async function recordConsent(page: Page, scopes: string[] = []) {
   await saveDialog(page);
 }
 
-function fixFor(code: string, label: string): Fix | undefined {
-  const fixes: Record<string, Fix> = {
-    "CN-FR-08.assessmentMissing": async (page) => {
-      await page.getByRole("button", { name: "Record assessment" }).click();
-      const dialog = dialogOf(page);
-      await dialog.getByLabel("Scope").fill("Ramp gate face recognition");
-      await dialog.getByLabel("Approved by").fill("Data protection officer");
-      await dialog
-        .getByLabel("Assessment document")
-        .setInputFiles({ name: "PIPIA.pdf", mimeType: "application/pdf", buffer: Buffer.from("%PDF-1.4\n%%EOF\n") });
+const FIXES: Record<string, Fix> = {
+  "CN-FR-08.assessmentMissing": async (page) => {
+    await page.getByRole("button", { name: "Record assessment" }).click();
+    const dialog = dialogOf(page);
+    await dialog.getByLabel("Scope").fill("Ramp gate face recognition");
+    await dialog.getByLabel("Approved by").fill("Data protection officer");
+    await dialog
+      .getByLabel("Assessment document")
+      .setInputFiles({ name: "PIPIA.pdf", mimeType: "application/pdf", buffer: Buffer.from("%PDF-1.4\n%%EOF\n") });
+    await saveDialog(page);
+  },
+  "CN-FR-02.noNecessityNote": editEntryPoint((dialog) =>
+    dialog.getByLabel("Why face recognition is necessary here").fill("Residents only; tailgating at the ramp."),
+  ),
+  "CN-FR-09.noAlternative": editEntryPoint((dialog) => dialog.getByLabel("Key card").check()),
+  "CN-FR-11.faceIsDefault": editEntryPoint((dialog) => dialog.getByLabel(/^Face is pre-selected/).uncheck()),
+  "CN-CAM-02.signMissing": addSign,
+  "CN-CAM-02.cameraSignMissing": addSign,
+  // Every consent of the person recorded without the notice gets the version they were shown.
+  "CN-FR-03.consentWithoutNoticeVersion": async (page) => {
+    const record = page.getByRole("button", { name: "Record the notice version" });
+    await expect(record.first()).toBeVisible();
+    while ((await record.count()) > 0) {
+      await record.first().click();
       await saveDialog(page);
-    },
-    "CN-FR-02.noNecessityNote": editEntryPoint((dialog) =>
-      dialog.getByLabel("Why face recognition is necessary here").fill("Residents only; tailgating at the ramp."),
-    ),
-    "CN-FR-09.noAlternative": editEntryPoint((dialog) => dialog.getByLabel("Key card").check()),
-    "CN-FR-11.faceIsDefault": editEntryPoint((dialog) => dialog.getByLabel(/^Face is pre-selected/).uncheck()),
-    "CN-CAM-02.signMissing": addSign(label),
-    "CN-CAM-02.cameraSignMissing": addSign(label),
-    // Every consent of the person recorded without the notice gets the version they were shown.
-    "CN-FR-03.consentWithoutNoticeVersion": async (page) => {
-      const record = page.getByRole("button", { name: "Record the notice version" });
-      await expect(record.first()).toBeVisible();
-      while ((await record.count()) > 0) {
-        await record.first().click();
-        await saveDialog(page);
-      }
-    },
-    // A separate consent recorded, then the one marked "Not separate" withdrawn.
-    "CN-FR-04.consentBundled": async (page) => {
-      await recordConsent(page);
-      const bundled = page.getByTestId("consent-row").filter({ hasText: "Not separate" });
-      await bundled.getByRole("button", { name: "Withdraw" }).click();
-      await dialogOf(page).getByLabel("Reason for withdrawal").fill("Replaced by a separate consent");
-      await dialogOf(page).getByRole("button", { name: "Withdraw" }).click();
-      await expect(page.getByText(/^Consent withdrawn/)).toBeVisible();
-    },
-    "CN-FR-06.centralWithoutTransferConsent": (page) => recordConsent(page, ["Central storage", "Transfer"]),
-    // Approved after the confirmation; the ops worker erases and completes the request.
-    "CN-DSR-SLA.requestOverdue": async (page) => {
-      await page.getByRole("button", { name: "Approve" }).click();
-      const dialog = page.getByTestId("approve-dialog");
-      await dialog.getByLabel("I understand this person's data will be erased for good.").check();
-      await dialog.getByRole("button", { name: "Approve" }).click();
-      await expect(page.getByTestId("request-history")).toContainText("Erasure completed, certificate issued", {
-        timeout: 30_000,
-      });
-    },
-  };
-  return fixes[code];
-}
+    }
+  },
+  // A separate consent recorded, then the one marked "Not separate" withdrawn.
+  "CN-FR-04.consentBundled": async (page) => {
+    await recordConsent(page);
+    const bundled = page.getByTestId("consent-row").filter({ hasText: "Not separate" });
+    await bundled.getByRole("button", { name: "Withdraw" }).click();
+    await dialogOf(page).getByLabel("Reason for withdrawal").fill("Replaced by a separate consent");
+    await dialogOf(page).getByRole("button", { name: "Withdraw" }).click();
+    await expect(page.getByText(/^Consent withdrawn/)).toBeVisible();
+  },
+  "CN-FR-06.centralWithoutTransferConsent": (page) => recordConsent(page, ["Central storage", "Transfer"]),
+  // Approved after the confirmation; the ops worker erases and completes the request.
+  "CN-DSR-SLA.requestOverdue": async (page) => {
+    await page.getByRole("button", { name: "Approve" }).click();
+    const dialog = page.getByTestId("approve-dialog");
+    await dialog.getByLabel("I understand this person's data will be erased for good.").check();
+    await dialog.getByRole("button", { name: "Approve" }).click();
+    await expect(page.getByTestId("request-history")).toContainText("Erasure completed, certificate issued", {
+      timeout: 30_000,
+    });
+  },
+};
 
 test("a manager resolves every finding of a site by following its link to the form that fixes it", async ({ page }) => {
   test.setTimeout(240_000);
@@ -149,11 +145,11 @@ test("a manager resolves every finding of a site by following its link to the fo
     const label = (await finding.locator("span.font-medium").first().textContent()) ?? "";
     const key = `${code} (${label})`;
     expect(fixed, `${key} is still open after its fix`).not.toContain(key);
-    const fix = fixFor(code, label);
+    const fix = FIXES[code];
     expect(fix, `${key} has no fix in this walk`).toBeDefined();
     await finding.getByRole("link").click();
     await page.waitForURL((url) => !url.pathname.startsWith("/compliance/"));
-    await fix?.(page);
+    await fix?.(page, label);
     fixed.push(key);
     await openCompliance();
   }

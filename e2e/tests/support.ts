@@ -205,7 +205,8 @@ export async function makeNotice(orgId: string, siteCode: string) {
 
 /**
  * A verified deletion request for the person, open and linked to them, submitted `daysAgo` days
- * ago with its deadline `dueDaysAgo` days ago (as the portal stores one, core/portal/submit-request.ts).
+ * ago with its deadline `dueDaysAgo` days ago. The contact is sealed as the portal seals it
+ * (core/portal/submit-request.ts); its hash is a plain one, as the seed's: nothing here matches by contact.
  */
 export async function makeOverdueDeletionRequest(
   orgId: string,

@@ -1,6 +1,6 @@
 import { requireSite } from "@consentry/core";
-import { notFound } from "@consentry/core/errors";
-import { and, desc, eq, gte, isNotNull, lt, schema, sql, writeAudit } from "@consentry/db";
+import { findEventSnapshot } from "@consentry/core/sites";
+import { and, desc, eq, gte, lt, schema, sql } from "@consentry/db";
 import { z } from "zod";
 import { orgProcedure, router } from "../trpc";
 
@@ -70,29 +70,5 @@ export const recognitionRouter = router({
   /** Where an event's snapshot is, for the route that serves it to operators and up; each look is audited. */
   snapshot: orgProcedure("operator")
     .input(z.object({ eventId: z.number().int().positive() }))
-    .query(async ({ ctx, input }) => {
-      const [event] = await ctx.db
-        .select({ key: recognitionEvents.snapshotPath, subjectId: recognitionEvents.subjectId })
-        .from(recognitionEvents)
-        .where(
-          and(
-            eq(recognitionEvents.id, input.eventId),
-            eq(recognitionEvents.orgId, ctx.org.id),
-            isNotNull(recognitionEvents.snapshotPath),
-          ),
-        );
-      if (!event?.key) return notFound("Snapshot");
-      // A picture of a person: who looked at it, and when, is on record like a contact reveal.
-      await ctx.db.transaction((tx) =>
-        writeAudit(tx, {
-          actor: ctx.actor,
-          orgId: ctx.org.id,
-          action: "recognition.snapshot.view",
-          targetType: "recognition_event",
-          targetId: String(input.eventId),
-          details: { subjectId: event.subjectId },
-        }),
-      );
-      return { key: event.key };
-    }),
+    .query(({ ctx, input }) => findEventSnapshot({ db: ctx.db, actor: ctx.actor, orgId: ctx.org.id }, input)),
 });

@@ -73,8 +73,7 @@ export const certificateSha256 = (certificate: unknown) =>
 export const staffPseudonym = (userId: string) =>
   `staff-${createHash("sha256").update(`consentry-staff:${userId}`).digest("hex").slice(0, 12)}`;
 
-/** The request's approval, from its audit entry, as the certificate names it. */
-/** Who approved the request, from its latest `request.approve` audit entry. */
+/** Who approved the request, from its latest `request.approve` audit entry, as a certificate names them. */
 export async function approverOf(
   tx: Executor,
   request: { id: string; orgId: string },

@@ -23,8 +23,10 @@ import { OPS_ACTOR, union } from "./shared";
 
 const { consents, dsrRequests, enrolmentPhotos, enrolments, faceTemplates, organizations, sites, subjects } = schema;
 
-/** What the person receives after a withdrawal: its SHA-256 over `canonicalJson(certificate)` is stored and audited. */
-/** Version 2 adds `approvedBy` and `catalogueVersion`, as deletion certificates have. */
+/**
+ * What the person receives after a withdrawal: its SHA-256 over `canonicalJson(certificate)` is
+ * stored and audited. Version 2 adds `approvedBy` and `catalogueVersion`, as deletion certificates have.
+ */
 export type WithdrawalCertificate = {
   version: 1 | 2;
   kind: "withdrawal";
