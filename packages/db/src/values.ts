@@ -61,6 +61,7 @@ export const NOTIFICATION_KINDS = [
   "filing_threshold",
   "retention_failed",
   "erasure_failed",
+  "recapture_needed",
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 /** How a member wants a kind by mail: not at all, at once (batched per event), or in the daily digest. */

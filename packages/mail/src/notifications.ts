@@ -81,6 +81,11 @@ export function notificationText(kind: string, params: Params): { zh: string; en
         zh: `请求 ${reference}（${site}）的删除任务已失败 ${str(params.attempts)} 次，系统仍在重试。`,
         en: `The erasure for request ${reference} at ${site} has failed ${str(params.attempts)} times; it keeps retrying.`,
       };
+    case "recapture_needed":
+      return {
+        zh: `${site} 有 ${str(params.count)} 人需要重新拍摄登记照片：识别模型已更新，而原照片未按保存政策保留。`,
+        en: `${str(params.count)} people at ${site} need a new enrolment photo: the recognition model changed and their photos were not kept.`,
+      };
     default:
       return { zh: "新通知。", en: "New notification." };
   }

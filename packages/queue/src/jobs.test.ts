@@ -99,6 +99,16 @@ describe("job contracts", () => {
         name: "retention",
         options: { attempts: 1, removeOnComplete: 100, removeOnFail: 100 },
       },
+      reEnrolment: {
+        queue: "enrollment",
+        name: "re-enrol",
+        options: {
+          attempts: 3,
+          backoff: { type: "exponential", delay: 5000 },
+          removeOnComplete: true,
+          removeOnFail: 100,
+        },
+      },
       cameraProbe: {
         queue: "camera-probe",
         name: "probe",
@@ -124,6 +134,10 @@ describe("job contracts", () => {
     expect(JOBS.cameraProbe.optionsFor({ cameraId: id })).toMatchObject({ deduplication: { id } });
     expect(JOBS.erasure.optionsFor({ requestId: id }).jobId).toBe(`erasure-${id}`);
     expect(JOBS.enrolment.optionsFor({ enrolmentId: id }).jobId).toBe(`enrolment-${id}`);
+    // BullMQ refuses ':' in custom ids; a model id's other characters stay readable.
+    expect(JOBS.reEnrolment.optionsFor({ siteId: id, modelId: "fr_feature_int8@faceplugin-0.0.1+ab:cd" }).jobId).toBe(
+      `re-enrolment-${id}-fr_feature_int8@faceplugin-0.0.1+ab_cd`,
+    );
     expect(JOBS.streamLease.optionsFor({ cameraId: id }, { delay: 5 })).toMatchObject({
       jobId: `camera-${id}`,
       delay: 5,

@@ -73,6 +73,10 @@ export type DsrErasureJob = z.infer<typeof dsrErasureJobSchema>;
 export const enrolmentJobSchema = z.object({ enrolmentId: z.uuid() }).strict();
 export type EnrolmentJob = z.infer<typeof enrolmentJobSchema>;
 
+/** The current embedding model, as the worker that re-embeds names it (`FaceAnalyzer.modelId`). */
+export const reEnrolmentJobSchema = z.object({ siteId: z.uuid(), modelId: z.string().min(1).max(200) }).strict();
+export type ReEnrolmentJob = z.infer<typeof reEnrolmentJobSchema>;
+
 export const streamLeaseJobSchema = z.object({ cameraId: z.uuid() }).strict();
 export type StreamLeaseJob = z.infer<typeof streamLeaseJobSchema>;
 /** The lease job's id: one per camera, so a camera can never be queued twice. */
@@ -166,6 +170,18 @@ export const JOBS = {
     schema: enrolmentJobSchema,
     options: { attempts: 3 },
     jobId: (data) => `enrolment-${data.enrolmentId}`,
+  }),
+  /**
+   * A site's templates of older embedding models, re-embedded from kept photos or marked for a new
+   * one (inference worker). One per site and model at a time; removed when done, so a template an
+   * older worker made later is found by the next worker start.
+   */
+  reEnrolment: defineJob({
+    queue: QUEUE_NAMES.enrolment,
+    name: "re-enrol",
+    schema: reEnrolmentJobSchema,
+    options: { attempts: 3, backoff: { type: "exponential", delay: 5_000 }, removeOnComplete: true, removeOnFail: 100 },
+    jobId: (data) => `re-enrolment-${data.siteId}-${data.modelId.replace(/[^A-Za-z0-9._@+-]/g, "_")}`,
   }),
   /** A camera's stream-analysis lease: one per camera, held for as long as a worker analyses it. */
   streamLease: defineJob({

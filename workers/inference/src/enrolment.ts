@@ -11,7 +11,7 @@ import {
   recordedEnrolmentOutcomes,
 } from "@consentry/core/enrolment";
 import { decryptBytes, sealEmbedding } from "@consentry/crypto";
-import { and, asc, type Database, eq, schema, writeAudit } from "@consentry/db";
+import { and, asc, type Database, eq, isNull, ne, schema, writeAudit } from "@consentry/db";
 import { JOBS, processorFor } from "@consentry/queue";
 import type { FileStore } from "@consentry/storage";
 import { decodeImage, type FaceAnalyzer, ImageInputError } from "@consentry/vision";
@@ -83,7 +83,7 @@ export function enrolmentProcessor(deps: {
     }
     const retentionDays = await photoRetentionDays(db, enrolment.siteId);
     for (const photo of photos.filter((row) => row.status === "pending")) {
-      const outcome = await templateFromPhoto(photo.storageKey);
+      const outcome = await templateFromPhoto({ storage, analyzer }, photo.storageKey);
       const block = await db.transaction(async (tx) => {
         const blocked = await lockForEnrolment(tx, {
           subjectId: enrolment.subjectId,
@@ -106,7 +106,7 @@ export function enrolmentProcessor(deps: {
               siteId: enrolment.siteId,
               consentId: eligibility.consentId,
               modelId: outcome.modelId,
-              modelVersion: outcome.modelId.split("@").at(-1) ?? outcome.modelId,
+              modelVersion: modelVersionOf(outcome.modelId),
               embeddingEnc: sealEmbedding(outcome.embedding),
             })
             .returning({ id: faceTemplates.id });
@@ -135,26 +135,12 @@ export function enrolmentProcessor(deps: {
       },
       { templates: accepted, rejected: outcomes.length - accepted, modelId: analyzer.modelId },
     );
-    if (accepted > 0) await deps.galleryChanged(enrolment.siteId);
+    if (accepted > 0) {
+      await retireOlderTemplates(db, { ...enrolment, modelId: analyzer.modelId });
+      await deps.galleryChanged(enrolment.siteId);
+    }
     return { status: accepted > 0 ? "done" : "failed", templates: accepted };
   });
-
-  async function templateFromPhoto(
-    storageKey: string,
-  ): Promise<{ rejection: PhotoRejection } | { embedding: Float32Array; modelId: string }> {
-    let image: Awaited<ReturnType<typeof decodeImage>>;
-    try {
-      const sealed = (await storage.read(storageKey)).toString();
-      image = await decodeImage(decryptBytes(sealed, ENROLMENT_PHOTO_CONTEXT));
-    } catch (error) {
-      if (error instanceof ImageInputError) return { rejection: "unreadable" };
-      throw error;
-    }
-    const faces = await analyzer.detect(image);
-    if (faces.length === 0) return { rejection: "noFace" };
-    if (faces.length > 1) return { rejection: "severalFaces" };
-    return analyzer.embed(image, faces[0] as (typeof faces)[number]);
-  }
 
   /**
    * The photos a finished enrolment no longer needs: refused ones, and accepted ones unless the
@@ -208,6 +194,62 @@ export function enrolmentProcessor(deps: {
       });
     });
   }
+}
+
+/** One stored, encrypted enrolment photo as a template of the analyser's model, or why it cannot be one. */
+export async function templateFromPhoto(
+  deps: { storage: FileStore; analyzer: FaceAnalyzer },
+  storageKey: string,
+): Promise<{ rejection: PhotoRejection } | { embedding: Float32Array; modelId: string }> {
+  let image: Awaited<ReturnType<typeof decodeImage>>;
+  try {
+    const sealed = (await deps.storage.read(storageKey)).toString();
+    image = await decodeImage(decryptBytes(sealed, ENROLMENT_PHOTO_CONTEXT));
+  } catch (error) {
+    if (error instanceof ImageInputError) return { rejection: "unreadable" };
+    throw error;
+  }
+  const faces = await deps.analyzer.detect(image);
+  if (faces.length === 0) return { rejection: "noFace" };
+  if (faces.length > 1) return { rejection: "severalFaces" };
+  return deps.analyzer.embed(image, faces[0] as (typeof faces)[number]);
+}
+
+/** The version part of a model id (`fr_feature@faceplugin-0.0.1` → `faceplugin-0.0.1`), stored beside it. */
+export const modelVersionOf = (modelId: string) => modelId.split("@").at(-1) ?? modelId;
+
+/**
+ * After a new enrolment of the person at the site: their templates of older models there are
+ * superseded and go at once (they could not be compared with the new one anyway).
+ */
+export async function retireOlderTemplates(
+  db: Database,
+  input: { orgId: string; subjectId: string; siteId: string; modelId: string },
+): Promise<number> {
+  return db.transaction(async (tx) => {
+    const retired = await tx
+      .delete(faceTemplates)
+      .where(
+        and(
+          eq(faceTemplates.subjectId, input.subjectId),
+          eq(faceTemplates.siteId, input.siteId),
+          ne(faceTemplates.modelId, input.modelId),
+          isNull(faceTemplates.deletionQueuedAt),
+        ),
+      )
+      .returning({ id: faceTemplates.id });
+    if (retired.length > 0) {
+      await writeAudit(tx, {
+        actor: SYSTEM,
+        orgId: input.orgId,
+        action: "template.delete",
+        targetType: "subject",
+        targetId: input.subjectId,
+        details: { count: retired.length, reason: "superseded", modelId: input.modelId },
+      });
+    }
+    return retired.length;
+  });
 }
 
 function outcomeOf(photo: Photo): PhotoOutcome {

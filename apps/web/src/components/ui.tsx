@@ -85,9 +85,13 @@ const toneStyles: Record<Tone, string> = {
   blue: "bg-brand-50 text-brand-700",
 };
 
-export function Badge({ tone = "neutral", children }: { tone?: Tone; children: ReactNode }) {
+/** `title`: a short explanation shown on hover, for badges that name a state the reader must act on. */
+export function Badge({ tone = "neutral", title, children }: { tone?: Tone; title?: string; children: ReactNode }) {
   return (
-    <span className={cx("inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium", toneStyles[tone])}>
+    <span
+      title={title}
+      className={cx("inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium", toneStyles[tone])}
+    >
       {children}
     </span>
   );

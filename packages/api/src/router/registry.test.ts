@@ -7,7 +7,14 @@ import { createJobProducer, producerOptions, QUEUE_NAMES } from "@consentry/queu
 import { Queue } from "bullmq";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { callerFor, makeOrganization, makePrincipal, recognitionConsent, temporaryStorage } from "../testing";
+import {
+  callerFor,
+  makeOrganization,
+  makePrincipal,
+  makeTemplates,
+  recognitionConsent,
+  temporaryStorage,
+} from "../testing";
 
 // Signs, entry points, people and consents, notices, assessments and filings: the facts the
 // compliance engine judges. Real PostgreSQL and a real BullMQ queue under this run's prefix.
@@ -186,6 +193,36 @@ describe("people and consents", () => {
     const audit = JSON.stringify(await testDb.db.select().from(schema.auditLog));
     expect(audit).not.toContain("韩梅梅");
     expect(audit).not.toContain("han@example.cn");
+  });
+
+  it("lists only the people who need a new photo when asked, with the number of sites", async () => {
+    const needing = await api().subjects.create({
+      orgId,
+      displayName: "A",
+      contact: null,
+      isMinor: false,
+      birthYear: null,
+    });
+    const fine = await api().subjects.create({
+      orgId,
+      displayName: "B",
+      contact: null,
+      isMinor: false,
+      birthYear: null,
+    });
+    for (const person of [needing, fine]) {
+      const consent = await api().subjects.giveConsent({ orgId, ...recognitionConsent(person.id, siteId) });
+      await makeTemplates(testDb.db, { orgId, subjectId: person.id, siteId, consentId: consent.id });
+    }
+    await testDb.db
+      .update(schema.faceTemplates)
+      .set({ recaptureNeededAt: new Date() })
+      .where(eq(schema.faceTemplates.subjectId, needing.id));
+    const marked = await api().subjects.list({ orgId, recapture: true, pageSize: 100 });
+    expect(marked.items.map((person) => [person.pseudonym, person.recaptureSites])).toEqual([[needing.pseudonym, 1]]);
+    expect(marked.total).toBe(1);
+    const all = await api().subjects.list({ orgId, pageSize: 100 });
+    expect(all.items.find((person) => person.id === fine.id)?.recaptureSites).toBe(0);
   });
 
   it("refuses a child's consent without a guardian (CN-FR-05)", async () => {

@@ -8,6 +8,10 @@ import { orgProcedure, router } from "../trpc";
 
 const { subjects, consents, faceTemplates, notices } = schema;
 const subjectId = z.object({ subjectId: z.uuid() });
+/** The person's templates from an older model that need a new photo (no kept photo to re-embed from). */
+const recaptureTemplates = sql`select ${faceTemplates.siteId} as site_id from ${faceTemplates}
+  where ${faceTemplates.subjectId} = ${subjects.id} and ${faceTemplates.recaptureNeededAt} is not null
+  and ${faceTemplates.deletionQueuedAt} is null`;
 
 /**
  * People known to the organisation, under pseudonyms. Names and contacts are stored encrypted
@@ -15,10 +19,17 @@ const subjectId = z.object({ subjectId: z.uuid() });
  */
 export const subjectsRouter = router({
   list: orgProcedure("operator")
-    .input(pageInput.extend({ search: text().trim().max(40).optional() }))
+    .input(
+      pageInput.extend({
+        search: text().trim().max(40).optional(),
+        /** Only people with a template marked for a new photo (after a model change, see re-enrolment). */
+        recapture: z.boolean().optional(),
+      }),
+    )
     .query(async ({ ctx, input }) => {
       const conditions = [eq(subjects.orgId, ctx.org.id), isNull(subjects.erasedAt)];
       if (input.search) conditions.push(ilike(subjects.pseudonym, `%${input.search.replace(/[\\%_]/g, "")}%`));
+      if (input.recapture) conditions.push(sql`exists (${recaptureTemplates})`);
       const where = and(...conditions);
       const [rows, [total]] = await Promise.all([
         ctx.db
@@ -29,6 +40,7 @@ export const subjectsRouter = router({
             isMinor: subjects.isMinor,
             activeConsents: sql<number>`(select count(*)::int from ${consents} where ${consents}.subject_id = ${subjects}.id and ${consents}.withdrawn_at is null)`,
             templates: sql<number>`(select count(*)::int from ${faceTemplates} where ${faceTemplates}.subject_id = ${subjects}.id and ${faceTemplates}.deletion_queued_at is null)`,
+            recaptureSites: sql<number>`(select count(distinct site_id)::int from (${recaptureTemplates}) as marked)`,
           })
           .from(subjects)
           .where(where)

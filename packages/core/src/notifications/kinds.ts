@@ -9,7 +9,7 @@ import {
 export { NOTIFICATION_EMAIL_MODES, NOTIFICATION_KINDS, type NotificationEmailMode, type NotificationKind };
 
 /** What a notification links to; the web app turns each into a page (see `notificationHref`). */
-export const NOTIFICATION_TARGETS = ["camera", "request", "finding", "filing", "retention_run"] as const;
+export const NOTIFICATION_TARGETS = ["camera", "request", "finding", "filing", "retention_run", "recapture"] as const;
 export type NotificationTarget = (typeof NOTIFICATION_TARGETS)[number];
 
 /**
@@ -27,6 +27,7 @@ export const KIND_RULES: Record<NotificationKind, { minRole: OrgRole; scope: "si
   filing_threshold: { minRole: "auditor", scope: "organization" },
   retention_failed: { minRole: "auditor", scope: "organization" },
   erasure_failed: { minRole: "operator", scope: "site" },
+  recapture_needed: { minRole: "operator", scope: "site" },
 };
 
 export const mayReceive = (role: OrgRole, kind: NotificationKind) => roleAtLeast(role, KIND_RULES[kind].minRole);
@@ -73,6 +74,8 @@ export function notificationHref(notification: {
       return "/compliance";
     case "retention_run":
       return siteId ? `/sites/${siteId}` : "/sites";
+    case "recapture":
+      return "/people?recapture=1";
     default:
       return "/notifications";
   }

@@ -110,6 +110,11 @@ export const faceTemplates = pgTable(
     createdAt: createdAt(),
     lastUsedAt: timestamptz(),
     deletionQueuedAt: timestamptz(),
+    /**
+     * Made by an older embedding model and no enrolment photo was kept to re-embed it from: the
+     * person needs a new photo (the gallery only compares templates of the current model).
+     */
+    recaptureNeededAt: timestamptz(),
   },
   (table) => [index().on(table.subjectId), index().on(table.siteId), index().on(table.orgId)],
 );
