@@ -13,6 +13,7 @@ import { facePath } from "@consentry/fixtures";
 import { startDevMailServer } from "@consentry/mail/dev-server";
 import { createJobProducer } from "@consentry/queue";
 import { createFileStore } from "@consentry/storage";
+import { MODELS } from "@consentry/vision";
 
 // Runs the Playwright suite against its own database, queue prefix and ports, with the real
 // camera simulator, ops worker (probes), inference worker and live-view gateway beside the web
@@ -47,6 +48,7 @@ const enrolment = await enrolDemoPerson({
   jobs,
   storage: createFileStore(storageDir),
   photo: await readFile(facePath(DEMO_RECOGNISED_PERSON.photo)),
+  modelId: MODELS.embedding.version,
 });
 await jobs.close();
 if (!("created" in enrolment)) throw new Error(`demo enrolment failed: ${enrolment.missing} is missing`);

@@ -20,6 +20,7 @@ import { facePath } from "@consentry/fixtures";
 import { startDevMailServer } from "@consentry/mail/dev-server";
 import { countWorkers, createJobProducer } from "@consentry/queue";
 import { createFileStore } from "@consentry/storage";
+import { MODELS } from "@consentry/vision";
 import { answers, PartFailed, Parts } from "./lib/parts";
 import { root, run, services } from "./lib/run";
 
@@ -94,6 +95,7 @@ try {
       jobs,
       storage: createFileStore(storageDir),
       photo: await readFile(facePath(DEMO_RECOGNISED_PERSON.photo)),
+      modelId: MODELS.embedding.version,
     });
     if ("missing" in enrolment) console.log(`› no demo enrolment: ${enrolment.missing} is missing`);
     else if (enrolment.created) console.log(`› enrolment of ${DEMO_RECOGNISED_PERSON.pseudonym} queued`);

@@ -17,6 +17,8 @@ afterAll(async () => {
   await testDb?.drop();
 });
 
+const MODEL = "fr_feature_int8@test";
+
 describe("enrolDemoPerson", () => {
   it("says what is missing on a database without the demo", async () => {
     const result = await enrolDemoPerson({
@@ -24,6 +26,7 @@ describe("enrolDemoPerson", () => {
       jobs: recordingJobs(),
       storage: temporaryStorage(),
       photo: new Uint8Array(),
+      modelId: MODEL,
     });
     expect(result).toEqual({ missing: expect.stringContaining(DEMO_RECOGNISED_PERSON.pseudonym) });
   });
@@ -35,7 +38,7 @@ describe("enrolDemoPerson", () => {
     const jobs = recordingJobs();
     const storage = temporaryStorage();
     const photo = new Uint8Array(await readFile(facePath(DEMO_RECOGNISED_PERSON.photo)));
-    const first = await enrolDemoPerson({ db: testDb.db, jobs, storage, photo });
+    const first = await enrolDemoPerson({ db: testDb.db, jobs, storage, photo, modelId: MODEL });
     expect(first).toMatchObject({ created: true });
     const enrolmentId = (first as { enrolmentId: string }).enrolmentId;
     expect(jobs.enrolments).toEqual([enrolmentId]);
@@ -56,7 +59,33 @@ describe("enrolDemoPerson", () => {
     const audits = await testDb.db.select().from(schema.auditLog).where(eq(schema.auditLog.action, "enrolment.create"));
     expect(audits).toHaveLength(1);
 
-    expect(await enrolDemoPerson({ db: testDb.db, jobs, storage, photo })).toEqual({ enrolmentId, created: false });
+    expect(await enrolDemoPerson({ db: testDb.db, jobs, storage, photo, modelId: MODEL })).toEqual({
+      enrolmentId,
+      created: false,
+    });
     expect(jobs.enrolments).toHaveLength(1);
+
+    // Done under an older model (its template's id is another): enrolled again, as a manager re-captures.
+    await testDb.db.update(schema.enrolments).set({ status: "done" }).where(eq(schema.enrolments.id, enrolmentId));
+    await testDb.db.insert(schema.faceTemplates).values({
+      orgId: enrolment?.orgId as string,
+      subjectId: enrolment?.subjectId as string,
+      siteId: enrolment?.siteId as string,
+      modelId: "fr_feature@older",
+      modelVersion: "older",
+      embeddingEnc: "sealed",
+    });
+    const again = await enrolDemoPerson({ db: testDb.db, jobs, storage, photo, modelId: MODEL });
+    expect(again).toMatchObject({ created: true });
+    expect(jobs.enrolments).toHaveLength(2);
+    // With a template of the current model it is left alone.
+    await testDb.db
+      .update(schema.enrolments)
+      .set({ status: "done" })
+      .where(eq(schema.enrolments.id, (again as { enrolmentId: string }).enrolmentId));
+    await testDb.db.update(schema.faceTemplates).set({ modelId: MODEL });
+    expect(await enrolDemoPerson({ db: testDb.db, jobs, storage, photo, modelId: MODEL })).toMatchObject({
+      created: false,
+    });
   });
 });
