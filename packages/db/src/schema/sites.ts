@@ -38,6 +38,8 @@ export const sites = pgTable(
   },
   (table) => [
     index().on(table.orgId, table.archivedAt, table.name),
+    // The fleet list sorted by site: sites in (name, id) order, cameras of each after (list-cameras.ts).
+    index().on(table.orgId, table.name, table.id),
     index().on(table.regionCode),
     // Two active sites of one organisation may not share a name; archived ones may.
     uniqueIndex("sites_org_active_name_unique")
@@ -110,9 +112,15 @@ export const cameras = pgTable(
     updatedAt: updatedAt(),
   },
   (table) => [
-    index().on(table.orgId, table.name),
+    // Keyset pagination of the fleet list (packages/core/src/cameras/list-cameras.ts): each sort key
+    // with the id after it, so a page starts where the last ended without sorting the fleet.
+    // `last_seen_at` has none on purpose: the probe rewrites it every few minutes per camera, and an
+    // index on it would turn each of those updates into a write of every index (no HOT update).
+    index().on(table.orgId, table.name, table.id),
     index().on(table.orgId, table.siteId),
-    index().on(table.orgId, table.status),
+    index().on(table.orgId, table.status, table.id),
+    // Substring search of camera names (ILIKE '%…%') without reading the whole fleet.
+    index("cameras_name_trgm_index").using("gin", table.name.op("gin_trgm_ops")),
     index().on(table.entryPointId),
     uniqueIndex("cameras_rtsp_url_fingerprint_unique").on(table.rtspUrlFingerprint),
   ],
