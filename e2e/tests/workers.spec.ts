@@ -1,3 +1,4 @@
+import { MODELS } from "@consentry/vision";
 import { expect, test } from "@playwright/test";
 import { makeUser, signIn } from "./support";
 
@@ -8,7 +9,7 @@ test("an admin sees the inference worker and queue depths; /api/metrics exposes 
   await page.goto("/workers");
   // e2e/run.ts starts one inference worker beside the web app.
   await expect(page.getByTestId("inference-worker")).toHaveCount(1);
-  await expect(page.getByTestId("inference-worker")).toContainText("fr_feature@faceplugin-0.0.1");
+  await expect(page.getByTestId("inference-worker")).toContainText(MODELS.embedding.version);
   const enrolment = page.getByTestId("queue-row").filter({ hasText: "enrollment" });
   await expect(enrolment.locator("td").nth(1)).toHaveText("1");
 

@@ -1,17 +1,21 @@
 // Prints every same-person and different-person cosine similarity over the fixture photos (aligned faces),
 // the margin between them, and a check on the clip: the enrolled lin-manuel-miranda.png against every face
-// in frames sampled at 4 fps. Run: tsx packages/vision/scripts/calibrate.ts [--threads N]
+// in frames sampled at 4 fps. Run: tsx packages/vision/scripts/calibrate.ts [--threads N] [--float]
+// (--float: the published float fr_feature instead of the int8 model the analyzer uses).
 import { closeSync, mkdtempSync, openSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type AnalyzedFace, createFaceAnalyzer } from "../src/analyzer";
 import { decodeImage, rgbFrame } from "../src/image";
 import { cosineSimilarity, DEFAULT_MATCH_THRESHOLD } from "../src/match";
+import { MODELS } from "../src/models";
 import { CLIP_HEIGHT, CLIP_WIDTH, decodeClipToRawFile, fixtureImages, fixturePath, readRawFrame } from "../src/testing";
 
 const threadsFlag = process.argv.indexOf("--threads");
 const threads = threadsFlag > 0 ? Number(process.argv[threadsFlag + 1]) : 1;
-const analyzer = await createFaceAnalyzer({ threads });
+const embeddingModel = process.argv.includes("--float") ? MODELS.embeddingFloat : MODELS.embedding;
+const analyzer = await createFaceAnalyzer({ threads, embeddingModel });
+console.log(`embedding model: ${embeddingModel.version}`);
 
 interface LabelledFace {
   label: string;

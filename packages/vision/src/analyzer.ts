@@ -5,13 +5,15 @@ import type { Box } from "./geometry";
 import type { RgbImage } from "./image";
 import { type FivePoints, LandmarkLocator } from "./landmarks";
 import type { FaceTemplate } from "./match";
-import { loadModelSession, MODELS } from "./models";
+import { loadModelSession, MODELS, type ModelSpec } from "./models";
 
 export interface FaceAnalyzerOptions extends DetectorOptions {
   /** Folder with the verified .onnx files; defaults to packages/vision/models. */
   modelsDir?: string;
   /** Intra-op threads per model session (default 1); keep processes x threads <= cores. */
   threads?: number;
+  /** MODELS.embedding (int8, the default) or MODELS.embeddingFloat; templates carry its version. */
+  embeddingModel?: ModelSpec;
 }
 
 export interface Face {
@@ -39,9 +41,10 @@ export interface FaceAnalyzer {
 /** Loads the three models (each verified against its pinned SHA-256) and returns an in-process analyzer. */
 export async function createFaceAnalyzer(options: FaceAnalyzerOptions = {}): Promise<FaceAnalyzer> {
   const sessionOptions = { modelsDir: options.modelsDir, threads: options.threads ?? 1 };
+  const embeddingModel = options.embeddingModel ?? MODELS.embedding;
   const sessions: ort.InferenceSession[] = [];
   try {
-    for (const spec of [MODELS.detector, MODELS.landmarks, MODELS.embedding]) {
+    for (const spec of [MODELS.detector, MODELS.landmarks, embeddingModel]) {
       sessions.push(await loadModelSession(spec, sessionOptions));
     }
   } catch (error) {
@@ -55,8 +58,8 @@ export async function createFaceAnalyzer(options: FaceAnalyzerOptions = {}): Pro
   ];
   const detector = new FaceDetector(detectorSession, options);
   const landmarkLocator = new LandmarkLocator(landmarkSession);
-  const embedder = new FaceEmbedder(embeddingSession);
-  const modelId = MODELS.embedding.version;
+  const embedder = new FaceEmbedder(embeddingSession, embeddingModel);
+  const modelId = embeddingModel.version;
 
   // The models reuse their input buffers, so calls run one after another even if callers overlap them.
   let queue: Promise<unknown> = Promise.resolve();

@@ -2,6 +2,7 @@ import * as ort from "onnxruntime-node";
 import { estimateSimilarityTransform, type Point } from "./geometry";
 import type { RgbImage } from "./image";
 import type { FivePoints } from "./landmarks";
+import type { ModelSpec } from "./models";
 import { warpAffine } from "./warp";
 
 export const ALIGNED_FACE_SIZE = 112;
@@ -22,33 +23,48 @@ export function alignFace(image: RgbImage, landmarks: readonly Point[]): RgbImag
 }
 
 /**
- * Runs fr_feature on aligned faces: (value - 127) / 128, NCHW, channels in BGR order; returns the L2-normalised
- * 512-d vector. faceplugin's JS feeds RGB, but BGR (OpenCV's order, likely the training one) measured better:
- * same-person minimum 0.754 instead of 0.681 on the fixtures, different people unchanged (README).
+ * Writes an aligned face as NCHW planes in **BGR** order: the bytes themselves for the int8 model (which applies
+ * (v - 127) / 128 as its first DequantizeLinear), or (v - 127) / 128 for the float one. faceplugin's JS feeds
+ * RGB, but BGR (OpenCV's order, likely the training one) measured better: same-person minimum 0.754 instead of
+ * 0.681 on the fixtures with the float model, different people unchanged (README).
  */
+export function writeFacePlanes(face: RgbImage, target: Float32Array | Uint8Array): void {
+  const plane = ALIGNED_FACE_SIZE * ALIGNED_FACE_SIZE;
+  if (face.width !== ALIGNED_FACE_SIZE || face.height !== ALIGNED_FACE_SIZE) {
+    throw new Error(`aligned face must be ${ALIGNED_FACE_SIZE}x${ALIGNED_FACE_SIZE}, got ${face.width}x${face.height}`);
+  }
+  const { data } = face;
+  if (target instanceof Uint8Array) {
+    for (let i = 0; i < plane; i++) {
+      target[i] = data[i * 3 + 2] as number;
+      target[i + plane] = data[i * 3 + 1] as number;
+      target[i + 2 * plane] = data[i * 3] as number;
+    }
+    return;
+  }
+  for (let i = 0; i < plane; i++) {
+    target[i] = ((data[i * 3 + 2] as number) - 127) / 128;
+    target[i + plane] = ((data[i * 3 + 1] as number) - 127) / 128;
+    target[i + 2 * plane] = ((data[i * 3] as number) - 127) / 128;
+  }
+}
+
+/** Runs an fr_feature model (int8 or float, per its spec) on aligned faces; returns the L2-normalised 512-d vector. */
 export class FaceEmbedder {
-  private readonly inputData = new Float32Array(3 * ALIGNED_FACE_SIZE * ALIGNED_FACE_SIZE);
+  private readonly inputData: Float32Array | Uint8Array;
   private readonly tensor: ort.Tensor;
 
-  constructor(private readonly session: ort.InferenceSession) {
-    this.tensor = new ort.Tensor("float32", this.inputData, [1, 3, ALIGNED_FACE_SIZE, ALIGNED_FACE_SIZE]);
+  constructor(
+    private readonly session: ort.InferenceSession,
+    spec: Pick<ModelSpec, "inputType" | "inputShape">,
+  ) {
+    const size = spec.inputShape.reduce((product, dim) => product * dim, 1);
+    this.inputData = spec.inputType === "uint8" ? new Uint8Array(size) : new Float32Array(size);
+    this.tensor = new ort.Tensor(spec.inputType, this.inputData, [...spec.inputShape]);
   }
 
   async embedAligned(face: RgbImage): Promise<Float32Array> {
-    const plane = ALIGNED_FACE_SIZE * ALIGNED_FACE_SIZE;
-    if (face.width !== ALIGNED_FACE_SIZE || face.height !== ALIGNED_FACE_SIZE) {
-      throw new Error(
-        `aligned face must be ${ALIGNED_FACE_SIZE}x${ALIGNED_FACE_SIZE}, got ${face.width}x${face.height}`,
-      );
-    }
-    for (let i = 0; i < plane; i++) {
-      const red = face.data[i * 3] as number;
-      const green = face.data[i * 3 + 1] as number;
-      const blue = face.data[i * 3 + 2] as number;
-      this.inputData[i] = (blue - 127) / 128;
-      this.inputData[i + plane] = (green - 127) / 128;
-      this.inputData[i + 2 * plane] = (red - 127) / 128;
-    }
+    writeFacePlanes(face, this.inputData);
     const output = (await this.session.run({ input: this.tensor })).output?.data;
     if (!(output instanceof Float32Array) || output.length !== 512)
       throw new Error("fr_feature returned unexpected output");
