@@ -105,7 +105,7 @@ describe("createFaceAnalyzerThread", () => {
       await writeFile(path.join(modelsDir, MODELS.embedding.file), bytes);
       const error = await createFaceAnalyzerThread({ modelsDir }).catch((thrown: unknown) => thrown);
       expect(error).toBeInstanceOf(ModelIntegrityError);
-      expect(error).toMatchObject({ modelId: "fr_feature", reason: "hash_mismatch" });
+      expect(error).toMatchObject({ modelId: MODELS.embedding.id, reason: "hash_mismatch" });
     } finally {
       await rm(modelsDir, { recursive: true, force: true });
     }
