@@ -1,5 +1,14 @@
 import { expect, test } from "@playwright/test";
-import { litPixelShare, makeOrganization, makeSite, makeUser, signIn, simCameraUrl, trpcMutation } from "./support";
+import {
+  litPixelShare,
+  makeCamera,
+  makeOrganization,
+  makeSite,
+  makeUser,
+  signIn,
+  simCameraUrl,
+  trpcMutation,
+} from "./support";
 
 test("a manager adds a camera, sees it go online and watches it live; another organisation is refused", async ({
   page,
@@ -142,4 +151,39 @@ test("a manager imports cameras from CSV: bad rows are shown and nothing is save
   await expect(page.getByText("2 cameras imported.")).toBeVisible();
   await page.goto("/cameras");
   await expect(page.getByTestId("camera-row")).toHaveCount(2);
+});
+
+test("the fleet list pages by cursor: Next and Previous, the count from the first page", async ({ page }) => {
+  const org = await makeOrganization();
+  const siteCode = await makeSite(org.id, "Pager Plaza");
+  for (let i = 1; i <= 30; i++) {
+    await makeCamera(org.id, siteCode, `Pager ${String(i).padStart(2, "0")}`, { frEnabled: false });
+  }
+  await signIn(page, (await makeUser({ orgId: org.id, role: "manager" })).email);
+  await page.goto("/cameras");
+  const rows = page.getByTestId("camera-row");
+  await expect(rows).toHaveCount(25);
+  await expect(rows.first()).toContainText("Pager 01");
+  await expect(page.getByTestId("cameras-total")).toHaveText("30 cameras");
+  await expect(page.getByTestId("cameras-page")).toHaveText("Page 1");
+  await expect(page.getByRole("button", { name: "Previous" })).toBeDisabled();
+
+  await page.getByRole("button", { name: "Next" }).click();
+  await expect(page.getByTestId("cameras-page")).toHaveText("Page 2");
+  await expect(rows).toHaveCount(5);
+  await expect(rows.first()).toContainText("Pager 26");
+  await expect(page.getByRole("button", { name: "Next" })).toBeDisabled();
+  // Later pages do not count again; the first page's count stays shown.
+  await expect(page.getByTestId("cameras-total")).toHaveText("30 cameras");
+
+  await page.getByRole("button", { name: "Previous" }).click();
+  await expect(page.getByTestId("cameras-page")).toHaveText("Page 1");
+  await expect(rows.first()).toContainText("Pager 01");
+
+  // A new sort starts again from the first page.
+  await page.getByRole("button", { name: "Next" }).click();
+  await expect(page.getByTestId("cameras-page")).toHaveText("Page 2");
+  await page.getByRole("button", { name: /^Name/ }).click();
+  await expect(page.getByTestId("cameras-page")).toHaveText("Page 1");
+  await expect(rows.first()).toContainText("Pager 30");
 });

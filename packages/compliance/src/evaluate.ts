@@ -105,8 +105,9 @@ function measureCoverage(site: SiteIndex, context: RuleContext): Coverage {
       activeCameras.length,
     ),
     consent: share(
-      countWhere(facts.templates, (template) => context.profile.templateHasValidConsent(site, template, context)),
-      facts.templates.length,
+      countWhere(facts.templates, (template) => context.profile.templateHasValidConsent(site, template, context)) +
+        (facts.settledTemplates ?? 0),
+      facts.templates.length + (facts.settledTemplates ?? 0),
     ),
     alternatives: share(
       countWhere(frEntryPoints, (entryPoint) => entryPoint.alternatives.length > 0),
@@ -125,7 +126,10 @@ export function evaluateOrganization(facts: OrganizationFacts): OrganizationEval
     for (const template of site.templates) subjectsWithTemplates.add(template.subjectId);
     sites.push(evaluateIndexedSite(indexSite(site, context), context));
   }
-  const organization: OrganizationIndex = { facts, subjectsWithTemplates: subjectsWithTemplates.size };
+  const organization: OrganizationIndex = {
+    facts,
+    subjectsWithTemplates: facts.subjectsWithTemplates ?? subjectsWithTemplates.size,
+  };
   const findings: Finding[] = [];
   for (const rule of context.profile.rules) {
     if (rule.scope === "organization") findings.push(...rule.check(organization, context));

@@ -27,6 +27,11 @@ export interface OrganizationFacts {
     filing: FilingFacts | null;
   };
   sites: SiteFacts[];
+  /**
+   * Distinct people holding a template at these sites, when sites leave templates out
+   * (`SiteFacts.settledTemplates`); absent: counted from the listed templates (CN-FR-15).
+   */
+  subjectsWithTemplates?: number;
   /** Result of the latest audit-chain verification (CN-FR-14). */
   auditChainOk: boolean;
   settings?: Partial<EngineSettings>;
@@ -71,6 +76,12 @@ export interface SiteFacts {
   subjects: SubjectFacts[];
   consents: ConsentFacts[];
   templates: TemplateFacts[];
+  /**
+   * Templates held here but not listed in `templates`, because the loader found that no rule can
+   * report them or their person (packages/core/src/compliance/people.ts): each counts as a
+   * template held and as validly consented. Absent: every template is listed.
+   */
+  settledTemplates?: number;
   requests: RequestFacts[];
   /** Impact assessments covering the site (PIPIA in China, DPIA under GDPR). */
   assessments: AssessmentFacts[];

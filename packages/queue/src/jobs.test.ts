@@ -14,6 +14,7 @@ import {
   producerOptions,
   QUEUE_NAMES,
   redisConnection,
+  reusedFor,
   workerOptions,
 } from "./index";
 
@@ -380,5 +381,30 @@ describe("dispatching by job name", { timeout: 20_000 }, () => {
         processorFor(JOBS.erasure, () => null),
       ]),
     ).toThrow(/two processors for job "erasure"/);
+  });
+});
+
+describe("reusedFor", () => {
+  it("reuses a fresh result, answers a stale one while one reload runs, and survives a failed reload", async () => {
+    let calls = 0;
+    let fail = false;
+    const load = reusedFor(50, async () => {
+      calls += 1;
+      if (fail) throw new Error("database down");
+      return calls;
+    });
+    expect(await load()).toBe(1);
+    expect(await load()).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    // Stale: answered at once, with one reload behind it however many ask.
+    expect(await Promise.all([load(), load()])).toEqual([1, 1]);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(await load()).toBe(2);
+    expect(calls).toBe(2);
+    fail = true;
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(await load()).toBe(2);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(calls).toBe(3);
   });
 });

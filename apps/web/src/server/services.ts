@@ -37,5 +37,11 @@ export const jobs = once("consentryJobs", () => createJobProducer(env.REDIS_URL,
 
 /** Whether each camera is analysed, waiting for an inference worker or retrying (camera pages, Workers, health). */
 export const leases = once("consentryLeases", () =>
-  createLeaseReader({ redis, prefix: env.QUEUE_PREFIX, camerasToAnalyse: () => camerasToAnalyse(db) }),
+  createLeaseReader({
+    redis,
+    prefix: env.QUEUE_PREFIX,
+    camerasToAnalyse: () => camerasToAnalyse(db),
+    // Pages refetch every 15 s; a camera switched on shows "waiting" at most 2 s late.
+    camerasMaxAgeMs: 2_000,
+  }),
 );

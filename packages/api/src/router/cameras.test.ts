@@ -1,7 +1,8 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import type { Principal } from "@consentry/auth";
+import { CAMERA_COUNT_CAP } from "@consentry/core/cameras";
 import { decryptString, verifyToken } from "@consentry/crypto";
-import { eq, schema } from "@consentry/db";
+import { eq, schema, sql } from "@consentry/db";
 import { createTestDatabase } from "@consentry/db/testing";
 import { env } from "@consentry/env";
 import { createJobProducer, producerOptions, QUEUE_NAMES } from "@consentry/queue";
@@ -218,33 +219,36 @@ describe("camera registry", () => {
       .select({ name: schema.cameras.name, siteId: schema.cameras.siteId })
       .from(schema.cameras)
       .where(eq(schema.cameras.orgId, orgId));
-    expect(all.total).toBe(ours.length);
+    expect(all.total).toEqual({ count: ours.length, capped: false });
     expect(names(all)).toEqual(ours.map((c) => c.name).sort());
     expect(names(all)).not.toContain("Other corridor");
     // Both sites have cameras, so the site filter has something to keep and something to leave out.
     expect(ours.filter((c) => c.siteId === siteA.id).length).toBeGreaterThan(0);
 
     const onB = await list({ siteId: siteB.id });
-    expect(onB.total).toBe(2);
+    expect(onB.total?.count).toBe(2);
     expect(names(onB)).toEqual(onSiteB);
     expect(onB.items.every((camera) => camera.siteId === siteB.id && camera.siteName === "Site B")).toBe(true);
     const onA = await list({ siteId: siteA.id, pageSize: 100 });
-    expect(onA.total).toBe(ours.length - 2);
+    expect(onA.total?.count).toBe(ours.length - 2);
     expect(names(onA)).toContain("Corridor");
     expect(names(onA)).not.toContain("B lobby");
 
     const frOnly = await list({ frEnabled: true, pageSize: 100 });
     expect(names(frOnly)).toEqual(["FR gate"]);
-    expect((await list({ frEnabled: false, pageSize: 100 })).total).toBe(ours.length - 1);
+    expect((await list({ frEnabled: false, pageSize: 100 })).total?.count).toBe(ours.length - 1);
 
     // The other organisation's "Other corridor" matches too, and must not show.
     expect((await list({ search: "corr" })).items.map((c) => c.name)).toEqual(["Corridor"]);
-    expect((await list({ search: "%" })).total).toBe(0);
+    expect((await list({ search: "%" })).total?.count).toBe(0);
     const desc = await list({ sort: "name", direction: "desc", pageSize: 100 });
     expect(desc.items.map((c) => c.name)).toEqual([...all.items.map((c) => c.name)].sort().reverse());
-    const page2 = await list({ pageSize: 2, page: 2 });
+    const page1 = await list({ pageSize: 2 });
+    const page2 = await list({ pageSize: 2, cursor: page1.nextCursor ?? undefined });
     expect(page2.items).toHaveLength(2);
     expect(page2.items).toEqual(all.items.slice(2, 4));
+    // Later pages do not count again.
+    expect(page2.total).toBeNull();
 
     // The status filter follows what the probe writes (see workers/ops camera-probe.ts).
     const probed = async (name: string, status: (typeof schema.cameras.status.enumValues)[number]) => {
@@ -256,7 +260,7 @@ describe("camera registry", () => {
     };
     const online = async () => {
       const result = await list({ status: "online", pageSize: 100 });
-      expect(result.total).toBe(result.items.length);
+      expect(result.total?.count).toBe(result.items.length);
       return names(result);
     };
     expect(await online()).toEqual([]);
@@ -269,7 +273,185 @@ describe("camera registry", () => {
     expect(await online()).toEqual(["B lobby", "B yard"]);
     await probed("B lobby", "unreachable");
     expect(await online()).toEqual(["B yard"]);
-    expect((await list({ status: "online", siteId: siteA.id })).total).toBe(0);
+    expect((await list({ status: "online", siteId: siteA.id })).total?.count).toBe(0);
+  });
+});
+
+describe("the fleet list's pages", () => {
+  // A fleet of its own, written straight to the table: repeated names, statuses and sites, and
+  // cameras never seen, so every sort has ties that only the id breaks.
+  let fleetOrg: string;
+  let fleetManager: Principal;
+  const fleet = () => callerFor(testDb.db, fleetManager, jobs);
+  const statuses = schema.cameras.status.enumValues;
+
+  beforeAll(async () => {
+    fleetOrg = (await makeOrganization(testDb.db)).id;
+    fleetManager = await makePrincipal(testDb.db, { memberships: [[fleetOrg, "manager"]] });
+    const siteRows = await testDb.db
+      .insert(schema.sites)
+      .values(
+        ["Fleet site 3", "Fleet site 1", "Fleet site 2", "Fleet site 1"].map((name, i) => ({
+          orgId: fleetOrg,
+          code: `S-K${randomBytes(3).toString("hex")}${i}`,
+          // Two sites share a name, as an archived and an active one may.
+          name,
+          address: "1 Road",
+          regionCode: "310101",
+          kind: "office" as const,
+          ...(i === 3 && { archivedAt: new Date() }),
+        })),
+      )
+      .returning({ id: schema.sites.id });
+    await testDb.db.insert(schema.cameras).values(
+      Array.from({ length: 37 }, (_, i) => ({
+        orgId: fleetOrg,
+        siteId: siteRows[i % siteRows.length]?.id as string,
+        name: `Cam ${String(i % 9).padStart(2, "0")}`,
+        rtspUrlEnc: "v1.test",
+        rtspUrlMasked: "rtsp://10.0.0.1/x",
+        locationType: "entrance" as const,
+        frEnabled: i % 2 === 0,
+        status: statuses[i % statuses.length],
+        // Every fifth never seen; the others on four instants, so last seen has ties too.
+        lastSeenAt: i % 5 === 0 ? null : new Date(Date.UTC(2026, 11, 1, 12, 0, i % 4)),
+      })),
+    );
+    // Microseconds apart within one millisecond: a cursor that kept only milliseconds would skip rows.
+    await testDb.db.execute(sql`
+      update cameras set last_seen_at = last_seen_at + make_interval(secs => (get_byte(uuid_send(id), 15) % 3) / 1e6)
+      where org_id = ${fleetOrg} and last_seen_at is not null`);
+  });
+
+  type ListInput = Omit<Parameters<ReturnType<typeof fleet>["cameras"]["list"]>[0], "orgId">;
+  /** Every page of a list, 5 at a time, following nextCursor. */
+  async function walk(input: ListInput) {
+    const pages = [];
+    let cursor: string | undefined;
+    do {
+      const page = await fleet().cameras.list({ orgId: fleetOrg, ...input, pageSize: 5, cursor });
+      pages.push(page);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor && pages.length < 50);
+    return pages;
+  }
+
+  it("walks every sort both ways by cursor: each camera once, in order, the count on the first page only", async () => {
+    type Row = Awaited<ReturnType<ReturnType<typeof fleet>["cameras"]["list"]>>["items"][number];
+    const text = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+    const seen = (row: Row) => row.lastSeenAt?.getTime() ?? Number.NEGATIVE_INFINITY;
+    // The order each sort promises, ties aside for last seen (the database keeps microseconds).
+    const inOrder: Record<"name" | "status" | "lastSeen" | "site", (a: Row, b: Row) => number> = {
+      name: (a, b) => text(a.name, b.name) || text(a.id, b.id),
+      status: (a, b) => statuses.indexOf(a.status) - statuses.indexOf(b.status) || text(a.id, b.id),
+      lastSeen: (a, b) => Math.sign(seen(a) - seen(b) || 0), // never seen is the oldest
+      site: (a, b) => text(a.siteName, b.siteName) || text(a.siteId, b.siteId) || text(a.id, b.id),
+    };
+    for (const sort of ["name", "status", "lastSeen", "site"] as const) {
+      for (const direction of ["asc", "desc"] as const) {
+        for (const filter of [{}, { frEnabled: true }, { search: "cam 03" }]) {
+          const what = `${sort} ${direction} ${JSON.stringify(filter)}`;
+          const input = { sort, direction, ...filter };
+          const onePage = (await fleet().cameras.list({ orgId: fleetOrg, ...input, pageSize: 100 })).items;
+          const pages = await walk(input);
+          expect(
+            pages.flatMap((page) => page.items.map((row) => row.id)),
+            what,
+          ).toEqual(onePage.map((row) => row.id));
+          const sign = direction === "asc" ? 1 : -1;
+          for (let i = 1; i < onePage.length; i++) {
+            expect(sign * inOrder[sort](onePage[i - 1] as Row, onePage[i] as Row), what).toBeLessThanOrEqual(0);
+          }
+          const matching = 37 - ("frEnabled" in filter ? 18 : 0) - ("search" in filter ? 33 : 0);
+          expect(onePage, what).toHaveLength(matching);
+          expect(pages[0]?.total, what).toEqual({ count: matching, capped: false });
+          expect(
+            pages.slice(1).every((page) => page.total === null),
+            what,
+          ).toBe(true);
+          expect(pages.at(-1)?.nextCursor, what).toBeNull();
+        }
+      }
+    }
+    // Both ends of the last-seen sort are the cameras never seen.
+    const oldestFirst = await fleet().cameras.list({ orgId: fleetOrg, sort: "lastSeen", direction: "asc" });
+    expect(oldestFirst.items[0]?.lastSeenAt).toBeNull();
+    const newestFirst = await fleet().cameras.list({ orgId: fleetOrg, sort: "lastSeen", direction: "desc" });
+    expect(newestFirst.items[0]?.lastSeenAt).not.toBeNull();
+  });
+
+  it("refuses a cursor it did not make, or one of another sort, as bad input", async () => {
+    const bySite = await fleet().cameras.list({ orgId: fleetOrg, pageSize: 5, sort: "site" });
+    const old = Buffer.from(JSON.stringify(["Cam 04", randomUUID()])).toString("base64url");
+    for (const cursor of [
+      "not-a-cursor",
+      Buffer.from('{"after":["x"]}').toString("base64url"),
+      old,
+      bySite.nextCursor ?? "",
+    ]) {
+      await expect(
+        fleet().cameras.list({ orgId: fleetOrg, pageSize: 5, sort: "status", cursor }),
+        cursor,
+      ).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    }
+    // A cursor of the right shape with SQL in it is a value compared, not SQL run.
+    const sneaky = Buffer.from(JSON.stringify({ after: ["Cam 04') or true --", randomUUID()] })).toString("base64url");
+    const after = await fleet().cameras.list({ orgId: fleetOrg, pageSize: 100, cursor: sneaky });
+    expect(after.items.map((row) => row.name)).toEqual(expect.arrayContaining(["Cam 05", "Cam 08"]));
+    expect(after.items.some((row) => row.name <= "Cam 04")).toBe(false);
+  });
+
+  it("counts up to CAMERA_COUNT_CAP and says there are more beyond it", async () => {
+    const bigOrg = (await makeOrganization(testDb.db)).id;
+    const bigManager = await makePrincipal(testDb.db, { memberships: [[bigOrg, "manager"]] });
+    const [site] = await testDb.db
+      .insert(schema.sites)
+      .values({
+        orgId: bigOrg,
+        code: `S-C${randomBytes(3).toString("hex")}`,
+        name: "Big",
+        address: "1 Road",
+        regionCode: "310101",
+        kind: "office",
+      })
+      .returning({ id: schema.sites.id });
+    await testDb.db.execute(sql`
+      insert into cameras (org_id, site_id, name, rtsp_url_enc, rtsp_url_masked, location_type, fr_enabled)
+      select ${bigOrg}, ${site?.id}, 'Big ' || g, 'v1.test', 'rtsp://10.0.0.1/x', 'entrance', g <= 2
+      from generate_series(1, ${CAMERA_COUNT_CAP + 1}) g`);
+    const list = (extra: object) => callerFor(testDb.db, bigManager, jobs).cameras.list({ orgId: bigOrg, ...extra });
+    expect((await list({})).total).toEqual({ count: CAMERA_COUNT_CAP, capped: true });
+    expect((await list({ frEnabled: true })).total).toEqual({ count: 2, capped: false });
+
+    // A search walks its pages the same way whether it matches a few (collected through the
+    // trigram index, then sorted) or most (met walking the name index): both as SQL orders them.
+    const inOrder = async (pattern: string, limit: number) =>
+      (
+        await testDb.db
+          .select({ id: schema.cameras.id })
+          .from(schema.cameras)
+          .where(sql`${schema.cameras.orgId} = ${bigOrg} and ${schema.cameras.name} ilike ${pattern}`)
+          .orderBy(schema.cameras.name, schema.cameras.id)
+          .limit(limit)
+      ).map((row) => row.id);
+    for (const [search, pages, few] of [
+      ["big 99", 10, true], // Big 99, 990–999, 9900–9999: 111 matches
+      ["big", 3, false], // every camera
+    ] as const) {
+      const walked: string[] = [];
+      let cursor: string | undefined;
+      for (let page = 0; page < pages; page++) {
+        const result = await list({ search, pageSize: 25, cursor });
+        walked.push(...result.items.map((row) => row.id));
+        if (page === 0) {
+          const sparse = JSON.parse(Buffer.from(result.nextCursor ?? "", "base64url").toString()).sparse;
+          expect(sparse === true, search).toBe(few);
+        }
+        cursor = result.nextCursor ?? undefined;
+        if (!cursor) break;
+      }
+      expect(walked, search).toEqual(await inOrder(`%${search}%`, few ? 1000 : 75));
+    }
   });
 });
 

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Principal } from "@consentry/auth";
-import { eq, schema } from "@consentry/db";
+import { eq, inArray, schema } from "@consentry/db";
 import { createTestDatabase } from "@consentry/db/testing";
 import { env } from "@consentry/env";
 import { createJobProducer, producerOptions, QUEUE_NAMES } from "@consentry/queue";
@@ -223,6 +223,8 @@ describe("people and consents", () => {
     expect(marked.total).toBe(1);
     const all = await api().subjects.list({ orgId, pageSize: 100 });
     expect(all.items.find((person) => person.id === fine.id)?.recaptureSites).toBe(0);
+    // Other tests here count the organisation's templates: these go again.
+    await testDb.db.delete(schema.faceTemplates).where(inArray(schema.faceTemplates.subjectId, [needing.id, fine.id]));
   });
 
   it("refuses a child's consent without a guardian (CN-FR-05)", async () => {

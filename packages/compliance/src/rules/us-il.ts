@@ -26,7 +26,8 @@ export const il15a: SiteRule = {
   check(site, { now, settings, profile }) {
     const findings: Finding[] = [];
     const notice = site.activeNotice;
-    if ((site.frActive || site.facts.templates.length > 0) && !notice?.retention.trim()) {
+    const holdsTemplates = site.facts.templates.length > 0 || (site.facts.settledTemplates ?? 0) > 0;
+    if ((site.frActive || holdsTemplates) && !notice?.retention.trim()) {
       findings.push({
         ruleId: "IL-15a",
         code: "IL-15a.noRetentionSchedule",

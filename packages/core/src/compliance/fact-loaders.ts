@@ -1,57 +1,14 @@
 // The queries behind `loadOrganizationFacts`: one loader per entity, all started at once.
-import { RETENTION_OVERDUE_MS, type RetentionCounts, retentionJobState, type SiteFacts } from "@consentry/compliance";
-import { and, desc, type Executor, eq, inArray, isNull, type SQL, schema, sql } from "@consentry/db";
-import type { AnyPgColumn } from "drizzle-orm/pg-core";
+import { RETENTION_OVERDUE_MS, type RetentionCounts, retentionJobState } from "@consentry/compliance";
+import { and, desc, eq, inArray, isNull, type SQL, schema, sql } from "@consentry/db";
 import { lastRetentionRun, retentionDue } from "../retention/run";
+import { type FactScope, inScope, jsonRows } from "./fact-sql";
+import { loadPeople } from "./people";
+
+export type { FactScope } from "./fact-sql";
+export type { ConsentRow, SubjectRow, TemplateRow } from "./people";
 
 const s = schema;
-
-/** Whose rows to load: an organisation's, narrowed to one of its sites when `siteId` is given, as of `now`. */
-export type FactScope = { db: Executor; orgId: string; siteId?: string; now: Date };
-
-/** With a site given, every query narrows to it; without, the whole organisation. */
-const bySite = ({ siteId }: FactScope, column: AnyPgColumn) => (siteId ? eq(column, siteId) : undefined);
-const inScope = (scope: FactScope, orgColumn: AnyPgColumn, siteColumn: AnyPgColumn) =>
-  and(eq(orgColumn, scope.orgId), bySite(scope, siteColumn));
-
-/**
- * The rows of a large query as one JSON array: PostgreSQL builds it and V8's JSON.parse reads
- * it, several times faster than decoding a hundred thousand rows one by one. Column aliases
- * give the keys; timestamps are selected as epoch milliseconds (see `epochMs`).
- */
-async function jsonRows<T>(db: Executor, query: SQL): Promise<T[]> {
-  const [row] = await db.execute<{ rows: T[] }>(
-    sql`select coalesce(json_agg(t), '[]'::json) as rows from (${query}) t`,
-  );
-  return row?.rows ?? [];
-}
-const epochMs = (column: AnyPgColumn) => sql`(extract(epoch from ${column}) * 1000)::float8`;
-
-export type ConsentRow = {
-  id: string;
-  siteId: string;
-  subjectId: string;
-  purpose: SiteFacts["consents"][number]["purpose"];
-  scopes: SiteFacts["consents"][number]["scopes"];
-  isSeparate: boolean;
-  isBundled: boolean;
-  noticeId: string | null;
-  guardianConsentAt: number | null;
-  givenAt: number;
-  withdrawnAt: number | null;
-};
-export type TemplateRow = {
-  id: string;
-  siteId: string;
-  subjectId: string;
-  consentId: string | null;
-  storage: SiteFacts["templates"][number]["storage"];
-  encrypted: boolean;
-  createdAt: number;
-  lastUsedAt: number | null;
-  deletionQueuedAt: number | null;
-};
-export type SubjectRow = SiteFacts["subjects"][number];
 
 async function loadOrganization({ db, orgId }: FactScope) {
   const [org] = await db.select().from(s.organizations).where(eq(s.organizations.id, orgId));
@@ -67,9 +24,19 @@ async function loadSites(scope: FactScope) {
     .where(and(...where));
 }
 
+/** What the rules read of a camera: never its URL or probe details. */
 async function loadCameras(scope: FactScope) {
+  const c = s.cameras;
   return scope.db
-    .select()
+    .select({
+      id: c.id,
+      siteId: c.siteId,
+      name: c.name,
+      locationType: c.locationType,
+      frEnabled: c.frEnabled,
+      disabledAt: c.disabledAt,
+      entryPointId: c.entryPointId,
+    })
     .from(s.cameras)
     .where(inScope(scope, s.cameras.orgId, s.cameras.siteId));
 }
@@ -99,55 +66,6 @@ async function loadNotices(scope: FactScope) {
     .select()
     .from(s.notices)
     .where(inScope(scope, s.notices.orgId, s.notices.siteId));
-}
-
-function loadConsents(scope: FactScope) {
-  const c = s.consents;
-  return jsonRows<ConsentRow>(
-    scope.db,
-    sql`select ${c.id} as "id", ${c.siteId} as "siteId", ${c.subjectId} as "subjectId", ${c.purpose} as "purpose",
-          ${c.scopes} as "scopes", ${c.isSeparate} as "isSeparate", ${c.isBundled} as "isBundled",
-          ${c.noticeId} as "noticeId", ${epochMs(c.guardianConsentAt)} as "guardianConsentAt",
-          ${epochMs(c.givenAt)} as "givenAt", ${epochMs(c.withdrawnAt)} as "withdrawnAt"
-        from ${c} where ${inScope(scope, c.orgId, c.siteId)}`,
-  );
-}
-
-/**
- * Never the embedding itself: only whether it is stored encrypted. Templates marked for deletion
- * are loaded too, so a deletion job that never ran stays visible (CN-PI-03).
- */
-function loadTemplates(scope: FactScope) {
-  const f = s.faceTemplates;
-  return jsonRows<TemplateRow>(
-    scope.db,
-    sql`select ${f.id} as "id", ${f.siteId} as "siteId", ${f.subjectId} as "subjectId", ${f.consentId} as "consentId",
-          ${f.storage} as "storage", ${f.embeddingEnc} like 'v1.%' as "encrypted",
-          ${epochMs(f.createdAt)} as "createdAt", ${epochMs(f.lastUsedAt)} as "lastUsedAt",
-          ${epochMs(f.deletionQueuedAt)} as "deletionQueuedAt"
-        from ${f} where ${and(eq(f.orgId, scope.orgId), bySite(scope, f.siteId))}`,
-  );
-}
-
-/**
- * The people, by pseudonym (never names or contacts); for one site, those its consents and
- * templates refer to. By subquery, not an id list: an organisation can hold more people than a
- * query has parameters.
- */
-function loadSubjects({ db, orgId, siteId }: FactScope) {
-  const p = s.subjects;
-  return jsonRows<SubjectRow>(
-    db,
-    sql`select ${p.id} as "id", ${p.pseudonym} as "pseudonym", ${p.isMinor} as "isMinor",
-          ${p.birthYear} as "birthYear"
-        from ${p} where ${and(
-          eq(p.orgId, orgId),
-          siteId
-            ? sql`${p.id} in (select subject_id from ${s.consents} where site_id = ${siteId}
-                  union select subject_id from ${s.faceTemplates} where site_id = ${siteId})`
-            : undefined,
-        )}`,
-  );
 }
 
 async function loadRequests(scope: FactScope) {
@@ -199,17 +117,18 @@ function loadPhotos(scope: FactScope) {
  * overdue window ago and is still stored, and the last run. What is due right now only matters
  * when the job failed or stopped, so it is counted only then.
  */
-async function loadRetention(scope: FactScope) {
-  const sitesInScope = await loadSites(scope);
-  const siteIds = sitesInScope.map((site) => site.id);
+async function loadRetention(scope: FactScope, sitesInScope: Promise<{ id: string }[]>) {
   const db = scope.db;
-  const [run, overdue] = await Promise.all([
-    lastRetentionRun(db),
-    siteIds.length ? retentionDue(db, { now: new Date(scope.now.getTime() - RETENTION_OVERDUE_MS), siteIds }) : null,
-  ]);
+  const [sites, run] = await Promise.all([sitesInScope, lastRetentionRun(db)]);
+  const siteIds = sites.map((site) => site.id);
   const lastRun = run ? { status: run.status, startedAt: run.startedAt, finishedAt: run.finishedAt } : null;
   const jobHealthy = retentionJobState(lastRun, scope.now) === "ok";
-  const due = siteIds.length && !jobHealthy ? await retentionDue(db, { now: scope.now, siteIds }) : null;
+  const counted = (now: Date) => (siteIds.length ? retentionDue(db, { now, siteIds }) : null);
+  // Both counts at once when both are needed.
+  const [overdue, due] = await Promise.all([
+    counted(new Date(scope.now.getTime() - RETENTION_OVERDUE_MS)),
+    jobHealthy ? null : counted(scope.now),
+  ]);
   return {
     lastRun,
     overdue: (overdue ?? new Map()) as Map<string, RetentionCounts>,
@@ -243,23 +162,27 @@ async function allOf<T extends Record<string, Promise<unknown>>>(
   return Object.fromEntries(keys.map((key, i) => [key, values[i]])) as { [K in keyof T]: Awaited<T[K]> };
 }
 
-/** Every row the facts are made of, in one round of parallel queries whatever the organisation's size. */
-export function loadFactRows(scope: FactScope) {
+/**
+ * Every row the facts are made of, in one round of parallel queries whatever the organisation's
+ * size (the people's after the notices: see people.ts). `everyone` loads every person's rows
+ * instead of the unsettled ones and counts of the rest.
+ */
+export function loadFactRows(scope: FactScope, options: { everyone?: boolean } = {}) {
+  const sites = loadSites(scope);
+  const notices = loadNotices(scope);
   return allOf({
     organization: loadOrganization(scope),
-    sites: loadSites(scope),
+    sites,
     cameras: loadCameras(scope),
     entryPoints: loadEntryPoints(scope),
     signs: loadSigns(scope),
-    notices: loadNotices(scope),
-    consents: loadConsents(scope),
-    templates: loadTemplates(scope),
-    subjects: loadSubjects(scope),
+    notices,
+    people: loadPeople(scope, notices, options),
     requests: loadRequests(scope),
     assessments: loadAssessments(scope),
     regionChanges: loadRegionChanges(scope),
     photos: loadPhotos(scope),
-    retention: loadRetention(scope),
+    retention: loadRetention(scope, sites),
     filing: loadFiling(scope),
     auditCheck: loadAuditCheck(scope),
   });

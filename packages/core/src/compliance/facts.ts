@@ -132,13 +132,14 @@ const filingFacts = (filing: NonNullable<FactRows["filing"]>): FilingFacts => ({
 /** Each site's facts, from the rows of all of them grouped by site. */
 function siteFactsOf(rows: FactRows): SiteFacts[] {
   const bySite = <T extends { siteId: string }>(items: T[]) => groupBy(items, (row) => row.siteId);
-  const subjectById = new Map(rows.subjects.map((subject) => [subject.id, subject]));
+  const { people } = rows;
+  const subjectById = new Map(people.subjects.map((subject) => [subject.id, subject]));
   const cameras = bySite(rows.cameras);
   const entryPoints = bySite(rows.entryPoints);
   const signs = bySite(rows.signs.signs);
   const notices = bySite(rows.notices);
-  const consents = bySite(rows.consents);
-  const templates = bySite(rows.templates);
+  const consents = bySite(people.consents);
+  const templates = bySite(people.templates);
   const requests = bySite(rows.requests);
   const assessments = bySite(rows.assessments);
   const regionChanges = bySite(rows.regionChanges);
@@ -150,7 +151,7 @@ function siteFactsOf(rows: FactRows): SiteFacts[] {
   return rows.sites.map((site) => {
     const siteConsents = consents.get(site.id) ?? [];
     const siteTemplates = templates.get(site.id) ?? [];
-    const people = new Set([...siteConsents, ...siteTemplates].map((row) => row.subjectId));
+    const personIds = new Set([...siteConsents, ...siteTemplates].map((row) => row.subjectId));
     return {
       site: siteInfo(site, regionChanges.get(site.id)),
       cameras: (cameras.get(site.id) ?? []).map(cameraFacts),
@@ -159,12 +160,13 @@ function siteFactsOf(rows: FactRows): SiteFacts[] {
         signFacts(sign, camerasOfSign.get(sign.id), entriesOfSign.get(sign.id)),
       ),
       notices: (notices.get(site.id) ?? []).map(noticeFacts),
-      subjects: [...people].flatMap((id) => {
+      subjects: [...personIds].flatMap((id) => {
         const subject = subjectById.get(id);
         return subject ? [subject] : [];
       }),
       consents: siteConsents.map(consentFacts),
       templates: siteTemplates.map(templateFacts),
+      ...(people.settledTemplates.has(site.id) && { settledTemplates: people.settledTemplates.get(site.id) }),
       requests: (requests.get(site.id) ?? []).map(requestFacts),
       assessments: (assessments.get(site.id) ?? []).map(assessmentFacts),
       photos: (photos.get(site.id) ?? []).map(photoFacts),
@@ -180,15 +182,16 @@ function siteFactsOf(rows: FactRows): SiteFacts[] {
 /**
  * Loads what the rules engine judges, for one organisation (or one of its sites), in one round
  * of parallel queries whatever its size. Names and contacts are never loaded: findings name
- * people by pseudonym only.
+ * people by pseudonym only. People nothing can be wrong with are counted, not listed (people.ts);
+ * `everyone` lists every person, which the summary is checked against (settled.test.ts).
  */
 export async function loadOrganizationFacts(
   db: Executor,
   orgId: string,
-  options: { siteId?: string; now?: Date } = {},
+  options: { siteId?: string; now?: Date; everyone?: boolean } = {},
 ) {
   const now = options.now ?? new Date();
-  const rows = await loadFactRows({ db, orgId, siteId: options.siteId, now });
+  const rows = await loadFactRows({ db, orgId, siteId: options.siteId, now }, { everyone: options.everyone });
   const { organization: org, filing, auditCheck } = rows;
   if (!org) throw new Error(`organisation ${orgId} not found`);
   const facts: OrganizationFacts = {
@@ -196,6 +199,9 @@ export async function loadOrganizationFacts(
     profile: org.jurisdictionProfile,
     organization: { id: org.id, name: org.name, filing: filing ? filingFacts(filing) : null },
     sites: siteFactsOf(rows),
+    ...(rows.people.subjectsWithTemplates !== undefined && {
+      subjectsWithTemplates: rows.people.subjectsWithTemplates,
+    }),
     // Never verified yet counts as intact; the ops worker checks hourly from its start.
     auditChainOk: auditCheck?.ok ?? true,
   };

@@ -60,7 +60,11 @@ export const cameraUpdateFields = cameraFields.extend({ rtspUrl: rtspUrl.optiona
 
 export const CAMERA_SORTS = ["name", "site", "status", "lastSeen"] as const;
 
-export const cameraListFilter = pageInput.extend({
+/** The fleet list pages by cursor (keyset), never by page number: OFFSET over 100,000 cameras reads them all. */
+export const cameraListFilter = z.object({
+  pageSize: pageInput.shape.pageSize,
+  /** `nextCursor` of the previous page; absent for the first page. */
+  cursor: text().max(2000).optional(),
   search: text().trim().max(120).optional(),
   siteId: z.uuid().optional(),
   status: z.enum(CAMERA_STATUSES).optional(),

@@ -7,9 +7,9 @@ import Link from "next/link";
 import { useFormatter, useTranslations } from "next-intl";
 import { useDeferredValue, useState } from "react";
 import { useActiveOrg } from "~/components/org-context";
-import { Pagination } from "~/components/pagination";
 import { Alert, Badge, EmptyState, Input, Select, SkeletonRows, Table, Td } from "~/components/ui";
 import { useTRPC } from "~/trpc/react";
+import { CursorPagination, useCursorPages } from "./cursor-pages";
 
 const PAGE_SIZE = 25;
 export const STATUS_TONE = {
@@ -62,7 +62,10 @@ export function InferenceBadge({
 type Sort = "name" | "site" | "status" | "lastSeen";
 type Status = (typeof CAMERA_STATUSES)[number];
 
-/** The fleet table: server-side filters, search, sort and pages. `siteId` pins it to one site. */
+/**
+ * The fleet table: server-side filters, search and sort, one page at a time by cursor (Previous
+ * and Next, never a page number the server would have to count up to). `siteId` pins it to one site.
+ */
 export function CamerasTable({ siteId, empty }: { siteId?: string; empty?: React.ReactNode }) {
   const t = useTranslations("cameras");
   const tc = useTranslations("common");
@@ -75,30 +78,33 @@ export function CamerasTable({ siteId, empty }: { siteId?: string; empty?: React
   const [status, setStatus] = useState<Status | "">("");
   const [fr, setFr] = useState<"" | "on" | "off">("");
   const [sort, setSort] = useState<{ by: Sort; direction: "asc" | "desc" }>({ by: "name", direction: "asc" });
-  const [page, setPage] = useState(1);
+  const pages = useCursorPages();
   const resetPage =
     <T,>(set: (value: T) => void) =>
     (value: T) => {
       set(value);
-      setPage(1);
+      pages.reset();
     };
 
   const placements = useQuery({ ...trpc.cameras.placements.queryOptions({ orgId }), enabled: !siteId });
+  const filter = {
+    orgId,
+    pageSize: PAGE_SIZE,
+    search: deferredSearch || undefined,
+    siteId: siteId ?? (siteFilter || undefined),
+    status: status || undefined,
+    frEnabled: fr === "" ? undefined : fr === "on",
+    sort: sort.by,
+    direction: sort.direction,
+  };
   const cameras = useQuery({
-    ...trpc.cameras.list.queryOptions({
-      orgId,
-      page,
-      pageSize: PAGE_SIZE,
-      search: deferredSearch || undefined,
-      siteId: siteId ?? (siteFilter || undefined),
-      status: status || undefined,
-      frEnabled: fr === "" ? undefined : fr === "on",
-      sort: sort.by,
-      direction: sort.direction,
-    }),
+    ...trpc.cameras.list.queryOptions({ ...filter, cursor: pages.cursor }),
     placeholderData: keepPreviousData,
     refetchInterval: 15_000,
   });
+  // Only the first page counts the matches; later pages show the count it found (from the cache).
+  const firstPage = useQuery({ ...trpc.cameras.list.queryOptions(filter), enabled: false });
+  const total = (pages.cursor === undefined ? cameras.data : firstPage.data)?.total;
   const filtered = Boolean(deferredSearch || siteFilter || status || fr);
 
   function header(label: string, by: Sort) {
@@ -110,7 +116,7 @@ export function CamerasTable({ siteId, empty }: { siteId?: string; empty?: React
         aria-pressed={active}
         onClick={() => {
           setSort({ by, direction: active && sort.direction === "asc" ? "desc" : "asc" });
-          setPage(1);
+          pages.reset();
         }}
       >
         {label}
@@ -171,8 +177,10 @@ export function CamerasTable({ siteId, empty }: { siteId?: string; empty?: React
           <option value="on">{t("frOnly")}</option>
           <option value="off">{t("frNone")}</option>
         </Select>
-        {cameras.data && (
-          <span className="ml-auto text-sm text-slate-500">{t("total", { count: cameras.data.total })}</span>
+        {total && (
+          <span className="ml-auto text-sm text-slate-500" data-testid="cameras-total">
+            {total.capped ? t("totalAtLeast", { count: total.count }) : t("total", { count: total.count })}
+          </span>
         )}
       </div>
       {cameras.isError ? (
@@ -236,7 +244,13 @@ export function CamerasTable({ siteId, empty }: { siteId?: string; empty?: React
           )}
         </Table>
       )}
-      {cameras.data && <Pagination page={page} pageSize={PAGE_SIZE} total={cameras.data.total} onPage={setPage} />}
+      {cameras.data && (
+        <CursorPagination
+          pages={pages}
+          // While the next page loads the previous one stays shown: its cursor is not the next one's.
+          nextCursor={cameras.isPlaceholderData ? null : cameras.data.nextCursor}
+        />
+      )}
     </>
   );
 }
