@@ -20,7 +20,7 @@ import type { FaceAnalyzer } from "@consentry/vision";
 import { type Job, Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
-import { enrolmentProcessor } from "./enrolment";
+import { enrolmentQueueProcessor, queueReEnrolments } from "./re-enrolment";
 import { GalleryCache } from "./gallery";
 import { type ActiveCamera, analyzeCamera, type StreamSettings } from "./stream/analyze-camera";
 import { EventWriter, type EventWriterOptions, type EventWriterStats } from "./stream/events";
@@ -113,6 +113,7 @@ export function startInferenceWorker(options: InferenceWorkerOptions) {
     },
   });
   const leaseQueue = new Queue(QUEUE_NAMES.streamAnalysis, producerOptions(redisUrl, prefix));
+  const enrolmentQueue = new Queue(QUEUE_NAMES.enrolment, producerOptions(redisUrl, prefix));
   leaseQueue.on("error", (err) => logger.warn({ err: err.message }, "stream-analysis queue error"));
   const redis = new Redis({ ...redisConnection(redisUrl), maxRetriesPerRequest: null });
   const subscriber = new Redis({ ...redisConnection(redisUrl), maxRetriesPerRequest: null });
@@ -149,7 +150,7 @@ export function startInferenceWorker(options: InferenceWorkerOptions) {
     }
   });
 
-  const enrol = enrolmentProcessor({
+  const enrol = enrolmentQueueProcessor({
     db,
     storage: options.storage,
     analyzer,
@@ -272,6 +273,9 @@ export function startInferenceWorker(options: InferenceWorkerOptions) {
     await Promise.all([enrolmentWorker.waitUntilReady(), leaseWorker.waitUntilReady()]);
     await ensureLeases(db, leaseQueue, backoff);
     await heartbeat();
+    // After a model change: the sites whose templates this model cannot compare are re-enrolled.
+    const sites = await queueReEnrolments(db, enrolmentQueue, analyzer.modelId);
+    if (sites > 0) logger.info({ sites, modelId: analyzer.modelId }, "re-enrolment queued for older templates");
   })();
 
   return {
@@ -284,7 +288,7 @@ export function startInferenceWorker(options: InferenceWorkerOptions) {
       await Promise.all([enrolmentWorker.close(), leaseWorker.close()]);
       await events.close();
       await removeHeartbeat(redis, prefix, workerId).catch(() => {});
-      await Promise.all([leaseQueue.close(), redis.quit(), subscriber.quit()]);
+      await Promise.all([leaseQueue.close(), enrolmentQueue.close(), redis.quit(), subscriber.quit()]);
     },
   };
 }
