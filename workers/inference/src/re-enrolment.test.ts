@@ -156,12 +156,13 @@ describe("re-enrolment after a model change", { timeout: 120_000 }, () => {
     expect(template?.modelId).toBe(analyzer.modelId);
     const [kept] = await testDb.db.select().from(enrolmentPhotos).where(eq(enrolmentPhotos.subjectId, subjectId));
     expect(kept?.templateId).toBe(template?.id);
-    // The stored vector is the current model's embedding of that photo.
+    // The stored vector is the current model's embedding of that photo (kept re-encoded as JPEG, so
+    // close to the original's, not equal).
     const image = await decodeImage(photo);
     const [face] = await analyzer.detect(image);
     const fresh = await analyzer.embed(image, face as NonNullable<typeof face>);
     const stored = { embedding: openEmbedding(template?.embeddingEnc ?? ""), modelId: analyzer.modelId };
-    expect(cosineSimilarity(stored, fresh)).toBeGreaterThan(0.999);
+    expect(cosineSimilarity(stored, fresh)).toBeGreaterThan(0.98);
 
     gallery.invalidate(siteId);
     expect((await gallery.forSite(siteId)).map((entry) => entry.subjectId.subjectId)).toEqual([subjectId]);
