@@ -22,7 +22,7 @@ import { chromium, type Page } from "@playwright/test";
 import { pino } from "pino";
 import { freePort } from "./lib/processes";
 import { services } from "./lib/run";
-import { signIn, startWebApp, summary, timed, trpcQuery } from "./lib/web-app";
+import { BENCH_PASSWORD, signIn, startWebApp, summary, timed, trpcQuery } from "./lib/web-app";
 
 const { values: args } = parseArgs({ options: { cameras: { type: "string", default: "10000" } } });
 const CAMERAS = Number(args.cameras);
@@ -36,7 +36,6 @@ const COLD_RUNS = 10;
 const WARM_RUNS = 5;
 /** The bench's gateway stops an unwatched relay after 1 s (default 10 s), so cold runs need not wait long. */
 const IDLE_STOP_MS = 1_000;
-const PASSWORD = "bench-password-2026";
 
 type ListInput = {
   orgId: string;
@@ -68,7 +67,7 @@ try {
   // The simulator's streams are on 127.0.0.1, which the camera-address policy refuses unless allowed.
   await openCameraNetworks(db, orgId);
   const email = "bench-manager@bench.local";
-  const userId = await createUserWithPassword(db, { email, name: "Bench", password: PASSWORD });
+  const userId = await createUserWithPassword(db, { email, name: "Bench", password: BENCH_PASSWORD });
   await db.insert(schema.memberships).values({ orgId, userId, role: "manager" });
   await db.execute(sql`
     insert into sites (org_id, code, name, address, region_code, kind)
@@ -126,7 +125,7 @@ try {
     env: { CONSENTRY_GATEWAY_URL: `ws://127.0.0.1:${gatewayPort}` },
   });
   closers.push(web.stop);
-  const cookie = await signIn(web.baseUrl, email, PASSWORD);
+  const cookie = await signIn(web.baseUrl, email, BENCH_PASSWORD);
   const httpQuery = trpcQuery(web.baseUrl, cookie);
   const listOverHttp = (input: ListInput) => httpQuery<ListPage>("cameras.list", input);
   for (const { input } of calls.slice(0, 20)) await listOverHttp(input);

@@ -11,7 +11,7 @@ import { addToDailyRegions } from "@consentry/core/compliance";
 import { createUserWithPassword, schema, sql } from "@consentry/db";
 import { createTestDatabase } from "@consentry/db/testing";
 import { services } from "./lib/run";
-import { percentile, signIn, startWebApp, timed, trpcQuery } from "./lib/web-app";
+import { BENCH_PASSWORD, percentile, signIn, startWebApp, timed, trpcQuery } from "./lib/web-app";
 
 const ORGS = 50;
 const SITES = 2_000;
@@ -22,7 +22,6 @@ const LIVE_VIEWS = 10_000;
 const DAYS = 365;
 const RUNS = 20;
 const PDF_RUNS = 3;
-const PASSWORD = "bench-password-2026";
 
 const svc = await services({
   databaseUrl: "postgres://postgres@127.0.0.1:5432/consentry_bench",
@@ -96,7 +95,7 @@ try {
     from generate_series(1, ${LIVE_VIEWS}) g
     join (select id, org_id, site_id, name, row_number() over (order by id) as n from cameras) c on c.n = 1 + (g * 7) % ${CAMERAS}`);
   const email = "bench-regulator@bench.local";
-  const userId = await createUserWithPassword(db, { email, name: "Bench Regulator", password: PASSWORD });
+  const userId = await createUserWithPassword(db, { email, name: "Bench Regulator", password: BENCH_PASSWORD });
   await db
     .insert(schema.regulators)
     .values({ userId, authority: "Shanghai Cyberspace Office", jurisdictionCodes: ["310000"] });
@@ -108,7 +107,7 @@ try {
 
   const web = await startWebApp({ databaseUrl: database.url });
   stopWeb = web.stop;
-  const cookie = await signIn(web.baseUrl, email, PASSWORD);
+  const cookie = await signIn(web.baseUrl, email, BENCH_PASSWORD);
   const query = trpcQuery(web.baseUrl, cookie);
   const siteIds = (await query<{ siteId: string }[]>("regulator.sites")).map((site) => site.siteId);
   if (siteIds.length !== SITES) throw new Error(`the regulator sees ${siteIds.length} sites, not ${SITES}`);

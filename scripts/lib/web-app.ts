@@ -45,6 +45,9 @@ export async function startWebApp(options: { databaseUrl: string; env?: NodeJS.P
   return { baseUrl, child, stop };
 }
 
+/** The password of the users the benchmarks create and sign in as. */
+export const BENCH_PASSWORD = "bench-password-2026";
+
 /** Signs in with email and password as the sign-in page does; returns the session cookie (`name=value`). */
 export async function signIn(baseUrl: string, email: string, password: string): Promise<string> {
   const response = await fetch(`${baseUrl}/api/auth/sign-in/email`, {

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { erasureBackoff, JOBS, QUEUE_NAMES, streamLeaseJobId, type TemplateDeletionJob } from "./jobs";
 import { NOTIFICATION_JOBS, type NotifyJob } from "./notifications";
 
+export * from "./cached";
 export * from "./define";
 export * from "./heartbeat";
 export * from "./jobs";
@@ -307,16 +308,8 @@ export function createLeaseReader(options: {
   prefix?: string;
   camerasToAnalyse: () => Promise<string[]>;
   timeoutMs?: number;
-  /**
-   * Reuse the list of cameras to analyse while it is younger than this (default 0: read it every
-   * time). An older list is still answered at once while a fresh one loads in the background, so
-   * no page waits for the installation-wide list (40 ms at 100,000 cameras).
-   */
-  camerasMaxAgeMs?: number;
 }): LeaseReader {
-  const { redis, prefix, timeoutMs = 2000, camerasMaxAgeMs = 0 } = options;
-  const camerasToAnalyse =
-    camerasMaxAgeMs > 0 ? reusedFor(camerasMaxAgeMs, options.camerasToAnalyse) : options.camerasToAnalyse;
+  const { redis, prefix, camerasToAnalyse, timeoutMs = 2000 } = options;
   return {
     async read(cameraIds) {
       let timer: NodeJS.Timeout | undefined;
@@ -560,27 +553,4 @@ export async function removePersonJobs(
     }
   }
   return removed;
-}
-
-/** `load`'s last result while younger than `maxAgeMs`; an older one is answered while one reload runs. */
-export function reusedFor<T>(maxAgeMs: number, load: () => Promise<T>): () => Promise<T> {
-  let last: { value: T; at: number } | undefined;
-  let loading: Promise<T> | undefined;
-  const reload = () => {
-    loading ??= load()
-      .then((value) => {
-        last = { value, at: Date.now() };
-        return value;
-      })
-      .finally(() => {
-        loading = undefined;
-      });
-    return loading;
-  };
-  return () => {
-    if (!last) return reload();
-    // A failed background reload leaves the last list in place; the next call tries again.
-    if (Date.now() - last.at > maxAgeMs) reload().catch(() => {});
-    return Promise.resolve(last.value);
-  };
 }

@@ -4,6 +4,7 @@ import { type Job, Queue, UnrecoverableError, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import {
+  cachedFor,
   createJobProducer,
   dispatchByName,
   enqueueCameraProbe,
@@ -14,7 +15,6 @@ import {
   producerOptions,
   QUEUE_NAMES,
   redisConnection,
-  reusedFor,
   workerOptions,
 } from "./index";
 
@@ -384,15 +384,19 @@ describe("dispatching by job name", { timeout: 20_000 }, () => {
   });
 });
 
-describe("reusedFor", () => {
+describe("cachedFor with serveStale", () => {
   it("reuses a fresh result, answers a stale one while one reload runs, and survives a failed reload", async () => {
     let calls = 0;
     let fail = false;
-    const load = reusedFor(50, async () => {
-      calls += 1;
-      if (fail) throw new Error("database down");
-      return calls;
-    });
+    const load = cachedFor(
+      50,
+      async () => {
+        calls += 1;
+        if (fail) throw new Error("database down");
+        return calls;
+      },
+      { serveStale: true },
+    );
     expect(await load()).toBe(1);
     expect(await load()).toBe(1);
     await new Promise((resolve) => setTimeout(resolve, 60));

@@ -17,7 +17,8 @@ import type { FileStore } from "@consentry/storage";
 import { decodeImage, type FaceAnalyzer, ImageInputError } from "@consentry/vision";
 
 const { enrolments, enrolmentPhotos, faceTemplates } = schema;
-const SYSTEM = { userId: null, label: "inference-worker" };
+/** The actor of what the inference worker writes. */
+export const SYSTEM = { userId: null, label: "inference-worker" };
 
 type Enrolment = typeof enrolments.$inferSelect;
 type Photo = typeof enrolmentPhotos.$inferSelect;

@@ -6,10 +6,9 @@ import { dispatchByName, JOBS, processorFor, QUEUE_NAMES } from "@consentry/queu
 import type { FileStore } from "@consentry/storage";
 import type { FaceAnalyzer } from "@consentry/vision";
 import type { Queue } from "bullmq";
-import { enrolmentProcessor, modelVersionOf, templateFromPhoto } from "./enrolment";
+import { enrolmentProcessor, modelVersionOf, SYSTEM, templateFromPhoto } from "./enrolment";
 
 const { enrolmentPhotos, faceTemplates, sites } = schema;
-const SYSTEM = { userId: null, label: "inference-worker" };
 /** Templates read per round; each is re-embedded in its own transaction. */
 const BATCH = 50;
 

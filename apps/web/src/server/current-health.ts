@@ -1,9 +1,9 @@
 import "server-only";
 import { camerasToAnalyse } from "@consentry/db";
 import { env } from "@consentry/env";
-import { createLeaseReader } from "@consentry/queue";
+import { cachedFor, createLeaseReader } from "@consentry/queue";
 import { Redis } from "ioredis";
-import { cachedFor, type HealthReport, healthReport } from "./health";
+import { type HealthReport, healthReport } from "./health";
 import { db } from "./services";
 
 /** How long one health report answers every caller: load balancers may poll as often as they like. */

@@ -5,12 +5,12 @@ import { liveLeases, makeOrganization } from "@consentry/api/testing";
 import { createDatabase, schema } from "@consentry/db";
 import { createTestDatabase } from "@consentry/db/testing";
 import { env } from "@consentry/env";
-import { type LeaseReader, QUEUE_NAMES, workerOptions } from "@consentry/queue";
+import { cachedFor, type LeaseReader, QUEUE_NAMES, workerOptions } from "@consentry/queue";
 // BullMQ itself (a dependency of @consentry/queue): a real worker, to count as the web app does.
 import { Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cachedFor, healthReport, healthView, presentsMetricsToken } from "./health";
+import { healthReport, healthView, presentsMetricsToken } from "./health";
 
 // Real PostgreSQL and Redis, plus a port where nothing listens to stand for a dead service.
 // Lease states live under a queue prefix of this run only, where no worker ever takes a lease.

@@ -86,28 +86,6 @@ export async function healthReport(deps: {
 export type HealthReport = Awaited<ReturnType<typeof healthReport>>;
 
 /**
- * `compute`, at most once per `ttlMs`: callers within that time get the last answer, and callers
- * while it runs share that one run (single flight). A health endpoint polled by load balancers,
- * uptime checks and the demo then costs one check of each service per `ttlMs`, whatever the rate.
- */
-export function cachedFor<T>(ttlMs: number, compute: () => Promise<T>): () => Promise<T> {
-  let last: { value: T; at: number } | undefined;
-  let running: Promise<T> | undefined;
-  return () => {
-    if (last && performance.now() - last.at < ttlMs) return Promise.resolve(last.value);
-    running ??= compute()
-      .then((value) => {
-        last = { value, at: performance.now() };
-        return value;
-      })
-      .finally(() => {
-        running = undefined;
-      });
-    return running;
-  };
-}
-
-/**
  * What a caller sees: anonymous callers only up or down (which services and workers an
  * installation runs is reconnaissance); a platform admin or a scraper with the metrics token the
  * whole report.
