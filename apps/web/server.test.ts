@@ -117,9 +117,16 @@ describe.skipIf(!built)("the web server", () => {
     });
   }, 60_000);
   afterAll(async () => {
-    if (web?.pid) process.kill(-web.pid, "SIGTERM");
+    if (web?.pid && web.exitCode === null) {
+      // A shutdown that hangs (seen once, under load) must not leave the server running after the suite.
+      const exited = new Promise((resolve) => web.once("exit", resolve));
+      process.kill(-web.pid, "SIGTERM");
+      const timer = setTimeout(() => process.kill(-(web.pid as number), "SIGKILL"), 5000);
+      await exited;
+      clearTimeout(timer);
+    }
     await testDb?.drop();
-  });
+  }, 30_000);
 
   const signIn = (i: number, headers: Record<string, string> = {}) =>
     fetch(`${baseUrl}/api/auth/sign-in/email`, {

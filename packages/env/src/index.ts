@@ -1,4 +1,4 @@
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createEnv } from "@t3-oss/env-core";
 import { z } from "zod";
@@ -114,12 +114,16 @@ export const env = createEnv({
       : z.string().min(1),
     /** Cameras one inference worker analyses at once. */
     INFERENCE_MAX_CAMERAS: z.coerce.number().int().min(1).max(64).default(4),
+    /** Analyzer threads of an inference worker, each with its own model sessions; default one per core. */
+    INFERENCE_ANALYZER_THREADS: z.coerce.number().int().min(1).max(32).default(availableParallelism()),
     /** Sightings of one person at one camera less than this apart are one visit (one recognition event). */
     INFERENCE_TRACK_GAP_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
     /** A camera down this long is announced as offline (notifications; one per outage). */
     NOTIFY_CAMERA_OFFLINE_MINUTES: z.coerce.number().int().min(1).max(1440).default(5),
     /** Threads each ONNX model session may use inside an inference worker. */
     VISION_THREADS: z.coerce.number().int().min(1).max(32).default(1),
+    /** The face models' folder (default packages/vision/models, filled by `npm run models`); each file's hash is checked. */
+    CONSENTRY_MODELS_DIR: z.string().min(1).optional(),
     /**
      * /api/metrics requires `Authorization: Bearer <token>` when set; required outside
      * development/test.

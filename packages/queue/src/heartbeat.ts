@@ -32,6 +32,8 @@ export const workerHeartbeatSchema = z.object({
       fps: z.number(),
       framesAnalysed: z.number(),
       framesDropped: z.number(),
+      /** Share of the last 10 s's frames dropped; absent from workers older than it. */
+      droppedShare: z.number().nullable().optional(),
       facesDetected: z.number(),
       recognitions: z.number(),
       unknownFaces: z.number(),
@@ -42,6 +44,11 @@ export const workerHeartbeatSchema = z.object({
   ),
 });
 export type WorkerHeartbeat = z.infer<typeof workerHeartbeatSchema>;
+
+/** A camera dropping more than this share of its frames cannot be analysed as fast as they arrive. */
+export const FALLS_BEHIND_SHARE = 0.01;
+export const fallsBehind = (camera: { droppedShare?: number | null }) =>
+  (camera.droppedShare ?? 0) > FALLS_BEHIND_SHARE;
 
 /** A worker silent for longer than this is gone (its key expires too). */
 export const HEARTBEAT_TTL_SECONDS = 15;

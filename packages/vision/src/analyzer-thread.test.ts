@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createFaceAnalyzer, type FaceAnalyzer } from "./analyzer";
+import { createFaceAnalyzerPool } from "./analyzer-pool";
 import { createFaceAnalyzerThread } from "./analyzer-thread";
 import { decodeImage, ImageInputError, type RgbImage } from "./image";
 import { DEFAULT_MODELS_DIR, MODELS, ModelIntegrityError } from "./models";
@@ -115,5 +116,42 @@ describe("createFaceAnalyzerThread", () => {
     const short = await createFaceAnalyzerThread();
     await short.close();
     await expect(short.detect(twoPeople)).rejects.toThrow("face analyzer is closed");
+  });
+});
+
+describe("createFaceAnalyzerPool", () => {
+  it("answers calls made side by side as the in-process analyzer does, whichever thread takes them", async () => {
+    const pool = await createFaceAnalyzerPool(2);
+    try {
+      expect(pool.modelId).toBe(inProcess.modelId);
+      const [detected, analyzed, groupFaces] = await Promise.all([
+        Promise.all([twoPeople, group, twoPeople, group].map((image) => pool.detect(image))),
+        pool.analyze(twoPeople),
+        pool.detect(group),
+      ]);
+      expect(detected).toEqual([
+        await inProcess.detect(twoPeople),
+        await inProcess.detect(group),
+        await inProcess.detect(twoPeople),
+        await inProcess.detect(group),
+      ]);
+      expect(groupFaces).toEqual(await inProcess.detect(group));
+      const expected = await inProcess.analyze(twoPeople);
+      expect(analyzed.map((face) => Array.from(face.embedding))).toEqual(
+        expected.map((face) => Array.from(face.embedding)),
+      );
+    } finally {
+      await pool.close();
+    }
+    await expect(pool.detect(twoPeople)).rejects.toThrow("face analyzer is closed");
+  });
+
+  it("refuses a size below one, and fails to start as a single thread does", async () => {
+    await expect(createFaceAnalyzerPool(0)).rejects.toThrow("at least one thread");
+    const error = await createFaceAnalyzerPool(2, { modelsDir: path.join(tmpdir(), "no-such-models") }).catch(
+      (thrown: unknown) => thrown,
+    );
+    expect(error).toBeInstanceOf(ModelIntegrityError);
+    expect(error).toMatchObject({ reason: "missing" });
   });
 });

@@ -5,6 +5,7 @@ export {
   type FaceAnalyzer,
   type FaceAnalyzerOptions,
 } from "./analyzer";
+export { createFaceAnalyzerPool } from "./analyzer-pool";
 export { createFaceAnalyzerThread } from "./analyzer-thread";
 export { type BlurOptions, blurFaces } from "./blur";
 export { DETECTION_IOU_THRESHOLD, DETECTION_SCORE_THRESHOLD, type DetectedFace } from "./detector";

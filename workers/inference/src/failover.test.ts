@@ -7,7 +7,14 @@ import { type CameraSimulator, startCameraSimulator } from "@consentry/camera-si
 import { makeAnalysedSite, makeOrganization } from "@consentry/core/testing";
 import { createTestDatabase } from "@consentry/db/testing";
 import { env } from "@consentry/env";
-import { producerOptions, QUEUE_NAMES, readHeartbeats, redisConnection, type WorkerHeartbeat } from "@consentry/queue";
+import {
+  producerOptions,
+  QUEUE_NAMES,
+  readHeartbeats,
+  redisConnection,
+  streamLeaseJobId,
+  type WorkerHeartbeat,
+} from "@consentry/queue";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -15,6 +22,7 @@ import { workerProcesses } from "./testing";
 
 // Two real worker processes share two cameras' leases; SIGKILL the holder of the first and the
 // other must hold every camera within 30 s, and no camera is ever analysed by both at once.
+// Then a third starts and the survivor is stopped gracefully: it hands its leases over itself.
 
 const prefix = `test-failover-${randomBytes(4).toString("hex")}`;
 const storageDir = mkdtempSync(join(tmpdir(), "consentry-failover-"));
@@ -123,4 +131,47 @@ it("hands a killed worker's cameras to the other within 30 s, never one camera t
     return cameraIds.every((id) => (cameras.find((c) => c.cameraId === id)?.framesAnalysed ?? 0) > 0) || undefined;
   });
   expect([...doubleHeld]).toEqual([]);
+});
+
+it("hands a gracefully stopped worker's cameras over itself, without waiting for its locks to expire", {
+  timeout: 120_000,
+}, async () => {
+  const leaseQueue = new Queue(QUEUE_NAMES.streamAnalysis, producerOptions(env.REDIS_URL, prefix));
+  const lease = (cameraId: string) => leaseQueue.getJob(streamLeaseJobId(cameraId));
+  try {
+    // A killed worker's last heartbeat lingers until its key expires: only live processes count.
+    const beatsNow = async () => (await readHeartbeats(redis, prefix)).filter((beat) => isAlive(beat.pid));
+    const until = async <T>(what: string, check: () => Promise<T | undefined>) => {
+      const deadline = Date.now() + 60_000;
+      while (Date.now() < deadline) {
+        const found = await check();
+        if (found !== undefined) return found;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      throw new Error(`timed out waiting for ${what}`);
+    };
+    const holder = await until("one worker holding every camera", async () =>
+      (await beatsNow()).find((beat) => holdsAll(beat)),
+    );
+    // The previous test's leases were taken over from a killed worker: through BullMQ's stalled check.
+    for (const id of cameraIds) expect((await lease(id))?.stalledCounter).toBeGreaterThan(0);
+    const child = startWorker();
+    const newcomer = await until("a second worker's heartbeat", async () =>
+      (await beatsNow()).find((beat) => beat.pid !== holder.pid && beat.cameras.length === 0),
+    );
+    process.kill(holder.pid, "SIGTERM");
+    await until("the newcomer to hold every camera", async () =>
+      holdsAll((await beatsNow()).find((beat) => beat.pid === newcomer.pid)) ? true : undefined,
+    );
+    // Fresh lease jobs, queued by the stopping worker once its streams had stopped; none went stale.
+    for (const id of cameraIds) {
+      const job = await lease(id);
+      expect(job?.stalledCounter).toBe(0);
+      expect(job?.attemptsStarted).toBe(1);
+    }
+    await until("the stopped worker to exit", async () => (isAlive(holder.pid) ? undefined : true));
+    expect(child.exitCode).toBeNull();
+  } finally {
+    await leaseQueue.close();
+  }
 });

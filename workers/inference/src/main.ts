@@ -2,7 +2,7 @@ import { createDatabase } from "@consentry/db";
 import { env } from "@consentry/env";
 import { runService } from "@consentry/service";
 import { createFileStore } from "@consentry/storage";
-import { createFaceAnalyzerThread } from "@consentry/vision";
+import { createFaceAnalyzerPool } from "@consentry/vision";
 import { pino } from "pino";
 import { startInferenceWorker } from "./worker";
 
@@ -26,7 +26,10 @@ await runService({
   start: async ({ onClose }) => {
     const database = createDatabase(env.DATABASE_URL, { applicationName: "consentry-inference-worker", max: 4 });
     onClose("database pool", () => database.close());
-    const analyzer = await createFaceAnalyzerThread({ threads: env.VISION_THREADS }).catch((error: unknown) => {
+    const analyzer = await createFaceAnalyzerPool(env.INFERENCE_ANALYZER_THREADS, {
+      threads: env.VISION_THREADS,
+      modelsDir: env.CONSENTRY_MODELS_DIR,
+    }).catch((error: unknown) => {
       // A missing model or one with the wrong hash: say which, and stop.
       throw new Error(`could not load the face models: ${error instanceof Error ? error.message : String(error)}`);
     });
@@ -44,7 +47,12 @@ await runService({
     onClose("worker", () => worker.close());
     return {
       ready: worker.ready,
-      describe: { workerId: worker.workerId, maxCameras: env.INFERENCE_MAX_CAMERAS, model: analyzer.modelId },
+      describe: {
+        workerId: worker.workerId,
+        maxCameras: env.INFERENCE_MAX_CAMERAS,
+        analyzerThreads: env.INFERENCE_ANALYZER_THREADS,
+        model: analyzer.modelId,
+      },
     };
   },
 });

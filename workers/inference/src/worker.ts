@@ -1,5 +1,4 @@
 import { hostname } from "node:os";
-import { setTimeout as sleep } from "node:timers/promises";
 import { camerasToAnalyse, type Database } from "@consentry/db";
 import {
   invalidationChannel,
@@ -27,6 +26,8 @@ import { EventWriter, type EventWriterOptions, type EventWriterStats } from "./s
 import { LeaseOwnership } from "./stream/lease-ownership";
 
 const MAX_RETRY_DELAY_MS = 15_000;
+/** A lease ends this long before its lock's expiry as last read, so its stream has stopped before another worker can take it. */
+const LEASE_MARGIN_MS = 250;
 
 export const DEFAULT_STREAM_SETTINGS: StreamSettings = {
   frameWidth: 640,
@@ -48,15 +49,14 @@ export type InferenceWorkerOptions = {
   /** Cameras one worker analyses at once (its stream-analysis concurrency). */
   maxCameras: number;
   settings?: Partial<StreamSettings>;
-  /** Lease lock: a killed worker's cameras are taken over after about this plus `stalledIntervalMs`. */
+  /** Lease lock: a killed worker's cameras are taken over after at most this plus `stalledIntervalMs`. */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
   /** How often lease jobs are (re)created for every camera with face recognition on. */
   reconcileEveryMs?: number;
   heartbeatEveryMs?: number;
-  /** How often a held lease's lock is read back, and how long it is trusted unconfirmed (./stream/lease-ownership.ts). */
+  /** How often a held lease's lock is read back (./stream/lease-ownership.ts). */
   leaseCheckEveryMs?: number;
-  leaseTrustMs?: number;
   events?: Omit<EventWriterOptions, "lostSince" | "storage" | "trackGapMs">;
   workerId?: string;
 };
@@ -95,8 +95,8 @@ export function startInferenceWorker(options: InferenceWorkerOptions) {
   let enrolmentsDone = 0;
   // The lease each camera analysed here runs under; a lost one stays until the camera's next lease.
   const leases = new Map<string, { jobId: string; ownership: LeaseOwnership }>();
-  const leaseCheckEveryMs = options.leaseCheckEveryMs ?? 1000;
-  const leaseTrustMs = options.leaseTrustMs ?? 3000;
+  const leaseCheckEveryMs = options.leaseCheckEveryMs ?? 250;
+  const lockDurationMs = options.lockDurationMs ?? 1500;
   // Counts and an error code only: an event's content (who, where) never goes to the log.
   const events = new EventWriter(db, ({ level, message, counts }) => logger[level](counts, message), {
     ...options.events,
@@ -173,7 +173,8 @@ export function startInferenceWorker(options: InferenceWorkerOptions) {
       const jobId = String(job.id);
       const ownership = new LeaseOwnership(redis, `${leaseQueue.toKey(jobId)}:lock`, job.token ?? "", {
         checkEveryMs: leaseCheckEveryMs,
-        trustMs: leaseTrustMs,
+        lockDurationMs,
+        marginMs: LEASE_MARGIN_MS,
       });
       leases.set(cameraId, { jobId, ownership });
       ownership.lost.addEventListener("abort", () =>
@@ -181,10 +182,9 @@ export function startInferenceWorker(options: InferenceWorkerOptions) {
       );
       const stopped = AbortSignal.any([shutdown.signal, ownership.lost]);
       try {
+        // No wait: a previous holder stopped before its lock expired, and BullMQ hands a lease on only after that.
+        const takenAt = Date.now();
         logger.info({ cameraId }, "camera lease taken");
-        // A previous holder that lost this lease stops within `leaseTrustMs`: only then is the stream opened.
-        await sleep(leaseTrustMs + 500, undefined, { signal: stopped }).catch(() => {});
-        if (stopped.aborted) return { stopped: String(stopped.reason) };
         const result = await analyzeCamera({
           db,
           analyzer,
@@ -195,6 +195,17 @@ export function startInferenceWorker(options: InferenceWorkerOptions) {
           active,
           cameraId,
           shutdown: stopped,
+          // Where a takeover's seconds go (bench:vision reads this line).
+          onFirstFrame: ({ streamOpenedAt, frameAt }) =>
+            logger.info(
+              {
+                cameraId,
+                afterMs: Date.now() - takenAt,
+                streamOpenedAfterMs: streamOpenedAt - takenAt,
+                firstFrameAfterMs: frameAt - streamOpenedAt,
+              },
+              "camera analysed: first frame",
+            ),
         });
         logger.info({ cameraId, reason: result.stopped }, "camera lease released");
         return result;
@@ -212,8 +223,8 @@ export function startInferenceWorker(options: InferenceWorkerOptions) {
       ...workerOptions(redisUrl, prefix),
       name: workerId,
       concurrency: maxCameras,
-      lockDuration: options.lockDurationMs ?? 10_000,
-      stalledInterval: options.stalledIntervalMs ?? 5_000,
+      lockDuration: lockDurationMs,
+      stalledInterval: options.stalledIntervalMs ?? 500,
       // A lease stalls whenever its worker dies; that must never fail the camera for good.
       maxStalledCount: 1_000_000,
     },
@@ -286,6 +297,10 @@ export function startInferenceWorker(options: InferenceWorkerOptions) {
       for (const timer of timers) clearInterval(timer);
       shutdown.abort("worker shutting down");
       await Promise.all([enrolmentWorker.close(), leaseWorker.close()]);
+      // Its streams have stopped and their leases completed: queued afresh, other workers take them at once.
+      await ensureLeases(db, leaseQueue).catch((err) =>
+        logger.warn({ err: err instanceof Error ? err.message : String(err) }, "could not hand the cameras over"),
+      );
       await events.close();
       await removeHeartbeat(redis, prefix, workerId).catch(() => {});
       await Promise.all([leaseQueue.close(), enrolmentQueue.close(), redis.quit(), subscriber.quit()]);

@@ -2,7 +2,7 @@ import "server-only";
 import { requestReferences, stuckOutboxRows } from "@consentry/core/dsr";
 import { asc, eq, inArray, schema } from "@consentry/db";
 import { env } from "@consentry/env";
-import { queueDepths, readHeartbeats, stuckErasureJobs } from "@consentry/queue";
+import { fallsBehind, queueDepths, readHeartbeats, stuckErasureJobs } from "@consentry/queue";
 import { db, leases, redis } from "./services";
 
 /** Waiting cameras listed by name on the Workers page; the rest are only counted. */
@@ -86,7 +86,12 @@ export async function workersOverview() {
     capacity,
     workers: workers.map((worker) => ({
       ...worker,
-      cameras: worker.cameras.map((camera) => ({ ...camera, name: names.get(camera.cameraId) ?? camera.cameraId })),
+      camerasFallingBehind: worker.cameras.filter(fallsBehind).length,
+      cameras: worker.cameras.map((camera) => ({
+        ...camera,
+        name: names.get(camera.cameraId) ?? camera.cameraId,
+        fallsBehind: fallsBehind(camera),
+      })),
     })),
   };
 }

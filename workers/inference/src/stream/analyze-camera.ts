@@ -77,6 +77,8 @@ export async function analyzeCamera(deps: {
   cameraId: string;
   /** Aborted by the worker on shutdown, or when it lost this camera's lease; its reason is the stop reason. */
   shutdown: AbortSignal;
+  /** Called once the stream's first frame is analysed: when ffmpeg was started, and when that frame arrived. */
+  onFirstFrame?: (timing: { streamOpenedAt: number; frameAt: number }) => void;
 }): Promise<{ stopped: string }> {
   const { db, analyzer, galleries, events, settings, cameraId } = deps;
   const camera = await loadCamera(db, cameraId);
@@ -120,6 +122,7 @@ export async function analyzeCamera(deps: {
         const frame = waiting;
         waiting = null;
         await analysis.analyze(frame);
+        if (stats.framesAnalysed === 1) deps.onFirstFrame?.({ streamOpenedAt, frameAt: frame.at });
       }
     } catch (error) {
       failure?.(error);
@@ -128,6 +131,7 @@ export async function analyzeCamera(deps: {
     }
   };
 
+  const streamOpenedAt = Date.now();
   const source = openFrameSource({
     url: verdict.url,
     fps: camera.analysisFps,
@@ -135,7 +139,7 @@ export async function analyzeCamera(deps: {
     height: settings.frameHeight,
     stallTimeoutMs: settings.stallTimeoutMs,
     onFrame: (frame) => {
-      if (waiting) stats.framesDropped++;
+      if (waiting) stats.dropped();
       waiting = frame;
       if (!busy) void pump();
     },
@@ -157,9 +161,11 @@ export async function analyzeCamera(deps: {
     return { stopped: String(stop.signal.reason ?? "stream ended") };
   } finally {
     clearInterval(poll);
-    source.stop();
     stop.abort("lease ended");
     deps.shutdown.removeEventListener("abort", onShutdown);
     deps.active.delete(cameraId);
+    // The lease ends only once ffmpeg has exited: the next holder opens the stream at once.
+    source.stop();
+    await source.done.catch(() => {});
   }
 }

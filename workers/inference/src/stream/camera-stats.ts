@@ -1,3 +1,6 @@
+/** The window of the frame rate and the dropped share. */
+const WINDOW_MS = 10_000;
+
 /** What a worker reports about one camera it analyses (Workers page, /api/metrics). */
 export class CameraStats {
   framesAnalysed = 0;
@@ -7,6 +10,7 @@ export class CameraStats {
   unknownFaces = 0;
   private readonly latencies: number[] = [];
   private readonly frameTimes: number[] = [];
+  private readonly dropTimes: number[] = [];
 
   constructor(
     readonly cameraId: string,
@@ -19,18 +23,30 @@ export class CameraStats {
     this.latencies.push(latencyMs);
     this.frameTimes.push(now);
     if (this.latencies.length > 200) this.latencies.shift();
-    while ((this.frameTimes[0] ?? now) < now - 10_000) this.frameTimes.shift();
+    prune(this.frameTimes, now);
+  }
+
+  /** A frame arrived while the previous one was still being analysed, and replaced the waiting one. */
+  dropped(now = Date.now()): void {
+    this.framesDropped++;
+    this.dropTimes.push(now);
+    prune(this.dropTimes, now);
   }
 
   snapshot(now = Date.now()) {
     const sorted = [...this.latencies].sort((a, b) => a - b);
     const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? null;
-    const windowMs = Math.min(10_000, now - this.startedAt);
+    const windowMs = Math.min(WINDOW_MS, now - this.startedAt);
+    prune(this.frameTimes, now);
+    prune(this.dropTimes, now);
+    const arrived = this.frameTimes.length + this.dropTimes.length;
     return {
       cameraId: this.cameraId,
       fps: windowMs > 0 ? Number(((this.frameTimes.length * 1000) / windowMs).toFixed(2)) : 0,
       framesAnalysed: this.framesAnalysed,
       framesDropped: this.framesDropped,
+      // Of the frames that arrived in the last 10 s, the share dropped: above 1 % the camera cannot keep up.
+      droppedShare: arrived > 0 ? Number((this.dropTimes.length / arrived).toFixed(4)) : null,
       facesDetected: this.facesDetected,
       recognitions: this.recognitions,
       unknownFaces: this.unknownFaces,
@@ -39,4 +55,8 @@ export class CameraStats {
       since: new Date(this.startedAt).toISOString(),
     };
   }
+}
+
+function prune(times: number[], now: number) {
+  while ((times[0] ?? now) < now - WINDOW_MS) times.shift();
 }

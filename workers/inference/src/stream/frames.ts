@@ -40,7 +40,9 @@ export function openFrameSource(options: {
     "ffmpeg",
     [
       ...["-hide_banner", "-nostdin", "-loglevel", "error"],
-      ...["-rtsp_flags", "prefer_tcp", "-fflags", "nobuffer", "-i", url],
+      // 0.2 s of stream analysis instead of 5: an RTSP camera's SDP already describes its stream,
+      // and a taken-over camera is analysed again that much sooner.
+      ...["-rtsp_flags", "prefer_tcp", "-fflags", "nobuffer", "-analyzeduration", "200000", "-i", url],
       ...["-an", "-vf", filter, "-pix_fmt", "rgb24", "-f", "rawvideo", "pipe:1"],
     ],
     { stdio: ["ignore", "pipe", "pipe"] },

@@ -3,18 +3,19 @@ import type { Redis } from "ioredis";
 export type LeaseOwnershipOptions = {
   /** How often the lease's lock is read back from Redis. */
   checkEveryMs: number;
-  /**
-   * Ownership not confirmed for this long counts as lost, even when Redis cannot be reached: by
-   * then another worker may hold the lease. A worker taking a lease waits a little longer than
-   * this before it opens the stream, so the previous holder has always stopped.
-   */
-  trustMs: number;
+  /** The lock's duration: until the first read, the lock expires at the latest this long after the lease began. */
+  lockDurationMs: number;
+  /** Ownership ends this long before the lock's expiry as last read, to stop before another worker can take it. */
+  marginMs: number;
 };
 
 /**
  * Whether this worker still holds one lease job, by its BullMQ lock: the lock key holds the
- * token of the worker that owns the job. A Redis that restarted empty (or any other way the
- * lock moved on) aborts `lost` within `checkEveryMs`; an unreachable Redis within `trustMs`.
+ * token of the worker that owns the job, and expires unless BullMQ renews it. Ownership ends
+ * `marginMs` before the expiry last read back, so it has ended before BullMQ can hand the job to
+ * another worker (which needs the lock gone and then its stalled check): a new holder starts at
+ * once. A lock that moved on (a Redis that restarted empty, another token) aborts `lost` within
+ * `checkEveryMs`; an unreachable Redis, or renewals that stopped, before the lock expires.
  */
 export class LeaseOwnership {
   private readonly controller = new AbortController();
@@ -32,7 +33,8 @@ export class LeaseOwnership {
     private readonly options: LeaseOwnershipOptions,
   ) {
     this.timer = setInterval(() => void this.check(), options.checkEveryMs);
-    this.armDeadline();
+    this.armDeadline(this.confirmedAt + options.lockDurationMs);
+    void this.check();
   }
 
   /** Reads the lock now; false once the lease is lost. An unanswered read waits for the deadline. */
@@ -40,8 +42,14 @@ export class LeaseOwnership {
     if (this.lost.aborted) return false;
     const sentAt = Date.now();
     let holder: string | null;
+    let ttlMs: number;
     try {
-      holder = await withTimeout(this.redis.get(this.lockKey), this.options.checkEveryMs);
+      const replies = await withTimeout(
+        this.redis.multi().get(this.lockKey).pttl(this.lockKey).exec(),
+        this.options.checkEveryMs,
+      );
+      holder = replies?.[0]?.[1] as string | null;
+      ttlMs = Number(replies?.[1]?.[1]);
     } catch {
       return !this.lost.aborted;
     }
@@ -50,9 +58,10 @@ export class LeaseOwnership {
       this.lose(holder === null ? "lease lock gone from Redis" : "lease taken by another worker");
       return false;
     }
-    if (sentAt > this.confirmedAt) {
+    if (sentAt >= this.confirmedAt) {
       this.confirmedAt = sentAt;
-      this.armDeadline();
+      // PTTL counts from when Redis ran it, after `sentAt`: sentAt + ttl is never later than the expiry.
+      if (ttlMs > 0) this.armDeadline(sentAt + ttlMs);
     }
     return true;
   }
@@ -69,10 +78,10 @@ export class LeaseOwnership {
     clearTimeout(this.deadline);
   }
 
-  private armDeadline() {
+  private armDeadline(lockExpiresAt: number) {
     clearTimeout(this.deadline);
-    const remaining = this.confirmedAt + this.options.trustMs - Date.now();
-    this.deadline = setTimeout(() => this.lose("lease ownership unconfirmed: Redis unreachable"), remaining);
+    const remaining = lockExpiresAt - this.options.marginMs - Date.now();
+    this.deadline = setTimeout(() => this.lose("lease lock about to expire unrenewed"), remaining);
   }
 }
 

@@ -202,6 +202,11 @@ async function WorkerList() {
                 })}
               </span>
             </div>
+            {worker.camerasFallingBehind > 0 && (
+              <div className="px-4 pb-2" data-testid="cameras-falling-behind">
+                <Alert tone="amber">{t("fallingBehind", { count: worker.camerasFallingBehind })}</Alert>
+              </div>
+            )}
             {worker.cameras.length === 0 ? (
               <p className="px-4 pb-4 text-sm text-slate-500">{t("idle")}</p>
             ) : (
@@ -210,7 +215,22 @@ async function WorkerList() {
                   <tr key={camera.cameraId} data-testid="analysed-camera">
                     <Td>{camera.name}</Td>
                     <Td>{camera.fps}</Td>
-                    <Td>{camera.framesDropped}</Td>
+                    <Td>
+                      <span data-testid="dropped-frames">
+                        {camera.droppedShare == null
+                          ? camera.framesDropped
+                          : t("droppedValue", {
+                              total: camera.framesDropped,
+                              share: format.number(camera.droppedShare, { style: "percent", maximumFractionDigits: 1 }),
+                            })}
+                        {camera.fallsBehind && (
+                          <>
+                            {" "}
+                            <Badge tone="amber">{t("fallsBehind")}</Badge>
+                          </>
+                        )}
+                      </span>
+                    </Td>
                     <Td>
                       {camera.latencyP50Ms === null
                         ? "—"

@@ -7,8 +7,8 @@ export const dynamic = "force-dynamic";
 
 /**
  * Prometheus metrics: queue depths, workers, inference capacity (cameras analysed, waiting for a
- * worker, retrying a failing stream), and per analysed camera its frame rate, dropped frames and
- * inference latency, and per worker the recognition event batches written, retried and dropped.
+ * worker, retrying a failing stream), and per analysed camera its frame rate, dropped frames (and
+ * the share of the last 10 s dropped: above 1 % it cannot keep up) and inference latency, and per worker the recognition event batches written, retried and dropped.
  * Counts only; nothing about a face. Scrapers send CONSENTRY_METRICS_TOKEN as a bearer token; it
  * is required in production (./authorize.ts).
  */
@@ -57,6 +57,10 @@ export async function GET(request: Request) {
     const fps = camera("analysis_fps", "Frames analysed per second over the last 10 s");
     const analysed = camera("frames_analysed", "Frames analysed since the lease began");
     const dropped = camera("frames_dropped", "Frames dropped because analysis was busy, since the lease began");
+    const droppedRatio = camera(
+      "dropped_frame_ratio",
+      "Share of the frames that arrived in the last 10 s and were dropped; above 0.01 the camera cannot keep up",
+    );
     const latency = gauge("camera_inference_latency_ms", "Per-frame analysis latency", [
       "camera",
       "worker",
@@ -101,6 +105,7 @@ export async function GET(request: Request) {
         fps.set(labels, c.fps);
         analysed.set(labels, c.framesAnalysed);
         dropped.set(labels, c.framesDropped);
+        if (c.droppedShare != null) droppedRatio.set(labels, c.droppedShare);
         recognitions.set(labels, c.recognitions);
         unknown.set(labels, c.unknownFaces);
         if (c.latencyP50Ms !== null) latency.set({ ...labels, quantile: "0.5" }, c.latencyP50Ms);
