@@ -12,6 +12,7 @@ const PARTS = [
   "packages/vision/bench/vision.ts",
   "workers/inference/bench/cameras.ts",
   "workers/inference/bench/failover.ts",
+  "workers/inference/bench/gallery.ts",
 ];
 
 const svc = await services({

@@ -27,6 +27,7 @@ export async function createFaceAnalyzerPool(size: number, options: FaceAnalyzer
   return {
     modelId: (analyzers[0] as FaceAnalyzer).modelId,
     detect: (image) => onLeastBusy((analyzer) => analyzer.detect(image)),
+    detectBoxes: (image) => onLeastBusy((analyzer) => analyzer.detectBoxes(image)),
     analyze: (image) => onLeastBusy((analyzer) => analyzer.analyze(image)),
     embed: (image, face) => onLeastBusy((analyzer) => analyzer.embed(image, face)),
     close: async () => {

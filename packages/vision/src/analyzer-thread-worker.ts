@@ -34,6 +34,8 @@ async function handle(analyzer: FaceAnalyzer, request: ThreadRequest): Promise<T
   switch (request.method) {
     case "detect":
       return analyzer.detect(toImage(request.frame));
+    case "detectBoxes":
+      return analyzer.detectBoxes(toImage(request.frame));
     case "analyze":
       return analyzer.analyze(toImage(request.frame));
     case "embed":

@@ -54,6 +54,10 @@ describe("createFaceAnalyzerThread", () => {
     expect(threaded.modelId).toBe(inProcess.modelId);
     const threadedFaces = await threaded.detect(twoPeople);
     expect(threadedFaces).toEqual(await inProcess.detect(twoPeople));
+    // The detector alone: the same boxes and scores, no landmarks.
+    const boxes = await threaded.detectBoxes(twoPeople);
+    expect(boxes).toEqual(threadedFaces.map(({ box, score }) => ({ box, score })));
+    expect(await inProcess.detectBoxes(twoPeople)).toEqual(boxes);
 
     const analyzed = await threaded.analyze(twoPeople);
     const expected = await inProcess.analyze(twoPeople);

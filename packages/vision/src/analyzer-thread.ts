@@ -1,9 +1,9 @@
-import { createRequire } from "node:module";
-import { pathToFileURL } from "node:url";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import type { AnalyzedFace, Face, FaceAnalyzer, FaceAnalyzerOptions } from "./analyzer";
+import type { DetectedFace } from "./detector";
 import type { RgbImage } from "./image";
 import type { FaceTemplate } from "./match";
+import { startModuleThread } from "./module-thread";
 import {
   deserializeError,
   type ThreadRequest,
@@ -89,6 +89,7 @@ export async function createFaceAnalyzerThread(options: FaceAnalyzerOptions = {}
   return {
     modelId,
     detect: (image) => callWithFrame<Face[]>(image, { method: "detect" }),
+    detectBoxes: (image) => callWithFrame<DetectedFace[]>(image, { method: "detectBoxes" }),
     analyze: (image) => callWithFrame<AnalyzedFace[]>(image, { method: "analyze" }),
     embed: (image, face) =>
       callWithFrame<FaceTemplate>(image, { method: "embed", face: { box: face.box, landmarks: face.landmarks } }),
@@ -104,17 +105,5 @@ export async function createFaceAnalyzerThread(options: FaceAnalyzerOptions = {}
 }
 
 function startWorker(options: FaceAnalyzerOptions): Worker {
-  const workerData = { ...options };
-  if (!import.meta.url.endsWith(".ts"))
-    return new Worker(new URL("./analyzer-thread-worker.js", import.meta.url), { workerData });
-  // Running from source: Node 20 cannot load TypeScript by itself, so the thread registers tsx (which the
-  // repo runs on) before it imports the worker module.
-  const tsxApi = pathToFileURL(
-    createRequire(import.meta.url)
-      .resolve("tsx/esm/api")
-      .replace(/\.cjs$/, ".mjs"),
-  ).href;
-  const workerModule = new URL("./analyzer-thread-worker.ts", import.meta.url).href;
-  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(workerModule)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData });
+  return startModuleThread(new URL("./analyzer-thread-worker.ts", import.meta.url), { ...options });
 }

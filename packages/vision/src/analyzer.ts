@@ -1,5 +1,5 @@
 import type * as ort from "onnxruntime-node";
-import { type DetectorOptions, FaceDetector } from "./detector";
+import { type DetectedFace, type DetectorOptions, FaceDetector } from "./detector";
 import { alignFace, FaceEmbedder } from "./embedder";
 import type { Box } from "./geometry";
 import type { RgbImage } from "./image";
@@ -16,10 +16,7 @@ export interface FaceAnalyzerOptions extends DetectorOptions {
   embeddingModel?: ModelSpec;
 }
 
-export interface Face {
-  /** [x1, y1, x2, y2] in pixels of the analysed image. */
-  readonly box: Box;
-  readonly score: number;
+export interface Face extends DetectedFace {
   /** Eye centres, nose tip, mouth corners, in pixels. */
   readonly landmarks: FivePoints;
 }
@@ -31,6 +28,11 @@ export interface FaceAnalyzer {
   readonly modelId: string;
   /** Faces with their five landmarks, best score first. */
   detect(image: RgbImage): Promise<Face[]>;
+  /**
+   * Faces without landmarks, best score first: the detector alone, enough to follow faces from
+   * frame to frame; `embed` locates the landmarks of the faces it embeds.
+   */
+  detectBoxes(image: RgbImage): Promise<DetectedFace[]>;
   /** Embedding of one face; uses `face.landmarks` when given, else locates them from the box. */
   embed(image: RgbImage, face: { readonly box: Box; readonly landmarks?: FivePoints }): Promise<FaceTemplate>;
   /** detect + embed every face. */
@@ -86,6 +88,7 @@ export async function createFaceAnalyzer(options: FaceAnalyzerOptions = {}): Pro
   return {
     modelId,
     detect: (image) => serialised(() => detectFaces(image)),
+    detectBoxes: (image) => serialised(() => detector.detect(image)),
     embed: (image, face) => serialised(() => embedFace(image, face)),
     analyze: (image) =>
       serialised(async () => {

@@ -10,6 +10,8 @@ export { createFaceAnalyzerThread } from "./analyzer-thread";
 export { type BlurOptions, blurFaces } from "./blur";
 export { DETECTION_IOU_THRESHOLD, DETECTION_SCORE_THRESHOLD, type DetectedFace } from "./detector";
 export { ALIGNED_FACE_SIZE, ARCFACE_TEMPLATE, alignFace } from "./embedder";
+export { EXACT_SCAN_BELOW, GalleryIndex, MAX_EXACT_COMPARISONS, SKETCH_MISS_PROBABILITY } from "./gallery-index";
+export { type PreparedTemplates, prepareTemplates, type TemplatePreparation } from "./gallery-sketch";
 export {
   type AffineMatrix,
   type Box,
@@ -39,3 +41,4 @@ export {
   matchAgainstGallery,
 } from "./match";
 export { DEFAULT_MODELS_DIR, MODELS, ModelIntegrityError, type ModelSpec } from "./models";
+export { startModuleThread } from "./module-thread";

@@ -1,4 +1,5 @@
 import type { AnalyzedFace, Face } from "./analyzer";
+import type { DetectedFace } from "./detector";
 import type { Box } from "./geometry";
 import { ImageInputError, type ImageInputErrorCode } from "./image";
 import type { FivePoints } from "./landmarks";
@@ -13,7 +14,7 @@ export interface TransferredFrame {
 }
 
 export type ThreadRequest =
-  | { readonly id: number; readonly method: "detect" | "analyze"; readonly frame: TransferredFrame }
+  | { readonly id: number; readonly method: "detect" | "detectBoxes" | "analyze"; readonly frame: TransferredFrame }
   | {
       readonly id: number;
       readonly method: "embed";
@@ -22,7 +23,7 @@ export type ThreadRequest =
     }
   | { readonly id: number; readonly method: "close" };
 
-export type ThreadResult = Face[] | AnalyzedFace[] | FaceTemplate | null;
+export type ThreadResult = Face[] | DetectedFace[] | AnalyzedFace[] | FaceTemplate | null;
 
 export type ThreadResponse =
   | { readonly id: number; readonly result: ThreadResult }

@@ -122,40 +122,61 @@ export async function seedTemplates(
 }
 
 /**
- * Face-like synthetic embeddings: unit vectors sharing a common direction, so that two different
- * people score about 0.05 on average (spread about 0.04), as this model's impostor pairs do on the
- * fixtures, rather than the 0 of independent random vectors, which would flatter the sketches.
+ * Face-like synthetic embeddings from a seeded generator (the same people every run): every vector has
+ * a part in a shared 16-d subspace, so different people score about N(0, 0.09) against each other, as
+ * this model's impostor pairs do on the fixtures; independent random 512-d vectors would give
+ * N(0, 0.044) and flatter the gallery's sketch filter.
  */
-export function syntheticFaces(dimensions = 512, impostorMean = 0.05, seed = 7) {
-  let state = seed;
-  const random = () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+export function syntheticFaces(dimensions = 512, seed = 0x5eed) {
+  const random = gaussians(seed);
+  const shared = Array.from({ length: 16 }, () => unit(Float32Array.from({ length: dimensions }, random)));
+  /** A new person's template. */
+  const person = () => {
+    const vector = Float32Array.from({ length: dimensions }, random);
+    for (const direction of shared) {
+      const weight = 4 * random();
+      for (let i = 0; i < dimensions; i++) vector[i] = (vector[i] as number) + weight * (direction[i] as number);
+    }
+    return unit(vector);
   };
-  const gaussian = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-  const normalised = (vector: Float32Array) => {
-    const norm = Math.hypot(...vector);
-    return vector.map((value) => value / norm);
+  /** Another photo of the same person: `noise` of a fresh random direction (0.9 gives a cosine near 0.74). */
+  const anotherPhoto = (template: Float32Array, noise: number) => {
+    const other = unit(Float32Array.from({ length: dimensions }, random));
+    return unit(template.map((value, i) => value + noise * (other[i] as number)));
   };
-  const common = normalised(Float32Array.from({ length: dimensions }, gaussian));
-  const weight = Math.sqrt(impostorMean / (1 - impostorMean));
-  const person = () =>
-    normalised(
-      Float32Array.from(
-        { length: dimensions },
-        (_, i) => gaussian() / Math.sqrt(dimensions) + weight * (common[i] as number),
-      ),
-    );
-  /** Another photo of the same person: at `similarity` to `face` (both unit vectors). */
-  const sameAs = (face: Float32Array, similarity: number) => {
-    const other = person();
-    const along = other.reduce((sum, value, i) => sum + value * (face[i] as number), 0);
-    const orthogonal = normalised(other.map((value, i) => value - along * (face[i] as number)));
-    return face.map((value, i) => similarity * value + Math.sqrt(1 - similarity ** 2) * (orthogonal[i] as number));
+  return { person, anotherPhoto };
+}
+
+function unit(vector: Float32Array): Float32Array {
+  let sum = 0;
+  for (const value of vector) sum += value * value;
+  const scale = 1 / Math.sqrt(sum);
+  for (let i = 0; i < vector.length; i++) vector[i] = (vector[i] as number) * scale;
+  return vector;
+}
+
+/** Standard normal numbers from a seeded generator (mulberry32, Box-Muller). */
+function gaussians(seed: number): () => number {
+  let state = seed >>> 0;
+  const uniform = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (((t ^ (t >>> 14)) >>> 0) + 1) / 4294967297;
   };
-  return { person, sameAs };
+  let spare: number | null = null;
+  return () => {
+    if (spare !== null) {
+      const value = spare;
+      spare = null;
+      return value;
+    }
+    const radius = Math.sqrt(-2 * Math.log(uniform()));
+    const angle = 2 * Math.PI * uniform();
+    spare = radius * Math.sin(angle);
+    return radius * Math.cos(angle);
+  };
 }
 
 /** The bench's last line: one JSON object. */

@@ -143,6 +143,7 @@ beforeAll(async () => {
   const gated: FaceAnalyzer = {
     modelId: real.modelId,
     detect: (image) => real.detect(image),
+    detectBoxes: (image) => real.detectBoxes(image),
     embed: async (image, face) => {
       await gatedEmbed();
       return real.embed(image, face);

@@ -16,7 +16,13 @@ import { env } from "@consentry/env";
 import { FACES_DIR } from "@consentry/fixtures";
 import { createJobProducer, JOBS, producerOptions, QUEUE_NAMES, workerOptions } from "@consentry/queue";
 import { createFileStore } from "@consentry/storage";
-import { cosineSimilarity, createFaceAnalyzerThread, decodeImage, type FaceAnalyzer } from "@consentry/vision";
+import {
+  cosineSimilarity,
+  createFaceAnalyzerThread,
+  DEFAULT_MATCH_THRESHOLD,
+  decodeImage,
+  type FaceAnalyzer,
+} from "@consentry/vision";
 import { type Job, Queue, QueueEvents, Worker } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GalleryCache } from "./gallery";
@@ -144,7 +150,7 @@ describe("re-enrolment after a model change", { timeout: 120_000 }, () => {
     const siteId = await makeSite("Keeping Lobby", 30);
     const { subjectId } = await enrolledUnderOlderModel("Kept Photo", siteId);
     const gallery = new GalleryCache(testDb.db, analyzer.modelId);
-    expect(await gallery.forSite(siteId)).toEqual([]);
+    expect((await gallery.forSite(siteId)).size).toBe(0);
 
     expect(await queueReEnrolments(testDb.db, queue, analyzer.modelId)).toBeGreaterThanOrEqual(1);
     const job = await queue.getJob(JOBS.reEnrolment.optionsFor({ siteId, modelId: analyzer.modelId }).jobId ?? "");
@@ -165,7 +171,9 @@ describe("re-enrolment after a model change", { timeout: 120_000 }, () => {
     expect(cosineSimilarity(stored, fresh)).toBeGreaterThan(0.98);
 
     gallery.invalidate(siteId);
-    expect((await gallery.forSite(siteId)).map((entry) => entry.subjectId.subjectId)).toEqual([subjectId]);
+    const reloaded = await gallery.forSite(siteId);
+    expect(reloaded.size).toBe(1);
+    expect(reloaded.best(fresh, DEFAULT_MATCH_THRESHOLD)?.subjectId).toEqual({ subjectId, templateId: template?.id });
     expect(changedGalleries).toContain(siteId);
     const [audit] = await testDb.db
       .select()

@@ -13,7 +13,7 @@ import {
   decodeImage,
   type Face,
   type FaceAnalyzer,
-  type GalleryEntry,
+  GalleryIndex,
   intersectionOverUnion,
   type RgbImage,
 } from "@consentry/vision";
@@ -33,7 +33,8 @@ const OBAMA: Identity = { subjectId: "00000000-0000-4000-8000-00000000000a", tem
 const storageDir = mkdtempSync(join(tmpdir(), "consentry-snapshots-"));
 const storage = createFileStore(storageDir);
 let analyzer: FaceAnalyzer;
-let gallery: GalleryEntry<Identity>[];
+let gallery: GalleryIndex<Identity>;
+let obamaTemplate: { embedding: Float32Array; modelId: string };
 
 /** A photo as a frame of the analysed stream: scaled into 640x360 with black bars. */
 async function frameOf(name: string, at: number): Promise<RawFrame> {
@@ -90,7 +91,9 @@ beforeAll(async () => {
   analyzer = await createFaceAnalyzer({ threads: 1 });
   const [obama] = await analyzer.analyze(await decodeImage(facePath("obama.jpg")));
   if (!obama) throw new Error("no face in obama.jpg");
-  gallery = [{ subjectId: OBAMA, embedding: obama.embedding, modelId: obama.modelId }];
+  obamaTemplate = { embedding: obama.embedding, modelId: obama.modelId };
+  gallery = new GalleryIndex<Identity>(obama.modelId, obama.embedding.length);
+  gallery.add(obamaTemplate, OBAMA);
 });
 afterAll(async () => {
   await analyzer?.close();
@@ -120,7 +123,7 @@ describe("event snapshots", { timeout: 60_000 }, () => {
     const faces = await analyzer.analyze(original);
     expect(faces.length).toBeGreaterThanOrEqual(2);
     const similarityToObama = (face: { embedding: Float32Array; modelId: string }) =>
-      cosineSimilarity(face, gallery[0] as GalleryEntry<Identity>);
+      cosineSimilarity(face, obamaTemplate);
     const [obama, ...others] = [...faces].sort((a, b) => similarityToObama(b) - similarityToObama(a)) as [
       (typeof faces)[number],
       ...(typeof faces)[number][],

@@ -1,6 +1,6 @@
 import { storeEventSnapshot } from "@consentry/core/sites";
 import type { FileStore } from "@consentry/storage";
-import { type Box, type FaceAnalyzer, matchAgainstGallery } from "@consentry/vision";
+import type { Box, FaceAnalyzer } from "@consentry/vision";
 import type { GalleryCache } from "../gallery";
 import type { CameraStats } from "./camera-stats";
 import type { EventWriter } from "./events";
@@ -48,16 +48,14 @@ export class FrameAnalysis {
   async analyze(frame: RawFrame): Promise<void> {
     const { analyzer, galleries, events, settings, camera, stats, tracker, stopped } = this.deps;
     const started = performance.now();
-    const faces = await analyzer.detect(frame);
+    // Boxes only: landmarks are located for the faces that get embedded, not for every face in every frame.
+    const faces = await analyzer.detectBoxes(frame);
     const gallery = await galleries.forSite(camera.siteId);
     for (const { track, face } of tracker.update(faces, frame.at)) {
       if (!tracker.needsCheck(track, frame.at)) continue;
       track.checkedAt = frame.at;
       // With nobody enrolled there is nothing to match: the face is only counted.
-      const match =
-        gallery.length > 0
-          ? matchAgainstGallery(await analyzer.embed(frame, face), gallery, settings.matchThreshold)
-          : null;
+      const match = gallery.size > 0 ? gallery.best(await analyzer.embed(frame, face), settings.matchThreshold) : null;
       // A frame finished after the stop (a lost lease) records nothing: another worker may own the camera.
       if (stopped.aborted) return;
       // The embedding is gone after this point; an unknown face leaves only a count behind.
