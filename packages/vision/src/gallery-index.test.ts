@@ -5,7 +5,7 @@ import { prepareTemplates } from "./gallery-sketch";
 import { hammingScan, wasmMemory } from "./hamming-scan";
 import { decodeImage } from "./image";
 import { cosineSimilarity, DEFAULT_MATCH_THRESHOLD, type FaceTemplate, ModelMismatchError } from "./match";
-import { fixtureImages } from "./testing";
+import { fixtureImages, seededRandom } from "./testing";
 
 // Real embeddings of the fixture faces, hidden among synthetic distractors: random unit vectors, and copies of
 // the real faces turned to a chosen cosine from them, many just around the threshold (the hard neighbours).
@@ -37,15 +37,7 @@ beforeAll(async () => {
 
 /** Seeded so that a failure repeats (mulberry32). */
 function seeded(seed: number) {
-  let state = seed >>> 0;
-  const uniform = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) + 1) / 4294967297;
-  };
-  const gaussian = () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
+  const { uniform, gaussian } = seededRandom(seed);
   const unitVector = () => normalised(Float32Array.from({ length: DIMENSIONS }, gaussian));
   /** A unit vector at exactly `cosine` from `base` (up to float rounding). */
   const turned = (base: Float32Array, cosine: number) => {

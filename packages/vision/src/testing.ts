@@ -68,3 +68,17 @@ export function readRawFrame(fileDescriptor: number, index: number, target: Uint
   if (read !== bytes) throw new Error(`frame ${index}: read ${read} of ${bytes} bytes`);
   return target;
 }
+
+/** Numbers in (0, 1) from a seeded generator (mulberry32), and standard normal ones from them (Box-Muller): the same every run. */
+export function seededRandom(seed: number) {
+  let state = seed >>> 0;
+  const uniform = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (((t ^ (t >>> 14)) >>> 0) + 1) / 4294967297;
+  };
+  const gaussian = () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
+  return { uniform, gaussian };
+}

@@ -3,6 +3,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { sealEmbedding } from "@consentry/crypto";
 import { type Database, schema, sql } from "@consentry/db";
+import { seededRandom } from "@consentry/vision/testing";
 
 export const percentile = (values: readonly number[], q: number) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -128,7 +129,7 @@ export async function seedTemplates(
  * N(0, 0.044) and flatter the gallery's sketch filter.
  */
 export function syntheticFaces(dimensions = 512, seed = 0x5eed) {
-  const random = gaussians(seed);
+  const random = seededRandom(seed).gaussian;
   const shared = Array.from({ length: 16 }, () => unit(Float32Array.from({ length: dimensions }, random)));
   /** A new person's template. */
   const person = () => {
@@ -153,30 +154,6 @@ function unit(vector: Float32Array): Float32Array {
   const scale = 1 / Math.sqrt(sum);
   for (let i = 0; i < vector.length; i++) vector[i] = (vector[i] as number) * scale;
   return vector;
-}
-
-/** Standard normal numbers from a seeded generator (mulberry32, Box-Muller). */
-function gaussians(seed: number): () => number {
-  let state = seed >>> 0;
-  const uniform = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) + 1) / 4294967297;
-  };
-  let spare: number | null = null;
-  return () => {
-    if (spare !== null) {
-      const value = spare;
-      spare = null;
-      return value;
-    }
-    const radius = Math.sqrt(-2 * Math.log(uniform()));
-    const angle = 2 * Math.PI * uniform();
-    spare = radius * Math.sin(angle);
-    return radius * Math.cos(angle);
-  };
 }
 
 /** The bench's last line: one JSON object. */

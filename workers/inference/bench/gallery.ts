@@ -4,10 +4,7 @@
 // people, half strangers) and its recall against an exact scan. Last line: a JSON summary.
 // The templates are synthetic, shaped like face embeddings (./common.ts, syntheticFaces). Run by
 // scripts/bench-vision.ts.
-import { recordAssessment } from "@consentry/core/records";
-import { createSite } from "@consentry/core/sites";
-import { makeOrganization, recordingJobs, TEST_ACTOR, temporaryStorage } from "@consentry/core/testing";
-import { assessmentFields, siteFields } from "@consentry/core/validators";
+import { makeAnalysedSite, makeOrganization } from "@consentry/core/testing";
 import { createTestDatabase } from "@consentry/db/testing";
 import { env } from "@consentry/env";
 import { DEFAULT_MATCH_THRESHOLD, MODELS } from "@consentry/vision";
@@ -26,40 +23,12 @@ const { person, anotherPhoto } = syntheticFaces(DIMENSIONS);
 const database = await createTestDatabase(env.DATABASE_URL);
 try {
   const org = await makeOrganization(database.db);
-  const deps = {
-    db: database.db,
-    actor: TEST_ACTOR,
-    orgId: org.id,
-    jobs: recordingJobs(),
-    storage: temporaryStorage(),
-  };
-  const site = await createSite(
-    deps,
-    siteFields.parse({
-      name: "Bench Stadium",
-      address: "1 Gallery Road",
-      regionCode: "310101",
-      kind: "office",
-      templateRetentionDays: 365,
-    }),
-  );
-  await recordAssessment(
-    deps,
-    assessmentFields.parse({
-      siteId: site.id,
-      scope: "All gates",
-      approver: "DPO",
-      documentSha256: "b".repeat(64),
-      completedAt: new Date(),
-      nextReviewAt: null,
-    }),
-  );
-
+  const { siteId } = await makeAnalysedSite(database.db, org.id, { name: "Bench Stadium", cameras: [] });
   const started = performance.now();
   const templates = new Float32Array(GALLERY_SIZE * DIMENSIONS);
   const { subjectIds: subjectOf } = await seedTemplates(database.db, {
     orgId: org.id,
-    siteId: site.id,
+    siteId: siteId,
     count: GALLERY_SIZE,
     modelId,
     embedding: (i) => {
@@ -82,7 +51,7 @@ try {
       rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
     }, 10);
     const loadStarted = performance.now();
-    const loaded = await new GalleryCache(database.db, modelId).forSite(site.id);
+    const loaded = await new GalleryCache(database.db, modelId).forSite(siteId);
     const ms = performance.now() - loadStarted;
     clearInterval(sampler);
     const rssAfter = process.memoryUsage().rss;
