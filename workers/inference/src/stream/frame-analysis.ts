@@ -77,8 +77,10 @@ export class FrameAnalysis {
         });
         if (track.identity?.templateId !== match.subjectId.templateId) stats.recognitions++;
         track.identity = match.subjectId;
+        track.misses = 0;
       } else {
         track.identity = null;
+        track.misses++;
         if (!track.countedUnknown) {
           track.countedUnknown = true;
           events.unknownFace(camera.id, frame.at);

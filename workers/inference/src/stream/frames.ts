@@ -42,7 +42,10 @@ export function openFrameSource(options: {
       ...["-hide_banner", "-nostdin", "-loglevel", "error"],
       // 0.2 s of stream analysis instead of 5: an RTSP camera's SDP already describes its stream,
       // and a taken-over camera is analysed again that much sooner.
-      ...["-rtsp_flags", "prefer_tcp", "-fflags", "nobuffer", "-analyzeduration", "200000", "-i", url],
+      ...["-rtsp_flags", "prefer_tcp", "-fflags", "nobuffer", "-analyzeduration", "200000"],
+      // One decoding and one filter thread per camera: a worker reads many streams on few cores,
+      // and ffmpeg's default of one thread per core only adds buffers and switching.
+      ...["-threads", "1", "-filter_threads", "1", "-i", url],
       ...["-an", "-vf", filter, "-pix_fmt", "rgb24", "-f", "rawvideo", "pipe:1"],
     ],
     { stdio: ["ignore", "pipe", "pipe"] },

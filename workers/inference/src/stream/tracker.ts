@@ -20,7 +20,12 @@ export type Track = {
   identity: { subjectId: string; templateId: string } | null;
   /** Whether this track was already counted as an unknown face. */
   countedUnknown: boolean;
+  /** Checks in a row that matched nobody: an unknown face is re-checked less and less often. */
+  misses: number;
 };
+
+/** Unknown faces are re-checked at `recheckMs` twice, then at 2x, 4x and at most 8x that. */
+const MAX_BACKOFF = 8;
 
 /**
  * Follows faces from frame to frame by box overlap, so each person is embedded once per track
@@ -62,6 +67,7 @@ export class FaceTracker {
           checkedAt: 0,
           identity: null,
           countedUnknown: false,
+          misses: 0,
         };
         this.tracks.push(track);
       }
@@ -71,9 +77,14 @@ export class FaceTracker {
     });
   }
 
-  /** A new track, or one whose last check is older than `recheckMs`. */
+  /**
+   * A new track, or one whose last check is older than `recheckMs`, or for a face that matched
+   * nobody several times in a row, older than a doubling multiple of it (an audience that stays
+   * unknown is not embedded every few seconds; a face that turns towards the camera still is soon).
+   */
   needsCheck(track: Track, now: number): boolean {
-    return track.checkedAt === 0 || now - track.checkedAt >= (this.options.recheckMs ?? 3000);
+    const backoff = Math.min(2 ** Math.max(0, track.misses - 2), MAX_BACKOFF);
+    return track.checkedAt === 0 || now - track.checkedAt >= (this.options.recheckMs ?? 3000) * backoff;
   }
 
   /** After a consent is withdrawn: nobody stays recognised on the strength of an old match. */
@@ -81,6 +92,7 @@ export class FaceTracker {
     for (const track of this.tracks) {
       track.identity = null;
       track.checkedAt = 0;
+      track.misses = 0;
     }
   }
 
