@@ -63,6 +63,9 @@ const env = {
   QUEUE_PREFIX: queuePrefix,
   // As in the demo: every seeded face-recognition camera and one more (capacity.spec.ts goes beyond).
   INFERENCE_MAX_CAMERAS: String(DEMO_INFERENCE_CAPACITY),
+  // One analyzer thread: the demo cameras need recognition, not throughput, and the other core is
+  // the browser's and the web app's.
+  INFERENCE_ANALYZER_THREADS: "1",
   E2E_INFERENCE_CAPACITY: String(DEMO_INFERENCE_CAPACITY),
   GATEWAY_PORT: String(gatewayPort),
   CONSENTRY_GATEWAY_URL: `ws://127.0.0.1:${gatewayPort}`,
