@@ -153,8 +153,8 @@ it("hands a gracefully stopped worker's cameras over itself, without waiting for
     const holder = await until("one worker holding every camera", async () =>
       (await beatsNow()).find((beat) => holdsAll(beat)),
     );
-    // The previous test's leases were taken over from a killed worker: through BullMQ's stalled check.
-    for (const id of cameraIds) expect((await lease(id))?.stalledCounter).toBeGreaterThan(0);
+    // The previous test killed the holder of the first camera: its lease came over through BullMQ's stalled check.
+    expect((await lease(cameraIds[0] as string))?.stalledCounter).toBeGreaterThan(0);
     const child = startWorker();
     const newcomer = await until("a second worker's heartbeat", async () =>
       (await beatsNow()).find((beat) => beat.pid !== holder.pid && beat.cameras.length === 0),
