@@ -28,6 +28,7 @@ import { LeaseOwnership } from "./stream/lease-ownership";
 const MAX_RETRY_DELAY_MS = 15_000;
 /** A lease ends this long before its lock's expiry as last read, so its stream has stopped before another worker can take it. */
 const LEASE_MARGIN_MS = 250;
+const LOCK_RENEW_MS = 400;
 
 export const DEFAULT_STREAM_SETTINGS: StreamSettings = {
   frameWidth: 640,
@@ -96,7 +97,7 @@ export function startInferenceWorker(options: InferenceWorkerOptions) {
   // The lease each camera analysed here runs under; a lost one stays until the camera's next lease.
   const leases = new Map<string, { jobId: string; ownership: LeaseOwnership }>();
   const leaseCheckEveryMs = options.leaseCheckEveryMs ?? 250;
-  const lockDurationMs = options.lockDurationMs ?? 1500;
+  const lockDurationMs = options.lockDurationMs ?? 2000;
   // Counts and an error code only: an event's content (who, where) never goes to the log.
   const events = new EventWriter(db, ({ level, message, counts }) => logger[level](counts, message), {
     ...options.events,
@@ -224,6 +225,8 @@ export function startInferenceWorker(options: InferenceWorkerOptions) {
       name: workerId,
       concurrency: maxCameras,
       lockDuration: lockDurationMs,
+      // Renewed well before the lock runs low: a late renewal under load must not cost the lease.
+      lockRenewTime: LOCK_RENEW_MS,
       stalledInterval: options.stalledIntervalMs ?? 500,
       // A lease stalls whenever its worker dies; that must never fail the camera for good.
       maxStalledCount: 1_000_000,

@@ -44,10 +44,9 @@ export class LeaseOwnership {
     let holder: string | null;
     let ttlMs: number;
     try {
-      const replies = await withTimeout(
-        this.redis.multi().get(this.lockKey).pttl(this.lockKey).exec(),
-        this.options.checkEveryMs,
-      );
+      // No timeout of its own: a late answer still confirms from when it was sent, and the deadline
+      // covers a Redis that does not answer at all.
+      const replies = await this.redis.multi().get(this.lockKey).pttl(this.lockKey).exec();
       holder = replies?.[0]?.[1] as string | null;
       ttlMs = Number(replies?.[1]?.[1]);
     } catch {
@@ -83,12 +82,4 @@ export class LeaseOwnership {
     const remaining = lockExpiresAt - this.options.marginMs - Date.now();
     this.deadline = setTimeout(() => this.lose("lease lock about to expire unrenewed"), remaining);
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error("timed out")), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
