@@ -118,6 +118,14 @@ export class GalleryIndex<SubjectId = string> {
     normaliseInto(probe.embedding, query);
     let bestRow = -1;
     let bestSimilarity = threshold;
+    /** Compares one row exactly; true when it is the best so far. */
+    const improves = (row: number) => {
+      const similarity = dot(vectors, row * dimensions, query, dimensions);
+      if (!(similarity > bestSimilarity || (bestRow < 0 && similarity >= bestSimilarity))) return false;
+      bestRow = row;
+      bestSimilarity = similarity;
+      return true;
+    };
     if (this.sketcher && this.sketches && size >= EXACT_SCAN_BELOW) {
       let stopAt = this.cutoff(threshold);
       const found = this.sketches.scan(this.sketcher.sketch(query), size, stopAt);
@@ -127,22 +135,12 @@ export class GalleryIndex<SubjectId = string> {
       const count = Math.min(found.length / 2, MAX_EXACT_COMPARISONS);
       for (let i = 0; i < count; i++) {
         if ((sorted[2 * i + 1] as number) > stopAt) break;
-        const row = sorted[2 * i] as number;
-        const similarity = dot(vectors, row * dimensions, query, dimensions);
-        if (similarity > bestSimilarity || (bestRow < 0 && similarity >= bestSimilarity)) {
-          bestRow = row;
-          bestSimilarity = similarity;
-          stopAt = Math.min(stopAt, this.cutoff(Math.floor(similarity * 100) / 100));
+        if (improves(sorted[2 * i] as number)) {
+          stopAt = Math.min(stopAt, this.cutoff(Math.floor(bestSimilarity * 100) / 100));
         }
       }
     } else {
-      for (let row = 0; row < size; row++) {
-        const similarity = dot(vectors, row * dimensions, query, dimensions);
-        if (similarity > bestSimilarity || (bestRow < 0 && similarity >= bestSimilarity)) {
-          bestRow = row;
-          bestSimilarity = similarity;
-        }
-      }
+      for (let row = 0; row < size; row++) improves(row);
     }
     return bestRow < 0 ? null : { subjectId: this.subjects[bestRow] as SubjectId, similarity: bestSimilarity };
   }

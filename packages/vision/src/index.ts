@@ -10,7 +10,6 @@ export { createFaceAnalyzerThread } from "./analyzer-thread";
 export { type BlurOptions, blurFaces } from "./blur";
 export { DETECTION_IOU_THRESHOLD, DETECTION_SCORE_THRESHOLD, type DetectedFace } from "./detector";
 export { ALIGNED_FACE_SIZE, ARCFACE_TEMPLATE, alignFace } from "./embedder";
-export { EXACT_SCAN_BELOW, GalleryIndex, MAX_EXACT_COMPARISONS, SKETCH_MISS_PROBABILITY } from "./gallery-index";
 export { type PreparedTemplates, prepareTemplates, type TemplatePreparation } from "./gallery-sketch";
 export {
   type AffineMatrix,

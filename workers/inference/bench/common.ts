@@ -4,11 +4,9 @@ import { readdirSync, readFileSync } from "node:fs";
 import { sealEmbedding } from "@consentry/crypto";
 import { type Database, schema, sql } from "@consentry/db";
 import { seededRandom } from "@consentry/vision/testing";
+import { killWithParent } from "../../../scripts/lib/processes";
+import { stopGroup } from "../../../scripts/lib/run";
 
-export const percentile = (values: readonly number[], q: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
-};
 export const round = (value: number, decimals = 1) => Number(value.toFixed(decimals));
 
 /** A process and all its descendants, from /proc (a worker's ffmpeg readers are its children). */
@@ -85,7 +83,7 @@ export function treeCpu(rootPid: number) {
 export async function seedTemplates(
   db: Database,
   options: { orgId: string; siteId: string; count: number; modelId: string; embedding: (i: number) => Float32Array },
-): Promise<{ templateIds: string[]; subjectIds: string[] }> {
+): Promise<{ subjectIds: string[] }> {
   const { orgId, siteId, count, modelId } = options;
   const tag = `bench-${Date.now().toString(36)}`;
   const consented = await db.execute<{ subject_id: string; consent_id: string }>(sql`
@@ -98,28 +96,23 @@ export async function seedTemplates(
     select ${orgId}, id, ${siteId}, 'entry_verification', 'written', now() from people
     returning subject_id, id as consent_id`);
   const rows = [...consented];
-  const templateIds: string[] = [];
   const batch = 1000;
   for (let start = 0; start < rows.length; start += batch) {
-    const inserted = await db
-      .insert(schema.faceTemplates)
-      .values(
-        rows.slice(start, start + batch).map((row, offset) => ({
-          orgId,
-          siteId,
-          subjectId: row.subject_id,
-          consentId: row.consent_id,
-          modelId,
-          modelVersion: modelId.split("@").at(-1) ?? modelId,
-          embeddingEnc: sealEmbedding(options.embedding(start + offset)),
-        })),
-      )
-      .returning({ id: schema.faceTemplates.id });
-    templateIds.push(...inserted.map((row) => row.id));
+    await db.insert(schema.faceTemplates).values(
+      rows.slice(start, start + batch).map((row, offset) => ({
+        orgId,
+        siteId,
+        subjectId: row.subject_id,
+        consentId: row.consent_id,
+        modelId,
+        modelVersion: modelId.split("@").at(-1) ?? modelId,
+        embeddingEnc: sealEmbedding(options.embedding(start + offset)),
+      })),
+    );
   }
   // Fresh statistics, as a running installation has them: the gallery query plans on them.
   await db.execute(sql`analyze subjects, consents, face_templates`);
-  return { templateIds, subjectIds: rows.map((row) => row.subject_id) };
+  return { subjectIds: rows.map((row) => row.subject_id) };
 }
 
 /**
@@ -231,7 +224,8 @@ export async function startSimulatorProcess(count: number) {
     .filter((line) => line.startsWith("rtsp://"))
     .map((line) => line.split("\t")[0] as string);
   const port = Number(new URL(urls[0] ?? "rtsp://x:0").port);
-  killOnExit(child);
+  // The simulator's publishers and the workers' readers must not outlive the benchmark, however it ends.
+  killWithParent(child, "SIGKILL", { group: true });
   return {
     ...simulator,
     urls,
@@ -255,47 +249,11 @@ export function startWorkerProcess(environment: Record<string, string>, nodeArgs
     detached: true,
   });
   const worker = watched(child);
-  killOnExit(child);
+  // The simulator's publishers and the workers' readers must not outlive the benchmark, however it ends.
+  killWithParent(child, "SIGKILL", { group: true });
   const ready = worker.waitFor("the worker to be ready", 120_000, () =>
     worker.logs.some((log) => log.msg === "inference worker ready") ? true : undefined,
   );
   ready.catch(() => {});
   return { ...worker, ready, stop: (signal: NodeJS.Signals = "SIGTERM") => stopGroup(child, signal) };
-}
-
-/** The simulator's publishers and the workers' readers must not outlive the benchmark, however it ends. */
-const started = new Set<ChildProcess>();
-function killOnExit(child: ChildProcess) {
-  if (started.size === 0)
-    process.once("exit", () => {
-      for (const each of started) stopGroup(each, "SIGKILL");
-    });
-  started.add(child);
-}
-
-function stopGroup(child: ChildProcess, signal: NodeJS.Signals = "SIGTERM") {
-  try {
-    if (child.pid && child.exitCode === null && child.signalCode === null) process.kill(-child.pid, signal);
-  } catch {
-    // gone already
-  }
-}
-
-/** ffmpeg processes reading each simulated camera (from the process table), by camera index. */
-export function readersPerCamera(simulatorPort: number): Map<number, number> {
-  const counts = new Map<number, number>();
-  const pattern = new RegExp(`rtsp://[^ ]*:${simulatorPort}/cam(\\d+)`);
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    let args: string;
-    try {
-      args = readFileSync(`/proc/${entry}/cmdline`, "utf8").replaceAll("\0", " ");
-    } catch {
-      continue;
-    }
-    if (!args.startsWith("ffmpeg") || !args.includes("rawvideo")) continue;
-    const index = Number(pattern.exec(args)?.[1]);
-    if (index) counts.set(index, (counts.get(index) ?? 0) + 1);
-  }
-  return counts;
 }

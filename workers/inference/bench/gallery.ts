@@ -8,8 +8,9 @@ import { makeAnalysedSite, makeOrganization } from "@consentry/core/testing";
 import { createTestDatabase } from "@consentry/db/testing";
 import { env } from "@consentry/env";
 import { DEFAULT_MATCH_THRESHOLD, MODELS } from "@consentry/vision";
+import { percentile } from "../../../scripts/lib/web-app";
 import { GalleryCache } from "../src/gallery";
-import { percentile, round, seedTemplates, summary, syntheticFaces } from "./common";
+import { round, seedTemplates, summary, syntheticFaces } from "./common";
 
 const GALLERY_SIZE = 100_000;
 const PROBES = 1000;
@@ -84,7 +85,7 @@ try {
     times.push(performance.now() - before);
     return found;
   });
-  const quantile = (q: number) => percentile(times, q);
+  const quantile = (q: number) => percentile(times, q * 100);
   const genuineFound = probes.filter(
     (probe, i) => probe.enrolled >= 0 && results[i]?.subjectId.subjectId === subjectOf[probe.enrolled],
   ).length;

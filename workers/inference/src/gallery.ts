@@ -4,12 +4,13 @@ import { openEmbedding } from "@consentry/crypto";
 import { and, type Database, eq, isNull, schema, sql } from "@consentry/db";
 import {
   type FaceTemplate,
-  GalleryIndex,
   type GalleryMatch,
   type PreparedTemplates,
   startModuleThread,
   type TemplatePreparation,
 } from "@consentry/vision";
+// Its own entry: the index compiles its WebAssembly scan when loaded, which only matching needs.
+import { GalleryIndex } from "@consentry/vision/gallery-index";
 import type { DecryptRequest, DecryptResponse } from "./gallery-decrypt-thread";
 
 export type Identity = { subjectId: string; templateId: string };

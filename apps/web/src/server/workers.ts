@@ -86,7 +86,6 @@ export async function workersOverview() {
     capacity,
     workers: workers.map((worker) => ({
       ...worker,
-      camerasFallingBehind: worker.cameras.filter(fallsBehind).length,
       cameras: worker.cameras.map((camera) => ({
         ...camera,
         name: names.get(camera.cameraId) ?? camera.cameraId,

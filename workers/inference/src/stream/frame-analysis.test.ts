@@ -13,10 +13,10 @@ import {
   decodeImage,
   type Face,
   type FaceAnalyzer,
-  GalleryIndex,
   intersectionOverUnion,
   type RgbImage,
 } from "@consentry/vision";
+import { GalleryIndex } from "@consentry/vision/gallery-index";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Identity } from "../gallery";

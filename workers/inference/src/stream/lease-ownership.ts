@@ -25,6 +25,12 @@ export class LeaseOwnership {
   confirmedAt = Date.now();
   private readonly timer: NodeJS.Timeout;
   private deadline: NodeJS.Timeout | undefined;
+  /** The read in flight: callers meanwhile share it rather than queue more behind a slow Redis. */
+  private reading: Promise<boolean> | null = null;
+  /** Resolves false when the lease is lost: no caller waits for a read past the deadline. */
+  private readonly untilLost = new Promise<boolean>((resolve) =>
+    this.lost.addEventListener("abort", () => resolve(false), { once: true }),
+  );
 
   constructor(
     private readonly redis: Redis,
@@ -37,8 +43,19 @@ export class LeaseOwnership {
     void this.check();
   }
 
-  /** Reads the lock now; false once the lease is lost. An unanswered read waits for the deadline. */
-  async check(): Promise<boolean> {
+  /**
+   * Reads the lock now; false once the lease is lost. An unanswered read is waited for until the
+   * deadline at most: then the lease is lost, and so is the answer.
+   */
+  check(): Promise<boolean> {
+    if (this.lost.aborted) return Promise.resolve(false);
+    this.reading ??= Promise.race([this.read(), this.untilLost]).finally(() => {
+      this.reading = null;
+    });
+    return this.reading;
+  }
+
+  private async read(): Promise<boolean> {
     if (this.lost.aborted) return false;
     const sentAt = Date.now();
     let holder: string | null;

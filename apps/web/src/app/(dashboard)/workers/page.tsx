@@ -202,9 +202,11 @@ async function WorkerList() {
                 })}
               </span>
             </div>
-            {worker.camerasFallingBehind > 0 && (
+            {worker.cameras.some((camera) => camera.fallsBehind) && (
               <div className="px-4 pb-2" data-testid="cameras-falling-behind">
-                <Alert tone="amber">{t("fallingBehind", { count: worker.camerasFallingBehind })}</Alert>
+                <Alert tone="amber">
+                  {t("fallingBehind", { count: worker.cameras.filter((camera) => camera.fallsBehind).length })}
+                </Alert>
               </div>
             )}
             {worker.cameras.length === 0 ? (
