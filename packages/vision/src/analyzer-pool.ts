@@ -30,6 +30,7 @@ export async function createFaceAnalyzerPool(size: number, options: FaceAnalyzer
     detectBoxes: (image) => onLeastBusy((analyzer) => analyzer.detectBoxes(image)),
     analyze: (image) => onLeastBusy((analyzer) => analyzer.analyze(image)),
     embed: (image, face) => onLeastBusy((analyzer) => analyzer.embed(image, face)),
+    embedFaces: (image, faces) => onLeastBusy((analyzer) => analyzer.embedFaces(image, faces)),
     close: async () => {
       await Promise.all(analyzers.map((analyzer) => analyzer.close()));
     },

@@ -72,6 +72,16 @@ describe("createFaceAnalyzerThread", () => {
     const embedded = await threaded.embed(twoPeople, face);
     expect(embedded.modelId).toBe(MODELS.embedding.version);
     expect(Array.from(embedded.embedding)).toEqual(Array.from((await inProcess.embed(twoPeople, face)).embedding));
+
+    // Several faces of one frame in one call: each as `embed` makes it, in the order given; none is none.
+    const reversed = [...threadedFaces].reverse().map(({ box }) => ({ box }));
+    expect(reversed.length).toBeGreaterThan(1);
+    const together = await threaded.embedFaces(twoPeople, reversed);
+    expect(together.map((template) => Array.from(template.embedding))).toEqual(
+      await Promise.all(reversed.map(async (one) => Array.from((await inProcess.embed(twoPeople, one)).embedding))),
+    );
+    expect(together.every((template) => template.modelId === MODELS.embedding.version)).toBe(true);
+    expect(await threaded.embedFaces(twoPeople, [])).toEqual([]);
   });
 
   it("leaves the caller's frame usable", async () => {

@@ -93,6 +93,11 @@ export async function createFaceAnalyzerThread(options: FaceAnalyzerOptions = {}
     analyze: (image) => callWithFrame<AnalyzedFace[]>(image, { method: "analyze" }),
     embed: (image, face) =>
       callWithFrame<FaceTemplate>(image, { method: "embed", face: { box: face.box, landmarks: face.landmarks } }),
+    embedFaces: (image, faces) =>
+      callWithFrame<FaceTemplate[]>(image, {
+        method: "embedFaces",
+        faces: faces.map((face) => ({ box: face.box, landmarks: face.landmarks })),
+      }),
     close: async () => {
       if (exitError) return;
       const exited = new Promise((resolve) => worker.once("exit", resolve));

@@ -35,6 +35,14 @@ export interface FaceAnalyzer {
   detectBoxes(image: RgbImage): Promise<DetectedFace[]>;
   /** Embedding of one face; uses `face.landmarks` when given, else locates them from the box. */
   embed(image: RgbImage, face: { readonly box: Box; readonly landmarks?: FivePoints }): Promise<FaceTemplate>;
+  /**
+   * `embed` for several faces of one frame, in order, as one call: across threads the frame is
+   * copied once and the faces wait in one queue turn, not one turn each.
+   */
+  embedFaces(
+    image: RgbImage,
+    faces: readonly { readonly box: Box; readonly landmarks?: FivePoints }[],
+  ): Promise<FaceTemplate[]>;
   /** detect + embed every face. */
   analyze(image: RgbImage): Promise<AnalyzedFace[]>;
   close(): Promise<void>;
@@ -90,6 +98,12 @@ export async function createFaceAnalyzer(options: FaceAnalyzerOptions = {}): Pro
     detect: (image) => serialised(() => detectFaces(image)),
     detectBoxes: (image) => serialised(() => detector.detect(image)),
     embed: (image, face) => serialised(() => embedFace(image, face)),
+    embedFaces: (image, faces) =>
+      serialised(async () => {
+        const templates: FaceTemplate[] = [];
+        for (const face of faces) templates.push(await embedFace(image, face));
+        return templates;
+      }),
     analyze: (image) =>
       serialised(async () => {
         const analyzed: AnalyzedFace[] = [];

@@ -21,9 +21,15 @@ export type ThreadRequest =
       readonly frame: TransferredFrame;
       readonly face: { readonly box: Box; readonly landmarks?: FivePoints };
     }
+  | {
+      readonly id: number;
+      readonly method: "embedFaces";
+      readonly frame: TransferredFrame;
+      readonly faces: readonly { readonly box: Box; readonly landmarks?: FivePoints }[];
+    }
   | { readonly id: number; readonly method: "close" };
 
-export type ThreadResult = Face[] | DetectedFace[] | AnalyzedFace[] | FaceTemplate | null;
+export type ThreadResult = Face[] | DetectedFace[] | AnalyzedFace[] | FaceTemplate | FaceTemplate[] | null;
 
 export type ThreadResponse =
   | { readonly id: number; readonly result: ThreadResult }

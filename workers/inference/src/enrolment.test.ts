@@ -148,6 +148,7 @@ beforeAll(async () => {
       await gatedEmbed();
       return real.embed(image, face);
     },
+    embedFaces: (image, faces) => real.embedFaces(image, faces),
     analyze: (image) => real.analyze(image),
     close: async () => {},
   };

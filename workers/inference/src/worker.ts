@@ -227,7 +227,8 @@ export function startInferenceWorker(options: InferenceWorkerOptions) {
       lockDuration: lockDurationMs,
       // Renewed well before the lock runs low: a late renewal under load must not cost the lease.
       lockRenewTime: LOCK_RENEW_MS,
-      stalledInterval: options.stalledIntervalMs ?? 500,
+      // Checked often: a dead worker's cameras move on within a check of its locks' expiry.
+      stalledInterval: options.stalledIntervalMs ?? 250,
       // A lease stalls whenever its worker dies; that must never fail the camera for good.
       maxStalledCount: 1_000_000,
     },

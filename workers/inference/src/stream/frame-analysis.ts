@@ -51,13 +51,22 @@ export class FrameAnalysis {
     // Boxes only: landmarks are located for the faces that get embedded, not for every face in every frame.
     const faces = await analyzer.detectBoxes(frame);
     const gallery = await galleries.forSite(camera.siteId);
-    for (const { track, face } of tracker.update(faces, frame.at)) {
-      if (!tracker.needsCheck(track, frame.at)) continue;
-      track.checkedAt = frame.at;
-      // With nobody enrolled there is nothing to match: the face is only counted.
-      const match = gallery.size > 0 ? gallery.best(await analyzer.embed(frame, face), settings.matchThreshold) : null;
-      // A frame finished after the stop (a lost lease) records nothing: another worker may own the camera.
-      if (stopped.aborted) return;
+    const due = tracker.update(faces, frame.at).filter(({ track }) => tracker.needsCheck(track, frame.at));
+    for (const { track } of due) track.checkedAt = frame.at;
+    // With nobody enrolled there is nothing to match: the faces are only counted. The faces due go
+    // in one call, so a crowd entering waits one turn at the analyzer, not one turn per face.
+    const templates =
+      gallery.size > 0 && due.length > 0
+        ? await analyzer.embedFaces(
+            frame,
+            due.map(({ face }) => face),
+          )
+        : [];
+    // A frame finished after the stop (a lost lease) records nothing: another worker may own the camera.
+    if (stopped.aborted) return;
+    for (const [index, { track, face }] of due.entries()) {
+      const template = templates[index];
+      const match = template ? gallery.best(template, settings.matchThreshold) : null;
       // The embedding is gone after this point; an unknown face leaves only a count behind.
       if (match) {
         const snapshotKey = await this.snapshotFor(match.subjectId.subjectId, frame, face, faces);
