@@ -75,7 +75,10 @@ function open(key: Buffer, iv: Buffer, body: Buffer, aad: Buffer): Buffer {
   decipher.setAAD(aad);
   decipher.setAuthTag(body.subarray(body.length - TAG_BYTES));
   try {
-    return Buffer.concat([decipher.update(body.subarray(0, body.length - TAG_BYTES)), decipher.final()]);
+    const opened = decipher.update(body.subarray(0, body.length - TAG_BYTES));
+    // GCM has no padding: final() only checks the tag, and its (empty) output needs no copy.
+    const rest = decipher.final();
+    return rest.length === 0 ? opened : Buffer.concat([opened, rest]);
   } catch {
     throw new DecryptionError("ciphertext failed authentication (wrong key, context or tampered data)");
   }
