@@ -46,6 +46,7 @@ test("a camera that drops more than 1 % of its frames is flagged on the Workers 
     framesAnalysed: 500,
     framesDropped,
     droppedShare,
+    framesUnchanged: 400,
     facesDetected: 0,
     recognitions: 0,
     unknownFaces: 0,
@@ -78,6 +79,7 @@ test("a camera that drops more than 1 % of its frames is flagged on the Workers 
     await expect(row("Steady gate").getByTestId("dropped-frames")).toHaveText("2 (0.4% of the last 10 s)");
     const metrics = await (await page.request.get("/api/metrics")).text();
     expect(metrics).toContain(`consentry_camera_dropped_frame_ratio{camera="${behind.id}",worker="${id}"} 0.18`);
+    expect(metrics).toContain(`consentry_camera_frames_unchanged{camera="${behind.id}",worker="${id}"} 400`);
   } finally {
     await removeHeartbeat(redis, process.env.QUEUE_PREFIX, id);
     await redis.quit();

@@ -34,6 +34,8 @@ export const workerHeartbeatSchema = z.object({
       framesDropped: z.number(),
       /** Share of the last 10 s's frames dropped; absent from workers older than it. */
       droppedShare: z.number().nullable().optional(),
+      /** Frames like the last one detected on (detection skipped); absent from workers older than it. */
+      framesUnchanged: z.number().optional(),
       facesDetected: z.number(),
       recognitions: z.number(),
       unknownFaces: z.number(),

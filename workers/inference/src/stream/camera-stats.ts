@@ -5,6 +5,8 @@ const WINDOW_MS = 10_000;
 export class CameraStats {
   framesAnalysed = 0;
   framesDropped = 0;
+  /** Analysed frames that looked like the last one detected on, so detection was skipped (./motion-gate.ts). */
+  framesUnchanged = 0;
   facesDetected = 0;
   recognitions = 0;
   unknownFaces = 0;
@@ -45,6 +47,7 @@ export class CameraStats {
       fps: windowMs > 0 ? Number(((this.frameTimes.length * 1000) / windowMs).toFixed(2)) : 0,
       framesAnalysed: this.framesAnalysed,
       framesDropped: this.framesDropped,
+      framesUnchanged: this.framesUnchanged,
       // Of the frames that arrived in the last 10 s, the share dropped: above 1 % the camera cannot keep up.
       droppedShare: arrived > 0 ? Number((this.dropTimes.length / arrived).toFixed(4)) : null,
       facesDetected: this.facesDetected,

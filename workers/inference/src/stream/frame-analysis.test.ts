@@ -66,8 +66,16 @@ function analysisFor(snapshots: boolean) {
   const recognised: RecognitionEvent[] = [];
   const unknown: number[] = [];
   const failures: unknown[] = [];
+  const stats = new CameraStats("camera");
+  const detections: number[] = [];
   const analysis = new FrameAnalysis({
-    analyzer,
+    analyzer: {
+      ...analyzer,
+      detectBoxes: (image) => {
+        detections.push((image as RawFrame).at);
+        return analyzer.detectBoxes(image);
+      },
+    },
     galleries: { forSite: async () => gallery },
     events: {
       recognised: (event) => void recognised.push(event),
@@ -77,12 +85,12 @@ function analysisFor(snapshots: boolean) {
     storage,
     settings: { matchThreshold: DEFAULT_MATCH_THRESHOLD, trackGapMs: 60_000 },
     camera: { id: "camera", orgId: "org", siteId: "site" },
-    stats: new CameraStats("camera"),
+    stats,
     tracker: new FaceTracker({ recheckMs: 3000 }),
     stopped: new AbortController().signal,
     snapshots,
   });
-  return { analysis, recognised, unknown, failures };
+  return { analysis, recognised, unknown, failures, stats, detections };
 }
 
 const storedFiles = async () => (await readdir(join(storageDir, "event-snapshot")).catch(() => [])).length;
@@ -98,6 +106,28 @@ beforeAll(async () => {
 afterAll(async () => {
   await analyzer?.close();
   await rm(storageDir, { recursive: true, force: true });
+});
+
+describe("still frames", { timeout: 60_000 }, () => {
+  it("skips detection on a frame like the last one detected on, keeps its faces, and detects once a second", async () => {
+    const frame = await frameOf("two_people.jpg", 0);
+    const { analysis, recognised, unknown, stats, detections } = analysisFor(false);
+    // Frame times as the stream gives them (ms since the epoch; the tracker reads 0 as "never checked").
+    const start = Date.now();
+    const at = (ms: number) => ({ ...frame, data: new Uint8Array(frame.data), at: start + ms });
+    for (const ms of [0, 200, 400, 600, 800, 1000, 1200]) await analysis.analyze(at(ms));
+    expect(detections).toEqual([start, start + 1000]);
+    expect(stats.framesAnalysed).toBe(7);
+    expect(stats.framesUnchanged).toBe(5);
+    // The kept faces are still followed: Obama is recognised once and his track not embedded again.
+    expect(recognised.map((event) => event.subjectId)).toEqual([OBAMA.subjectId]);
+    const strangers = unknown.length;
+    expect(strangers).toBeGreaterThan(0);
+    // Another scene is a change: detected at once, its strangers counted.
+    await analysis.analyze(await frameOf("pexels_Test7.jpg", start + 1400));
+    expect(detections).toEqual([start, start + 1000, start + 1400]);
+    expect(unknown.length).toBeGreaterThan(strangers + 3);
+  });
 });
 
 describe("event snapshots", { timeout: 60_000 }, () => {

@@ -1,10 +1,11 @@
 import { storeEventSnapshot } from "@consentry/core/sites";
 import type { FileStore } from "@consentry/storage";
-import type { Box, FaceAnalyzer } from "@consentry/vision";
+import type { Box, DetectedFace, FaceAnalyzer } from "@consentry/vision";
 import type { GalleryCache } from "../gallery";
 import type { CameraStats } from "./camera-stats";
 import type { EventWriter } from "./events";
 import type { RawFrame } from "./frames";
+import { MotionGate } from "./motion-gate";
 import { blurredSnapshot } from "./snapshot";
 import type { FaceTracker } from "./tracker";
 
@@ -24,6 +25,9 @@ export type FrameAnalysisSettings = {
 export class FrameAnalysis {
   /** The site's choice, re-read while the camera runs. */
   snapshots: boolean;
+  private readonly motion = new MotionGate();
+  /** The faces found on the last frame detected on: a frame like it keeps them. */
+  private lastFaces: readonly DetectedFace[] = [];
   /** Per person, this camera's latest sighting and whether that visit has its snapshot. */
   private readonly visits = new Map<string, { lastSeenAt: number; snapshot: boolean }>();
 
@@ -48,8 +52,12 @@ export class FrameAnalysis {
   async analyze(frame: RawFrame): Promise<void> {
     const { analyzer, galleries, events, settings, camera, stats, tracker, stopped } = this.deps;
     const started = performance.now();
-    // Boxes only: landmarks are located for the faces that get embedded, not for every face in every frame.
-    const faces = await analyzer.detectBoxes(frame);
+    // Boxes only: landmarks are located for the faces that get embedded, not for every face in every
+    // frame. A frame like the last one detected on keeps its faces (./motion-gate.ts).
+    const changed = this.motion.changed(frame, frame.at);
+    const faces = changed ? await analyzer.detectBoxes(frame) : this.lastFaces;
+    this.lastFaces = faces;
+    if (!changed) stats.framesUnchanged++;
     const gallery = await galleries.forSite(camera.siteId);
     const due = tracker.update(faces, frame.at).filter(({ track }) => tracker.needsCheck(track, frame.at));
     for (const { track } of due) track.checkedAt = frame.at;

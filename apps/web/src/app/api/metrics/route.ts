@@ -57,6 +57,10 @@ export async function GET(request: Request) {
     const fps = camera("analysis_fps", "Frames analysed per second over the last 10 s");
     const analysed = camera("frames_analysed", "Frames analysed since the lease began");
     const dropped = camera("frames_dropped", "Frames dropped because analysis was busy, since the lease began");
+    const unchanged = camera(
+      "frames_unchanged",
+      "Frames analysed without face detection because they looked like the last one detected on, since the lease began",
+    );
     const droppedRatio = camera(
       "dropped_frame_ratio",
       "Share of the frames that arrived in the last 10 s and were dropped; above 0.01 the camera cannot keep up",
@@ -106,6 +110,7 @@ export async function GET(request: Request) {
         analysed.set(labels, c.framesAnalysed);
         dropped.set(labels, c.framesDropped);
         if (c.droppedShare != null) droppedRatio.set(labels, c.droppedShare);
+        if (c.framesUnchanged !== undefined) unchanged.set(labels, c.framesUnchanged);
         recognitions.set(labels, c.recognitions);
         unknown.set(labels, c.unknownFaces);
         if (c.latencyP50Ms !== null) latency.set({ ...labels, quantile: "0.5" }, c.latencyP50Ms);
