@@ -42,8 +42,6 @@ async function handle(analyzer: FaceAnalyzer, request: ThreadRequest): Promise<T
       return analyzer.embed(toImage(request.frame), request.face);
     case "embedFaces":
       return analyzer.embedFaces(toImage(request.frame), request.faces);
-    case "embedFaces":
-      return analyzer.embedFaces(toImage(request.frame), request.faces);
     case "close":
       await analyzer.close();
       return null;
