@@ -105,7 +105,8 @@ export class FrameAnalysis {
         }
       }
     }
-    stats.analyzed(performance.now() - started, faces.length);
+    // Kept faces were not detected again: only a frame detected on counts its faces.
+    stats.analyzed(performance.now() - started, changed ? faces.length : 0);
   }
 
   /** After a consent is withdrawn or an erasure: nobody's visit goes on from before it. */
