@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { encryptString, RTSP_URL_CONTEXT } from "@consentry/crypto";
 import { createDatabase, eq, schema } from "@consentry/db";
 import { expect, test } from "@playwright/test";
 import { makeOrganization, makeSite, makeUser, PASSWORD, signIn } from "./support";
@@ -36,7 +37,7 @@ test("a manager lands on Home, sees an overdue request and an offline camera per
     orgId: org.id,
     siteId,
     name: "Harbour gate",
-    rtspUrlEnc: "never-read",
+    rtspUrlEnc: encryptString("rtsp://10.255.0.1/gate", RTSP_URL_CONTEXT),
     rtspUrlMasked: "rtsp://10.255.0.1/gate",
     locationType: "entrance",
     status: "offline",

@@ -156,15 +156,20 @@ it("never has two ffmpeg readers on one camera when Redis restarts empty under r
   for (const fault of faults) {
     await fault();
     // The stale streams stop; leases are re-created by the workers' reconcile (every 10 s) and
-    // taken by whichever worker has a free slot: 30 s covers that several times over.
+    // taken by whichever worker has a free slot. Sampled through all of that, until every camera
+    // has stopped and is read once again, then 3 s more.
     const stopped = new Set<number>();
-    for (const end = Date.now() + 30_000; Date.now() < end; ) {
-      for (const [index, count] of await sample()) if (count === 0) stopped.add(index);
+    await waitFor("every camera stopped, then read once again", 60_000, async () => {
+      const counts = await sample();
+      for (const [index, count] of counts) if (count === 0) stopped.add(index);
+      return stopped.size === cameras.length && [...counts.values()].every((count) => count === 1);
+    });
+    for (const end = Date.now() + 3000; Date.now() < end; ) {
+      await sample();
       await new Promise((r) => setTimeout(r, 200));
     }
     expect(Object.fromEntries(most)).toEqual(Object.fromEntries(cameras.map(({ index }) => [index, 1])));
     expect([...stopped].sort()).toEqual(cameras.map(({ index }) => index));
-    await waitFor("every camera read once again", 30_000, everyCameraOnce);
   }
   // The heartbeats carry the event writer's counters for /api/metrics: nothing dropped here.
   const client = new Redis({ port: redisPort, host: "127.0.0.1" });
