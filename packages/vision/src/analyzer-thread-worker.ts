@@ -38,8 +38,6 @@ async function handle(analyzer: FaceAnalyzer, request: ThreadRequest): Promise<T
       return analyzer.detectBoxes(toImage(request.frame));
     case "analyze":
       return analyzer.analyze(toImage(request.frame));
-    case "embed":
-      return analyzer.embed(toImage(request.frame), request.face);
     case "embedFaces":
       return analyzer.embedFaces(toImage(request.frame), request.faces);
     case "close":

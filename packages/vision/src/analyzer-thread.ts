@@ -86,18 +86,19 @@ export async function createFaceAnalyzerThread(options: FaceAnalyzerOptions = {}
     return call({ ...request, frame }, [pixels]) as Promise<Result>;
   }
 
+  const embedFaces: FaceAnalyzer["embedFaces"] = (image, faces) =>
+    callWithFrame<FaceTemplate[]>(image, {
+      method: "embedFaces",
+      faces: faces.map((face) => ({ box: face.box, landmarks: face.landmarks })),
+    });
+
   return {
     modelId,
     detect: (image) => callWithFrame<Face[]>(image, { method: "detect" }),
     detectBoxes: (image) => callWithFrame<DetectedFace[]>(image, { method: "detectBoxes" }),
     analyze: (image) => callWithFrame<AnalyzedFace[]>(image, { method: "analyze" }),
-    embed: (image, face) =>
-      callWithFrame<FaceTemplate>(image, { method: "embed", face: { box: face.box, landmarks: face.landmarks } }),
-    embedFaces: (image, faces) =>
-      callWithFrame<FaceTemplate[]>(image, {
-        method: "embedFaces",
-        faces: faces.map((face) => ({ box: face.box, landmarks: face.landmarks })),
-      }),
+    embed: async (image, face) => (await embedFaces(image, [face]))[0] as FaceTemplate,
+    embedFaces,
     close: async () => {
       if (exitError) return;
       const exited = new Promise((resolve) => worker.once("exit", resolve));

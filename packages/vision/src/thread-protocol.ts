@@ -17,19 +17,13 @@ export type ThreadRequest =
   | { readonly id: number; readonly method: "detect" | "detectBoxes" | "analyze"; readonly frame: TransferredFrame }
   | {
       readonly id: number;
-      readonly method: "embed";
-      readonly frame: TransferredFrame;
-      readonly face: { readonly box: Box; readonly landmarks?: FivePoints };
-    }
-  | {
-      readonly id: number;
       readonly method: "embedFaces";
       readonly frame: TransferredFrame;
       readonly faces: readonly { readonly box: Box; readonly landmarks?: FivePoints }[];
     }
   | { readonly id: number; readonly method: "close" };
 
-export type ThreadResult = Face[] | DetectedFace[] | AnalyzedFace[] | FaceTemplate | FaceTemplate[] | null;
+export type ThreadResult = Face[] | DetectedFace[] | AnalyzedFace[] | FaceTemplate[] | null;
 
 export type ThreadResponse =
   | { readonly id: number; readonly result: ThreadResult }

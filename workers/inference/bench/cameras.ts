@@ -162,11 +162,12 @@ try {
     const before = new Map(start.beat.cameras.map((camera) => [camera.cameraId, camera]));
     const perCamera = end.beat.cameras.map((camera) => {
       const earlier = before.get(camera.cameraId);
+      const frames = camera.framesAnalysed - (earlier?.framesAnalysed ?? 0);
       return {
-        fps: (camera.framesAnalysed - (earlier?.framesAnalysed ?? 0)) / seconds,
+        fps: frames / seconds,
+        frames,
         dropped: camera.framesDropped - (earlier?.framesDropped ?? 0),
         unchanged: (camera.framesUnchanged ?? 0) - (earlier?.framesUnchanged ?? 0),
-        frames: camera.framesAnalysed - (earlier?.framesAnalysed ?? 0),
         full: earlier !== undefined,
       };
     });

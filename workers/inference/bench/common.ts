@@ -249,7 +249,7 @@ export function startWorkerProcess(environment: Record<string, string>, nodeArgs
     detached: true,
   });
   const worker = watched(child);
-  // The simulator's publishers and the workers' readers must not outlive the benchmark, however it ends.
+  // As the simulator's: killed with the benchmark, however it ends.
   killWithParent(child, "SIGKILL", { group: true });
   const ready = worker.waitFor("the worker to be ready", 120_000, () =>
     worker.logs.some((log) => log.msg === "inference worker ready") ? true : undefined,

@@ -19,9 +19,11 @@ export class CameraStats {
     readonly startedAt = Date.now(),
   ) {}
 
-  analyzed(latencyMs: number, faces: number, now = Date.now()): void {
+  /** `faces` found on the frame, or null when it was like the last one detected on and kept its faces. */
+  analyzed(latencyMs: number, faces: number | null, now = Date.now()): void {
     this.framesAnalysed++;
-    this.facesDetected += faces;
+    if (faces === null) this.framesUnchanged++;
+    else this.facesDetected += faces;
     this.latencies.push(latencyMs);
     this.frameTimes.push(now);
     if (this.latencies.length > 200) this.latencies.shift();

@@ -57,7 +57,6 @@ export class FrameAnalysis {
     const changed = this.motion.changed(frame, frame.at);
     const faces = changed ? await analyzer.detectBoxes(frame) : this.lastFaces;
     this.lastFaces = faces;
-    if (!changed) stats.framesUnchanged++;
     const gallery = await galleries.forSite(camera.siteId);
     const due = tracker.update(faces, frame.at).filter(({ track }) => tracker.needsCheck(track, frame.at));
     for (const { track } of due) track.checkedAt = frame.at;
@@ -105,8 +104,7 @@ export class FrameAnalysis {
         }
       }
     }
-    // Kept faces were not detected again: only a frame detected on counts its faces.
-    stats.analyzed(performance.now() - started, changed ? faces.length : 0);
+    stats.analyzed(performance.now() - started, changed ? faces.length : null);
   }
 
   /** After a consent is withdrawn or an erasure: nobody's visit goes on from before it. */

@@ -56,7 +56,6 @@ export class LeaseOwnership {
   }
 
   private async read(): Promise<boolean> {
-    if (this.lost.aborted) return false;
     const sentAt = Date.now();
     let holder: string | null;
     let ttlMs: number;

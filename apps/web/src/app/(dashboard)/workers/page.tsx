@@ -188,64 +188,68 @@ async function WorkerList() {
           <EmptyState title={t("noInference")} body={t("startWorker")} />
         </Card>
       ) : (
-        overview.workers.map((worker) => (
-          <Card key={worker.id} className="mb-4">
-            <div className="flex flex-wrap gap-x-6 gap-y-1 px-4 pt-4 pb-2 text-sm" data-testid="inference-worker">
-              <span className="font-mono font-medium">{worker.id}</span>
-              <span>{t("host", { host: worker.host })}</span>
-              <span>{t("memory", { mb: worker.memoryMb })}</span>
-              <span>{t("capacity", { used: worker.cameras.length, max: worker.maxCameras })}</span>
-              <span className="text-slate-500">{worker.modelId}</span>
-              <span className="text-slate-500">
-                {t("since", {
-                  date: format.dateTime(new Date(worker.startedAt), { dateStyle: "short", timeStyle: "short" }),
-                })}
-              </span>
-            </div>
-            {worker.cameras.some((camera) => camera.fallsBehind) && (
-              <div className="px-4 pb-2" data-testid="cameras-falling-behind">
-                <Alert tone="amber">
-                  {t("fallingBehind", { count: worker.cameras.filter((camera) => camera.fallsBehind).length })}
-                </Alert>
+        overview.workers.map((worker) => {
+          const fallingBehind = worker.cameras.filter((camera) => camera.fallsBehind).length;
+          return (
+            <Card key={worker.id} className="mb-4">
+              <div className="flex flex-wrap gap-x-6 gap-y-1 px-4 pt-4 pb-2 text-sm" data-testid="inference-worker">
+                <span className="font-mono font-medium">{worker.id}</span>
+                <span>{t("host", { host: worker.host })}</span>
+                <span>{t("memory", { mb: worker.memoryMb })}</span>
+                <span>{t("capacity", { used: worker.cameras.length, max: worker.maxCameras })}</span>
+                <span className="text-slate-500">{worker.modelId}</span>
+                <span className="text-slate-500">
+                  {t("since", {
+                    date: format.dateTime(new Date(worker.startedAt), { dateStyle: "short", timeStyle: "short" }),
+                  })}
+                </span>
               </div>
-            )}
-            {worker.cameras.length === 0 ? (
-              <p className="px-4 pb-4 text-sm text-slate-500">{t("idle")}</p>
-            ) : (
-              <Table head={[t("camera"), t("fps"), t("dropped"), t("latency"), t("recognitions"), t("unknown")]}>
-                {worker.cameras.map((camera) => (
-                  <tr key={camera.cameraId} data-testid="analysed-camera">
-                    <Td>{camera.name}</Td>
-                    <Td>{camera.fps}</Td>
-                    <Td>
-                      <span data-testid="dropped-frames">
-                        {camera.droppedShare == null
-                          ? camera.framesDropped
-                          : t("droppedValue", {
-                              total: camera.framesDropped,
-                              share: format.number(camera.droppedShare, { style: "percent", maximumFractionDigits: 1 }),
-                            })}
-                        {camera.fallsBehind && (
-                          <>
-                            {" "}
-                            <Badge tone="amber">{t("fallsBehind")}</Badge>
-                          </>
-                        )}
-                      </span>
-                    </Td>
-                    <Td>
-                      {camera.latencyP50Ms === null
-                        ? "—"
-                        : `${Math.round(camera.latencyP50Ms)} / ${Math.round(camera.latencyP95Ms ?? 0)} ms`}
-                    </Td>
-                    <Td>{camera.recognitions}</Td>
-                    <Td>{camera.unknownFaces}</Td>
-                  </tr>
-                ))}
-              </Table>
-            )}
-          </Card>
-        ))
+              {fallingBehind > 0 && (
+                <div className="px-4 pb-2" data-testid="cameras-falling-behind">
+                  <Alert tone="amber">{t("fallingBehind", { count: fallingBehind })}</Alert>
+                </div>
+              )}
+              {worker.cameras.length === 0 ? (
+                <p className="px-4 pb-4 text-sm text-slate-500">{t("idle")}</p>
+              ) : (
+                <Table head={[t("camera"), t("fps"), t("dropped"), t("latency"), t("recognitions"), t("unknown")]}>
+                  {worker.cameras.map((camera) => (
+                    <tr key={camera.cameraId} data-testid="analysed-camera">
+                      <Td>{camera.name}</Td>
+                      <Td>{camera.fps}</Td>
+                      <Td>
+                        <span data-testid="dropped-frames">
+                          {camera.droppedShare == null
+                            ? camera.framesDropped
+                            : t("droppedValue", {
+                                total: camera.framesDropped,
+                                share: format.number(camera.droppedShare, {
+                                  style: "percent",
+                                  maximumFractionDigits: 1,
+                                }),
+                              })}
+                          {camera.fallsBehind && (
+                            <>
+                              {" "}
+                              <Badge tone="amber">{t("fallsBehind")}</Badge>
+                            </>
+                          )}
+                        </span>
+                      </Td>
+                      <Td>
+                        {camera.latencyP50Ms === null
+                          ? "—"
+                          : `${Math.round(camera.latencyP50Ms)} / ${Math.round(camera.latencyP95Ms ?? 0)} ms`}
+                      </Td>
+                      <Td>{camera.recognitions}</Td>
+                      <Td>{camera.unknownFaces}</Td>
+                    </tr>
+                  ))}
+                </Table>
+              )}
+            </Card>
+          );
+        })
       )}
     </>
   );
