@@ -23,7 +23,7 @@ import {
   decodeImage,
   type FaceAnalyzer,
 } from "@consentry/vision";
-import { type Job, Queue, QueueEvents, Worker } from "bullmq";
+import { Queue, QueueEvents, Worker } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GalleryCache } from "./gallery";
 import { enrolmentQueueProcessor, queueReEnrolments, type ReEnrolmentResult } from "./re-enrolment";
@@ -100,9 +100,36 @@ async function enrol(subjectId: string, siteId: string) {
   expect(await job?.waitUntilFinished(queueEvents, 60_000)).toMatchObject({ status: "done" });
 }
 
-async function reEnrol(siteId: string): Promise<ReEnrolmentResult> {
-  const job: Job = await JOBS.reEnrolment.add(queue, { siteId, modelId: analyzer.modelId });
-  return job.waitUntilFinished(queueEvents, 60_000);
+/**
+ * The result of the re-enrolment job that `start` queues. A job with little to do is done and
+ * removed (removeOnComplete) within milliseconds, so `waitUntilFinished`, which looks the job up
+ * after subscribing, can find it gone: the result is listened for before the job is queued.
+ */
+function reEnrolmentResult(data: { siteId: string; modelId: string }, start: () => Promise<unknown>) {
+  const jobId = JOBS.reEnrolment.optionsFor(data).jobId;
+  const finished = new Promise<ReEnrolmentResult>((resolve, reject) => {
+    const onCompleted = ({ jobId: id, returnvalue }: { jobId: string; returnvalue: unknown }) => {
+      if (id !== jobId) return;
+      stop();
+      resolve(returnvalue as ReEnrolmentResult);
+    };
+    const onFailed = ({ jobId: id, failedReason }: { jobId: string; failedReason: string }) => {
+      if (id !== jobId) return;
+      stop();
+      reject(new Error(`re-enrolment ${id} failed: ${failedReason}`));
+    };
+    const stop = () => {
+      queueEvents.off("completed", onCompleted);
+      queueEvents.off("failed", onFailed);
+    };
+    queueEvents.on("completed", onCompleted);
+    queueEvents.on("failed", onFailed);
+  });
+  return start().then(() => finished);
+}
+
+function reEnrol(siteId: string, modelId = analyzer.modelId) {
+  return reEnrolmentResult({ siteId, modelId }, () => JOBS.reEnrolment.add(queue, { siteId, modelId }));
 }
 
 const templatesOf = (subjectId: string) =>
@@ -152,9 +179,11 @@ describe("re-enrolment after a model change", { timeout: 120_000 }, () => {
     const gallery = new GalleryCache(testDb.db, analyzer.modelId);
     expect((await gallery.forSite(siteId)).size).toBe(0);
 
-    expect(await queueReEnrolments(testDb.db, queue, analyzer.modelId)).toBeGreaterThanOrEqual(1);
-    const job = await queue.getJob(JOBS.reEnrolment.optionsFor({ siteId, modelId: analyzer.modelId }).jobId ?? "");
-    const result = (await job?.waitUntilFinished(queueEvents, 60_000)) as ReEnrolmentResult;
+    let queued = 0;
+    const result = await reEnrolmentResult({ siteId, modelId: analyzer.modelId }, async () => {
+      queued = await queueReEnrolments(testDb.db, queue, analyzer.modelId);
+    });
+    expect(queued).toBeGreaterThanOrEqual(1);
     expect(result).toMatchObject({ status: "done", reEnrolled: 1, recaptureNeeded: 0 });
 
     const [template, ...others] = await templatesOf(subjectId);
@@ -225,19 +254,7 @@ describe("re-enrolment after a model change", { timeout: 120_000 }, () => {
     expect(await reEnrol(siteId)).toMatchObject({ reEnrolled: 0, recaptureNeeded: 0 });
     expect((await templatesOf(subjectId)).map((row) => row.modelId)).toEqual([OLDER_MODEL]);
 
-    // Skipped within milliseconds and then removed (removeOnComplete): waitUntilFinished, which looks the
-    // job up after subscribing, can find it gone. So the completion is listened for before the job is added.
-    const otherModel = "fr_feature_next@faceplugin-9";
-    const skipped = new Promise((resolve) => {
-      const onCompleted = ({ jobId, returnvalue }: { jobId: string; returnvalue: unknown }) => {
-        if (jobId !== `re-enrolment-${siteId}-${otherModel}`) return;
-        queueEvents.off("completed", onCompleted);
-        resolve(returnvalue);
-      };
-      queueEvents.on("completed", onCompleted);
-    });
-    await JOBS.reEnrolment.add(queue, { siteId, modelId: otherModel });
-    expect(await skipped).toMatchObject({ status: "skipped" });
+    expect(await reEnrol(siteId, "fr_feature_next@faceplugin-9")).toMatchObject({ status: "skipped" });
     const [count] = await testDb.db
       .select({ n: sql<number>`count(*)::int` })
       .from(faceTemplates)
