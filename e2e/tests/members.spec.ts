@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { readMailbox } from "@consentry/mail/dev-server";
+import { readMailTo } from "@consentry/mail/dev-server";
 import { expect, test } from "@playwright/test";
 import { makeOrganization, makeUser, signIn } from "./support";
 
@@ -80,8 +80,8 @@ test("the last owner cannot step down, and an existing user joins a second organ
   let link = "";
   await expect
     .poll(async () => {
-      const mails = await readMailbox(process.env.CONSENTRY_DEV_MAILBOX_DIR ?? "");
-      const mail = mails.find((m) => m.to === colleague.email && m.subject.includes("invitation"));
+      const mails = await readMailTo(process.env.CONSENTRY_DEV_MAILBOX_DIR ?? "", colleague.email);
+      const mail = mails.find((m) => m.subject.includes("invitation"));
       link = /https?:\/\/\S+\/invite\?token=[A-Za-z0-9_-]+/.exec(mail?.text ?? "")?.[0] ?? "";
       return link;
     })

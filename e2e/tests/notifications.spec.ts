@@ -1,6 +1,6 @@
 import { encryptString, RTSP_URL_CONTEXT } from "@consentry/crypto";
 import { and, createDatabase, eq, isNull, schema } from "@consentry/db";
-import { readMailbox } from "@consentry/mail/dev-server";
+import { readMailTo } from "@consentry/mail/dev-server";
 import { createJobProducer } from "@consentry/queue";
 import { expect, test } from "@playwright/test";
 import { makeOrganization, makeSite, makeUser, signIn, simCameraUrl } from "./support";
@@ -17,8 +17,8 @@ test.afterAll(() => jobs.close());
 
 /** The outage mails to `email` (the hourly sweep may mail it about other things too). */
 const outageMails = async (email: string) =>
-  (await readMailbox(process.env.CONSENTRY_DEV_MAILBOX_DIR ?? "", 500)).filter(
-    (mail) => mail.to === email && mail.subject.includes('Camera "Bell gate" at Bell Court has been offline'),
+  (await readMailTo(process.env.CONSENTRY_DEV_MAILBOX_DIR ?? "", email)).filter((mail) =>
+    mail.subject.includes('Camera "Bell gate" at Bell Court has been offline'),
   );
 const notificationsOf = (userId: string, cameraId: string) =>
   db

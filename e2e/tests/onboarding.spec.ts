@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { readMailbox } from "@consentry/mail/dev-server";
+import { readMailTo } from "@consentry/mail/dev-server";
 import { type Browser, expect, test } from "@playwright/test";
 import { makeUser, signIn } from "./support";
 
@@ -8,8 +8,8 @@ const PASSWORD = "an onboarding passphrase 2026";
 
 /** The invite link in the latest invitation mail to `email` (the dev SMTP server's mailbox). */
 async function inviteLinkFor(email: string) {
-  const mails = await readMailbox(process.env.CONSENTRY_DEV_MAILBOX_DIR ?? "");
-  const mail = mails.find((m) => m.to === email && m.subject.includes("invitation"));
+  const mails = await readMailTo(process.env.CONSENTRY_DEV_MAILBOX_DIR ?? "", email);
+  const mail = mails.find((m) => m.subject.includes("invitation"));
   return /https?:\/\/\S+\/invite\?token=[A-Za-z0-9_-]+/.exec(mail?.text ?? "")?.[0] ?? "";
 }
 async function waitForInvite(email: string) {

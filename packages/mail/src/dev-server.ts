@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { simpleParser } from "mailparser";
@@ -27,7 +27,10 @@ export async function startDevMailServer(options: { dir: string; port?: number; 
           .flatMap((address) => address.value.map((v) => v.address ?? ""))
           .join(", ");
         const mail: StoredMail = { id, to, subject: parsed.subject ?? "", text: parsed.text ?? "", receivedAt };
-        await writeFile(join(options.dir, `${id}.json`), JSON.stringify(mail));
+        // Written aside, then renamed: a reader never sees half a message.
+        const file = join(options.dir, `${id}.json`);
+        await writeFile(`${file}.partial`, JSON.stringify(mail));
+        await rename(`${file}.partial`, file);
         callback();
       } catch (error) {
         callback(error instanceof Error ? error : new Error(String(error)));
@@ -64,15 +67,25 @@ const addressedTo = (mail: StoredMail, address: string) =>
     .map((to) => to.trim().toLowerCase())
     .includes(address.trim().toLowerCase());
 
-/** The stored messages addressed to `address` (the dev mailbox only): file names, oldest first. */
-export async function mailTo(dir: string, address: string): Promise<string[]> {
+/** The stored messages addressed to `address` (the dev mailbox only), with their files, oldest first. */
+async function storedMailTo(dir: string, address: string): Promise<{ file: string; mail: StoredMail }[]> {
   const files = (await readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith(".json")).sort();
-  const matching: string[] = [];
+  const matching: { file: string; mail: StoredMail }[] = [];
   for (const file of files) {
     const mail = JSON.parse(await readFile(join(dir, file), "utf8").catch(() => "{}")) as StoredMail;
-    if (mail.to && addressedTo(mail, address)) matching.push(file);
+    if (mail.to && addressedTo(mail, address)) matching.push({ file, mail });
   }
   return matching;
+}
+
+/** The stored messages addressed to `address` (the dev mailbox only): file names, oldest first. */
+export async function mailTo(dir: string, address: string): Promise<string[]> {
+  return (await storedMailTo(dir, address)).map(({ file }) => file);
+}
+
+/** Every stored message addressed to `address`, newest first, however many came after it. */
+export async function readMailTo(dir: string, address: string): Promise<StoredMail[]> {
+  return (await storedMailTo(dir, address)).map(({ mail }) => mail).reverse();
 }
 
 /** Deletes every stored message addressed to `address` (an erasure in development); returns how many. */
