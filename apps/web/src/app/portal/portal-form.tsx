@@ -6,6 +6,7 @@ import { useFormatter, useTranslations } from "next-intl";
 import { type FormEvent, useDeferredValue, useState } from "react";
 import { Alert, Button, Field, Input } from "~/components/ui";
 import { useTRPC } from "~/trpc/react";
+import { portalErrorKey } from "./portal-error";
 
 const TYPES = ["deletion", "access", "withdrawal", "correction"] as const;
 
@@ -56,7 +57,7 @@ export function PortalForm() {
       <form onSubmit={onVerify} className="space-y-4 rounded-lg border border-slate-200 bg-white p-5" noValidate>
         <h1 className="text-lg font-semibold">{t("checkMail")}</h1>
         <p className="text-sm text-slate-600">{t("codeSent")}</p>
-        {verify.error && <Alert>{t("codeWrong")}</Alert>}
+        {verify.error && <Alert>{t(portalErrorKey(verify.error, "codeWrong"))}</Alert>}
         <Field id="code" label={t("code")}>
           <Input id="code" name="code" inputMode="numeric" autoComplete="one-time-code" maxLength={6} autoFocus />
         </Field>
@@ -88,9 +89,7 @@ export function PortalForm() {
         <h1 className="text-lg font-semibold">{t("title")}</h1>
         <p className="text-sm text-slate-600">{t("intro")}</p>
       </div>
-      {submit.error && (
-        <Alert>{submit.error.data?.code === "TOO_MANY_REQUESTS" ? t("tooMany") : t("checkFields")}</Alert>
-      )}
+      {submit.error && <Alert>{t(portalErrorKey(submit.error, "checkFields"))}</Alert>}
       {site ? (
         <div className="flex items-center justify-between rounded-md bg-slate-100 px-3 py-2 text-sm">
           <span data-testid="chosen-site">{site.name}</span>
