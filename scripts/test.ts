@@ -22,7 +22,7 @@ const env = {
 const steps: [name: string, command: string, args: string[]][] = [
   ["lint", "npx", ["biome", "check", "."]],
   ["build", "npx", ["turbo", "run", "build", "--output-logs=errors-only"]],
-  ["typecheck", "npx", ["turbo", "run", "typecheck", "typecheck:scripts", "--output-logs=errors-only"]],
+  ["typecheck", "npm", ["run", "typecheck", "--", "--output-logs=errors-only"]],
   ["unit + integration", "npx", ["turbo", "run", "test", "--concurrency=2"]],
   ["service bootstrap", "npx", ["vitest", "run", "scripts/lib"]],
   ["end-to-end (Chromium)", "npm", ["run", "e2e", "-w", "@consentry/e2e"]],
