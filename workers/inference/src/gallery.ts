@@ -102,7 +102,7 @@ export class GalleryCache {
   }
 
   /** The ids of the templates `where` selects, joined with the consent and person they depend on. */
-  private idsWhere(where: SQL) {
+  private templateIds(where: SQL) {
     const { faceTemplates, consents, subjects } = schema;
     return this.db
       .select({ id: faceTemplates.id })
@@ -114,7 +114,7 @@ export class GalleryCache {
 
   private async load(siteId: string): Promise<PackedGallery> {
     const [counted] = await this.db.execute<{ count: number }>(
-      sql`select count(*)::int as count from (${this.idsWhere(this.active(siteId))}) as active`,
+      sql`select count(*)::int as count from (${this.templateIds(this.active(siteId))}) as active`,
     );
     const count = counted?.count ?? 0;
     // Rows added between the count and the reading still fit: the gallery grows.
@@ -132,19 +132,13 @@ export class GalleryCache {
   private async update(siteId: string, gallery: PackedGallery): Promise<PackedGallery> {
     const { faceTemplates } = schema;
     const held = gallery.templateIds();
-    const active = this.idsWhere(this.active(siteId));
-    const changes = await this.db
-      .execute<{ change: "added" | "removed"; id: string }>(sql`
+    const active = this.templateIds(this.active(siteId));
+    const changes = await this.db.execute<{ change: "added" | "removed"; id: string }>(sql`
       with held as (select unnest(string_to_array(${held.join(",")}, ','))::uuid as id),
         active as (${active})
       select 'removed' as change, held.id from held where not exists (select from active where active.id = held.id)
       union all
-      select 'added', active.id from active where not exists (select from held where held.id = active.id)`)
-      .catch((error: unknown) => {
-        // Drizzle's message repeats the query with its parameters, the 100,000 ids: the cause alone.
-        const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-        throw new Error(`could not compare the gallery of site ${siteId} with the database: ${String(cause)}`);
-      });
+      select 'added', active.id from active where not exists (select from held where held.id = active.id)`);
     const removed = new Set(changes.filter((row) => row.change === "removed").map((row) => compactUuid(row.id)));
     const added = changes.filter((row) => row.change === "added").map((row) => row.id);
     if (removed.size > 0) gallery.removeRows(held.flatMap((id, row) => (removed.has(id) ? [row] : [])));
@@ -168,7 +162,7 @@ export class GalleryCache {
     const query = this.db
       .select({ id: faceTemplates.id, subjectId: faceTemplates.subjectId, embeddingEnc: faceTemplates.embeddingEnc })
       .from(faceTemplates)
-      .where(inArray(faceTemplates.id, this.idsWhere(where)))
+      .where(inArray(faceTemplates.id, this.templateIds(where)))
       .toSQL();
     // Started now, so that the threads load their code while the first rows arrive.
     const decryptor = expected >= DECRYPT_THREADS_FROM ? new DecryptorPool(DECRYPT_THREADS) : null;
