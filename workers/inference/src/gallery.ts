@@ -29,16 +29,6 @@ const DECRYPT_THREADS_FROM = 5000;
 const DECRYPT_THREADS = Math.max(1, Math.min(2, availableParallelism()));
 const UUID_BYTES = 16;
 
-type CachedGallery = {
-  checkedAt: number;
-  /** An invalidation arrived: the next call waits for an update. */
-  stale: boolean;
-  /** The load, or the latest update (the same gallery, brought up to date in place). */
-  gallery: Promise<PackedGallery>;
-  /** The gallery once loaded, for matching while a time-limit check runs. */
-  ready?: PackedGallery;
-};
-
 /**
  * Each site's gallery: the decrypted templates of people whose consent to recognition there is
  * active, from the current model only. Loaded once per site; after an invalidation (enrolment,
@@ -47,7 +37,7 @@ type CachedGallery = {
  * read and decrypted (a full load of 100,000 templates is seconds of CPU).
  */
 export class GalleryCache {
-  private readonly sites = new Map<string, CachedGallery>();
+  private readonly sites = new Map<string, { checkedAt: number; stale: boolean; gallery: Promise<PackedGallery> }>();
 
   constructor(
     private readonly db: Database,
@@ -55,31 +45,20 @@ export class GalleryCache {
     private readonly maxAgeMs = 60_000,
   ) {}
 
-  /**
-   * The site's gallery. After an invalidation, the updated one (matching waits for the update); past
-   * the time limit only, with nothing announced, the gallery as it is while it is checked.
-   */
+  /** The site's gallery; while it is brought up to date, the updated one (matching waits for it). */
   forSite(siteId: string): Promise<SiteGallery> {
     const cached = this.sites.get(siteId);
-    if (cached && !cached.stale && Date.now() - cached.checkedAt < this.maxAgeMs) {
-      return cached.ready ? Promise.resolve(cached.ready) : cached.gallery;
-    }
+    if (cached && !cached.stale && Date.now() - cached.checkedAt < this.maxAgeMs) return cached.gallery;
     // An update runs after the load or update before it, and an invalidation that arrives during one
     // leads to another: what it announced may have been read a moment too early.
     const gallery = cached ? cached.gallery.then((current) => this.update(siteId, current)) : this.load(siteId);
-    const ready = cached && !cached.stale ? cached.ready : undefined;
-    const entry: CachedGallery = { checkedAt: Date.now(), stale: false, gallery, ready };
+    const entry = { checkedAt: Date.now(), stale: false, gallery };
     this.sites.set(siteId, entry);
-    gallery.then(
-      (updated) => {
-        entry.ready = updated;
-      },
-      // A failed load or update (perhaps halfway) is not kept: the next call loads the site afresh.
-      () => {
-        if (this.sites.get(siteId) === entry) this.sites.delete(siteId);
-      },
-    );
-    return ready ? Promise.resolve(ready) : gallery;
+    // A failed load or update (perhaps halfway) is not kept: the next call loads the site afresh.
+    gallery.catch(() => {
+      if (this.sites.get(siteId) === entry) this.sites.delete(siteId);
+    });
+    return gallery;
   }
 
   /** The next `forSite` brings the site's gallery up to date first. */
