@@ -182,44 +182,6 @@ describe("GalleryIndex rules", () => {
   });
 });
 
-describe("removing rows", () => {
-  // Both ways of matching: every row compared, and sketches first.
-  it.each([100, EXACT_SCAN_BELOW + 500])(
-    "never matches a removed row again and still finds every other one (%i rows)",
-    (size) => {
-      const { unitVector } = seeded(11);
-      const vectors = Array.from({ length: size }, unitVector);
-      const index = new GalleryIndex<number>("m", DIMENSIONS, size);
-      for (const [row, embedding] of vectors.entries()) index.add({ embedding, modelId: "m" }, row);
-      // The last row, one in the middle, the first: each removal moves the current last row.
-      const removed = [size - 1, Math.floor(size / 2), 0];
-      for (const row of removed) {
-        const last = index.subjectAt(index.size - 1);
-        index.removeAt(row);
-        if (row < index.size) expect(index.subjectAt(row)).toBe(last);
-      }
-      expect(index.size).toBe(size - removed.length);
-      const rows = new Map(Array.from({ length: index.size }, (_, row) => [index.subjectAt(row), row]));
-      for (const subject of removed) {
-        expect(rows.has(subject)).toBe(false);
-        const found = index.best({ embedding: vectors[subject] as Float32Array, modelId: "m" }, 0.9);
-        expect(found).toBeNull();
-      }
-      for (const subject of [1, size - 2, Math.floor(size / 2) + 1]) {
-        expect(index.best({ embedding: vectors[subject] as Float32Array, modelId: "m" }, 0.99)).toEqual({
-          subjectId: subject,
-          similarity: expect.closeTo(1, 6),
-        });
-      }
-      // Rows added after removals are found too.
-      const added = unitVector();
-      index.add({ embedding: added, modelId: "m" }, -1);
-      expect(index.best({ embedding: added, modelId: "m" }, 0.99)?.subjectId).toBe(-1);
-      expect(() => index.removeAt(index.size)).toThrow(RangeError);
-    },
-  );
-});
-
 describe("loading in another thread", () => {
   it("gives the same answers from prepared rows as from rows added one by one", () => {
     const { unitVector, turned } = seeded(5);

@@ -72,7 +72,7 @@ export class GalleryIndex<SubjectId = string> {
       throw new Error(`embedding lengths differ: ${template.embedding.length} and ${dimensions}`);
     }
     const row = this.subjects.length;
-    if (row === this.capacity) this.grow(row + 1);
+    if (row === this.capacity) this.grow();
     const target = this.vectors.subarray(row * dimensions, (row + 1) * dimensions);
     normaliseInto(template.embedding, target);
     if (this.sketcher && this.sketches) this.sketches.set(row, this.sketcher.sketch(target));
@@ -96,32 +96,11 @@ export class GalleryIndex<SubjectId = string> {
     if (this.sketches && prepared.sketches?.length !== count * (this.sketcher as Sketcher).words * 2) {
       throw new Error("prepared sketches do not match the subjects");
     }
-    if (this.subjects.length + count > this.capacity) this.grow(this.subjects.length + count);
+    while (this.subjects.length + count > this.capacity) this.grow();
     const row = this.subjects.length;
     this.vectors.set(prepared.vectors, row * dimensions);
     if (this.sketches && prepared.sketches) this.sketches.setMany(row, prepared.sketches);
     for (const subjectId of subjectIds) this.subjects.push(subjectId);
-  }
-
-  /** The subject of a row (rows are 0 to size - 1). */
-  subjectAt(row: number): SubjectId {
-    if (!(row >= 0 && row < this.size)) throw new RangeError(`no row ${row} in a gallery of ${this.size}`);
-    return this.subjects[row] as SubjectId;
-  }
-
-  /**
-   * Removes a row by moving the last row into its place: the other rows keep their numbers except the
-   * last, which becomes `row`. (Removing several, go from the highest row down.)
-   */
-  removeAt(row: number): void {
-    if (!(row >= 0 && row < this.size)) throw new RangeError(`no row ${row} in a gallery of ${this.size}`);
-    const last = this.size - 1;
-    const moved = this.subjects.pop() as SubjectId;
-    if (row === last) return;
-    const { dimensions } = this;
-    this.vectors.copyWithin(row * dimensions, last * dimensions, (last + 1) * dimensions);
-    this.sketches?.move(last, row);
-    this.subjects[row] = moved;
   }
 
   /**
@@ -166,7 +145,7 @@ export class GalleryIndex<SubjectId = string> {
     return bestRow < 0 ? null : { subjectId: this.subjects[bestRow] as SubjectId, similarity: bestSimilarity };
   }
 
-  /** Drops the spare capacity (after loading a gallery, or removing much of one). */
+  /** Drops the spare capacity (after loading a gallery of unknown size). */
   trim(): void {
     if (this.capacity === this.size) return;
     this.vectors = this.vectors.slice(0, this.size * this.dimensions);
@@ -208,9 +187,8 @@ export class GalleryIndex<SubjectId = string> {
     return sorted;
   }
 
-  /** By an eighth at least: a large gallery that gains a few rows grows by megabytes, not by half its size. */
-  private grow(rows: number) {
-    this.capacity = Math.max(rows, 16, this.capacity + Math.ceil(this.capacity / 8));
+  private grow() {
+    this.capacity = Math.max(16, Math.ceil(this.capacity * 1.5));
     const vectors = new Float32Array(this.capacity * this.dimensions);
     vectors.set(this.vectors);
     this.vectors = vectors;
@@ -281,12 +259,6 @@ class SketchStore {
 
   set(row: number, sketch: Uint32Array) {
     new Uint32Array(this.memory.buffer, this.rowBytes * (row + 1), this.words * 2).set(sketch);
-  }
-
-  /** Copies row `from`'s sketch onto row `to`. */
-  move(from: number, to: number) {
-    const bytes = new Uint8Array(this.memory.buffer);
-    bytes.copyWithin(this.rowBytes * (to + 1), this.rowBytes * (from + 1), this.rowBytes * (from + 2));
   }
 
   /** Consecutive rows' sketches from `row` on. */

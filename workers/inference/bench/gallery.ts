@@ -8,7 +8,7 @@ import { makeAnalysedSite, makeOrganization } from "@consentry/core/testing";
 import { createTestDatabase } from "@consentry/db/testing";
 import { env } from "@consentry/env";
 import { DEFAULT_MATCH_THRESHOLD, MODELS } from "@consentry/vision";
-import { percentile, timed } from "../../../scripts/lib/web-app";
+import { percentile } from "../../../scripts/lib/web-app";
 import { GalleryCache } from "../src/gallery";
 import { round, seedTemplates, summary, syntheticFaces } from "./common";
 
@@ -17,8 +17,6 @@ const PROBES = 1000;
 /** Probes also searched exhaustively, for recall (each exhaustive search reads all 205 MB). */
 const EXACT_PROBES = 200;
 const DIMENSIONS = 512;
-/** Updates timed after the loads: each after one enrolment and one withdrawal. */
-const UPDATES = 5;
 
 const modelId = MODELS.embedding.version;
 const { person, anotherPhoto } = syntheticFaces(DIMENSIONS);
@@ -67,24 +65,6 @@ try {
   const { ms: loadMs, mb: loadMb } = await load("load");
   const gallery = (await load("load again")).loaded;
   if (gallery.size !== GALLERY_SIZE) throw new Error(`loaded ${gallery.size} templates, expected ${GALLERY_SIZE}`);
-
-  // What a worker does on an invalidation: bring its cached gallery up to date after one person is
-  // enrolled and another withdraws (on another site gallery of the same templates, so the probes
-  // below still see all of theirs).
-  const cache = new GalleryCache(database.db, modelId);
-  const cached = await cache.forSite(siteId);
-  const updateTimes: number[] = [];
-  for (let round = 1; round <= UPDATES; round++) {
-    await seedTemplates(database.db, { orgId: org.id, siteId, count: 1, modelId, embedding: () => person() });
-    await database.sql`update consents set withdrawn_at = now() where subject_id = ${subjectOf[round] as string}`;
-    cache.invalidate(siteId);
-    updateTimes.push(await timed(() => cache.forSite(siteId)));
-    if (cached.size !== GALLERY_SIZE) throw new Error(`updated to ${cached.size} templates, expected ${GALLERY_SIZE}`);
-  }
-  const update = percentile(updateTimes, 50);
-  console.log(
-    `update after one enrolment and one withdrawal (${UPDATES} times): median ${update.toFixed(0)} ms, max ${Math.max(...updateTimes).toFixed(0)} ms (a full load: ${loadMs.toFixed(0)} ms)`,
-  );
 
   // Matching: even probes are another photo of an enrolled person, odd ones strangers.
   const probes = Array.from({ length: PROBES }, (_, i) => {
@@ -162,7 +142,6 @@ try {
     match_100k_p50_ms: round(quantile(0.5), 3),
     gallery_load_100k_ms: Math.round(loadMs),
     gallery_load_100k_mb: Math.round(loadMb),
-    gallery_update_100k_ms: Math.round(update),
     match_recall: round(recall, 4),
   });
 } finally {

@@ -1,7 +1,7 @@
 import { availableParallelism } from "node:os";
 import type { Worker } from "node:worker_threads";
 import { openEmbedding } from "@consentry/crypto";
-import { and, type Database, eq, inArray, isNull, type SQL, schema, sql } from "@consentry/db";
+import { and, type Database, eq, isNull, schema, sql } from "@consentry/db";
 import {
   type FaceTemplate,
   type GalleryMatch,
@@ -31,13 +31,11 @@ const UUID_BYTES = 16;
 
 /**
  * Each site's gallery: the decrypted templates of people whose consent to recognition there is
- * active, from the current model only. Loaded once per site; after an invalidation (enrolment,
- * withdrawal, erasure) arrives over Redis pub/sub, or after a time limit as a safety net, it is
- * brought up to date in place: only the templates that left it are dropped and only the new ones
- * read and decrypted (a full load of 100,000 templates is seconds of CPU).
+ * active, from the current model only. Cached per site until an invalidation (enrolment,
+ * withdrawal, erasure) arrives over Redis pub/sub, with a time limit as a safety net.
  */
 export class GalleryCache {
-  private readonly sites = new Map<string, { checkedAt: number; stale: boolean; gallery: Promise<PackedGallery> }>();
+  private readonly sites = new Map<string, { loadedAt: number; gallery: Promise<SiteGallery> }>();
 
   constructor(
     private readonly db: Database,
@@ -45,113 +43,59 @@ export class GalleryCache {
     private readonly maxAgeMs = 60_000,
   ) {}
 
-  /** The site's gallery; while it is brought up to date, the updated one (matching waits for it). */
   forSite(siteId: string): Promise<SiteGallery> {
     const cached = this.sites.get(siteId);
-    if (cached && !cached.stale && Date.now() - cached.checkedAt < this.maxAgeMs) return cached.gallery;
-    // An update runs after the load or update before it, and an invalidation that arrives during one
-    // leads to another: what it announced may have been read a moment too early.
-    const gallery = cached ? cached.gallery.then((current) => this.update(siteId, current)) : this.load(siteId);
-    const entry = { checkedAt: Date.now(), stale: false, gallery };
-    this.sites.set(siteId, entry);
-    // A failed load or update (perhaps halfway) is not kept: the next call loads the site afresh.
-    gallery.catch(() => {
-      if (this.sites.get(siteId) === entry) this.sites.delete(siteId);
-    });
+    if (cached && Date.now() - cached.loadedAt < this.maxAgeMs) return cached.gallery;
+    const gallery = this.load(siteId);
+    this.sites.set(siteId, { loadedAt: Date.now(), gallery });
+    gallery.catch(() => this.sites.delete(siteId));
     return gallery;
   }
 
-  /** The next `forSite` brings the site's gallery up to date first. */
   invalidate(siteId: string): void {
-    const cached = this.sites.get(siteId);
-    if (cached) cached.stale = true;
+    this.sites.delete(siteId);
   }
 
-  /** Templates in the site's gallery: current model, not queued for deletion, consent active, person not erased. */
-  private active(siteId: string): SQL {
+  /**
+   * Streams the rows through a cursor (100,000 sealed templates are 290 MB of text: never all in memory)
+   * into one preallocated matrix. A large gallery is decrypted by worker threads, batch by batch, while
+   * this thread reads the next rows and indexes the decrypted ones.
+   */
+  private async load(siteId: string): Promise<SiteGallery> {
     const { faceTemplates, consents, subjects } = schema;
-    return and(
+    const active = and(
       eq(faceTemplates.siteId, siteId),
       eq(faceTemplates.modelId, this.modelId),
       isNull(faceTemplates.deletionQueuedAt),
       isNull(consents.withdrawnAt),
       sql`'recognition' = any(${consents.scopes})`,
       isNull(subjects.erasedAt),
-    ) as SQL;
-  }
-
-  /** The ids of the templates `where` selects, joined with the consent and person they depend on. */
-  private templateIds(where: SQL) {
-    const { faceTemplates, consents, subjects } = schema;
-    return this.db
-      .select({ id: faceTemplates.id })
+    );
+    const [counted] = await this.db
+      .select({ count: sql<number>`count(*)::int` })
       .from(faceTemplates)
       .innerJoin(consents, eq(consents.id, faceTemplates.consentId))
       .innerJoin(subjects, eq(subjects.id, faceTemplates.subjectId))
-      .where(where);
-  }
-
-  private async load(siteId: string): Promise<PackedGallery> {
-    const [counted] = await this.db.execute<{ count: number }>(
-      sql`select count(*)::int as count from (${this.templateIds(this.active(siteId))}) as active`,
-    );
+      .where(active);
     const count = counted?.count ?? 0;
-    // Rows added between the count and the reading still fit: the gallery grows.
-    const gallery = new PackedGallery(this.modelId, count);
-    await this.read(gallery, this.active(siteId), count);
-    gallery.trim();
-    return gallery;
-  }
-
-  /**
-   * Brings a loaded gallery up to date. PostgreSQL compares the template ids it holds (sent as one
-   * text, 3.3 MB for 100,000) with the site's active ones and names the differences: comparing
-   * 100,000 ids in JavaScript costs more than sending them.
-   */
-  private async update(siteId: string, gallery: PackedGallery): Promise<PackedGallery> {
-    const { faceTemplates } = schema;
-    const held = gallery.templateIds();
-    const active = this.templateIds(this.active(siteId));
-    const changes = await this.db.execute<{ change: "added" | "removed"; id: string }>(sql`
-      with held as (select unnest(string_to_array(${held.join(",")}, ','))::uuid as id),
-        active as (${active})
-      select 'removed' as change, held.id from held where not exists (select from active where active.id = held.id)
-      union all
-      select 'added', active.id from active where not exists (select from held where held.id = active.id)`);
-    const removed = new Set(changes.filter((row) => row.change === "removed").map((row) => compactUuid(row.id)));
-    const added = changes.filter((row) => row.change === "added").map((row) => row.id);
-    if (removed.size > 0) gallery.removeRows(held.flatMap((id, row) => (removed.has(id) ? [row] : [])));
-    if (added.length > 0) {
-      // One text parameter, not one per id: PostgreSQL takes at most 65,535 parameters.
-      const only = sql`${faceTemplates.id} = any(string_to_array(${added.join(",")}, ',')::uuid[])`;
-      await this.read(gallery, and(this.active(siteId), only) as SQL, added.length);
-    }
-    if (removed.size > gallery.size / 8) gallery.trim();
-    return gallery;
-  }
-
-  /**
-   * Adds the templates `where` selects to the gallery, streamed through a cursor (100,000 sealed
-   * templates are 290 MB of text: never all in memory). From DECRYPT_THREADS_FROM rows on they are
-   * decrypted by worker threads, batch by batch, while this thread reads the next rows and indexes
-   * the decrypted ones.
-   */
-  private async read(gallery: PackedGallery, where: SQL, expected: number): Promise<void> {
-    const { faceTemplates } = schema;
     const query = this.db
       .select({ id: faceTemplates.id, subjectId: faceTemplates.subjectId, embeddingEnc: faceTemplates.embeddingEnc })
       .from(faceTemplates)
-      .where(inArray(faceTemplates.id, this.templateIds(where)))
+      .innerJoin(consents, eq(consents.id, faceTemplates.consentId))
+      .innerJoin(subjects, eq(subjects.id, faceTemplates.subjectId))
+      .where(active)
       .toSQL();
+    // Rows added between the count and the cursor still fit: the gallery grows.
+    const gallery = new PackedGallery(this.modelId, count);
     // Started now, so that the threads load their code while the first rows arrive.
-    const decryptor = expected >= DECRYPT_THREADS_FROM ? new DecryptorPool(DECRYPT_THREADS) : null;
+    const decryptor = count >= DECRYPT_THREADS_FROM ? new DecryptorPool(DECRYPT_THREADS) : null;
     const inFlight: Promise<void>[] = [];
     type Row = { id: string; subject_id: string; embedding_enc: string };
     try {
       await this.db.$client
         .unsafe<Row[]>(query.sql, query.params as never[])
         .cursor(ROWS_PER_BATCH, async (rows: Row[]) => {
-          if (!decryptor || !gallery.preparation) {
+          if (!decryptor || gallery.size === 0) {
             // Small galleries, and the first row of a large one (its length sizes the index the threads prepare for).
             const [first, ...rest] = rows;
             const inline = decryptor ? (first ? [first] : []) : rows;
@@ -176,19 +120,16 @@ export class GalleryCache {
     } finally {
       await decryptor?.close();
     }
+    gallery.trim();
+    return gallery;
   }
 }
 
-/**
- * A GalleryIndex whose rows' identities are packed UUID bytes (3.2 MB for 100,000, not 200,000
- * strings), in slots: the index's subject of a row is its slot, and a removed row's slot is reused.
- */
+/** A GalleryIndex whose rows' identities are packed UUID bytes (3.2 MB for 100,000, not 200,000 strings). */
 class PackedGallery implements SiteGallery {
   private index: GalleryIndex<number> | null = null;
-  /** Per slot: subject id, then template id, 16 bytes each. */
+  /** Per row: subject id, then template id, 16 bytes each. */
   private ids: Uint8Array;
-  private slots = 0;
-  private readonly freeSlots: number[] = [];
 
   constructor(
     private readonly modelId: string,
@@ -203,13 +144,12 @@ class PackedGallery implements SiteGallery {
 
   add(embedding: Float32Array, subjectId: string, templateId: string): void {
     this.index ??= new GalleryIndex<number>(this.modelId, embedding.length, this.capacity);
-    const slot = this.takeSlot(subjectId, templateId);
-    try {
-      this.index.add({ embedding, modelId: this.modelId }, slot);
-    } catch (error) {
-      this.freeSlots.push(slot);
-      throw error;
-    }
+    const row = this.index.size;
+    const at = row * 2 * UUID_BYTES;
+    this.reserveIds(row + 1);
+    this.index.add({ embedding, modelId: this.modelId }, row);
+    writeUuid(this.ids, at, subjectId);
+    writeUuid(this.ids, at + UUID_BYTES, templateId);
   }
 
   /** For the decryption threads (known from the first row on). */
@@ -218,35 +158,17 @@ class PackedGallery implements SiteGallery {
   }
 
   addPrepared(prepared: PreparedTemplates, identities: readonly (readonly [string, string])[]): void {
-    const slots = identities.map(([subjectId, templateId]) => this.takeSlot(subjectId, templateId));
-    try {
-      (this.index as GalleryIndex<number>).addPrepared(prepared, slots);
-    } catch (error) {
-      this.freeSlots.push(...slots);
-      throw error;
-    }
-  }
-
-  /** Each row's template id as 32 hex digits (as `compactUuid` writes them), in row order. */
-  templateIds(): string[] {
-    const index = this.index;
-    if (!index) return [];
-    const hex = Buffer.from(this.ids.buffer, this.ids.byteOffset, this.slots * 2 * UUID_BYTES).toString("hex");
-    return Array.from({ length: index.size }, (_, row) => {
-      const at = (2 * index.subjectAt(row) + 1) * 2 * UUID_BYTES;
-      return hex.slice(at, at + 2 * UUID_BYTES);
-    });
-  }
-
-  /** Removes these rows (numbered as `templateIds` gave them); their slots are reused. */
-  removeRows(rows: number[]): void {
     const index = this.index as GalleryIndex<number>;
-    // From the highest row down: a removal moves the last row into its place, and that row stays.
-    for (const row of rows.sort((a, b) => b - a)) {
-      const slot = index.subjectAt(row);
-      index.removeAt(row);
-      this.ids.fill(0, slot * 2 * UUID_BYTES, (slot + 1) * 2 * UUID_BYTES);
-      this.freeSlots.push(slot);
+    const first = index.size;
+    this.reserveIds(first + identities.length);
+    index.addPrepared(
+      prepared,
+      identities.map((_, i) => first + i),
+    );
+    for (const [i, [subjectId, templateId]] of identities.entries()) {
+      const at = (first + i) * 2 * UUID_BYTES;
+      writeUuid(this.ids, at, subjectId);
+      writeUuid(this.ids, at + UUID_BYTES, templateId);
     }
   }
 
@@ -260,22 +182,16 @@ class PackedGallery implements SiteGallery {
     };
   }
 
-  trim(): void {
-    this.index?.trim();
-    if (this.ids.length > this.slots * 2 * UUID_BYTES) this.ids = this.ids.slice(0, this.slots * 2 * UUID_BYTES);
+  private reserveIds(rows: number) {
+    if (rows * 2 * UUID_BYTES <= this.ids.length) return;
+    const grown = new Uint8Array(Math.max(rows * 2 * UUID_BYTES, this.ids.length * 2));
+    grown.set(this.ids);
+    this.ids = grown;
   }
 
-  private takeSlot(subjectId: string, templateId: string): number {
-    const slot = this.freeSlots.pop() ?? this.slots++;
-    const at = slot * 2 * UUID_BYTES;
-    if (at + 2 * UUID_BYTES > this.ids.length) {
-      const grown = new Uint8Array(Math.max(at + 2 * UUID_BYTES, this.ids.length + (this.ids.length >> 3)));
-      grown.set(this.ids);
-      this.ids = grown;
-    }
-    writeUuid(this.ids, at, subjectId);
-    writeUuid(this.ids, at + UUID_BYTES, templateId);
-    return slot;
+  trim(): void {
+    this.index?.trim();
+    if (this.ids.length > this.size * 2 * UUID_BYTES) this.ids = this.ids.slice(0, this.size * 2 * UUID_BYTES);
   }
 }
 
@@ -322,11 +238,8 @@ class DecryptorPool {
   }
 }
 
-/** A UUID as 32 hex digits, without dashes (PostgreSQL reads either). */
-const compactUuid = (uuid: string) => uuid.replaceAll("-", "");
-
 function writeUuid(target: Uint8Array, at: number, uuid: string) {
-  const hex = compactUuid(uuid);
+  const hex = uuid.replaceAll("-", "");
   if (hex.length !== 2 * UUID_BYTES) throw new Error("not a UUID");
   target.set(Buffer.from(hex, "hex"), at);
 }
