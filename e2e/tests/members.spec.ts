@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { readMailTo } from "@consentry/mail/dev-server";
 import { expect, test } from "@playwright/test";
-import { makeOrganization, makeUser, signIn } from "./support";
+import { mailsTo, makeOrganization, makeUser, signIn } from "./support";
 
 const unique = () => randomBytes(4).toString("hex");
 
@@ -80,7 +79,7 @@ test("the last owner cannot step down, and an existing user joins a second organ
   let link = "";
   await expect
     .poll(async () => {
-      const mails = await readMailTo(process.env.CONSENTRY_DEV_MAILBOX_DIR ?? "", colleague.email);
+      const mails = await mailsTo(colleague.email);
       const mail = mails.find((m) => m.subject.includes("invitation"));
       link = /https?:\/\/\S+\/invite\?token=[A-Za-z0-9_-]+/.exec(mail?.text ?? "")?.[0] ?? "";
       return link;

@@ -1,9 +1,8 @@
 import { encryptString, RTSP_URL_CONTEXT } from "@consentry/crypto";
 import { and, createDatabase, eq, isNull, schema } from "@consentry/db";
-import { readMailTo } from "@consentry/mail/dev-server";
 import { createJobProducer } from "@consentry/queue";
 import { expect, test } from "@playwright/test";
-import { makeOrganization, makeSite, makeUser, signIn, simCameraUrl } from "./support";
+import { mailsTo, makeOrganization, makeSite, makeUser, signIn, simCameraUrl } from "./support";
 
 // Issue #17.2: a camera outage reaches its manager in the bell and by one mail (the real ops
 // worker probes it and the dev SMTP server receives the mail), then a "back online" follows.
@@ -17,9 +16,7 @@ test.afterAll(() => jobs.close());
 
 /** The outage mails to `email` (the hourly sweep may mail it about other things too). */
 const outageMails = async (email: string) =>
-  (await readMailTo(process.env.CONSENTRY_DEV_MAILBOX_DIR ?? "", email)).filter((mail) =>
-    mail.subject.includes('Camera "Bell gate" at Bell Court has been offline'),
-  );
+  (await mailsTo(email)).filter((mail) => mail.subject.includes('Camera "Bell gate" at Bell Court has been offline'));
 const notificationsOf = (userId: string, cameraId: string) =>
   db
     .select({ kind: schema.notifications.kind, readAt: schema.notifications.readAt })

@@ -1,14 +1,13 @@
 import { randomBytes } from "node:crypto";
-import { readMailTo } from "@consentry/mail/dev-server";
 import { type Browser, expect, test } from "@playwright/test";
-import { makeUser, signIn } from "./support";
+import { mailsTo, makeUser, signIn } from "./support";
 
 const unique = () => randomBytes(4).toString("hex");
 const PASSWORD = "an onboarding passphrase 2026";
 
 /** The invite link in the latest invitation mail to `email` (the dev SMTP server's mailbox). */
 async function inviteLinkFor(email: string) {
-  const mails = await readMailTo(process.env.CONSENTRY_DEV_MAILBOX_DIR ?? "", email);
+  const mails = await mailsTo(email);
   const mail = mails.find((m) => m.subject.includes("invitation"));
   return /https?:\/\/\S+\/invite\?token=[A-Za-z0-9_-]+/.exec(mail?.text ?? "")?.[0] ?? "";
 }

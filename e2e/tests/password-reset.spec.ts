@@ -1,9 +1,8 @@
-import { readMailTo } from "@consentry/mail/dev-server";
 import { expect, test } from "@playwright/test";
-import { makeOrganization, makeUser, PASSWORD } from "./support";
+import { mailsTo, makeOrganization, makeUser, PASSWORD } from "./support";
 
 const resetLinkFor = async (email: string) => {
-  const mails = await readMailTo(process.env.CONSENTRY_DEV_MAILBOX_DIR ?? "", email);
+  const mails = await mailsTo(email);
   const mail = mails.find((m) => m.subject.includes("reset your password"));
   return /https?:\/\/\S+\/reset-password\?token=[A-Za-z0-9_-]+/.exec(mail?.text ?? "")?.[0] ?? "";
 };

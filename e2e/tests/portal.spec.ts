@@ -1,13 +1,20 @@
 import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { readMailTo } from "@consentry/mail/dev-server";
 import { expect, type Locator, type Page, test } from "@playwright/test";
 import { getDocument } from "pdfjs-dist/legacy/build/pdf.mjs";
-import { countSubjectData, makeConsentingPerson, makeOrganization, makeSite, makeUser, signIn } from "./support";
+import {
+  countSubjectData,
+  mailsTo,
+  makeConsentingPerson,
+  makeOrganization,
+  makeSite,
+  makeUser,
+  signIn,
+} from "./support";
 
 const codeFor = async (email: string) => {
-  const [mail] = await readMailTo(process.env.CONSENTRY_DEV_MAILBOX_DIR ?? "", email);
+  const [mail] = await mailsTo(email);
   return mail?.subject.match(/\d{6}/)?.[0] ?? "";
 };
 
@@ -159,9 +166,8 @@ test("a refused request shows the subject the reason (CN-PI-06)", async ({ page,
   await expect(page.getByText("We hold no face data: this site never enrolled you.")).toBeVisible({ timeout: 15_000 });
   // The requester also gets the refusal by mail, with the reason and their status link (issue #17.2).
   const refusal = async () =>
-    (await readMailTo(process.env.CONSENTRY_DEV_MAILBOX_DIR ?? "", email)).find(
-      (mail) => mail.subject === `Consentry 请求未获批准 / request refused: ${reference}`,
-    )?.text ?? "";
+    (await mailsTo(email)).find((mail) => mail.subject === `Consentry 请求未获批准 / request refused: ${reference}`)
+      ?.text ?? "";
   await expect.poll(refusal, { timeout: 90_000 }).toContain("We hold no face data: this site never enrolled you.");
   expect(await refusal()).toContain(`/portal/status/${reference}?token=`);
   await staff.close();

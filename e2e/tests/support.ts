@@ -3,6 +3,7 @@ import { createUserWithPassword, type OrgRole } from "@consentry/auth";
 import { storeComplianceSnapshots } from "@consentry/core/compliance";
 import { encryptString, RTSP_URL_CONTEXT, sealEmbedding } from "@consentry/crypto";
 import { createDatabase, eq, schema } from "@consentry/db";
+import { readMailTo } from "@consentry/mail/dev-server";
 import { expect, type Page } from "@playwright/test";
 
 // Each test makes its own organisations and users with unique names, so tests never collide
@@ -11,6 +12,9 @@ import { expect, type Page } from "@playwright/test";
 export const PASSWORD = "e2e-password-long-enough";
 const { db } = createDatabase(process.env.E2E_DATABASE_URL as string, { applicationName: "consentry-e2e", max: 2 });
 const unique = () => randomBytes(4).toString("hex");
+
+/** Every mail to `address` in the dev mailbox the e2e run shares, newest first. */
+export const mailsTo = (address: string) => readMailTo(process.env.CONSENTRY_DEV_MAILBOX_DIR ?? "", address);
 
 export async function makeOrganization(name = `E2E Org ${unique()}`) {
   const [org] = await db

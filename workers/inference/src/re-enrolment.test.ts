@@ -15,6 +15,7 @@ import { createTestDatabase } from "@consentry/db/testing";
 import { env } from "@consentry/env";
 import { FACES_DIR } from "@consentry/fixtures";
 import { createJobProducer, JOBS, producerOptions, QUEUE_NAMES, workerOptions } from "@consentry/queue";
+import { completion } from "@consentry/queue/testing";
 import { createFileStore } from "@consentry/storage";
 import {
   cosineSimilarity,
@@ -100,32 +101,11 @@ async function enrol(subjectId: string, siteId: string) {
   expect(await job?.waitUntilFinished(queueEvents, 60_000)).toMatchObject({ status: "done" });
 }
 
-/**
- * The result of the re-enrolment job that `start` queues. A job with little to do is done and
- * removed (removeOnComplete) within milliseconds, so `waitUntilFinished`, which looks the job up
- * after subscribing, can find it gone: the result is listened for before the job is queued.
- */
-function reEnrolmentResult(data: { siteId: string; modelId: string }, start: () => Promise<unknown>) {
-  const jobId = JOBS.reEnrolment.optionsFor(data).jobId;
-  const finished = new Promise<ReEnrolmentResult>((resolve, reject) => {
-    const onCompleted = ({ jobId: id, returnvalue }: { jobId: string; returnvalue: unknown }) => {
-      if (id !== jobId) return;
-      stop();
-      resolve(returnvalue as ReEnrolmentResult);
-    };
-    const onFailed = ({ jobId: id, failedReason }: { jobId: string; failedReason: string }) => {
-      if (id !== jobId) return;
-      stop();
-      reject(new Error(`re-enrolment ${id} failed: ${failedReason}`));
-    };
-    const stop = () => {
-      queueEvents.off("completed", onCompleted);
-      queueEvents.off("failed", onFailed);
-    };
-    queueEvents.on("completed", onCompleted);
-    queueEvents.on("failed", onFailed);
-  });
-  return start().then(() => finished);
+/** The result of the re-enrolment job that `start` queues (listened for before it is queued). */
+async function reEnrolmentResult(data: { siteId: string; modelId: string }, start: () => Promise<unknown>) {
+  const finished = completion(worker, JOBS.reEnrolment.optionsFor(data).jobId ?? "");
+  await start();
+  return (await finished) as ReEnrolmentResult;
 }
 
 function reEnrol(siteId: string, modelId = analyzer.modelId) {

@@ -23,7 +23,8 @@ import {
   QUEUE_NAMES,
   redisConnection,
 } from "@consentry/queue";
-import { type Job, Queue, QueueEvents, type Worker } from "bullmq";
+import { completion } from "@consentry/queue/testing";
+import { type Job, Queue, QueueEvents } from "bullmq";
 import { Redis } from "ioredis";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -80,24 +81,6 @@ async function person(displayName: string) {
     })),
   );
   return { subjectId, consentId: consent.id, templateIds, photoKey: key, enrolmentId };
-}
-
-/**
- * Resolves with the job's result when the worker completes it; registered before the job is added
- * (completed jobs are removed at once). The worker's own event, not QueueEvents: the ops worker
- * removes an erasure's or template deletion's events from the stream as soon as it completes.
- */
-function completion(worker: Worker, jobId: string) {
-  return new Promise<unknown>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`job ${jobId} did not complete`)), JOB_TIMEOUT_MS);
-    const onCompleted = (job: Job, result: unknown) => {
-      if (job.id !== jobId) return;
-      clearTimeout(timer);
-      worker.off("completed", onCompleted);
-      resolve(result);
-    };
-    worker.on("completed", onCompleted);
-  });
 }
 
 /** Entries of a queue's event stream that name one of these texts (a job id, a person's id). */
@@ -207,7 +190,7 @@ describe("dsr-erasure queue", { timeout: 30_000 }, () => {
     const requestId = await approvedDeletion(subjectId);
     invalidations.length = 0;
 
-    const done = completion(ops.erasureWorker, `erasure-${requestId}`);
+    const done = completion(ops.erasureWorker, `erasure-${requestId}`, JOB_TIMEOUT_MS);
     await jobs.erase(requestId);
     const result = (await done) as { sha256: string };
 
@@ -236,7 +219,7 @@ describe("dsr-erasure queue", { timeout: 30_000 }, () => {
   it("a withdrawal leaves no template, photo row, file or event under the consent, and certifies it", async () => {
     const { subjectId, consentId, photoKey } = await person("Qian Yu");
     const jobId = `template-deletion-${consentId}`;
-    const done = completion(ops.erasureWorker, jobId);
+    const done = completion(ops.erasureWorker, jobId, JOB_TIMEOUT_MS);
     await withdrawConsent({ ...deps(), jobs }, { consentId, reason: "Moved away" });
     await expect(done).resolves.toEqual({ deleted: 2, siteIds: [siteId] });
 
@@ -283,7 +266,7 @@ describe("dsr-erasure queue", { timeout: 30_000 }, () => {
       await JOBS.enrolment.add(enrolmentQueue, { enrolmentId });
       const requestId = await approvedDeletion(subjectId);
       const jobId = `erasure-${requestId}`;
-      const done = completion(reach.erasureWorker, jobId);
+      const done = completion(reach.erasureWorker, jobId, JOB_TIMEOUT_MS);
       await JOBS.erasure.add(erasures, { requestId });
       await done;
       const needles = [
@@ -333,7 +316,7 @@ describe("dsr-erasure queue", { timeout: 30_000 }, () => {
     invalidations.length = 0;
 
     const legacyJobId = `template-deletion-${randomBytes(4).toString("hex")}`;
-    const done = completion(ops.erasureWorker, legacyJobId);
+    const done = completion(ops.erasureWorker, legacyJobId, JOB_TIMEOUT_MS);
     // As queued before certificates existed: no consentIds, so only the queued templates go.
     await jobs.deleteTemplates({
       jobId: legacyJobId,
